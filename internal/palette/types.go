@@ -407,6 +407,9 @@ type DesiredProfile struct {
 	UID   string `json:"uid"`
 	Name  string `json:"name"`
 	Packs []Pack `json:"packs"`
+	// PackValues are the attachment's per-pack values overrides (by pack
+	// name); the agent deep-merges them over the pack's default Values [ours].
+	PackValues []Pack `json:"packValues,omitempty"`
 	// Variables are substituted into manifests as {{ .spectro.var.NAME }} [ours].
 	Variables []Variable `json:"variables,omitempty"`
 }
