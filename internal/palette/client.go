@@ -311,8 +311,10 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	var lastErr error
 	for attempt := 1; ; attempt++ {
 		resp, err := c.attempt(ctx, logCtx, r, u.String(), body, attempt)
-		if err == nil && resp.status >= 200 && resp.status <= 299 {
+		if resp != nil {
 			resp.attempts = attempt
+		}
+		if err == nil && resp.status >= 200 && resp.status <= 299 {
 			return resp, nil
 		}
 		if err != nil {

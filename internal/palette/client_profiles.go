@@ -1,0 +1,223 @@
+package palette
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// Profile, cluster-profile attachment and project methods (contract 2.2,
+// 3.5, 4).
+
+func profilePath(uid string) string { return "/v1/clusterprofiles/" + escape(uid) }
+
+// EffectiveVersion returns a profile's version from spec.version or, when
+// that is empty, from spec.published.profileVersion.
+func (p *ClusterProfile) EffectiveVersion() string {
+	if p.Spec.Version != "" {
+		return p.Spec.Version
+	}
+	if p.Spec.Published != nil {
+		return p.Spec.Published.ProfileVersion
+	}
+	return ""
+}
+
+// GetProfile returns a cluster profile (GET /v1/clusterprofiles/{uid}).
+func (c *Client) GetProfile(ctx context.Context, uid string) (*ClusterProfile, error) {
+	var out ClusterProfile
+	if _, err := c.call(ctx, &request{method: http.MethodGet, path: profilePath(uid)}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// FindProfiles returns the profiles of that name and version (version empty:
+// any), in full. It asks GET /v1/clusterprofiles?name=&version= [ours] and,
+// where that answers 404 or 405, POST /v1/dashboard/clusterprofiles with a
+// filter on profileName and version, then reads each profile. No match is
+// an empty slice, not an error.
+func (c *Client) FindProfiles(ctx context.Context, name, version string) ([]ClusterProfile, error) {
+	q := url.Values{"name": {name}}
+	if version != "" {
+		q.Set("version", version)
+	}
+	var list ProfileList
+	_, err := c.call(ctx, &request{method: http.MethodGet, path: "/v1/clusterprofiles", query: q}, &list)
+	var apiErr *APIError
+	switch {
+	case err == nil:
+		return filterProfiles(list.Items, name, version), nil
+	case errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusNotFound || apiErr.StatusCode == http.StatusMethodNotAllowed):
+		return c.findProfilesDashboard(ctx, name, version)
+	default:
+		return nil, err
+	}
+}
+
+// dashboardProfiles is the answer of POST /v1/dashboard/clusterprofiles.
+type dashboardProfiles struct {
+	Items []struct {
+		Metadata ObjectMeta `json:"metadata"`
+	} `json:"items"`
+	ListMeta ListMeta `json:"listmeta"`
+}
+
+func (c *Client) findProfilesDashboard(ctx context.Context, name, version string) ([]ClusterProfile, error) {
+	filters := []Filter{StringFilter("profileName", name)}
+	if version != "" {
+		filters = append(filters, StringFilter("version", version))
+	}
+	body := SearchRequest{Filter: AndFilter(filters...)}
+	var uids []string
+	token := ""
+	seen := map[string]bool{}
+	for range maxPages {
+		q := url.Values{"limit": {strconv.Itoa(MaxSearchPageSize)}}
+		if token != "" {
+			q.Set("continue", token)
+		}
+		var page dashboardProfiles
+		_, err := c.call(ctx, &request{method: http.MethodPost, path: "/v1/dashboard/clusterprofiles", query: q, in: body}, &page)
+		if errors.Is(err, ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range page.Items {
+			if it.Metadata.UID != "" && (it.Metadata.Name == "" || it.Metadata.Name == name) {
+				uids = append(uids, it.Metadata.UID)
+			}
+		}
+		token = page.ListMeta.Continue
+		if token == "" || seen[token] {
+			break
+		}
+		seen[token] = true
+	}
+	profiles := make([]ClusterProfile, 0, len(uids))
+	for _, uid := range uids {
+		p, err := c.GetProfile(ctx, uid)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		profiles = append(profiles, *p)
+	}
+	return filterProfiles(profiles, name, version), nil
+}
+
+// filterProfiles keeps the profiles whose name (and version, when given and
+// known) match, in case the server ignored the filter.
+func filterProfiles(in []ClusterProfile, name, version string) []ClusterProfile {
+	out := make([]ClusterProfile, 0, len(in))
+	for _, p := range in {
+		if p.Metadata.Name != name {
+			continue
+		}
+		if v := p.EffectiveVersion(); version != "" && v != "" && v != version {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// CreateProfile creates a profile version (POST /v1/clusterprofiles) and
+// returns its UID; publish it with PublishProfile. The POST is not repeated
+// once sent: a lost answer matches ErrOutcomeUnknown.
+func (c *Client) CreateProfile(ctx context.Context, name, version string, tmpl ProfileTemplate) (string, error) {
+	body := ClusterProfile{
+		Metadata: ObjectMeta{Name: name},
+		Spec:     ClusterProfileSpec{Version: version, Template: &tmpl},
+	}
+	var out UIDResponse
+	if _, err := c.call(ctx, &request{method: http.MethodPost, path: "/v1/clusterprofiles", in: body, nonIdempotent: true}, &out); err != nil {
+		return "", err
+	}
+	if out.UID == "" {
+		return "", errors.New("palette: POST /v1/clusterprofiles: answer carries no uid")
+	}
+	return out.UID, nil
+}
+
+// PublishProfile publishes a profile (PATCH /v1/clusterprofiles/{uid}/publish).
+func (c *Client) PublishProfile(ctx context.Context, uid string) error {
+	_, err := c.call(ctx, &request{method: http.MethodPatch, path: profilePath(uid) + "/publish"}, nil)
+	return err
+}
+
+// GetClusterProfiles returns the profiles attached to a cluster
+// (GET /v1/spectroclusters/{uid}/profiles).
+func (c *Client) GetClusterProfiles(ctx context.Context, uid string) (*ClusterProfiles, error) {
+	var out ClusterProfiles
+	if _, err := c.call(ctx, &request{method: http.MethodGet, path: clusterPath(uid) + "/profiles"}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// PatchClusterProfiles adds or updates the listed profiles and keeps the
+// rest (PATCH /v1/spectroclusters/{uid}/profiles).
+func (c *Client) PatchClusterProfiles(ctx context.Context, uid string, req ProfilesRequest) error {
+	_, err := c.call(ctx, &request{method: http.MethodPatch, path: clusterPath(uid) + "/profiles", in: req}, nil)
+	return err
+}
+
+// PutClusterProfiles replaces the whole set of attached profiles
+// (PUT /v1/spectroclusters/{uid}/profiles).
+func (c *Client) PutClusterProfiles(ctx context.Context, uid string, req ProfilesRequest) error {
+	if req.Profiles == nil {
+		req.Profiles = []ProfileAttachment{}
+	}
+	_, err := c.call(ctx, &request{method: http.MethodPut, path: clusterPath(uid) + "/profiles", in: req}, nil)
+	return err
+}
+
+// DeleteClusterProfiles detaches profiles
+// (DELETE /v1/spectroclusters/{uid}/profiles).
+func (c *Client) DeleteClusterProfiles(ctx context.Context, uid string, profileUIDs []string) error {
+	if profileUIDs == nil {
+		profileUIDs = []string{}
+	}
+	_, err := c.call(ctx, &request{
+		method: http.MethodDelete, path: clusterPath(uid) + "/profiles",
+		in: DeleteProfilesRequest{ProfileUIDs: profileUIDs},
+	}, nil)
+	return err
+}
+
+// ListProjects returns the projects the key may see
+// (GET /v1/dashboard/projects/metadata, always tenant-scoped).
+func (c *Client) ListProjects(ctx context.Context) ([]NameUID, error) {
+	var out ProjectsMetadata
+	if _, err := c.WithProject("").call(ctx, &request{method: http.MethodGet, path: "/v1/dashboard/projects/metadata"}, &out); err != nil {
+		return nil, err
+	}
+	projects := make([]NameUID, 0, len(out.Items))
+	for _, it := range out.Items {
+		projects = append(projects, it.Metadata)
+	}
+	return projects, nil
+}
+
+// ProjectUIDByName returns the UID of the project of that name; none
+// matches ErrNotFound.
+func (c *Client) ProjectUIDByName(ctx context.Context, name string) (string, error) {
+	projects, err := c.ListProjects(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range projects {
+		if p.Name == name {
+			return p.UID, nil
+		}
+	}
+	return "", fmt.Errorf("palette: project %q: %w", name, ErrNotFound)
+}
