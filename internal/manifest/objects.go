@@ -1,0 +1,318 @@
+package manifest
+
+import (
+	"fmt"
+	"sort"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+// AgentPriorityValue is the value of the agent's PriorityClass.
+const AgentPriorityValue int32 = 1000000000
+
+// Environment variables of the agent containers.
+const (
+	EnvAPIEndpoint = "PALETTE_API_ENDPOINT"
+	EnvClusterUID  = "PALETTE_CLUSTER_UID"
+	EnvImportMode  = "PALETTE_IMPORT_MODE"
+	EnvNamespace   = "POD_NAMESPACE"
+)
+
+// Objects returns the typed objects of the manifest in apply order.
+func Objects(p Params) ([]runtime.Object, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	ns := p.Namespace()
+	full := p.ImportMode == palette.ImportModeFullPermission
+
+	objs := []runtime.Object{
+		&corev1.Namespace{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+			ObjectMeta: meta(p, "", ns),
+		},
+		&schedulingv1.PriorityClass{
+			TypeMeta:    metav1.TypeMeta{APIVersion: "scheduling.k8s.io/v1", Kind: "PriorityClass"},
+			ObjectMeta:  meta(p, "", palette.AgentPriorityClass),
+			Value:       AgentPriorityValue,
+			Description: "Priority of the Palette cluster management agent.",
+		},
+		serviceAccount(p, palette.AgentServiceAccount),
+	}
+	if full {
+		objs = append(objs, serviceAccount(p, palette.ManagerServiceAccount))
+	}
+	objs = append(objs,
+		&rbacv1.ClusterRole{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole"},
+			ObjectMeta: meta(p, "", palette.ReadOnlyClusterRole),
+			Rules:      AgentRules(p.ClusterUID),
+		},
+		&rbacv1.ClusterRoleBinding{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding"},
+			ObjectMeta: meta(p, "", palette.ReadOnlyClusterRoleBinding),
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: palette.ReadOnlyClusterRole},
+			Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: palette.AgentServiceAccount, Namespace: ns}},
+		},
+	)
+	if full {
+		objs = append(objs, &rbacv1.ClusterRoleBinding{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding"},
+			ObjectMeta: meta(p, "", palette.ManagerClusterRoleBinding),
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "cluster-admin"},
+			Subjects: []rbacv1.Subject{
+				{Kind: rbacv1.ServiceAccountKind, Name: palette.ManagerServiceAccount, Namespace: ns},
+				{Kind: rbacv1.ServiceAccountKind, Name: palette.AgentServiceAccount, Namespace: ns},
+			},
+		})
+	}
+	objs = append(objs,
+		&corev1.ConfigMap{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+			ObjectMeta: meta(p, ns, palette.AgentClusterInfoConfigMap),
+			Data: map[string]string{
+				palette.ClusterInfoKeyEndpoint:   p.APIEndpoint,
+				palette.ClusterInfoKeyClusterUID: p.ClusterUID,
+				palette.ClusterInfoKeyImportMode: p.ImportMode,
+				palette.ClusterInfoKeyCACert:     p.CACertificate,
+				palette.ClusterInfoKeyInsecure:   boolString(p.InsecureSkipVerify),
+			},
+		},
+		&corev1.Secret{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+			ObjectMeta: meta(p, ns, palette.AgentCredentialSecret),
+			Type:       corev1.SecretTypeOpaque,
+			Data:       map[string][]byte{palette.AgentCredentialSecretKey: []byte(p.AgentToken)},
+		},
+		deployment(p, palette.AgentDeployment, palette.AgentServiceAccount, palette.AgentContainerName, []string{"agent"}),
+	)
+	if full {
+		objs = append(objs, deployment(p, palette.ManagerDeployment, palette.ManagerServiceAccount, ManagerContainerName, []string{"controller-manager"}))
+	}
+	return objs, nil
+}
+
+// AgentRules are the rules of the agent's own ClusterRole: read everything,
+// and, restricted by resourceNames to the agent's own objects, only what
+// self-removal needs (contract 3.7): delete its namespace; delete and patch
+// its cluster role, binding and priority class (patch so that it can hand
+// them to the garbage collector with an owner reference to its namespace).
+func AgentRules(clusterUID string) []rbacv1.PolicyRule {
+	return []rbacv1.PolicyRule{
+		{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"get", "list", "watch"}},
+		{NonResourceURLs: []string{"*"}, Verbs: []string{"get"}},
+		{
+			APIGroups: []string{""}, Resources: []string{"namespaces"},
+			ResourceNames: []string{palette.AgentNamespace(clusterUID)}, Verbs: []string{"delete"},
+		},
+		{
+			APIGroups: []string{"rbac.authorization.k8s.io"}, Resources: []string{"clusterroles"},
+			ResourceNames: []string{palette.ReadOnlyClusterRole}, Verbs: []string{"delete", "patch"},
+		},
+		{
+			APIGroups: []string{"rbac.authorization.k8s.io"}, Resources: []string{"clusterrolebindings"},
+			ResourceNames: []string{palette.ReadOnlyClusterRoleBinding}, Verbs: []string{"delete", "patch"},
+		},
+		{
+			APIGroups: []string{"scheduling.k8s.io"}, Resources: []string{"priorityclasses"},
+			ResourceNames: []string{palette.AgentPriorityClass}, Verbs: []string{"delete", "patch"},
+		},
+	}
+}
+
+func meta(p Params, namespace, name string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: Labels(p.ClusterUID)}
+}
+
+func serviceAccount(p Params, name string) *corev1.ServiceAccount {
+	return &corev1.ServiceAccount{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
+		ObjectMeta: meta(p, p.Namespace(), name),
+	}
+}
+
+func image(p Params) string {
+	if p.AgentImage != "" {
+		return p.AgentImage
+	}
+	tag := p.AgentVersion
+	if tag == "" {
+		tag = "latest"
+	}
+	return DefaultAgentImage + ":" + tag
+}
+
+func deployment(p Params, name, serviceAccount, container string, args []string) *appsv1.Deployment {
+	ns := p.Namespace()
+	podLabels := Labels(p.ClusterUID)
+	podLabels["app.kubernetes.io/name"] = name
+	replicas := int32(1)
+	nonRoot := true
+	uid := int64(65532)
+	noEscalation := false
+	readOnlyRoot := true
+
+	cmRef := func(key string) *corev1.EnvVarSource {
+		return &corev1.EnvVarSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{
+			LocalObjectReference: corev1.LocalObjectReference{Name: palette.AgentClusterInfoConfigMap}, Key: key,
+		}}
+	}
+	env := []corev1.EnvVar{
+		{Name: EnvAPIEndpoint, ValueFrom: cmRef(palette.ClusterInfoKeyEndpoint)},
+		{Name: EnvClusterUID, ValueFrom: cmRef(palette.ClusterInfoKeyClusterUID)},
+		{Name: EnvImportMode, ValueFrom: cmRef(palette.ClusterInfoKeyImportMode)},
+		{Name: EnvNamespace, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"}}},
+	}
+	env = append(env, ProxyEnv(p.Proxy)...)
+
+	c := corev1.Container{
+		Name:            container,
+		Image:           image(p),
+		ImagePullPolicy: corev1.PullIfNotPresent,
+		Args:            args,
+		Env:             env,
+		Resources: corev1.ResourceRequirements{
+			Requests: corev1.ResourceList{
+				corev1.ResourceCPU:    resource.MustParse("50m"),
+				corev1.ResourceMemory: resource.MustParse("64Mi"),
+			},
+			Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("256Mi")},
+		},
+		SecurityContext: &corev1.SecurityContext{
+			AllowPrivilegeEscalation: &noEscalation,
+			ReadOnlyRootFilesystem:   &readOnlyRoot,
+			RunAsNonRoot:             &nonRoot,
+			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+		},
+	}
+	spec := corev1.PodSpec{
+		ServiceAccountName: serviceAccount,
+		PriorityClassName:  palette.AgentPriorityClass,
+		SecurityContext: &corev1.PodSecurityContext{
+			RunAsNonRoot:   &nonRoot,
+			RunAsUser:      &uid,
+			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+		},
+	}
+	if p.Proxy != nil && p.Proxy.CAHostPath != "" {
+		mount := CAMountPath(p.Proxy)
+		spec.Volumes = []corev1.Volume{{
+			Name:         ProxyCAVolumeName,
+			VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: p.Proxy.CAHostPath}},
+		}}
+		c.VolumeMounts = []corev1.VolumeMount{{Name: ProxyCAVolumeName, MountPath: mount, ReadOnly: true}}
+	}
+	spec.Containers = []corev1.Container{c}
+
+	return &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: meta(p, ns, name),
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app.kubernetes.io/name": name}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
+				Spec:       spec,
+			},
+		},
+	}
+}
+
+// CAMountPath is where the proxy CA file is mounted in the agent containers:
+// caContainerMountPath, or caHostPath when that is empty.
+func CAMountPath(p *palette.Proxy) string {
+	if p == nil {
+		return ""
+	}
+	if p.CAContainerMountPath != "" {
+		return p.CAContainerMountPath
+	}
+	return p.CAHostPath
+}
+
+// ProxyEnv returns the proxy variables (upper and lower case) for the set
+// proxy settings, in a fixed order.
+func ProxyEnv(p *palette.Proxy) []corev1.EnvVar {
+	if p.IsZero() {
+		return nil
+	}
+	var env []corev1.EnvVar
+	add := func(name, value string) {
+		if value == "" {
+			return
+		}
+		env = append(env, corev1.EnvVar{Name: name, Value: value}, corev1.EnvVar{Name: toLower(name), Value: value})
+	}
+	add("HTTP_PROXY", p.HTTPProxy)
+	add("HTTPS_PROXY", p.HTTPSProxy)
+	add("NO_PROXY", p.NoProxy)
+	return env
+}
+
+func toLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// ObjectID names one object of the manifest.
+type ObjectID struct {
+	APIVersion string
+	Kind       string
+	Namespace  string
+	Name       string
+}
+
+// String returns Kind/namespace/name (or Kind/name for cluster-scoped objects).
+func (o ObjectID) String() string {
+	if o.Namespace == "" {
+		return o.Kind + "/" + o.Name
+	}
+	return o.Kind + "/" + o.Namespace + "/" + o.Name
+}
+
+// ExpectedObjects returns the objects the manifest of a cluster creates for
+// an import mode, in apply order. Verification code compares a cluster against it.
+func ExpectedObjects(clusterUID, importMode string) ([]ObjectID, error) {
+	objs, err := Objects(Params{ClusterUID: clusterUID, APIEndpoint: "http://placeholder", AgentToken: "x", ImportMode: importMode})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]ObjectID, 0, len(objs))
+	for _, o := range objs {
+		acc, ok := o.(metav1.Object)
+		if !ok {
+			return nil, fmt.Errorf("object %T has no metadata", o)
+		}
+		gvk := o.GetObjectKind().GroupVersionKind()
+		ids = append(ids, ObjectID{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind, Namespace: acc.GetNamespace(), Name: acc.GetName()})
+	}
+	return ids, nil
+}
+
+// ObjectNames returns "Kind/[namespace/]name" of every object the manifest
+// creates for an import mode, sorted.
+func ObjectNames(clusterUID, importMode string) ([]string, error) {
+	ids, err := ExpectedObjects(clusterUID, importMode)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	sort.Strings(out)
+	return out, nil
+}
