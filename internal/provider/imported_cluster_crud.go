@@ -1,0 +1,430 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+const (
+	defaultCreateTimeout = 20 * time.Minute
+	defaultUpdateTimeout = 20 * time.Minute
+	defaultDeleteTimeout = 15 * time.Minute
+)
+
+func (r *importedClusterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, cfg importedClusterResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	access, _ := clusterAccess(ctx, cfg.Kubernetes, cfg.KubeconfigWO, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.data.client
+	name := plan.Name.ValueString()
+
+	if err := c.ValidateClusterName(ctx, name); err != nil {
+		if errors.Is(err, palette.ErrConflict) {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "Cluster name already taken",
+				fmt.Sprintf("Palette already has a cluster named %q in this project. Choose another name, or bring "+
+					"that cluster under Terraform with `terraform import`.", name))
+			return
+		}
+		resp.Diagnostics.AddError("Error importing cluster", fmt.Sprintf("Checking the name %q: %s", name, err))
+		return
+	}
+
+	labels := map[string]string{}
+	resp.Diagnostics.Append(plan.Labels.ElementsAs(ctx, &labels, false)...)
+	importReq := palette.ImportRequest{
+		Metadata: palette.ObjectMeta{Name: name, Labels: labels, Annotations: annotations(plan.Description)},
+		Spec: palette.ImportRequestSpec{ClusterConfig: palette.ClusterConfig{
+			ImportMode: wireImportMode(plan.ImportMode.ValueString()),
+			Proxy:      expandProxy(ctx, plan.Proxy, &resp.Diagnostics),
+		}},
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	uid, adopted, err := c.ImportCluster(ctx, plan.CloudType.ValueString(), importReq)
+	if err != nil {
+		if palette.IsCode(err, palette.CodeProxyNotSupportedInReadOnlyMode) {
+			resp.Diagnostics.AddAttributeError(path.Root("proxy"), "Proxy settings need Full Permission mode", err.Error())
+			return
+		}
+		resp.Diagnostics.AddError("Error importing cluster", err.Error())
+		return
+	}
+	tflog.Info(ctx, "imported cluster registered", map[string]any{"uid": uid, "adopted": adopted})
+
+	// The UID goes to state at once: a later failure leaves a tainted
+	// resource that Terraform replaces, never an orphan in Palette.
+	plan.ID = types.StringValue(uid)
+	settleUnknowns(&plan)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if !access.IsZero() {
+		sum, err := r.installAgent(ctx, uid, access)
+		if err != nil {
+			resp.Diagnostics.AddError("Error installing the Palette agent",
+				fmt.Sprintf("Cluster %s was registered, but installing its agent failed: %s", uid, err))
+			return
+		}
+		plan.ManifestSHA256 = types.StringValue(sum)
+		if storedAccess(access) {
+			plan.AgentInstalled = types.BoolValue(true)
+		}
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+
+	if err := waitFor(ctx, c, uid, plan.WaitFor.ValueString()); err != nil {
+		detail := fmt.Sprintf("Cluster %s: %s", uid, err)
+		if access.IsZero() {
+			detail += "\nNo cluster access was configured: install the agent with the command in import_command."
+		}
+		resp.Diagnostics.AddError("Error waiting for the imported cluster", detail)
+		return
+	}
+
+	r.readInto(ctx, &plan, access, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// installAgent fetches the import manifest and applies it to the cluster
+// with server-side apply. It returns the manifest's SHA-256.
+func (r *importedClusterResource) installAgent(ctx context.Context, uid string, access kube.Access) (string, error) {
+	body, err := r.data.client.GetImportManifest(ctx, uid)
+	if err != nil {
+		return "", fmt.Errorf("fetching the import manifest: %w", err)
+	}
+	kc, err := r.data.newKube(access)
+	if err != nil {
+		return "", err
+	}
+	refs, err := kc.Apply(ctx, body, kube.ApplyOptions{FieldManager: fieldManager})
+	if err != nil {
+		return "", fmt.Errorf("applying the import manifest: %w", err)
+	}
+	tflog.Info(ctx, "import manifest applied", map[string]any{"uid": uid, "objects": len(refs)})
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state importedClusterResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cl, err := r.data.client.GetCluster(ctx, state.ID.ValueString())
+	if isGone(cl, err) {
+		resp.Diagnostics.AddWarning("Imported cluster is gone",
+			fmt.Sprintf("Palette no longer has cluster %s (%s); it is removed from the state and will be imported again on the next apply.",
+				state.ID.ValueString(), state.Name.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading imported cluster", fmt.Sprintf("Cluster %s: %s", state.ID.ValueString(), err))
+		return
+	}
+	access, _ := clusterAccess(ctx, state.Kubernetes, types.StringNull(), &resp.Diagnostics)
+	r.flattenWithOverview(ctx, &state, cl, &resp.Diagnostics)
+	r.checkAgentObjects(ctx, &state, access)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// readInto reads the cluster back after create or update.
+func (r *importedClusterResource) readInto(ctx context.Context, m *importedClusterResourceModel, access kube.Access, diags *diag.Diagnostics) {
+	cl, err := findClusterByID(ctx, r.data.client, m.ID.ValueString())
+	if err != nil {
+		diags.AddError("Error reading imported cluster", fmt.Sprintf("Cluster %s: %s", m.ID.ValueString(), err))
+		return
+	}
+	r.flattenWithOverview(ctx, m, cl, diags)
+	r.checkAgentObjects(ctx, m, access)
+}
+
+func (r *importedClusterResource) flattenWithOverview(ctx context.Context, m *importedClusterResourceModel, cl *palette.Cluster, diags *diag.Diagnostics) {
+	ov, err := r.data.client.GetClusterOverview(ctx, cl.Metadata.UID)
+	if err != nil && !errors.Is(err, palette.ErrNotFound) {
+		diags.AddError("Error reading imported cluster", fmt.Sprintf("Overview of cluster %s: %s", cl.Metadata.UID, err))
+		return
+	}
+	flattenCluster(ctx, m, cl, ov, diags)
+}
+
+// checkAgentObjects sets agent_installed when the cluster can be reached with
+// access stored in state; it leaves it unchanged otherwise.
+func (r *importedClusterResource) checkAgentObjects(ctx context.Context, m *importedClusterResourceModel, access kube.Access) {
+	if !storedAccess(access) {
+		if !access.IsZero() && m.AgentInstalled.IsNull() {
+			m.AgentInstalled = types.BoolNull()
+		}
+		return
+	}
+	kc, err := r.data.newKube(access)
+	if err != nil {
+		tflog.Warn(ctx, "cannot build cluster access to check the agent", map[string]any{"error": err.Error()})
+		return
+	}
+	installs, err := kc.FindImports(ctx)
+	if err != nil {
+		tflog.Warn(ctx, "cannot check the agent's objects", map[string]any{"error": err.Error()})
+		return
+	}
+	present := false
+	for _, in := range installs {
+		if in.ClusterUID == m.ID.ValueString() && !in.Terminating {
+			present = true
+		}
+	}
+	if present {
+		missing, err := kc.Missing(ctx, agentCoreRefs(m.ID.ValueString()))
+		if err != nil {
+			tflog.Warn(ctx, "cannot check the agent's objects", map[string]any{"error": err.Error()})
+			return
+		}
+		present = len(missing) == 0
+	}
+	m.AgentInstalled = types.BoolValue(present)
+}
+
+// agentCoreRefs are the objects without which the agent cannot run.
+func agentCoreRefs(uid string) []kube.ObjectRef {
+	ns := palette.AgentNamespace(uid)
+	return []kube.ObjectRef{
+		{Version: "v1", Kind: "Namespace", Resource: "namespaces", Name: ns},
+		{Version: "v1", Kind: "ServiceAccount", Resource: "serviceaccounts", Namespace: ns, Name: palette.AgentServiceAccount},
+		{Version: "v1", Kind: "Secret", Resource: "secrets", Namespace: ns, Name: palette.AgentCredentialSecret},
+		{Group: "apps", Version: "v1", Kind: "Deployment", Resource: "deployments", Namespace: ns, Name: palette.AgentDeployment},
+	}
+}
+
+func (r *importedClusterResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state, cfg importedClusterResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	access, _ := clusterAccess(ctx, cfg.Kubernetes, cfg.KubeconfigWO, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.data.client
+	uid := state.ID.ValueString()
+	plan.ID = state.ID
+
+	if !plan.Labels.Equal(state.Labels) || !plan.Description.Equal(state.Description) {
+		labels := map[string]string{}
+		resp.Diagnostics.Append(plan.Labels.ElementsAs(ctx, &labels, false)...)
+		if err := c.UpdateClusterMetadata(ctx, uid, labels, annotations(plan.Description)); err != nil {
+			resp.Diagnostics.AddError("Error updating imported cluster", fmt.Sprintf("Metadata of cluster %s: %s", uid, err))
+			return
+		}
+	}
+
+	upgrade := state.ImportMode.ValueString() == importModeReadOnly && plan.ImportMode.ValueString() == importModeFullPermission
+	reinstall := !state.AgentInstalled.IsNull() && !state.AgentInstalled.ValueBool() && plan.AgentInstalled.ValueBool()
+	plan.ManifestSHA256 = state.ManifestSHA256
+	if upgrade {
+		err := c.UpgradeToFullPermission(ctx, uid)
+		if err != nil && !palette.IsCode(err, palette.CodeAlreadyFullPermission) {
+			resp.Diagnostics.AddError("Error migrating cluster to Full Permission", fmt.Sprintf("Cluster %s: %s", uid, err))
+			return
+		}
+	}
+	if (upgrade || reinstall) && !access.IsZero() {
+		sum, err := r.installAgent(ctx, uid, access)
+		if err != nil {
+			what := "Error reinstalling the Palette agent"
+			if upgrade {
+				what = "Error installing the Full Permission agent"
+			}
+			resp.Diagnostics.AddError(what, fmt.Sprintf("Cluster %s: %s", uid, err))
+			return
+		}
+		plan.ManifestSHA256 = types.StringValue(sum)
+		if storedAccess(access) {
+			plan.AgentInstalled = types.BoolValue(true)
+		}
+	}
+	if upgrade || reinstall {
+		if err := waitFor(ctx, c, uid, plan.WaitFor.ValueString()); err != nil {
+			resp.Diagnostics.AddError("Error waiting for the imported cluster", fmt.Sprintf("Cluster %s: %s", uid, err))
+			return
+		}
+	}
+	if plan.AgentInstalled.IsUnknown() {
+		plan.AgentInstalled = state.AgentInstalled
+	}
+	r.readInto(ctx, &plan, access, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *importedClusterResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state importedClusterResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	uid := state.ID.ValueString()
+	c := r.data.client
+	policy := state.DeletionPolicy.ValueString()
+	access, _ := clusterAccess(ctx, state.Kubernetes, types.StringNull(), &resp.Diagnostics)
+
+	if policy == deletionPolicyAbandon {
+		resp.Diagnostics.AddWarning("Imported cluster abandoned",
+			fmt.Sprintf("deletion_policy = \"abandon\": cluster %s stays imported in Palette and its agent stays in the cluster; "+
+				"Terraform only forgets it.", uid))
+		return
+	}
+
+	cl, err := findClusterByID(ctx, c, uid)
+	if errors.Is(err, palette.ErrNotFound) {
+		r.cleanupAfterDelete(ctx, uid, access, policy == deletionPolicyForce, &resp.Diagnostics)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error deleting imported cluster", fmt.Sprintf("Cluster %s: %s", uid, err))
+		return
+	}
+
+	// No agent ever fetched the manifest: nobody would remove anything, so
+	// a plain deregistration would wait forever.
+	force := policy == deletionPolicyForce || cl.Status.State == palette.StatePending
+	if err := c.DeleteCluster(ctx, uid, force); err != nil && !errors.Is(err, palette.ErrNotFound) {
+		resp.Diagnostics.AddError("Error deleting imported cluster", fmt.Sprintf("Cluster %s: %s", uid, err))
+		return
+	}
+	if err := waitClusterDeleted(ctx, c, uid); err != nil {
+		resp.Diagnostics.AddError("Error deleting imported cluster",
+			fmt.Sprintf("Cluster %s: %s.\nThe agent removes itself and then tells Palette; if the agent cannot run any more, "+
+				"set deletion_policy = \"force\" and apply before destroying.", uid, err))
+		return
+	}
+	r.cleanupAfterDelete(ctx, uid, access, policy == deletionPolicyForce, &resp.Diagnostics)
+}
+
+// cleanupAfterDelete removes (force) or verifies the absence of (deregister)
+// the agent's objects when the cluster can be reached with stored access;
+// otherwise it warns with what is left to check.
+func (r *importedClusterResource) cleanupAfterDelete(ctx context.Context, uid string, access kube.Access, remove bool, diags *diag.Diagnostics) {
+	selector := palette.LabelClusterUID + "=" + uid
+	manual := fmt.Sprintf("kubectl delete namespace,clusterrole,clusterrolebinding,priorityclass -l %s", selector)
+	if !storedAccess(access) {
+		what := "Palette removed the cluster's link; the agent removes its own objects."
+		if remove {
+			what = "Palette forgot the cluster at once (deletion_policy = \"force\"), so the agent's objects are still in the cluster."
+		}
+		diags.AddWarning("Agent objects not checked",
+			fmt.Sprintf("%s The provider has no stored access to the cluster (kubernetes.config_path or kubernetes.exec) "+
+				"and did not check. The objects carry the label %s (namespace %s, its cluster roles, bindings and the priority class "+
+				"%s); to remove what is left: %s", what, selector, palette.AgentNamespace(uid), palette.AgentPriorityClass, manual))
+		return
+	}
+	kc, err := r.data.newKube(access)
+	if err == nil {
+		err = removeAgentObjects(ctx, kc, selector, remove)
+	}
+	if err != nil {
+		diags.AddWarning("Agent objects may remain in the cluster",
+			fmt.Sprintf("Cluster %s was removed from Palette, but the provider could not confirm that the agent's objects are gone: %s\n"+
+				"To remove what is left: %s", uid, err, manual))
+	}
+}
+
+// removeAgentObjects deletes (when remove) and then waits until no object
+// with the selector is left.
+func removeAgentObjects(ctx context.Context, kc *kube.Client, selector string, remove bool) error {
+	refs, err := kc.ListByLabel(ctx, selector)
+	if err != nil {
+		return err
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	if remove {
+		if err := kc.Delete(ctx, refs, kube.DeleteOptions{}); err != nil {
+			return err
+		}
+	}
+	if err := kc.WaitGone(ctx, refs); err != nil {
+		names := make([]string, 0, len(refs))
+		for _, ref := range refs {
+			names = append(names, ref.String())
+		}
+		return fmt.Errorf("%w (objects: %s)", err, strings.Join(names, ", "))
+	}
+	return nil
+}
+
+// annotations carries the description.
+func annotations(desc types.String) map[string]string {
+	if desc.IsNull() || desc.IsUnknown() || desc.ValueString() == "" {
+		return map[string]string{}
+	}
+	return map[string]string{"description": desc.ValueString()}
+}
+
+// settleUnknowns gives every computed attribute a known value, so that a
+// partial state can be saved when create fails half-way.
+func settleUnknowns(m *importedClusterResourceModel) {
+	for _, s := range []*types.String{&m.State, &m.Health, &m.AgentVersion, &m.KubernetesVersion, &m.Region,
+		&m.CloudConfigUID, &m.ManifestSHA256, &m.ImportCommand} {
+		if s.IsUnknown() {
+			*s = types.StringValue("")
+		}
+	}
+	if m.InstanceTypes.IsUnknown() {
+		m.InstanceTypes = types.ListValueMust(types.StringType, nil)
+	}
+	if m.NodeCount.IsUnknown() {
+		m.NodeCount = types.Int64Value(0)
+	}
+	if m.AgentInstalled.IsUnknown() {
+		m.AgentInstalled = types.BoolNull()
+	}
+}

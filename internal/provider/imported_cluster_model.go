@@ -1,0 +1,254 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+var objectAsOptions = basetypes.ObjectAsOptions{}
+
+type importedClusterResourceModel struct {
+	ID                  types.String   `tfsdk:"id"`
+	Name                types.String   `tfsdk:"name"`
+	CloudType           types.String   `tfsdk:"cloud_type"`
+	ImportMode          types.String   `tfsdk:"import_mode"`
+	Description         types.String   `tfsdk:"description"`
+	Labels              types.Map      `tfsdk:"labels"`
+	Proxy               types.Object   `tfsdk:"proxy"`
+	Kubernetes          types.Object   `tfsdk:"kubernetes"`
+	KubeconfigWO        types.String   `tfsdk:"kubeconfig_wo"`
+	KubeconfigWOVersion types.Int64    `tfsdk:"kubeconfig_wo_version"`
+	WaitFor             types.String   `tfsdk:"wait_for"`
+	DeletionPolicy      types.String   `tfsdk:"deletion_policy"`
+	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+
+	State             types.String `tfsdk:"state"`
+	Health            types.String `tfsdk:"health"`
+	AgentVersion      types.String `tfsdk:"agent_version"`
+	KubernetesVersion types.String `tfsdk:"kubernetes_version"`
+	Region            types.String `tfsdk:"region"`
+	InstanceTypes     types.List   `tfsdk:"instance_types"`
+	NodeCount         types.Int64  `tfsdk:"node_count"`
+	CloudConfigUID    types.String `tfsdk:"cloud_config_uid"`
+	ManifestSHA256    types.String `tfsdk:"manifest_sha256"`
+	ImportCommand     types.String `tfsdk:"import_command"`
+	AgentInstalled    types.Bool   `tfsdk:"agent_installed"`
+}
+
+type proxyModel struct {
+	HTTPProxy            types.String `tfsdk:"http_proxy"`
+	HTTPSProxy           types.String `tfsdk:"https_proxy"`
+	NoProxy              types.String `tfsdk:"no_proxy"`
+	CAHostPath           types.String `tfsdk:"ca_host_path"`
+	CAContainerMountPath types.String `tfsdk:"ca_container_mount_path"`
+}
+
+type kubernetesAccessModel struct {
+	ConfigPath           types.String `tfsdk:"config_path"`
+	ConfigContext        types.String `tfsdk:"config_context"`
+	Host                 types.String `tfsdk:"host"`
+	ClusterCACertificate types.String `tfsdk:"cluster_ca_certificate"`
+	TokenWO              types.String `tfsdk:"token_wo"`
+	Insecure             types.Bool   `tfsdk:"insecure"`
+	Exec                 types.Object `tfsdk:"exec"`
+}
+
+type execModel struct {
+	APIVersion types.String `tfsdk:"api_version"`
+	Command    types.String `tfsdk:"command"`
+	Args       types.List   `tfsdk:"args"`
+	Env        types.Map    `tfsdk:"env"`
+}
+
+// wireImportMode maps the Terraform value to the wire's.
+func wireImportMode(tf string) string {
+	if tf == importModeReadOnly {
+		return palette.ImportModeReadOnly
+	}
+	return palette.ImportModeFullPermission
+}
+
+// tfImportMode maps the wire's value to Terraform's.
+func tfImportMode(wire string) string {
+	if wire == palette.ImportModeReadOnly {
+		return importModeReadOnly
+	}
+	return importModeFullPermission
+}
+
+// expandProxy returns the wire proxy of a known proxy object, or nil.
+func expandProxy(ctx context.Context, obj types.Object, diags *diag.Diagnostics) *palette.Proxy {
+	if obj.IsNull() || obj.IsUnknown() {
+		return nil
+	}
+	var m proxyModel
+	diags.Append(obj.As(ctx, &m, basetypes.ObjectAsOptions{})...)
+	p := &palette.Proxy{
+		HTTPProxy:            m.HTTPProxy.ValueString(),
+		HTTPSProxy:           m.HTTPSProxy.ValueString(),
+		NoProxy:              m.NoProxy.ValueString(),
+		CAHostPath:           m.CAHostPath.ValueString(),
+		CAContainerMountPath: m.CAContainerMountPath.ValueString(),
+	}
+	if p.IsZero() {
+		return nil
+	}
+	return p
+}
+
+// flattenProxy is the inverse of expandProxy; prior keeps a configured
+// object of empty strings from turning into null.
+func flattenProxy(p *palette.Proxy, prior types.Object) types.Object {
+	if p.IsZero() {
+		if !prior.IsNull() && !prior.IsUnknown() {
+			return prior
+		}
+		return types.ObjectNull(proxyAttrTypes)
+	}
+	str := func(s string) attr.Value {
+		if s == "" {
+			return types.StringNull()
+		}
+		return types.StringValue(s)
+	}
+	return types.ObjectValueMust(proxyAttrTypes, map[string]attr.Value{
+		"http_proxy": str(p.HTTPProxy), "https_proxy": str(p.HTTPSProxy), "no_proxy": str(p.NoProxy),
+		"ca_host_path": str(p.CAHostPath), "ca_container_mount_path": str(p.CAContainerMountPath),
+	})
+}
+
+// clusterAccess builds the kube.Access from the kubernetes object and the
+// write-only kubeconfig. known is false when any part is unknown (plan time).
+// Values of write-only attributes are only present in configuration.
+func clusterAccess(ctx context.Context, k8s types.Object, kubeconfigWO types.String, diags *diag.Diagnostics) (a kube.Access, known bool) {
+	if kubeconfigWO.IsUnknown() || k8s.IsUnknown() {
+		return a, false
+	}
+	a.ConfigContent = kubeconfigWO.ValueString()
+	if k8s.IsNull() {
+		return a, true
+	}
+	var m kubernetesAccessModel
+	diags.Append(k8s.As(ctx, &m, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: false})...)
+	if diags.HasError() {
+		return a, false
+	}
+	for _, v := range []types.String{m.ConfigPath, m.ConfigContext, m.Host, m.ClusterCACertificate, m.TokenWO} {
+		if v.IsUnknown() {
+			return a, false
+		}
+	}
+	if m.Exec.IsUnknown() || m.Insecure.IsUnknown() {
+		return a, false
+	}
+	a.ConfigPath = m.ConfigPath.ValueString()
+	a.ConfigContext = m.ConfigContext.ValueString()
+	a.Host = m.Host.ValueString()
+	a.ClusterCACertificate = m.ClusterCACertificate.ValueString()
+	a.Token = m.TokenWO.ValueString()
+	a.Insecure = m.Insecure.ValueBool()
+	if !m.Exec.IsNull() {
+		var e execModel
+		diags.Append(m.Exec.As(ctx, &e, basetypes.ObjectAsOptions{})...)
+		if e.Args.IsUnknown() || e.Env.IsUnknown() || e.Command.IsUnknown() || e.APIVersion.IsUnknown() {
+			return a, false
+		}
+		ex := &kube.ExecConfig{APIVersion: e.APIVersion.ValueString(), Command: e.Command.ValueString()}
+		diags.Append(e.Args.ElementsAs(ctx, &ex.Args, false)...)
+		if !e.Env.IsNull() {
+			diags.Append(e.Env.ElementsAs(ctx, &ex.Env, false)...)
+		}
+		a.Exec = ex
+	}
+	return a, !diags.HasError()
+}
+
+// storedAccess reports whether the access can be rebuilt from state alone
+// (refresh and destroy see no write-only values): a kubeconfig path or an
+// exec plugin.
+func storedAccess(a kube.Access) bool {
+	return a.ConfigPath != "" || a.Exec != nil
+}
+
+// flattenCluster copies what Palette says into the model.
+func flattenCluster(ctx context.Context, m *importedClusterResourceModel, c *palette.Cluster, ov *palette.Overview, diags *diag.Diagnostics) {
+	m.ID = types.StringValue(c.Metadata.UID)
+	m.Name = types.StringValue(c.Metadata.Name)
+	m.CloudType = types.StringValue(c.Spec.CloudType)
+	m.ImportMode = types.StringValue(tfImportMode(c.ImportMode()))
+	if d := c.Metadata.Annotations["description"]; d != "" {
+		m.Description = types.StringValue(d)
+	} else if !m.Description.IsNull() && m.Description.ValueString() == "" {
+		m.Description = types.StringValue("")
+	} else {
+		m.Description = types.StringNull()
+	}
+	if len(c.Metadata.Labels) > 0 {
+		lv, d := types.MapValueFrom(ctx, types.StringType, c.Metadata.Labels)
+		diags.Append(d...)
+		m.Labels = lv
+	} else if m.Labels.IsNull() || m.Labels.IsUnknown() {
+		m.Labels = types.MapNull(types.StringType)
+	} else {
+		m.Labels = types.MapValueMust(types.StringType, map[string]attr.Value{})
+	}
+	m.Proxy = flattenProxy(c.Spec.ClusterConfig.Proxy, m.Proxy)
+	m.State = types.StringValue(c.Status.State)
+	m.CloudConfigUID = types.StringValue("")
+	if c.Spec.CloudConfigRef != nil {
+		m.CloudConfigUID = types.StringValue(c.Spec.CloudConfigRef.UID)
+	}
+	m.ImportCommand = types.StringValue("")
+	if c.Status.ClusterImport != nil {
+		m.ImportCommand = types.StringValue(c.Status.ClusterImport.ImportLink)
+	}
+
+	health, agentVersion, k8sVersion, region := palette.HealthUnknown, "", "", ""
+	var instanceTypes []string
+	var nodeCount int64
+	if ov != nil {
+		if ov.Status.Health.State != "" {
+			health = ov.Status.Health.State
+		}
+		agentVersion = ov.Status.Health.AgentVersion
+		k8sVersion = ov.Status.Metadata.KubernetesVersion
+		region = ov.Status.Metadata.Region
+		instanceTypes = ov.Status.Metadata.InstanceTypes
+		nodeCount = int64(ov.Status.Metadata.NodeCount)
+	}
+	if c.Spec.CloudType == palette.CloudTypeGeneric {
+		// The seed: generic clusters show only region and instance type.
+		k8sVersion, nodeCount = "", 0
+	}
+	m.Health = types.StringValue(health)
+	m.AgentVersion = types.StringValue(agentVersion)
+	m.KubernetesVersion = types.StringValue(k8sVersion)
+	m.Region = types.StringValue(region)
+	if instanceTypes == nil {
+		instanceTypes = []string{}
+	}
+	lv, d := types.ListValueFrom(ctx, types.StringType, instanceTypes)
+	diags.Append(d...)
+	m.InstanceTypes = lv
+	m.NodeCount = types.Int64Value(nodeCount)
+	if m.ManifestSHA256.IsNull() || m.ManifestSHA256.IsUnknown() {
+		m.ManifestSHA256 = types.StringValue("")
+	}
+	if m.AgentInstalled.IsUnknown() {
+		m.AgentInstalled = types.BoolNull()
+	}
+	if m.WaitFor.IsNull() || m.WaitFor.IsUnknown() {
+		m.WaitFor = types.StringValue(waitForHealthy)
+	}
+	if m.DeletionPolicy.IsNull() || m.DeletionPolicy.IsUnknown() {
+		m.DeletionPolicy = types.StringValue(deletionPolicyDeregister)
+	}
+}

@@ -1,0 +1,235 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+var (
+	_ resource.ResourceWithConfigure        = &importedClusterResource{}
+	_ resource.ResourceWithImportState      = &importedClusterResource{}
+	_ resource.ResourceWithModifyPlan       = &importedClusterResource{}
+	_ resource.ResourceWithValidateConfig   = &importedClusterResource{}
+)
+
+// NewImportedClusterResource returns the palette_imported_cluster resource.
+func NewImportedClusterResource() resource.Resource {
+	return &importedClusterResource{}
+}
+
+type importedClusterResource struct {
+	data *providerData
+}
+
+func (r *importedClusterResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_imported_cluster"
+}
+
+func (r *importedClusterResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics, "Resource"); pd != nil {
+		r.data = pd
+	}
+}
+
+func (r *importedClusterResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !uidRegexp.MatchString(req.ID) {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("Expected the UID of an imported cluster (24 lowercase hex characters), got %q.", req.ID))
+		return
+	}
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// importModeDowngradeRequiresReplace plans a replacement for full_permission →
+// read_only: Palette has no way back.
+func importModeDowngradeRequiresReplace() planmodifier.String {
+	return stringplanmodifier.RequiresReplaceIf(
+		func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = req.StateValue.ValueString() == importModeFullPermission &&
+				req.PlanValue.ValueString() == importModeReadOnly
+		},
+		"Palette cannot take a cluster from Full Permission back to read-only: going to read_only imports the cluster again.",
+		"Palette cannot take a cluster from Full Permission back to read-only: going to `read_only` imports the cluster again.",
+	)
+}
+
+// ValidateConfig holds the rules that need only the configuration.
+func (r *importedClusterResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg importedClusterResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The seed: "You cannot configure HTTP proxy settings for imported
+	// clusters with read-only mode."
+	if cfg.ImportMode.ValueString() == importModeReadOnly && !cfg.Proxy.IsNull() && !cfg.Proxy.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root("proxy"), "Proxy settings need Full Permission mode",
+			"Palette cannot configure HTTP proxy settings for a cluster imported in read-only mode. "+
+				"Remove the proxy block, or set import_mode = \"full_permission\".")
+	}
+	if !cfg.Kubernetes.IsNull() && !cfg.Kubernetes.IsUnknown() {
+		var k kubernetesAccessModel
+		resp.Diagnostics.Append(cfg.Kubernetes.As(ctx, &k, objectAsOptions)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		hasPath := !k.ConfigPath.IsNull()
+		hasHost := !k.Host.IsNull()
+		if !k.ConfigPath.IsUnknown() && !k.Host.IsUnknown() && !hasPath && !hasHost {
+			resp.Diagnostics.AddAttributeError(path.Root("kubernetes"), "Incomplete cluster access",
+				"Set kubernetes.config_path (a kubeconfig file) or kubernetes.host (with cluster_ca_certificate and token_wo or exec).")
+		}
+		if !k.ConfigContext.IsNull() && !hasPath && !k.ConfigPath.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root("kubernetes").AtName("config_context"), "Context without a kubeconfig",
+				"config_context selects a context of the kubeconfig at config_path; set config_path too.")
+		}
+	}
+}
+
+// ModifyPlan holds the rules that need the API or the target cluster: they
+// run when the cluster access is known at plan time.
+func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return // destroy, or the provider is not configured yet
+	}
+	var cfg, plan importedClusterResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	creating := req.State.Raw.IsNull()
+	var state importedClusterResourceModel
+	if !creating {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	upgrading := !creating && state.ImportMode.ValueString() == importModeReadOnly &&
+		plan.ImportMode.ValueString() == importModeFullPermission
+
+	access, known := clusterAccess(ctx, cfg.Kubernetes, cfg.KubeconfigWO, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || !known || access.IsZero() {
+		return
+	}
+	accessPath := path.Root("kubernetes")
+	if access.ConfigContent != "" {
+		accessPath = path.Root("kubeconfig_wo")
+	}
+
+	// An agent whose objects are gone is reinstalled in place.
+	if !creating && state.AgentInstalled.ValueBool() == false && !state.AgentInstalled.IsNull() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("agent_installed"), types.BoolValue(true))...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("manifest_sha256"), types.StringUnknown())...)
+	}
+	if !creating && !upgrading {
+		return
+	}
+	if plan.CloudType.IsUnknown() || plan.ImportMode.IsUnknown() {
+		return
+	}
+
+	kc, err := r.data.newKube(access)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(accessPath, "Invalid cluster access", err.Error())
+		return
+	}
+	if _, err := kc.Ping(ctx); err != nil {
+		resp.Diagnostics.AddAttributeError(accessPath, "Cannot reach the target cluster",
+			fmt.Sprintf("The provider could not reach the cluster to import with the access given: %s", err))
+		return
+	}
+
+	// The credentials must be able to create what the mode's manifest needs.
+	objs, err := kube.Decode(modeManifest(plan.ImportMode.ValueString()))
+	if err != nil {
+		resp.Diagnostics.AddError("Error rendering the import manifest", err.Error())
+		return
+	}
+	denied, err := kc.CheckCanApply(ctx, objs)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(accessPath, "Cannot review the cluster credentials", err.Error())
+		return
+	}
+	if len(denied) > 0 {
+		lines := make([]string, 0, len(denied))
+		for i, d := range denied {
+			if i == 10 {
+				lines = append(lines, fmt.Sprintf("… and %d more", len(denied)-10))
+				break
+			}
+			lines = append(lines, fmt.Sprintf("- %s %s: %s", d.Verb, d.Object, d.Reason))
+		}
+		resp.Diagnostics.AddAttributeError(accessPath, "Cluster credentials cannot install the agent",
+			fmt.Sprintf("Installing the %s agent needs permissions these credentials do not have "+
+				"(checked with SelfSubjectAccessReview):\n%s", plan.ImportMode.ValueString(), strings.Join(lines, "\n")))
+		return
+	}
+	if !creating {
+		return
+	}
+
+	installs, err := kc.FindImports(ctx)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(accessPath, "Cannot look for existing agents", err.Error())
+		return
+	}
+	for _, in := range installs {
+		if in.Terminating {
+			continue
+		}
+		resp.Diagnostics.AddAttributeError(accessPath, "The cluster is already imported",
+			fmt.Sprintf("The cluster already runs the Palette agent of import %s (namespace %s). A cluster can be "+
+				"imported once: import that cluster into Terraform with `terraform import` (ID %s), or remove the "+
+				"other import first.", in.ClusterUID, in.Namespace, in.ClusterUID))
+		return
+	}
+
+	platform, err := kc.DetectPlatform(ctx)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(accessPath, "Cannot inspect the target cluster", err.Error())
+		return
+	}
+	if ok, reason := kube.CloudTypeFits(plan.CloudType.ValueString(), platform); !ok {
+		resp.Diagnostics.AddAttributeError(path.Root("cloud_type"), "Cloud type does not match the cluster",
+			fmt.Sprintf("cloud_type = %q does not fit the target cluster: %s. Use the type the cluster shows, or \"generic\".",
+				plan.CloudType.ValueString(), reason))
+	}
+}
+
+// modeManifest renders the manifest of a mode for a placeholder UID: the
+// objects whose creation the credentials must allow. A rendering error shows
+// up as a decoding error of the empty result.
+func modeManifest(tfMode string) []byte {
+	b, err := manifest.Render(manifest.Params{
+		ClusterUID:  "000000000000000000000000",
+		APIEndpoint: "https://127.0.0.1",
+		ImportMode:  wireImportMode(tfMode),
+		AgentToken:  "placeholder",
+	})
+	if err != nil {
+		return []byte("!render-error: " + err.Error())
+	}
+	return b
+}
+
+// isGone tells whether a cluster is gone from Palette (404, or Deleted).
+func isGone(c *palette.Cluster, err error) bool {
+	if errors.Is(err, palette.ErrNotFound) {
+		return true
+	}
+	return err == nil && c != nil && c.Status.State == palette.StateDeleted
+}

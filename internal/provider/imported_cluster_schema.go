@@ -1,0 +1,247 @@
+package provider
+
+import (
+	"context"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+// Terraform values of import_mode.
+const (
+	importModeReadOnly       = "read_only"
+	importModeFullPermission = "full_permission"
+)
+
+// Values of wait_for.
+const (
+	waitForHealthy = "healthy"
+	waitForRunning = "running"
+	waitForNone    = "none"
+)
+
+// Values of deletion_policy.
+const (
+	deletionPolicyDeregister = "deregister"
+	deletionPolicyForce      = "force"
+	deletionPolicyAbandon    = "abandon"
+)
+
+func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Imports an existing Kubernetes cluster into Palette. On create the cluster is registered " +
+			"with the import API, the Palette agent is installed into the target cluster with server-side apply " +
+			"(when cluster access is given), and the resource waits until Palette sees the cluster Running and Healthy. " +
+			"Palette never deletes the cluster itself: destroying this resource removes the link and the agent.\n\n" +
+			"Imported clusters have limits that come from Palette: only add-on profiles may be attached (see " +
+			"`palette_addon_profile_attachment`), the kubeconfig cannot be downloaded from Palette, node pools are not " +
+			"managed, and proxy settings need Full Permission mode.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "UID of the imported cluster in Palette.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Name of the cluster in Palette: a DNS-1123 label of at most 63 characters, unique in the project. Changing it imports the cluster again.",
+				Required:            true,
+				Validators:          []validator.String{dns1123LabelValidator{}},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"cloud_type": schema.StringAttribute{
+				MarkdownDescription: "Infrastructure provider of the cluster: one of `" + strings.Join(palette.SeedCloudTypes, "`, `") +
+					"`. Cloud-specific types need the cluster's nodes (or API groups) to show that platform; `generic` fits any cluster " +
+					"and shows less metadata. Defaults to `generic`. Changing it imports the cluster again.",
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(palette.CloudTypeGeneric),
+				Validators: []validator.String{
+					stringvalidator.OneOf(palette.SeedCloudTypes...),
+				},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"import_mode": schema.StringAttribute{
+				MarkdownDescription: "`full_permission` (the default, as in Palette: full management and add-on profiles) or " +
+					"`read_only` (visibility only: no Day-2 operations, no add-on profiles, no proxy settings). " +
+					"`read_only` → `full_permission` is an in-place migration; the way back is a new import, because Palette has none.",
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(importModeFullPermission),
+				Validators: []validator.String{
+					stringvalidator.OneOf(importModeReadOnly, importModeFullPermission),
+				},
+				PlanModifiers: []planmodifier.String{importModeDowngradeRequiresReplace()},
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "Description of the cluster in Palette.",
+				Optional:            true,
+			},
+			"labels": schema.MapAttribute{
+				MarkdownDescription: "Labels (tags) of the cluster in Palette.",
+				ElementType:         types.StringType,
+				Optional:            true,
+			},
+			"proxy": schema.SingleNestedAttribute{
+				MarkdownDescription: "HTTP proxy settings for the agent. Only with `import_mode = \"full_permission\"` (a Palette rule). Changing them imports the cluster again.",
+				Optional:            true,
+				PlanModifiers:       []planmodifier.Object{objectplanmodifier.RequiresReplace()},
+				Attributes: map[string]schema.Attribute{
+					"http_proxy":              schema.StringAttribute{Optional: true, MarkdownDescription: "Value of `HTTP_PROXY` for the agent."},
+					"https_proxy":             schema.StringAttribute{Optional: true, MarkdownDescription: "Value of `HTTPS_PROXY` for the agent."},
+					"no_proxy":                schema.StringAttribute{Optional: true, MarkdownDescription: "Value of `NO_PROXY` for the agent."},
+					"ca_host_path":            schema.StringAttribute{Optional: true, MarkdownDescription: "Path, on the nodes, of the proxy's CA certificate."},
+					"ca_container_mount_path": schema.StringAttribute{Optional: true, MarkdownDescription: "Where the CA certificate is mounted in the agent's containers."},
+				},
+			},
+			"kubernetes": kubernetesAccessSchema(),
+			"kubeconfig_wo": schema.StringAttribute{
+				MarkdownDescription: "A whole kubeconfig (its content) for the target cluster, as a write-only attribute: never stored in " +
+					"the plan or state (Terraform 1.11 or later). Pair it with `kubeconfig_wo_version` so that a new kubeconfig is noticed. " +
+					"As it is not stored, refresh and destroy cannot reach the cluster through it.",
+				Optional:  true,
+				Sensitive: true,
+				WriteOnly: true,
+				Validators: []validator.String{
+					stringvalidator.ConflictsWith(path.MatchRoot("kubernetes")),
+				},
+			},
+			"kubeconfig_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Version of `kubeconfig_wo`; change it when the kubeconfig changes.",
+				Optional:            true,
+				Validators: []validator.Int64{
+					int64validator.AlsoRequires(path.MatchRoot("kubeconfig_wo")),
+				},
+			},
+			"wait_for": schema.StringAttribute{
+				MarkdownDescription: "What create and update wait for: `healthy` (the default: the agent registered and heartbeats arrive), " +
+					"`running` (the agent registered), or `none`.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(waitForHealthy),
+				Validators: []validator.String{stringvalidator.OneOf(waitForHealthy, waitForRunning, waitForNone)},
+			},
+			"deletion_policy": schema.StringAttribute{
+				MarkdownDescription: "What destroy does: `deregister` (the default: Palette tells the agent to remove itself, and the " +
+					"provider waits until it has and checks the cluster when it can reach it), `force` (Palette forgets the cluster at " +
+					"once and the provider removes the agent's objects itself), or `abandon` (only forget it in Terraform). The cluster " +
+					"itself, and anything that is not the agent's, is never touched.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(deletionPolicyDeregister),
+				Validators: []validator.String{stringvalidator.OneOf(deletionPolicyDeregister, deletionPolicyForce, deletionPolicyAbandon)},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+
+			// Computed from Palette.
+			"state": schema.StringAttribute{
+				MarkdownDescription: "Palette's state of the cluster: `Pending`, `Importing`, `Running`, `Deleting`, `Deleted` or `Error`.",
+				Computed:            true,
+			},
+			"health": schema.StringAttribute{
+				MarkdownDescription: "Health from the agent's heartbeats: `Healthy`, `UnHealthy` or `Unknown`.",
+				Computed:            true,
+			},
+			"agent_version":      schema.StringAttribute{Computed: true, MarkdownDescription: "Version of the agent running in the cluster."},
+			"kubernetes_version": schema.StringAttribute{Computed: true, MarkdownDescription: "Kubernetes version the agent reported (cloud-specific clusters only)."},
+			"region":             schema.StringAttribute{Computed: true, MarkdownDescription: "Region of the nodes (`topology.kubernetes.io/region`)."},
+			"instance_types": schema.ListAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Instance types of the nodes (`node.kubernetes.io/instance-type`).",
+			},
+			"node_count": schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of nodes the agent reported (cloud-specific clusters only)."},
+			"cloud_config_uid": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "UID of the cluster's cloud config in Palette (cloud-specific clusters).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"manifest_sha256": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "SHA-256 of the import manifest the provider last applied (empty when it did not apply one).",
+			},
+			"import_command": schema.StringAttribute{
+				Computed:  true,
+				Sensitive: true,
+				MarkdownDescription: "The `kubectl apply -f …` command that installs the agent, for people who install it themselves " +
+					"(GitOps, air gap). It carries a token that authorises the manifest download.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"agent_installed": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "Whether the agent's objects are present in the cluster, when the provider can reach it with " +
+					"stored access (`kubernetes.config_path` or `kubernetes.exec`); null otherwise. When they are gone, the next plan reinstalls them.",
+			},
+		},
+	}
+}
+
+func kubernetesAccessSchema() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		MarkdownDescription: "How the provider reaches the target cluster to install the agent. Without it (and without " +
+			"`kubeconfig_wo`) the cluster is only registered, and `import_command` tells how to install the agent. " +
+			"Credentials are never stored in state: the token is write-only. Refresh and destroy reuse only " +
+			"`config_path`/`config_context` and `exec`.",
+		Optional: true,
+		Attributes: map[string]schema.Attribute{
+			"config_path": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Path of a kubeconfig file (`~` is expanded).",
+			},
+			"config_context": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Context of the kubeconfig to use (default: its current context).",
+			},
+			"host": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "API server URL, e.g. the endpoint of an EKS, GKE or AKS cluster.",
+			},
+			"cluster_ca_certificate": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "PEM-encoded CA certificate of the API server.",
+			},
+			"token_wo": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				WriteOnly:           true,
+				MarkdownDescription: "Bearer token (write-only: never stored).",
+			},
+			"insecure": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "Skip TLS verification of the API server.",
+			},
+			"exec": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "An exec credential plugin, as EKS (`aws eks get-token`), GKE (`gke-gcloud-auth-plugin`) and " +
+					"AKS (`kubelogin`) users need.",
+				Attributes: map[string]schema.Attribute{
+					"api_version": schema.StringAttribute{Required: true, MarkdownDescription: "e.g. `client.authentication.k8s.io/v1beta1`."},
+					"command":     schema.StringAttribute{Required: true, MarkdownDescription: "The plugin's command."},
+					"args":        schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Its arguments."},
+					"env":         schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Extra environment variables."},
+				},
+			},
+		},
+	}
+}
+
+// Attribute types of the nested objects, for building values.
+var (
+	proxyAttrTypes = map[string]attr.Type{
+		"http_proxy": types.StringType, "https_proxy": types.StringType, "no_proxy": types.StringType,
+		"ca_host_path": types.StringType, "ca_container_mount_path": types.StringType,
+	}
+)

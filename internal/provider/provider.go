@@ -1,0 +1,226 @@
+// Package provider implements the Palette Terraform provider: imported
+// clusters, add-on profile attachments and the data sources around them.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+var _ provider.Provider = &paletteProvider{}
+
+// Environment variables the provider reads when an attribute is not set.
+// Spectro Cloud's own names are accepted too, for users who move over.
+var (
+	envHost       = []string{"PALETTE_HOST", "SPECTROCLOUD_HOST"}
+	envAPIKey     = []string{"PALETTE_API_KEY", "SPECTROCLOUD_APIKEY"}
+	envProjectUID = []string{"PALETTE_PROJECT_UID"}
+	envProject    = []string{"PALETTE_PROJECT_NAME", "SPECTROCLOUD_PROJECT"}
+)
+
+const defaultHost = "api.spectrocloud.com"
+
+type paletteProvider struct {
+	version string
+}
+
+type paletteProviderModel struct {
+	Host           types.String `tfsdk:"host"`
+	APIKey         types.String `tfsdk:"api_key"`
+	ProjectUID     types.String `tfsdk:"project_uid"`
+	ProjectName    types.String `tfsdk:"project_name"`
+	CACertificate  types.String `tfsdk:"ca_certificate"`
+	Insecure       types.Bool   `tfsdk:"insecure"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+}
+
+// New returns a constructor of the provider at the given version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &paletteProvider{version: version}
+	}
+}
+
+func (p *paletteProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "palette"
+	resp.Version = p.version
+}
+
+func (p *paletteProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The Palette provider imports existing Kubernetes clusters into " +
+			"[Palette](https://www.spectrocloud.com/) (\"imported clusters\") and manages add-on profiles on them. " +
+			"It talks to the Palette import API (Palette SaaS, self-hosted Palette, or the local `palette-local` server " +
+			"of this repository) and installs the Palette agent into the target cluster itself with server-side apply.",
+		Attributes: map[string]schema.Attribute{
+			"host": schema.StringAttribute{
+				MarkdownDescription: "Palette API host, e.g. `api.spectrocloud.com` (the default), `palette.example.com:8443` " +
+					"or a URL such as `http://127.0.0.1:8080` for the local import API. Environment: `PALETTE_HOST`, `SPECTROCLOUD_HOST`.",
+				Optional: true,
+			},
+			"api_key": schema.StringAttribute{
+				MarkdownDescription: "Palette API key. Environment: `PALETTE_API_KEY`, `SPECTROCLOUD_APIKEY`.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"project_uid": schema.StringAttribute{
+				MarkdownDescription: "UID of the project to work in. Environment: `PALETTE_PROJECT_UID`. " +
+					"Conflicts with `project_name`. Without either, calls are tenant-scoped.",
+				Optional: true,
+				Validators: []validator.String{
+					stringvalidator.ConflictsWith(path.MatchRoot("project_name")),
+					stringvalidator.RegexMatches(uidRegexp, "must be a Palette UID (24 lowercase hex characters)"),
+				},
+			},
+			"project_name": schema.StringAttribute{
+				MarkdownDescription: "Name of the project to work in, resolved to its UID at configure time. " +
+					"Environment: `PALETTE_PROJECT_NAME`, `SPECTROCLOUD_PROJECT`.",
+				Optional: true,
+			},
+			"ca_certificate": schema.StringAttribute{
+				MarkdownDescription: "PEM-encoded CA certificate to trust for the Palette API (self-hosted Palette, or `palette-local --tls`).",
+				Optional:            true,
+			},
+			"insecure": schema.BoolAttribute{
+				MarkdownDescription: "Skip TLS verification of the Palette API. For tests only.",
+				Optional:            true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: "How many times a request is retried on 429, 502, 503, 504 and connection resets (default 8).",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(0, 50)},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "Timeout of one HTTP attempt as a Go duration, e.g. `60s` (the default).",
+				Optional:            true,
+				Validators:          []validator.String{durationValidator{}},
+			},
+		},
+	}
+}
+
+func (p *paletteProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg paletteProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	unknown := func(v interface{ IsUnknown() bool }, attr, what string) {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(attr), "Unknown Palette "+what,
+				"The provider cannot be configured with an unknown "+what+" (a value known only after apply). "+
+					"Set it statically, or through an environment variable.")
+		}
+	}
+	unknown(cfg.Host, "host", "host")
+	unknown(cfg.APIKey, "api_key", "API key")
+	unknown(cfg.ProjectUID, "project_uid", "project UID")
+	unknown(cfg.ProjectName, "project_name", "project name")
+	unknown(cfg.CACertificate, "ca_certificate", "CA certificate")
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	host := stringOrEnv(cfg.Host, envHost...)
+	if host == "" {
+		host = defaultHost
+	}
+	apiKey := stringOrEnv(cfg.APIKey, envAPIKey...)
+	if apiKey == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing Palette API key",
+			"The provider needs a Palette API key. Set the api_key attribute, or the PALETTE_API_KEY "+
+				"(or SPECTROCLOUD_APIKEY) environment variable.")
+	}
+	projectUID := stringOrEnv(cfg.ProjectUID, envProjectUID...)
+	projectName := stringOrEnv(cfg.ProjectName, envProject...)
+	if cfg.ProjectUID.ValueString() != "" {
+		projectName = "" // an explicit UID wins over a name from the environment
+	}
+	timeout := 60 * time.Second
+	if s := cfg.RequestTimeout.ValueString(); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request timeout", err.Error())
+		}
+		timeout = d
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	maxRetries := 8
+	if !cfg.MaxRetries.IsNull() {
+		maxRetries = int(cfg.MaxRetries.ValueInt64())
+	}
+
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "api_key", "ApiKey")
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, apiKey)
+	client, err := palette.NewClient(palette.Config{
+		Host:             host,
+		APIKey:           apiKey,
+		ProjectUID:       projectUID,
+		CACertificatePEM: cfg.CACertificate.ValueString(),
+		Insecure:         cfg.Insecure.ValueBool(),
+		MaxRetries:       maxRetries,
+		RequestTimeout:   timeout,
+		UserAgent:        fmt.Sprintf("terraform-provider-palette/%s", p.version),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Error configuring the Palette client", err.Error())
+		return
+	}
+	if projectUID == "" && projectName != "" {
+		uid, err := client.ProjectUIDByName(ctx, projectName)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("project_name"), "Error resolving the Palette project",
+				fmt.Sprintf("Could not find the project %q: %s", projectName, err))
+			return
+		}
+		client = client.WithProject(uid)
+	}
+	tflog.Debug(ctx, "configured Palette client", map[string]any{"host": client.BaseURL(), "project_uid": projectUID})
+
+	data := newProviderData(client, p.version)
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *paletteProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewImportedClusterResource,
+	}
+}
+
+func (p *paletteProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{}
+}
+
+// stringOrEnv returns the attribute's value, or the first non-empty variable.
+func stringOrEnv(v types.String, vars ...string) string {
+	if !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {
+		return v.ValueString()
+	}
+	for _, name := range vars {
+		if s := strings.TrimSpace(os.Getenv(name)); s != "" {
+			return s
+		}
+	}
+	return ""
+}

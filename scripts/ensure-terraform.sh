@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Prints the path of a Terraform-compatible CLI, installing one when missing.
+# Order: $TF_ACC_TERRAFORM_PATH, `terraform` on PATH, Debian-free fallback:
+# OpenTofu built from its Go module into a cache outside the repository.
+# With TF=tofu it always uses (or builds) OpenTofu.
+set -euo pipefail
+cache="${PALETTE_CACHE:-$HOME/.cache/terraform-provider-palette}"
+tofu_version="${TOFU_VERSION:-v1.10.10}"
+want="${TF:-terraform}"
+
+if [ "$want" != "tofu" ]; then
+  if [ -n "${TF_ACC_TERRAFORM_PATH:-}" ] && [ -x "${TF_ACC_TERRAFORM_PATH}" ]; then
+    echo "$TF_ACC_TERRAFORM_PATH"; exit 0
+  fi
+  if command -v terraform >/dev/null 2>&1; then
+    command -v terraform; exit 0
+  fi
+  echo "ensure-terraform: no terraform on PATH; falling back to OpenTofu ${tofu_version}" >&2
+fi
+
+bin="$cache/tofu/$tofu_version/tofu"
+if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
+if command -v tofu >/dev/null 2>&1 && [ "$want" = "tofu" ]; then command -v tofu; exit 0; fi
+
+echo "ensure-terraform: building OpenTofu ${tofu_version} from the Go module proxy (about 6 minutes cold)..." >&2
+mkdir -p "$cache/tofu/$tofu_version"
+dir=$(GOFLAGS=-mod=mod go mod download -json "github.com/opentofu/opentofu@${tofu_version}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+[ -n "$dir" ] || { echo "ensure-terraform: could not download OpenTofu" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'chmod -R u+w "$work"; rm -rf "$work"' EXIT
+cp -r "$dir/." "$work/"
+chmod -R u+w "$work"
+(cd "$work" && GOFLAGS=-mod=mod go build -trimpath -o "$bin.tmp" ./cmd/tofu) >&2
+mv "$bin.tmp" "$bin"
+echo "ensure-terraform: built $bin" >&2
+echo "$bin"
