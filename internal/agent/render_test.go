@@ -1,0 +1,165 @@
+package agent
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+func TestMergeValues(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name           string
+		base, override string
+		want           map[string]any
+	}{
+		{"empty both", "", "", map[string]any{}},
+		{"override scalar", "message: hello\nreplicas: 1", "replicas: 3", map[string]any{"message": "hello", "replicas": int64(3)}},
+		{"add key", "a: 1", "b: x", map[string]any{"a": int64(1), "b": "x"}},
+		{
+			"nested maps merge", "img:\n  repo: busybox\n  tag: '1.36'\nx: 1", "img:\n  tag: '1.37'",
+			map[string]any{"img": map[string]any{"repo": "busybox", "tag": "1.37"}, "x": int64(1)},
+		},
+		{"lists replace", "l: [1, 2, 3]", "l: [9]", map[string]any{"l": []any{int64(9)}}},
+		{"map replaces scalar", "a: 1", "a: {b: 2}", map[string]any{"a": map[string]any{"b": int64(2)}}},
+		{"scalar replaces map", "a: {b: 2}", "a: 1", map[string]any{"a": int64(1)}},
+		{"null removes", "a: 1\nb: 2", "a: null", map[string]any{"b": int64(2)}},
+		{"float stays float", "f: 1.5", "", map[string]any{"f": 1.5}},
+		{"large int stays int", "count: 1000000", "", map[string]any{"count": int64(1000000)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b, err := ParseValues(tc.base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := ParseValues(tc.override)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bCopy := deepCopy(b)
+			got := MergeValues(b, o)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("merge = %#v, want %#v", got, tc.want)
+			}
+			if !reflect.DeepEqual(b, bCopy) {
+				t.Fatalf("base modified: %#v", b)
+			}
+		})
+	}
+}
+
+func TestParseValues_errors(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"- a\n- b", "just a string", "a: [unclosed", "a: b: c"} {
+		if _, err := ParseValues(in); !errors.Is(err, ErrValues) {
+			t.Errorf("ParseValues(%q) err = %v, want ErrValues", in, err)
+		}
+	}
+}
+
+func TestRenderTemplate(t *testing.T) {
+	t.Parallel()
+	vals := map[string]any{"message": "hi", "replicas": int64(2), "nested": map[string]any{"k": "v"}}
+	data := TemplateData(vals, []palette.Variable{{Name: "env", Value: "prod"}})
+	for _, tc := range []struct {
+		name    string
+		content string
+		want    string
+		wantErr string
+	}{
+		{name: "values", content: "m: {{ .Values.message }} r: {{ .Values.replicas }}", want: "m: hi r: 2"},
+		{name: "nested", content: "{{ .Values.nested.k }}", want: "v"},
+		{name: "variables", content: "{{ .Variables.env }}/{{ .spectro.var.env }}", want: "prod/prod"},
+		{name: "funcs", content: "{{ .Values.message | quote }} {{ default \"x\" .Values.nested.k }}", want: `"hi" v`},
+		{name: "toYaml nindent", content: "a:{{ toYaml .Values.nested | nindent 2 }}", want: "a:\n  k: v"},
+		{name: "no template", content: "plain: yaml", want: "plain: yaml"},
+		{name: "missing value", content: "{{ .Values.missing }}", wantErr: `map has no entry for key "missing"`},
+		{name: "missing variable", content: "{{ .Variables.nope }}", wantErr: `no entry for key "nope"`},
+		{name: "parse error", content: "{{ .Values.message ", wantErr: "unclosed action"},
+		{name: "unknown function", content: "{{ frobnicate .Values }}", wantErr: `function "frobnicate" not defined`},
+		{name: "index into scalar", content: "{{ .Values.message.x }}", wantErr: "can't evaluate field x"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := RenderTemplate("m", tc.content, data)
+			if tc.wantErr != "" {
+				if !errors.Is(err, ErrTemplate) || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want ErrTemplate containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRenderPack(t *testing.T) {
+	t.Parallel()
+	pack := palette.Pack{
+		Name: "hello", Type: PackTypeManifest, Values: "message: hello\nreplicas: 1",
+		Manifests: []palette.ManifestEntry{
+			{Name: "cm", Content: "kind: ConfigMap\ndata:\n  m: {{ .Values.message }}\n  r: \"{{ .Values.replicas }}\""},
+			{Name: "empty", Content: "{{/* nothing */}}"},
+			{Name: "ns", Content: "kind: Namespace"},
+		},
+	}
+	prof := palette.DesiredProfile{UID: "p1", Packs: []palette.Pack{pack}}
+
+	def, err := RenderPack(prof, pack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "kind: ConfigMap\ndata:\n  m: hello\n  r: \"1\"\n---\nkind: Namespace"; string(def.Manifest) != want {
+		t.Fatalf("manifest %q, want %q", def.Manifest, want)
+	}
+
+	prof.PackValues = []palette.Pack{{Name: "hello", Values: "message: bonjour"}, {Name: "other", Values: "message: nope"}}
+	over, err := RenderPack(prof, pack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(over.Manifest), "m: bonjour") || !strings.Contains(string(over.Manifest), `r: "1"`) {
+		t.Fatalf("override not merged: %s", over.Manifest)
+	}
+	if over.Hash == def.Hash {
+		t.Fatal("hash did not change with the content")
+	}
+	again, err := RenderPack(prof, pack)
+	if err != nil || again.Hash != over.Hash {
+		t.Fatalf("hash not stable: %v %s %s", err, again.Hash, over.Hash)
+	}
+
+	// A manifest override by name replaces the content.
+	prof.PackValues = []palette.Pack{{Name: "hello", Manifests: []palette.ManifestEntry{{Name: "ns", Content: "kind: Secret"}}}}
+	repl, err := RenderPack(prof, pack)
+	if err != nil || !strings.HasSuffix(string(repl.Manifest), "kind: Secret") {
+		t.Fatalf("manifest override: %v %q", err, repl.Manifest)
+	}
+
+	for _, tc := range []struct {
+		name    string
+		prof    palette.DesiredProfile
+		pack    palette.Pack
+		wantErr string
+	}{
+		{"helm pack", prof, palette.Pack{Name: "h", Type: "helm"}, `type "helm"`},
+		{"bad default values", prof, palette.Pack{Name: "h", Type: PackTypeManifest, Values: "- x"}, "default values"},
+		{"bad override", palette.DesiredProfile{PackValues: []palette.Pack{{Name: "h", Values: "::: ["}}},
+			palette.Pack{Name: "h", Type: PackTypeManifest}, "values override"},
+		{"missing key", prof, palette.Pack{Name: "h", Type: PackTypeManifest,
+			Manifests: []palette.ManifestEntry{{Name: "x", Content: "{{ .Values.nope }}"}}}, `"nope"`},
+	} {
+		if _, err := RenderPack(tc.prof, tc.pack); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.wantErr)
+		}
+	}
+}
