@@ -1,0 +1,797 @@
+package localapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+const clusterCols = `uid, scope, name, cloud_type, state, import_mode, labels, annotations, proxy,
+	cloud_config_uid, manifest_token, created, modified, deleted_at, last_heartbeat,
+	agent_version, agent_metadata, packs`
+
+// clusterRow is a stored cluster.
+type clusterRow struct {
+	UID, Scope, Name, CloudType, State, ImportMode string
+	Labels, Annotations                             map[string]string
+	Proxy                                           palette.Proxy
+	CloudConfigUID, ManifestToken                   string
+	Created, Modified                               time.Time
+	DeletedAt, LastHeartbeat                        *time.Time
+	AgentVersion                                    string
+	AgentMetadata                                   palette.AgentMetadata
+	Packs                                           []palette.PackStatus
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+func scanCluster(sc scanner) (*clusterRow, error) {
+	var (
+		row                                      clusterRow
+		labels, annotations, proxy, meta, packs  string
+		created, modified                        int64
+		deletedAt, lastHeartbeat                 sql.NullInt64
+	)
+	if err := sc.Scan(&row.UID, &row.Scope, &row.Name, &row.CloudType, &row.State, &row.ImportMode,
+		&labels, &annotations, &proxy, &row.CloudConfigUID, &row.ManifestToken, &created, &modified,
+		&deletedAt, &lastHeartbeat, &row.AgentVersion, &meta, &packs); err != nil {
+		return nil, err
+	}
+	row.Created, row.Modified = fromNanos(created), fromNanos(modified)
+	if deletedAt.Valid {
+		t := fromNanos(deletedAt.Int64)
+		row.DeletedAt = &t
+	}
+	if lastHeartbeat.Valid {
+		t := fromNanos(lastHeartbeat.Int64)
+		row.LastHeartbeat = &t
+	}
+	if err := unmarshalColumns([]string{labels, annotations, meta, packs},
+		[]any{&row.Labels, &row.Annotations, &row.AgentMetadata, &row.Packs}); err != nil {
+		return nil, err
+	}
+	if proxy != "" {
+		if err := json.Unmarshal([]byte(proxy), &row.Proxy); err != nil {
+			return nil, fmt.Errorf("decoding proxy: %w", err)
+		}
+	}
+	return &row, nil
+}
+
+func unmarshalColumns(raws []string, dsts []any) error {
+	for i, raw := range raws {
+		if raw == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(raw), dsts[i]); err != nil {
+			return fmt.Errorf("decoding stored column: %w", err)
+		}
+	}
+	return nil
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("encoding %T: %v", v, err))
+	}
+	return string(b)
+}
+
+func (s *Server) expired(row *clusterRow) bool {
+	return row.State == palette.StateDeleted && row.DeletedAt != nil &&
+		s.now().Sub(*row.DeletedAt) > s.cfg.DeletedRetention
+}
+
+func clusterNotFound(c *call, uid string) *apiError {
+	return notFound("Cluster '%s' is not found in the %s", uid, c.scopeName)
+}
+
+// findCluster loads a cluster visible to the call, or answers 404.
+func (s *Server) findCluster(ctx context.Context, q queryer, c *call, uid string) (*clusterRow, error) {
+	row, err := scanCluster(q.QueryRowContext(ctx, `SELECT `+clusterCols+` FROM clusters WHERE uid = ?`, uid))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, clusterNotFound(c, uid)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading cluster: %w", err)
+	}
+	if row.Scope != c.scope || s.expired(row) {
+		return nil, clusterNotFound(c, uid)
+	}
+	s.simulate(row)
+	return row, nil
+}
+
+// simulate refreshes the heartbeat of a Running cluster in SimulateAgents mode.
+func (s *Server) simulate(row *clusterRow) {
+	if s.cfg.SimulateAgents && (row.State == palette.StateRunning || row.State == palette.StateDeleting) {
+		now := s.now().UTC()
+		row.LastHeartbeat = &now
+		if row.AgentVersion == "" {
+			row.AgentVersion = "simulated"
+		}
+	}
+}
+
+var dns1123Label = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+func validClusterName(name string) bool {
+	return len(name) <= 63 && dns1123Label.MatchString(name)
+}
+
+func cloudConfigKind(cloudType string) string {
+	switch cloudType {
+	case palette.CloudTypeGeneric:
+		return "GenericCloudConfig"
+	case palette.CloudTypeAWS:
+		return "AwsCloudConfig"
+	case palette.CloudTypeAzure:
+		return "AzureCloudConfig"
+	case palette.CloudTypeGCP:
+		return "GcpCloudConfig"
+	case palette.CloudTypeVSphere:
+		return "VsphereCloudConfig"
+	case palette.CloudTypeOpenShift:
+		return "OpenShiftCloudConfig"
+	case palette.CloudTypeEKSAnywhere:
+		return "EksAnywhereCloudConfig"
+	case palette.CloudTypeMAAS:
+		return "MaasCloudConfig"
+	case palette.CloudTypeEdgeNative:
+		return "EdgeNativeCloudConfig"
+	case palette.CloudTypeApacheCloudStack:
+		return "CloudStackCloudConfig"
+	}
+	return "CloudConfig"
+}
+
+func (s *Server) importLink(row *clusterRow) string {
+	return fmt.Sprintf("kubectl apply -f %s/v1/spectroclusters/%s/import/manifest?token=%s", s.AdvertiseURL(), row.UID, row.ManifestToken)
+}
+
+func scopeAnnotation(scope string) string {
+	if scope == "" {
+		return "tenant"
+	}
+	return "project"
+}
+
+func (s *Server) objectMeta(row *clusterRow) palette.ObjectMeta {
+	created, modified := row.Created, row.Modified
+	ann := make(map[string]string, len(row.Annotations)+1)
+	for k, v := range row.Annotations {
+		ann[k] = v
+	}
+	ann["scope"] = scopeAnnotation(row.Scope)
+	labels := make(map[string]string, len(row.Labels))
+	for k, v := range row.Labels {
+		labels[k] = v
+	}
+	return palette.ObjectMeta{
+		UID: row.UID, Name: row.Name, Labels: labels, Annotations: ann,
+		CreationTimestamp: &created, LastModifiedTimestamp: &modified,
+	}
+}
+
+func importState(state string) string {
+	switch state {
+	case palette.StatePending, palette.StateImporting, palette.StateError:
+		return state
+	}
+	return "Imported"
+}
+
+// clusterJSON builds the wire cluster (never-null rules of contract 4).
+func (s *Server) clusterJSON(ctx context.Context, q queryer, row *clusterRow) (*palette.Cluster, error) {
+	atts, err := loadAttachments(ctx, q, row.UID)
+	if err != nil {
+		return nil, err
+	}
+	templates := make([]palette.ClusterProfileTemplate, 0, len(atts))
+	for _, a := range atts {
+		packs := make([]palette.PackRef, 0, len(a.published.Packs))
+		for _, p := range a.published.Packs {
+			packs = append(packs, palette.PackRef{Name: p.Name, Tag: p.Tag})
+		}
+		templates = append(templates, palette.ClusterProfileTemplate{
+			UID: a.profileUID, Name: a.name, Type: a.typ, ProfileVersion: a.version, Packs: packs,
+		})
+	}
+	proxy := row.Proxy
+	packs := row.Packs
+	if packs == nil {
+		packs = []palette.PackStatus{}
+	}
+	cl := &palette.Cluster{
+		Metadata: s.objectMeta(row),
+		Spec: palette.ClusterSpec{
+			CloudType:               row.CloudType,
+			CloudConfigRef:          &palette.ObjectRef{Kind: cloudConfigKind(row.CloudType), UID: row.CloudConfigUID},
+			ClusterConfig:           palette.ClusterConfig{ImportMode: row.ImportMode, Proxy: &proxy},
+			ClusterProfileTemplates: templates,
+		},
+		Status: palette.ClusterStatus{
+			State:         row.State,
+			ClusterImport: &palette.ClusterImport{ImportLink: s.importLink(row), State: importState(row.State)},
+			Packs:         packs,
+			Conditions:    []palette.Condition{},
+		},
+	}
+	if row.State == palette.StateRunning {
+		cl.Status.SpcApply = &palette.SpcApply{ActionType: "DownloadAndInstall", CanBeApplied: row.ImportMode != palette.ImportModeReadOnly}
+	}
+	return cl, nil
+}
+
+func (s *Server) health(row *clusterRow) palette.Health {
+	h := palette.Health{State: palette.HealthUnknown, AgentVersion: row.AgentVersion, Conditions: []palette.Condition{}}
+	if row.LastHeartbeat != nil {
+		t := *row.LastHeartbeat
+		h.LastHeartBeatTimestamp = &t
+		if s.now().Sub(t) <= 3*s.cfg.HeartbeatInterval {
+			h.State = palette.HealthHealthy
+		} else {
+			h.State = palette.HealthUnhealthy
+		}
+	}
+	return h
+}
+
+// POST /v1/spectroclusters/{cloudType}/import.
+func (s *Server) importCluster(w http.ResponseWriter, r *http.Request, c *call) error {
+	cloudType := r.PathValue("cloudType")
+	if !slices.Contains(palette.ServerCloudTypes, cloudType) {
+		return errf(http.StatusBadRequest, palette.CodeInvalidCloudType, "cloud type '%s' cannot be imported; use one of %v", cloudType, palette.ServerCloudTypes)
+	}
+	var req palette.ImportRequest
+	if err := decodeBody(r, &req, true); err != nil {
+		return err
+	}
+	name := req.Metadata.Name
+	if !validClusterName(name) {
+		return errf(http.StatusBadRequest, palette.CodeInvalidName, "cluster name '%s' must be a DNS-1123 label of at most 63 characters", name)
+	}
+	mode := req.Spec.ClusterConfig.ImportMode
+	if mode != palette.ImportModeReadOnly && mode != palette.ImportModeFullPermission {
+		return badRequest("importMode must be '%s' or empty (Full Permission), not '%s'", palette.ImportModeReadOnly, mode)
+	}
+	proxy := ""
+	if !req.Spec.ClusterConfig.Proxy.IsZero() {
+		if mode == palette.ImportModeReadOnly {
+			return errf(http.StatusBadRequest, palette.CodeProxyNotSupportedInReadOnlyMode, "proxy settings are not supported in read-only import mode; import with Full Permission")
+		}
+		proxy = mustJSON(req.Spec.ClusterConfig.Proxy)
+	}
+	annotations := map[string]string{}
+	for k, v := range req.Metadata.Annotations {
+		if k != "scope" {
+			annotations[k] = v
+		}
+	}
+	labels := req.Metadata.Labels
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	uid := newUID()
+	now := s.now().UnixNano()
+	state := palette.StatePending
+	var heartbeat any
+	if s.cfg.SimulateAgents {
+		state = palette.StateRunning
+		heartbeat = now
+	}
+	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM clusters WHERE scope = ? AND name = ? AND state <> ?`,
+			c.scope, name, palette.StateDeleted).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return errf(http.StatusConflict, palette.CodeClusterNameAlreadyExists, "a cluster named '%s' already exists in the %s", name, c.scopeName)
+		}
+		_, err := tx.ExecContext(r.Context(), `INSERT INTO clusters (uid, scope, name, cloud_type, state, import_mode, labels,
+			annotations, proxy, cloud_config_uid, manifest_token, created, modified, last_heartbeat)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			uid, c.scope, name, cloudType, state, mode, mustJSON(labels), mustJSON(annotations), proxy,
+			newUID(), randHex(20), now, now, heartbeat)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, palette.UIDResponse{UID: uid})
+	return nil
+}
+
+// GET /v1/spectroclusters/validate/name?name=.
+func (s *Server) validateName(w http.ResponseWriter, r *http.Request, c *call) error {
+	name := r.URL.Query().Get("name")
+	if !validClusterName(name) {
+		return errf(http.StatusBadRequest, palette.CodeInvalidName, "cluster name '%s' must be a DNS-1123 label of at most 63 characters", name)
+	}
+	var n int
+	if err := s.st.db.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM clusters WHERE scope = ? AND name = ? AND state <> ?`,
+		c.scope, name, palette.StateDeleted).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return errf(http.StatusConflict, palette.CodeClusterNameAlreadyExists, "a cluster named '%s' already exists in the %s", name, c.scopeName)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// GET /v1/spectroclusters/{uid}.
+func (s *Server) getCluster(w http.ResponseWriter, r *http.Request, c *call) error {
+	row, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid"))
+	if err != nil {
+		return err
+	}
+	cl, err := s.clusterJSON(r.Context(), s.st.db, row)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, cl)
+	return nil
+}
+
+func parseBoolParam(r *http.Request, name string) (bool, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, badRequest("query parameter %s must be true or false, not '%s'", name, v)
+	}
+	return b, nil
+}
+
+// DELETE /v1/spectroclusters/{uid}?forceDelete=.
+func (s *Server) deleteCluster(w http.ResponseWriter, r *http.Request, c *call) error {
+	force, err := parseBoolParam(r, "forceDelete")
+	if err != nil {
+		return err
+	}
+	err = s.st.write(r.Context(), func(tx *sql.Tx) error {
+		row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
+		if err != nil {
+			return err
+		}
+		now := s.now().UnixNano()
+		switch {
+		case row.State == palette.StateDeleted:
+			return nil
+		case force || s.cfg.SimulateAgents || row.State == palette.StatePending:
+			_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET state = ?, deleted_at = ?, modified = ? WHERE uid = ?`,
+				palette.StateDeleted, now, now, row.UID)
+		case row.State == palette.StateDeleting:
+			return nil
+		default:
+			_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET state = ?, modified = ? WHERE uid = ?`,
+				palette.StateDeleting, now, row.UID)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// PATCH /v1/spectroclusters/{uid}/metadata.
+func (s *Server) patchMetadata(w http.ResponseWriter, r *http.Request, c *call) error {
+	var req palette.MetadataUpdate
+	if err := decodeBody(r, &req, true); err != nil {
+		return err
+	}
+	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
+		row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
+		if err != nil {
+			return err
+		}
+		labels, annotations := row.Labels, row.Annotations
+		if req.Metadata.Labels != nil {
+			labels = req.Metadata.Labels
+		}
+		if req.Metadata.Annotations != nil {
+			annotations = map[string]string{}
+			for k, v := range req.Metadata.Annotations {
+				if k != "scope" {
+					annotations[k] = v
+				}
+			}
+		}
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		if annotations == nil {
+			annotations = map[string]string{}
+		}
+		_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET labels = ?, annotations = ?, modified = ? WHERE uid = ?`,
+			mustJSON(labels), mustJSON(annotations), s.now().UnixNano(), row.UID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func gone(row *clusterRow) bool {
+	return row.State == palette.StateDeleting || row.State == palette.StateDeleted
+}
+
+// PATCH /v1/spectroclusters/{uid}/import/upgrade.
+func (s *Server) upgradeCluster(w http.ResponseWriter, r *http.Request, c *call) error {
+	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
+		row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
+		if err != nil {
+			return err
+		}
+		if gone(row) {
+			return errf(http.StatusConflict, palette.CodeConflict, "cluster '%s' is %s", row.UID, row.State)
+		}
+		if row.ImportMode != palette.ImportModeReadOnly {
+			return errf(http.StatusConflict, palette.CodeAlreadyFullPermission, "cluster '%s' already has Full Permission", row.UID)
+		}
+		_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET import_mode = ?, modified = ? WHERE uid = ?`,
+			palette.ImportModeFullPermission, s.now().UnixNano(), row.UID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// GET /v1/dashboard/spectroclusters/{uid}/overview.
+func (s *Server) overview(w http.ResponseWriter, r *http.Request, c *call) error {
+	row, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid"))
+	if err != nil {
+		return err
+	}
+	md := row.AgentMetadata
+	if row.CloudType == palette.CloudTypeGeneric {
+		md = palette.AgentMetadata{Region: md.Region, InstanceTypes: md.InstanceTypes}
+	}
+	writeJSON(w, http.StatusOK, palette.Overview{
+		Metadata: s.objectMeta(row),
+		Status:   palette.OverviewStatus{Health: s.health(row), Metadata: md},
+	})
+	return nil
+}
+
+// GET /v1/spectroclusters/{uid}/assets/kubeconfig: never offered (3.9).
+func (s *Server) kubeconfigAsset(_ http.ResponseWriter, r *http.Request, c *call) error {
+	uid := r.PathValue("uid")
+	if _, err := s.findCluster(r.Context(), s.st.db, c, uid); err != nil {
+		return err
+	}
+	return notFound("kubeconfig of cluster '%s' is not available: imported clusters do not offer kubeconfig downloads", uid)
+}
+
+// /v1/spectroclusters/{uid}/machinePools...: not for imported clusters (3.9).
+func (s *Server) clusterMachinePools(_ http.ResponseWriter, r *http.Request, c *call) error {
+	if _, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid")); err != nil {
+		return err
+	}
+	return errf(http.StatusBadRequest, palette.CodeNotSupportedForImportedCluster, "node pools cannot be managed on imported clusters")
+}
+
+// managedToIaaS maps managed cloud types to the IaaS type imported clusters use (3.8).
+var managedToIaaS = map[string]string{"eks": palette.CloudTypeAWS, "gke": palette.CloudTypeGCP, "aks": palette.CloudTypeAzure}
+
+func (s *Server) findCloudConfig(ctx context.Context, q queryer, c *call, cloudType, configUID string) (*clusterRow, error) {
+	if iaas, ok := managedToIaaS[cloudType]; ok {
+		e := errf(http.StatusBadRequest, palette.CodeUseIaaSCloudConfig,
+			"imported %s clusters use the IaaS endpoint: use /v1/cloudconfigs/%s/%s/clusterConfig instead of /v1/cloudconfigs/%s/%s/clusterConfig",
+			cloudType, iaas, configUID, cloudType, configUID)
+		e.details = map[string]any{"path": fmt.Sprintf("/v1/cloudconfigs/%s/%s/clusterConfig", iaas, configUID)}
+		return nil, e
+	}
+	var uid string
+	err := q.QueryRowContext(ctx, `SELECT uid FROM clusters WHERE cloud_config_uid = ? AND cloud_type = ? AND scope = ?`,
+		configUID, cloudType, c.scope).Scan(&uid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("CloudConfig '%s' is not found in the %s", configUID, c.scopeName)
+	}
+	if err != nil {
+		return nil, err
+	}
+	row, err := s.findCluster(ctx, q, c, uid)
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return nil, notFound("CloudConfig '%s' is not found in the %s", configUID, c.scopeName)
+	}
+	return row, err
+}
+
+// GET /v1/cloudconfigs/{cloudType}/{configUid}/clusterConfig.
+func (s *Server) getCloudConfig(w http.ResponseWriter, r *http.Request, c *call) error {
+	row, err := s.findCloudConfig(r.Context(), s.st.db, c, r.PathValue("cloudType"), r.PathValue("configUid"))
+	if err != nil {
+		return err
+	}
+	out := palette.CloudConfigClusterConfig{ClusterConfig: map[string]any{}}
+	body, err := loadExtra(r.Context(), s.st.db, row.UID, "cloudConfig")
+	if err != nil {
+		return err
+	}
+	if body != "" {
+		if err := json.Unmarshal([]byte(body), &out); err != nil {
+			return fmt.Errorf("decoding stored cloud config: %w", err)
+		}
+	}
+	if out.ClusterConfig == nil {
+		out.ClusterConfig = map[string]any{}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// PUT /v1/cloudconfigs/{cloudType}/{configUid}/clusterConfig.
+func (s *Server) putCloudConfig(w http.ResponseWriter, r *http.Request, c *call) error {
+	if iaas, ok := managedToIaaS[r.PathValue("cloudType")]; ok {
+		_ = iaas
+		_, err := s.findCloudConfig(r.Context(), s.st.db, c, r.PathValue("cloudType"), r.PathValue("configUid"))
+		return err
+	}
+	var req palette.CloudConfigClusterConfig
+	if err := decodeBody(r, &req, true); err != nil {
+		return err
+	}
+	if req.ClusterConfig == nil {
+		req.ClusterConfig = map[string]any{}
+	}
+	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
+		row, err := s.findCloudConfig(r.Context(), tx, c, r.PathValue("cloudType"), r.PathValue("configUid"))
+		if err != nil {
+			return err
+		}
+		return storeExtra(r.Context(), tx, row.UID, "cloudConfig", mustJSON(req))
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// /v1/cloudconfigs/{cloudType}/{configUid}/machinePools...: not for imported clusters.
+func (s *Server) cloudConfigMachinePools(_ http.ResponseWriter, r *http.Request, c *call) error {
+	ct := r.PathValue("cloudType")
+	if _, ok := managedToIaaS[ct]; !ok {
+		if _, err := s.findCloudConfig(r.Context(), s.st.db, c, ct, r.PathValue("configUid")); err != nil {
+			return err
+		}
+	}
+	return errf(http.StatusBadRequest, palette.CodeNotSupportedForImportedCluster, "node pools cannot be managed on imported clusters")
+}
+
+func loadExtra(ctx context.Context, q queryer, clusterUID, kind string) (string, error) {
+	var body string
+	err := q.QueryRowContext(ctx, `SELECT body FROM cluster_extras WHERE cluster_uid = ? AND kind = ?`, clusterUID, kind).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("loading %s: %w", kind, err)
+	}
+	return body, nil
+}
+
+func storeExtra(ctx context.Context, tx *sql.Tx, clusterUID, kind, body string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO cluster_extras(cluster_uid, kind, body) VALUES (?, ?, ?)
+		ON CONFLICT(cluster_uid, kind) DO UPDATE SET body = excluded.body`, clusterUID, kind, body)
+	if err != nil {
+		return fmt.Errorf("storing %s: %w", kind, err)
+	}
+	return nil
+}
+
+// getExtra answers a stored section 4 document, or def.
+func (s *Server) getExtra(kind, def string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		row, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid"))
+		if err != nil {
+			return err
+		}
+		body, err := loadExtra(r.Context(), s.st.db, row.UID, kind)
+		if err != nil {
+			return err
+		}
+		if body == "" {
+			body = def
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(body))
+		return nil
+	}
+}
+
+// putExtra stores a section 4 document whose field must be present with the
+// right type (an array, or for spectroComponents "lock"|"unlock").
+func (s *Server) putExtra(kind, field string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		var doc map[string]json.RawMessage
+		if err := decodeBody(r, &doc, true); err != nil {
+			return err
+		}
+		raw, ok := doc[field]
+		if !ok {
+			return badRequest("request body must carry '%s'", field)
+		}
+		if field == "spectroComponents" {
+			var v string
+			if err := json.Unmarshal(raw, &v); err != nil || (v != "lock" && v != "unlock") {
+				return badRequest("spectroComponents must be 'lock' or 'unlock'")
+			}
+		} else {
+			var v []any
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return badRequest("'%s' must be an array", field)
+			}
+			if v == nil {
+				doc[field] = json.RawMessage("[]")
+			}
+		}
+		err := s.st.write(r.Context(), func(tx *sql.Tx) error {
+			row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
+			if err != nil {
+				return err
+			}
+			return storeExtra(r.Context(), tx, row.UID, kind, mustJSON(doc))
+		})
+		if err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
+type variablesDoc struct {
+	Variables []palette.Variable `json:"variables"`
+}
+
+func loadVariables(ctx context.Context, q queryer, uid string) (variablesDoc, error) {
+	doc := variablesDoc{Variables: []palette.Variable{}}
+	body, err := loadExtra(ctx, q, uid, "variables")
+	if err != nil || body == "" {
+		return doc, err
+	}
+	if err := json.Unmarshal([]byte(body), &doc); err != nil {
+		return doc, fmt.Errorf("decoding stored variables: %w", err)
+	}
+	if doc.Variables == nil {
+		doc.Variables = []palette.Variable{}
+	}
+	return doc, nil
+}
+
+// GET /v1/spectroclusters/{uid}/variables.
+func (s *Server) getVariables(w http.ResponseWriter, r *http.Request, c *call) error {
+	row, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid"))
+	if err != nil {
+		return err
+	}
+	doc, err := loadVariables(r.Context(), s.st.db, row.UID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+// PATCH /v1/spectroclusters/{uid}/variables: sets the listed variables by name.
+func (s *Server) patchVariables(w http.ResponseWriter, r *http.Request, c *call) error {
+	var req variablesDoc
+	if err := decodeBody(r, &req, true); err != nil {
+		return err
+	}
+	for _, v := range req.Variables {
+		if v.Name == "" {
+			return badRequest("every variable needs a name")
+		}
+	}
+	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
+		row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
+		if err != nil {
+			return err
+		}
+		doc, err := loadVariables(r.Context(), tx, row.UID)
+		if err != nil {
+			return err
+		}
+		for _, v := range req.Variables {
+			i := slices.IndexFunc(doc.Variables, func(x palette.Variable) bool { return x.Name == v.Name })
+			if i >= 0 {
+				doc.Variables[i] = v
+			} else {
+				doc.Variables = append(doc.Variables, v)
+			}
+		}
+		return storeExtra(r.Context(), tx, row.UID, "variables", mustJSON(doc))
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// GET /v1/dashboard/projects/metadata.
+func (s *Server) projectsMetadata(w http.ResponseWriter, r *http.Request, c *call) error {
+	rows, err := s.st.db.QueryContext(r.Context(), `SELECT uid, name FROM projects ORDER BY name`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	out := palette.ProjectsMetadata{Items: []palette.ProjectMetadataItem{}}
+	for rows.Next() {
+		var it palette.ProjectMetadataItem
+		if err := rows.Scan(&it.Metadata.UID, &it.Metadata.Name); err != nil {
+			return err
+		}
+		if c.key.project != "" && c.key.project != it.Metadata.UID {
+			continue
+		}
+		out.Items = append(out.Items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// GET /debug/requests.
+func (s *Server) debugRequests(w http.ResponseWriter, _ *http.Request, _ *call) error {
+	reqs := s.Requests()
+	s.reqMu.Lock()
+	total := s.reqTotal
+	s.reqMu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"requests": reqs, "total": total})
+	return nil
+}
+
+// FaultsRequest is the body of POST /debug/faults.
+type FaultsRequest struct {
+	Faults string `json:"faults"`
+	Seed   int64  `json:"seed"`
+}
+
+// POST /debug/faults.
+func (s *Server) debugFaults(w http.ResponseWriter, r *http.Request, _ *call) error {
+	var req FaultsRequest
+	if err := decodeBody(r, &req, false); err != nil {
+		return err
+	}
+	if err := s.SetFaults(req.Faults, req.Seed); err != nil {
+		return badRequest("%v", err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func constantTimeEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}

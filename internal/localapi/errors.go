@@ -1,0 +1,80 @@
+package localapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+// maxBodyBytes is the largest request body the server reads.
+const maxBodyBytes = 1 << 20
+
+// apiError is an error answered to the client with a status and a code.
+type apiError struct {
+	status  int
+	code    string
+	message string
+	details map[string]any
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.message) }
+
+func errf(status int, code, format string, args ...any) *apiError {
+	return &apiError{status: status, code: code, message: fmt.Sprintf(format, args...)}
+}
+
+func badRequest(format string, args ...any) *apiError {
+	return errf(http.StatusBadRequest, palette.CodeBadRequest, format, args...)
+}
+
+func notFound(format string, args ...any) *apiError {
+	return errf(http.StatusNotFound, palette.CodeResourceNotFound, format, args...)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b, _ = json.Marshal(palette.Error{Code: palette.CodeInternal, Message: "encoding the answer failed", Ref: randHex(16)})
+		status = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func writeAPIError(w http.ResponseWriter, e *apiError) {
+	writeJSON(w, e.status, palette.Error{Code: e.code, Message: e.message, Details: e.details, Ref: randHex(16)})
+}
+
+// decodeBody decodes a JSON body into v. An empty body is an error only when
+// required. Wrong types, malformed JSON and trailing data are 400; a body over
+// maxBodyBytes is 413.
+func decodeBody(r *http.Request, v any, required bool) error {
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return errf(http.StatusRequestEntityTooLarge, palette.CodeRequestTooLarge, "request body is larger than %d bytes", maxBodyBytes)
+		case errors.Is(err, io.EOF):
+			if !required {
+				return nil
+			}
+			return badRequest("request body is empty")
+		default:
+			return badRequest("request body does not match the schema: %v", err)
+		}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errf(http.StatusRequestEntityTooLarge, palette.CodeRequestTooLarge, "request body is larger than %d bytes", maxBodyBytes)
+		}
+		return badRequest("request body has data after the JSON value")
+	}
+	return nil
+}

@@ -1,0 +1,412 @@
+package localapi
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+type routeKind int
+
+const (
+	// routeProvider: ApiKey auth, faults, rate limits.
+	routeProvider routeKind = iota
+	// routeManifest: ApiKey or the manifest token; faults.
+	routeManifest
+	// routeAgent: the agent's bearer token; no faults, no rate limits.
+	routeAgent
+	// routeDebug: loopback only, no auth.
+	routeDebug
+)
+
+// call is what the middleware learnt about a request.
+type call struct {
+	key keyInfo
+	// scope is the project UID, or "" for a tenant-scoped call.
+	scope string
+	// scopeName names the scope in messages ("project Default", "tenant").
+	scopeName string
+	// tokenCluster is set when the manifest was authorised by its token.
+	tokenCluster string
+	// agentCluster is the cluster an agent token belongs to.
+	agentCluster string
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request, c *call) error
+
+func (s *Server) handle(pattern string, kind routeKind, h handlerFunc) {
+	s.mux.HandleFunc(pattern, s.wrap(pattern, kind, h))
+}
+
+func (s *Server) routes() {
+	s.mux = http.NewServeMux()
+	p, m, a := routeProvider, routeManifest, routeAgent
+
+	// Clusters (3.1, 3.4, 3.6, 3.7, 3.9, 4).
+	s.handle("POST /v1/spectroclusters/{cloudType}/import", p, s.importCluster)
+	s.handle("GET /v1/spectroclusters/validate/name", p, s.validateName)
+	s.handle("GET /v1/spectroclusters/{uid}", p, s.getCluster)
+	s.handle("DELETE /v1/spectroclusters/{uid}", p, s.deleteCluster)
+	s.handle("PATCH /v1/spectroclusters/{uid}/metadata", p, s.patchMetadata)
+	s.handle("PATCH /v1/spectroclusters/{uid}/import/upgrade", p, s.upgradeCluster)
+	s.handle("GET /v1/spectroclusters/{uid}/assets/kubeconfig", p, s.kubeconfigAsset)
+	s.handle("/v1/spectroclusters/{uid}/machinePools", p, s.clusterMachinePools)
+	s.handle("/v1/spectroclusters/{uid}/machinePools/{rest...}", p, s.clusterMachinePools)
+	s.handle("GET /v1/spectroclusters/{uid}/config/namespaces", p, s.getExtra("namespaces", `{"namespaces":[]}`))
+	s.handle("PUT /v1/spectroclusters/{uid}/config/namespaces", p, s.putExtra("namespaces", "namespaces"))
+	s.handle("GET /v1/spectroclusters/{uid}/config/rbacs", p, s.getExtra("rbacs", `{"rbacs":[]}`))
+	s.handle("PUT /v1/spectroclusters/{uid}/config/rbacs", p, s.putExtra("rbacs", "rbacs"))
+	s.handle("POST /v1/spectroclusters/{uid}/upgrade/settings", p, s.putExtra("upgradeSettings", "spectroComponents"))
+	s.handle("GET /v1/spectroclusters/{uid}/upgrade/settings", p, s.getExtra("upgradeSettings", `{"spectroComponents":"unlock"}`))
+	s.handle("GET /v1/spectroclusters/{uid}/variables", p, s.getVariables)
+	s.handle("PATCH /v1/spectroclusters/{uid}/variables", p, s.patchVariables)
+	s.handle("GET /v1/dashboard/spectroclusters/{uid}/overview", p, s.overview)
+	s.handle("POST /v1/dashboard/spectroclusters/search", p, s.searchClusters)
+	s.handle("GET /v1/dashboard/projects/metadata", p, s.projectsMetadata)
+
+	// Manifest (3.2) and agent (3.3).
+	s.handle("GET /v1/spectroclusters/{uid}/import/manifest", m, s.importManifest)
+	s.handle("PATCH /v1/spectroclusters/{uid}/status/imported", a, s.agentImported)
+	s.handle("PUT /v1/spectroclusters/{uid}/heartbeat", a, s.agentHeartbeat)
+	s.handle("GET /v1/spectroclusters/{uid}/agent/desired", a, s.agentDesired)
+	s.handle("PATCH /v1/spectroclusters/{uid}/packs/status", a, s.agentPacksStatus)
+	s.handle("PATCH /v1/spectroclusters/{uid}/status/agentRemoved", a, s.agentRemoved)
+
+	// Profiles (2.2) and attachments (3.5).
+	s.handle("POST /v1/clusterprofiles", p, s.createProfileHandler)
+	s.handle("GET /v1/clusterprofiles", p, s.listProfiles)
+	s.handle("GET /v1/clusterprofiles/{uid}", p, s.getProfile)
+	s.handle("PATCH /v1/clusterprofiles/{uid}/publish", p, s.publishProfile)
+	s.handle("POST /v1/dashboard/clusterprofiles", p, s.searchProfiles)
+	s.handle("GET /v1/dashboard/clusterprofiles/metadata", p, s.profilesMetadata)
+	s.handle("GET /v1/spectroclusters/{uid}/profiles", p, s.getClusterProfiles)
+	s.handle("PATCH /v1/spectroclusters/{uid}/profiles", p, s.patchClusterProfiles)
+	s.handle("PUT /v1/spectroclusters/{uid}/profiles", p, s.putClusterProfiles)
+	s.handle("DELETE /v1/spectroclusters/{uid}/profiles", p, s.deleteClusterProfiles)
+
+	// Cloud configs (3.8, 3.9).
+	s.handle("GET /v1/cloudconfigs/{cloudType}/{configUid}/clusterConfig", p, s.getCloudConfig)
+	s.handle("PUT /v1/cloudconfigs/{cloudType}/{configUid}/clusterConfig", p, s.putCloudConfig)
+	s.handle("/v1/cloudconfigs/{cloudType}/{configUid}/machinePools", p, s.cloudConfigMachinePools)
+	s.handle("/v1/cloudconfigs/{cloudType}/{configUid}/machinePools/{rest...}", p, s.cloudConfigMachinePools)
+
+	// Debug (loopback only).
+	s.handle("GET /debug/requests", routeDebug, s.debugRequests)
+	s.handle("POST /debug/faults", routeDebug, s.debugFaults)
+}
+
+func limitClassOf(pattern string) string {
+	_, path, _ := strings.Cut(pattern, " ")
+	if path == "" {
+		path = pattern
+	}
+	switch {
+	case strings.HasPrefix(path, "/v1/spectroclusters"):
+		return "spectroclusters"
+	case strings.HasPrefix(path, "/v1/dashboard"):
+		return "dashboard"
+	}
+	return ""
+}
+
+func (s *Server) wrap(pattern string, kind routeKind, h handlerFunc) http.HandlerFunc {
+	class := limitClassOf(pattern)
+	lossy := kind == routeProvider && strings.HasPrefix(pattern, "POST ") && strings.HasSuffix(pattern, "/import")
+	return func(w http.ResponseWriter, r *http.Request) {
+		c := &call{}
+		lost := false
+		switch kind {
+		case routeDebug:
+			if !isLoopbackRemote(r) {
+				writeAPIError(w, errf(http.StatusForbidden, palette.CodeForbidden, "debug routes answer loopback clients only"))
+				return
+			}
+		case routeAgent:
+			if err := s.authAgent(r, c); err != nil {
+				s.writeErr(w, r, err)
+				return
+			}
+		case routeProvider, routeManifest:
+			var handled bool
+			handled, lost = s.applyFaults(w, r, lossy)
+			if handled {
+				return
+			}
+			if err := s.authProvider(r, c, kind == routeManifest); err != nil {
+				s.writeErr(w, r, err)
+				return
+			}
+			if c.key.hash != "" && class != "" && !s.cfg.DisableRateLimit {
+				if ok, wait := s.limit.allow(c.key.hash, class); !ok {
+					secs := int(math.Ceil(wait.Seconds()))
+					if secs < 1 {
+						secs = 1
+					}
+					w.Header().Set(palette.HeaderRetryAfter, fmt.Sprint(secs))
+					writeAPIError(w, errf(http.StatusTooManyRequests, palette.CodeTooManyRequests, "too many requests: retry after %d s", secs))
+					return
+				}
+			}
+		}
+		if lost {
+			bw := &bufferWriter{h: http.Header{}}
+			if err := h(bw, r, c); err != nil {
+				s.writeErr(w, r, err)
+				return
+			}
+			if bw.status >= 200 && bw.status < 300 && resetConn(w) {
+				return
+			}
+			bw.copyTo(w)
+			return
+		}
+		if err := h(w, r, c); err != nil {
+			s.writeErr(w, r, err)
+		}
+	}
+}
+
+func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		writeAPIError(w, ae)
+		return
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		writeAPIError(w, errf(http.StatusRequestEntityTooLarge, palette.CodeRequestTooLarge, "request body is larger than %d bytes", maxBodyBytes))
+		return
+	}
+	if errors.Is(err, context.Canceled) {
+		writeAPIError(w, errf(http.StatusServiceUnavailable, palette.CodeServiceUnavailable, "request canceled"))
+		return
+	}
+	ref := randHex(16)
+	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "ref", ref, "error", err)
+	writeJSON(w, http.StatusInternalServerError, palette.Error{Code: palette.CodeInternal, Message: "internal error", Ref: ref})
+}
+
+func unauthorized(format string, args ...any) *apiError {
+	return errf(http.StatusUnauthorized, palette.CodeUnauthorized, format, args...)
+}
+
+func forbidden(format string, args ...any) *apiError {
+	return errf(http.StatusForbidden, palette.CodeForbidden, format, args...)
+}
+
+// authProvider authenticates an ApiKey (or, for the manifest, its token)
+// and resolves the scope.
+func (s *Server) authProvider(r *http.Request, c *call, manifest bool) error {
+	key := r.Header.Get(palette.HeaderAPIKey)
+	if key == "" {
+		if manifest {
+			if tok := r.URL.Query().Get("token"); tok != "" {
+				return s.authManifestToken(r, c, tok)
+			}
+			return unauthorized("an ApiKey header or the import link's token is required")
+		}
+		return unauthorized("missing ApiKey header")
+	}
+	hash := hashSecret(key)
+	var ki keyInfo
+	if v, ok := s.keyCache.Load(hash); ok {
+		ki = v.(keyInfo) //nolint:forcetypeassert // only keyInfo is stored.
+	} else {
+		var err error
+		ki, err = s.st.lookupKey(r.Context(), hash)
+		if errors.Is(err, errNotFound) {
+			return unauthorized("invalid API key")
+		}
+		if err != nil {
+			return err
+		}
+		s.keyCache.Store(hash, ki)
+	}
+	c.key = ki
+	project := r.Header.Get(palette.HeaderProjectUID)
+	if project == "" {
+		if ki.project != "" {
+			return forbidden("this API key may only be used in its project; set the ProjectUid header")
+		}
+		c.scope, c.scopeName = "", "tenant"
+		return nil
+	}
+	if ki.project != "" && ki.project != project {
+		return forbidden("this API key may not use project '%s'", project)
+	}
+	name, err := s.projectNameCached(r.Context(), project)
+	if errors.Is(err, errNotFound) {
+		return forbidden("project '%s' does not exist or may not be used with this key", project)
+	}
+	if err != nil {
+		return err
+	}
+	c.scope, c.scopeName = project, "project "+name
+	return nil
+}
+
+func (s *Server) projectNameCached(ctx context.Context, uid string) (string, error) {
+	if v, ok := s.projectNames.Load(uid); ok {
+		return v.(string), nil //nolint:forcetypeassert // only strings are stored.
+	}
+	name, err := s.st.projectName(ctx, uid)
+	if err != nil {
+		return "", err
+	}
+	s.projectNames.Store(uid, name)
+	return name, nil
+}
+
+func (s *Server) authManifestToken(r *http.Request, c *call, tok string) error {
+	uid := r.PathValue("uid")
+	var stored, scope string
+	err := s.st.db.QueryRowContext(r.Context(), `SELECT manifest_token, scope FROM clusters WHERE uid = ?`, uid).Scan(&stored, &scope)
+	if errors.Is(err, sql.ErrNoRows) {
+		return unauthorized("invalid manifest token")
+	}
+	if err != nil {
+		return err
+	}
+	if !constantTimeEqual(stored, tok) {
+		return unauthorized("invalid manifest token")
+	}
+	c.tokenCluster = uid
+	c.scope = scope
+	c.scopeName = "tenant"
+	if scope != "" {
+		if name, err := s.projectNameCached(r.Context(), scope); err == nil {
+			c.scopeName = "project " + name
+		}
+	}
+	return nil
+}
+
+// authAgent checks the agent's bearer token against the cluster of the path.
+func (s *Server) authAgent(r *http.Request, c *call) error {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	tok = strings.TrimSpace(tok)
+	if !ok || tok == "" {
+		return unauthorized("missing agent bearer token")
+	}
+	var clusterUID, state string
+	err := s.st.db.QueryRowContext(r.Context(), `SELECT t.cluster_uid, c.state FROM agent_tokens t JOIN clusters c ON c.uid = t.cluster_uid WHERE t.hash = ?`,
+		hashSecret(tok)).Scan(&clusterUID, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return unauthorized("invalid agent token")
+	}
+	if err != nil {
+		return err
+	}
+	if state == palette.StateDeleted {
+		return unauthorized("the agent token's cluster was deleted")
+	}
+	if clusterUID != r.PathValue("uid") {
+		return forbidden("this agent token belongs to another cluster")
+	}
+	c.agentCluster = clusterUID
+	return nil
+}
+
+// limiters holds one token bucket per key and route class.
+type limiters struct {
+	mu sync.Mutex
+	m  map[string]*rate.Limiter
+}
+
+func newLimiters() *limiters { return &limiters{m: map[string]*rate.Limiter{}} }
+
+func (l *limiters) allow(keyHash, class string) (bool, time.Duration) {
+	k := keyHash + "|" + class
+	l.mu.Lock()
+	lim, ok := l.m[k]
+	if !ok {
+		switch class {
+		case "dashboard":
+			lim = rate.NewLimiter(10, 50)
+		default:
+			lim = rate.NewLimiter(50, 250)
+		}
+		l.m[k] = lim
+	}
+	l.mu.Unlock()
+	if lim.Allow() {
+		return true, 0
+	}
+	res := lim.Reserve()
+	d := res.Delay()
+	res.Cancel()
+	return false, d
+}
+
+// bufferWriter holds an answer back (the lostresponse fault).
+type bufferWriter struct {
+	h      http.Header
+	status int
+	buf    bytes.Buffer
+}
+
+func (b *bufferWriter) Header() http.Header { return b.h }
+func (b *bufferWriter) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+func (b *bufferWriter) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.buf.Write(p)
+}
+
+func (b *bufferWriter) copyTo(w http.ResponseWriter) {
+	for k, v := range b.h {
+		w.Header()[k] = v
+	}
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	w.WriteHeader(b.status)
+	_, _ = w.Write(b.buf.Bytes())
+}
+
+// Hijack lets the reset fault take the connection over.
+func (w *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return conn, rw, err
+}
+
+// resetConn closes the request's connection without an answer (TCP RST where
+// possible). It reports whether it could.
+func resetConn(w http.ResponseWriter) bool {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return false
+	}
+	raw := conn
+	if tc, ok := conn.(*tls.Conn); ok {
+		raw = tc.NetConn()
+	}
+	if tcp, ok := raw.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = raw.Close()
+	return true
+}
