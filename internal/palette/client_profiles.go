@@ -133,6 +133,9 @@ func filterProfiles(in []ClusterProfile, name, version string) []ClusterProfile 
 // returns its UID; publish it with PublishProfile. The POST is not repeated
 // once sent: a lost answer matches ErrOutcomeUnknown.
 func (c *Client) CreateProfile(ctx context.Context, name, version string, tmpl ProfileTemplate) (string, error) {
+	if tmpl.Packs == nil {
+		tmpl.Packs = []Pack{}
+	}
 	body := ClusterProfile{
 		Metadata: ObjectMeta{Name: name},
 		Spec:     ClusterProfileSpec{Version: version, Template: &tmpl},
