@@ -23,14 +23,14 @@ const clusterCols = `uid, scope, name, cloud_type, state, import_mode, labels, a
 // clusterRow is a stored cluster.
 type clusterRow struct {
 	UID, Scope, Name, CloudType, State, ImportMode string
-	Labels, Annotations                             map[string]string
-	Proxy                                           palette.Proxy
-	CloudConfigUID, ManifestToken                   string
-	Created, Modified                               time.Time
-	DeletedAt, LastHeartbeat                        *time.Time
-	AgentVersion                                    string
-	AgentMetadata                                   palette.AgentMetadata
-	Packs                                           []palette.PackStatus
+	Labels, Annotations                            map[string]string
+	Proxy                                          palette.Proxy
+	CloudConfigUID, ManifestToken                  string
+	Created, Modified                              time.Time
+	DeletedAt, LastHeartbeat                       *time.Time
+	AgentVersion                                   string
+	AgentMetadata                                  palette.AgentMetadata
+	Packs                                          []palette.PackStatus
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -39,10 +39,10 @@ func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 
 func scanCluster(sc scanner) (*clusterRow, error) {
 	var (
-		row                                      clusterRow
-		labels, annotations, proxy, meta, packs  string
-		created, modified                        int64
-		deletedAt, lastHeartbeat                 sql.NullInt64
+		row                                     clusterRow
+		labels, annotations, proxy, meta, packs string
+		created, modified                       int64
+		deletedAt, lastHeartbeat                sql.NullInt64
 	)
 	if err := sc.Scan(&row.UID, &row.Scope, &row.Name, &row.CloudType, &row.State, &row.ImportMode,
 		&labels, &annotations, &proxy, &row.CloudConfigUID, &row.ManifestToken, &created, &modified,

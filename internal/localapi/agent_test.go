@@ -1,0 +1,190 @@
+package localapi_test
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+func manifestPath(t *testing.T, cl palette.Cluster) (path, token string) {
+	t.Helper()
+	link := strings.TrimPrefix(cl.Status.ClusterImport.ImportLink, "kubectl apply -f ")
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Path, u.Query().Get("token")
+}
+
+func TestManifest_authorisation(t *testing.T) {
+	t.Parallel()
+	inst := localtest.Start(t)
+	c := newClient(t, inst)
+	uid := c.importCluster("generic", "auth", "")
+	path, token := manifestPath(t, c.getCluster(uid))
+	anon := c.with("", "")
+
+	for name, q := range map[string]string{"no token": "", "wrong token": "?token=deadbeef", "other cluster's token": ""} {
+		if name == "other cluster's token" {
+			other := c.importCluster("generic", "other", "")
+			_, tok := manifestPath(t, c.getCluster(other))
+			q = "?token=" + tok
+		}
+		a := anon.do(http.MethodGet, path+q, nil)
+		if a.status != http.StatusUnauthorized {
+			t.Fatalf("%s: status %d", name, a.status)
+		}
+		a.apiError(t)
+	}
+	if st := inst.ClusterState(t, uid); st != palette.StatePending {
+		t.Fatalf("refused fetches changed the state to %s", st)
+	}
+	a := anon.do(http.MethodGet, path+"?token="+token, nil)
+	if a.status != 200 || a.header.Get("Content-Type") != "application/octet-stream" {
+		t.Fatalf("token fetch: %d %s", a.status, a.header.Get("Content-Type"))
+	}
+	if st := inst.ClusterState(t, uid); st != palette.StateImporting {
+		t.Fatalf("first fetch: state %s, want Importing", st)
+	}
+	// With the key, in another project: 404.
+	other, err := inst.Server.CreateProject("other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.with(c.key, other).wantError(http.MethodGet, path, nil, 404, palette.CodeResourceNotFound)
+}
+
+func kindsAndNames(docs []map[string]any) []string {
+	var out []string
+	for _, d := range docs {
+		md, _ := d["metadata"].(map[string]any)
+		name, _ := md["name"].(string)
+		out = append(out, d["kind"].(string)+"/"+name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestManifest_readOnlyVersusFull(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, localtest.Start(t))
+	ro := c.manifest(c.importCluster("generic", "ro", palette.ImportModeReadOnly))
+	full := c.manifest(c.importCluster("generic", "full", ""))
+	roObjs, fullObjs := kindsAndNames(ro), kindsAndNames(full)
+	for _, want := range []string{"ServiceAccount/" + palette.AgentServiceAccount, "Deployment/" + palette.AgentDeployment,
+		"ConfigMap/" + palette.AgentClusterInfoConfigMap, "Secret/" + palette.AgentCredentialSecret, "PriorityClass/" + palette.AgentPriorityClass} {
+		if !slices.Contains(roObjs, want) || !slices.Contains(fullObjs, want) {
+			t.Fatalf("%s missing:\nro %v\nfull %v", want, roObjs, fullObjs)
+		}
+	}
+	fullOnly := []string{"ServiceAccount/" + palette.ManagerServiceAccount, "ClusterRoleBinding/" + palette.ManagerClusterRoleBinding, "Deployment/" + palette.ManagerDeployment}
+	for _, w := range fullOnly {
+		if slices.Contains(roObjs, w) || !slices.Contains(fullObjs, w) {
+			t.Fatalf("%s must be in the full manifest only:\nro %v\nfull %v", w, roObjs, fullObjs)
+		}
+	}
+	if !slices.Contains(roObjs, "ClusterRole/"+palette.ReadOnlyClusterRole) {
+		t.Fatalf("read-only role missing: %v", roObjs)
+	}
+	// The cluster-info config map points at the advertise URL.
+	for _, d := range full {
+		if d["kind"] == "ConfigMap" {
+			data, _ := d["data"].(map[string]any)
+			if data[palette.ClusterInfoKeyEndpoint] != c.base {
+				t.Fatalf("cluster-info endpoint %v, want %s", data[palette.ClusterInfoKeyEndpoint], c.base)
+			}
+		}
+	}
+}
+
+func TestAgent_lifecycleAndHealth(t *testing.T) {
+	t.Parallel()
+	inst := localtest.Start(t, localtest.WithHeartbeatInterval(100*time.Millisecond))
+	c := newClient(t, inst)
+	uid := c.importCluster("generic", "agent", "")
+	first := c.agentFor(uid)
+	second := c.agentFor(uid) // every token issued stays valid
+	health := func() palette.Overview {
+		var ov palette.Overview
+		c.must(http.MethodGet, "/v1/dashboard/spectroclusters/"+uid+"/overview", nil, 200, &ov)
+		return ov
+	}
+	if h := health().Status.Health.State; h != palette.HealthUnknown {
+		t.Fatalf("health before any heartbeat %s", h)
+	}
+	first.must(http.MethodPatch, "/status/imported", nil)
+	if st := c.getCluster(uid).Status.State; st != palette.StateRunning {
+		t.Fatalf("after first contact: %s", st)
+	}
+	second.must(http.MethodPut, "/heartbeat", palette.Heartbeat{AgentVersion: "v9", Metadata: palette.AgentMetadata{
+		KubernetesVersion: "v1.33.1", Region: "eu-west-1", InstanceTypes: []string{"m5.large"}, NodeCount: 3}})
+	ov := health()
+	if ov.Status.Health.State != palette.HealthHealthy || ov.Status.Health.AgentVersion != "v9" || ov.Status.Health.LastHeartBeatTimestamp == nil {
+		t.Fatalf("after heartbeat %+v", ov.Status.Health)
+	}
+	// Generic: only region and instance types.
+	if md := ov.Status.Metadata; md.Region != "eu-west-1" || len(md.InstanceTypes) != 1 || md.KubernetesVersion != "" || md.NodeCount != 0 {
+		t.Fatalf("generic metadata %+v", md)
+	}
+	eventually(t, 5*time.Second, "UnHealthy after silence", func() bool { return health().Status.Health.State == palette.HealthUnhealthy })
+
+	// A cloud-specific cluster shows all the metadata.
+	awsUID, ag := c.running("aws", "cloudy")
+	ag.must(http.MethodPut, "/heartbeat", palette.Heartbeat{AgentVersion: "v9", Metadata: palette.AgentMetadata{
+		KubernetesVersion: "v1.33.1", Region: "us-east-1", InstanceTypes: []string{"m5.large"}, NodeCount: 3}})
+	var aov palette.Overview
+	c.must(http.MethodGet, "/v1/dashboard/spectroclusters/"+awsUID+"/overview", nil, 200, &aov)
+	if md := aov.Status.Metadata; md.KubernetesVersion != "v1.33.1" || md.NodeCount != 3 || md.Region != "us-east-1" {
+		t.Fatalf("aws metadata %+v", md)
+	}
+
+	// Tokens: none 401, another cluster's 403, garbage 401.
+	if r := first.c.do(http.MethodPut, "/v1/spectroclusters/"+uid+"/heartbeat", "{}"); r.status != 401 {
+		t.Fatalf("no token: %d", r.status)
+	}
+	wrong := &agent{c: first.c, uid: awsUID, token: first.token}
+	if r := wrong.call(http.MethodPut, "/heartbeat", "{}"); r.status != 403 {
+		t.Fatalf("other cluster's token: %d", r.status)
+	}
+	bad := &agent{c: first.c, uid: uid, token: "nope"}
+	if r := bad.call(http.MethodGet, "/agent/desired", nil); r.status != 401 {
+		t.Fatalf("garbage token: %d", r.status)
+	}
+	// The API key is no agent credential.
+	if r := c.do(http.MethodGet, "/v1/spectroclusters/"+uid+"/agent/desired", nil); r.status != 401 {
+		t.Fatalf("API key on the agent route: %d", r.status)
+	}
+
+	var d palette.AgentDesired
+	a := first.call(http.MethodGet, "/agent/desired", nil)
+	if a.status != 200 {
+		t.Fatalf("desired %d", a.status)
+	}
+	mustUnmarshal(t, a.body, &d)
+	if d.Deleting || d.Profiles == nil || d.HeartbeatIntervalSeconds != 1 || d.ImportMode != "" {
+		t.Fatalf("desired %+v", d)
+	}
+}
+
+func TestAgent_packsStatusReplacesWholesale(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, localtest.Start(t))
+	uid, ag := c.running("generic", "packs")
+	ag.must(http.MethodPatch, "/packs/status", palette.PacksStatusRequest{Packs: []palette.PackStatus{
+		{ProfileUID: "p1", Name: "a", Condition: palette.Condition{Type: "Ready", Status: "True"}},
+		{ProfileUID: "p1", Name: "b", Condition: palette.Condition{Type: "Error", Status: "True", Message: "boom"}},
+	}})
+	if p := c.getCluster(uid).Status.Packs; len(p) != 2 || p[1].Condition.Message != "boom" {
+		t.Fatalf("packs %+v", p)
+	}
+	ag.must(http.MethodPatch, "/packs/status", palette.PacksStatusRequest{Packs: []palette.PackStatus{}})
+	if p := c.getCluster(uid).Status.Packs; p == nil || len(p) != 0 {
+		t.Fatalf("packs after empty report %+v", p)
+	}
+}

@@ -1,0 +1,173 @@
+// Package localtest starts the local import API server for tests, over real
+// HTTP on 127.0.0.1 and a real SQLite file in a temporary directory.
+package localtest
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
+)
+
+// Instance is a running local import API.
+type Instance struct {
+	// URL is the base URL (http://127.0.0.1:PORT).
+	URL string
+	// APIKey is the tenant admin key.
+	APIKey string
+	// ProjectUID is the UID of the project Default.
+	ProjectUID string
+	// DataDir holds the database.
+	DataDir string
+	// Server is the running server.
+	Server *localapi.Server
+
+	cfg  localapi.Config
+	addr string
+	done chan error
+}
+
+// Option changes the configuration of Start.
+type Option func(*localapi.Config)
+
+// WithHeartbeatInterval sets the heartbeat interval (health turns UnHealthy
+// after three intervals without a heartbeat).
+func WithHeartbeatInterval(d time.Duration) Option {
+	return func(c *localapi.Config) { c.HeartbeatInterval = d }
+}
+
+// WithFaults sets the fault spec and seed.
+func WithFaults(spec string, seed int64) Option {
+	return func(c *localapi.Config) { c.Faults, c.FaultSeed = spec, seed }
+}
+
+// WithSimulateAgents makes imports Running and Healthy at once.
+func WithSimulateAgents() Option {
+	return func(c *localapi.Config) { c.SimulateAgents = true }
+}
+
+// WithoutRateLimit turns the per-key rate limits off.
+func WithoutRateLimit() Option {
+	return func(c *localapi.Config) { c.DisableRateLimit = true }
+}
+
+// WithDeletedRetention sets how long Deleted clusters answer before 404.
+func WithDeletedRetention(d time.Duration) Option {
+	return func(c *localapi.Config) { c.DeletedRetention = d }
+}
+
+// WithAgentImage sets the agent image named in manifests.
+func WithAgentImage(image string) Option {
+	return func(c *localapi.Config) { c.AgentImage = image }
+}
+
+// WithConfig edits the whole configuration.
+func WithConfig(f func(*localapi.Config)) Option { return f }
+
+// Start starts a server on 127.0.0.1:0 with a temporary data dir; it is
+// stopped in t.Cleanup.
+func Start(t testing.TB, opts ...Option) *Instance {
+	t.Helper()
+	cfg := localapi.Config{DataDir: t.TempDir()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	inst := &Instance{DataDir: cfg.DataDir, cfg: cfg}
+	inst.start(t, "127.0.0.1:0")
+	t.Cleanup(func() { inst.stop(t) })
+	return inst
+}
+
+func (i *Instance) start(t testing.TB, addr string) {
+	t.Helper()
+	srv, err := localapi.Open(i.cfg)
+	if err != nil {
+		t.Fatalf("opening local API: %v", err)
+	}
+	var l net.Listener
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		l, err = net.Listen("tcp", addr)
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond) // the old listener's port is being released.
+	}
+	if err != nil {
+		_ = srv.Close()
+		t.Fatalf("listening on %s: %v", addr, err)
+	}
+	i.addr = l.Addr().String()
+	scheme := "http"
+	if srv.TLSEnabled() {
+		scheme = "https"
+	}
+	i.URL = scheme + "://" + i.addr
+	if i.cfg.AdvertiseURL == "" {
+		srv.SetAdvertiseURL(i.URL)
+	}
+	i.Server = srv
+	if k := srv.BootstrapKey(); k != "" {
+		i.APIKey = k
+	}
+	i.ProjectUID = srv.DefaultProjectUID()
+	i.done = make(chan error, 1)
+	go func() { i.done <- srv.Serve(l) }()
+}
+
+func (i *Instance) stop(t testing.TB) {
+	t.Helper()
+	if i.Server == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := i.Server.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("shutting the local API down: %v", err)
+	}
+	if err := <-i.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		t.Errorf("local API stopped: %v", err)
+	}
+	i.Server = nil
+}
+
+// Restart closes the server and reopens the same data dir on the same port.
+func (i *Instance) Restart(t testing.TB) {
+	t.Helper()
+	i.stop(t)
+	i.start(t, i.addr)
+}
+
+// CreateProfileFromFile creates and publishes the profile of a YAML file in
+// the project Default and returns its UID.
+func (i *Instance) CreateProfileFromFile(t testing.TB, path string) string {
+	t.Helper()
+	p, err := localapi.LoadProfileFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, err := i.Server.CreateProfile(context.Background(), p, i.ProjectUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return uid
+}
+
+// ClusterState returns the stored state of a cluster ("" if there is none),
+// read from the database.
+func (i *Instance) ClusterState(t testing.TB, uid string) string {
+	t.Helper()
+	state, err := i.Server.ClusterState(context.Background(), uid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ""
+	}
+	if err != nil {
+		t.Fatalf("reading the state of cluster %s: %v", uid, err)
+	}
+	return state
+}

@@ -1,0 +1,197 @@
+package localapi_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+func TestProfiles_createPublishAndLookup(t *testing.T) {
+	t.Parallel()
+	inst := localtest.Start(t)
+	c := newClient(t, inst)
+	body := palette.ClusterProfile{
+		Metadata: palette.ObjectMeta{Name: "monitoring"},
+		Spec: palette.ClusterProfileSpec{Version: "1.2.0", Template: &palette.ProfileTemplate{
+			Type: palette.ProfileTypeAddOn, CloudType: "all",
+			Packs: []palette.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: "a: 1"}},
+		}},
+	}
+	var created palette.UIDResponse
+	c.must(http.MethodPost, "/v1/clusterprofiles", body, 201, &created)
+	var p palette.ClusterProfile
+	c.must(http.MethodGet, "/v1/clusterprofiles/"+created.UID, nil, 200, &p)
+	if p.Spec.Published == nil || len(p.Spec.Published.Packs) != 0 {
+		t.Fatalf("unpublished profile: published %+v", p.Spec.Published)
+	}
+	c.must(http.MethodPatch, "/v1/clusterprofiles/"+created.UID+"/publish", nil, 204, nil)
+	c.must(http.MethodGet, "/v1/clusterprofiles/"+created.UID, nil, 200, &p)
+	if p.Spec.Published.ProfileVersion != "1.2.0" || p.Spec.Published.Type != "add-on" || len(p.Spec.Published.Packs) != 1 ||
+		p.Metadata.Annotations["scope"] != "project" {
+		t.Fatalf("published profile %+v", p)
+	}
+	c.wantError(http.MethodPost, "/v1/clusterprofiles", body, 409, palette.CodeConflict)
+	body.Spec.Version = "1.3.0"
+	c.must(http.MethodPost, "/v1/clusterprofiles", body, 201, nil)
+
+	var list palette.ProfileList
+	c.must(http.MethodGet, "/v1/clusterprofiles?name=monitoring&version=1.2.0", nil, 200, &list)
+	if len(list.Items) != 1 || list.Items[0].Metadata.UID != created.UID {
+		t.Fatalf("lookup by name and version %+v", list)
+	}
+	var found palette.ProfileSearchResponse
+	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", palette.SearchRequest{Filter: palette.AndFilter(
+		palette.StringFilter("profileName", "monitoring"), palette.StringFilter("version", "1.2.0"))}, 200, &found)
+	if len(found.Items) != 1 || found.Items[0].Metadata.UID != created.UID || found.Items[0].SpecSummary.Type != "add-on" ||
+		found.Items[0].SpecSummary.Version != "1.2.0" || found.ListMeta.Count != 1 {
+		t.Fatalf("dashboard search %+v", found)
+	}
+	var md palette.ProfilesMetadata
+	c.must(http.MethodGet, "/v1/dashboard/clusterprofiles/metadata", nil, 200, &md)
+	if len(md.Items) != 2 {
+		t.Fatalf("metadata %+v", md)
+	}
+	// A tenant profile is visible from the project; a project profile is not visible from the tenant.
+	tenantUID, err := inst.Server.CreateProfile(t.Context(), palette.ClusterProfile{
+		Metadata: palette.ObjectMeta{Name: "shared"},
+		Spec:     palette.ClusterProfileSpec{Version: "1.0.0", Template: &palette.ProfileTemplate{Type: "add-on"}},
+	}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.must(http.MethodGet, "/v1/clusterprofiles/"+tenantUID, nil, 200, &p)
+	if p.Metadata.Annotations["scope"] != "tenant" {
+		t.Fatalf("tenant scope annotation %+v", p.Metadata.Annotations)
+	}
+	c.with(c.key, "").wantError(http.MethodGet, "/v1/clusterprofiles/"+created.UID, nil, 404, palette.CodeResourceNotFound)
+	c.wantError(http.MethodPost, "/v1/clusterprofiles", `{"metadata":{"name":"x"},"spec":{"template":{"type":"weird"}}}`, 400, palette.CodeBadRequest)
+}
+
+func (c *client) attached(uid string) []string {
+	c.t.Helper()
+	var cp palette.ClusterProfiles
+	c.must(http.MethodGet, "/v1/spectroclusters/"+uid+"/profiles", nil, 200, &cp)
+	out := make([]string, 0, len(cp.Profiles))
+	for _, p := range cp.Profiles {
+		out = append(out, p.Metadata.UID)
+	}
+	return out
+}
+
+func profilesBody(uids ...string) palette.ProfilesRequest {
+	var r palette.ProfilesRequest
+	for _, u := range uids {
+		r.Profiles = append(r.Profiles, palette.ProfileAttachment{UID: u})
+	}
+	return r
+}
+
+func TestAttach_rules(t *testing.T) {
+	t.Parallel()
+	inst := localtest.Start(t)
+	c := newClient(t, inst)
+	addon := inst.CreateProfileFromFile(t, writeProfile(t, "addon", "1.0.0", "add-on"))
+	running, _ := c.running("generic", "running")
+	readOnly := c.importCluster("generic", "readonly", palette.ImportModeReadOnly)
+	roAgent := c.agentFor(readOnly)
+	roAgent.register()
+	pending := c.importCluster("generic", "pending", "")
+
+	for _, typ := range []string{"cluster", "infra", "system"} {
+		full := inst.CreateProfileFromFile(t, writeProfile(t, "full-"+typ, "1.0.0", typ))
+		c.wantError(http.MethodPatch, "/v1/spectroclusters/"+running+"/profiles", profilesBody(full), 400, palette.CodeFullProfileNotAllowed)
+		c.wantError(http.MethodPut, "/v1/spectroclusters/"+running+"/profiles", profilesBody(addon, full), 400, palette.CodeFullProfileNotAllowed)
+	}
+	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+readOnly+"/profiles", profilesBody(addon), 400, palette.CodeAddonProfilesRequireFullPermission)
+	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+pending+"/profiles", profilesBody(addon), 409, palette.CodeClusterNotRunning)
+	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+running+"/profiles", profilesBody("0123456789abcdef01234567"), 404, palette.CodeResourceNotFound)
+	if got := c.attached(running); len(got) != 0 {
+		t.Fatalf("refused attachments left %v", got)
+	}
+}
+
+func TestAttach_patchPutDeleteAndSwap(t *testing.T) {
+	t.Parallel()
+	inst := localtest.Start(t)
+	c := newClient(t, inst)
+	a := inst.CreateProfileFromFile(t, writeProfile(t, "a", "1.0.0", "add-on"))
+	b := inst.CreateProfileFromFile(t, writeProfile(t, "b", "1.0.0", "add-on"))
+	a2 := inst.CreateProfileFromFile(t, writeProfile(t, "a", "2.0.0", "add-on"))
+	d := inst.CreateProfileFromFile(t, writeProfile(t, "d", "1.0.0", "add-on"))
+	uid, ag := c.running("generic", "attach")
+	path := "/v1/spectroclusters/" + uid + "/profiles"
+	eq := func(step string, want ...string) {
+		t.Helper()
+		got := c.attached(uid)
+		if len(got) != len(want) {
+			t.Fatalf("%s: attached %v, want %v", step, got, want)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s: attached %v, want %v", step, got, want)
+			}
+		}
+	}
+	c.must(http.MethodPatch, path, profilesBody(a), 204, nil)
+	withValues := palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{UID: b,
+		PackValues: []palette.Pack{{Name: "hello", Values: "message: hi"}}, Variables: []palette.Variable{{Name: "v", Value: "1"}}}}}
+	c.must(http.MethodPatch, path, withValues, 204, nil)
+	eq("PATCH keeps", a, b)
+
+	cl := c.getCluster(uid)
+	if len(cl.Spec.ClusterProfileTemplates) != 2 || cl.Spec.ClusterProfileTemplates[1].Name != "b" || cl.Spec.ClusterProfileTemplates[1].Packs[0].Name != "hello" {
+		t.Fatalf("clusterProfileTemplates %+v", cl.Spec.ClusterProfileTemplates)
+	}
+	var desired palette.AgentDesired
+	mustUnmarshal(t, ag.call(http.MethodGet, "/agent/desired", nil).body, &desired)
+	if len(desired.Profiles) != 2 || desired.Profiles[1].PackValues[0].Values != "message: hi" ||
+		desired.Profiles[1].Variables[0].Value != "1" || desired.Profiles[0].Packs[0].Values != "message: hello\n" {
+		t.Fatalf("desired %+v", desired)
+	}
+
+	// Contract form of the swap: uid is the new profile, replaceWithProfile the attached one.
+	c.must(http.MethodPatch, path, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{UID: a2, ReplaceWithProfile: a}}}, 204, nil)
+	eq("swap in place", a2, b)
+	// Palette API form: uid is attached, replaceWithProfile the new one.
+	c.must(http.MethodPatch, path, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{UID: a2, ReplaceWithProfile: a}}}, 204, nil)
+	eq("swap back", a, b)
+
+	// The agent reports the packs; a detached profile's packs turn Removing until the next report.
+	ag.must(http.MethodPatch, "/packs/status", palette.PacksStatusRequest{Packs: []palette.PackStatus{
+		{ProfileUID: a, Name: "hello", Condition: palette.Condition{Type: "Ready", Status: "True"}},
+		{ProfileUID: b, Name: "hello", Condition: palette.Condition{Type: "Ready", Status: "True"}},
+	}})
+	c.must(http.MethodPut, path, profilesBody(d, b), 204, nil)
+	eq("PUT replaces", d, b)
+	packs := c.getCluster(uid).Status.Packs
+	conds := map[string]string{}
+	for _, p := range packs {
+		conds[p.ProfileUID] = p.Condition.Type + "/" + p.Condition.Status
+	}
+	if conds[a] != "Removing/True" || conds[b] != "Ready/True" || conds[d] != "Ready/Unknown" {
+		t.Fatalf("pack conditions after PUT %v", conds)
+	}
+
+	c.must(http.MethodDelete, path, palette.DeleteProfilesRequest{ProfileUIDs: []string{d}}, 204, nil)
+	eq("DELETE removes", b)
+	c.must(http.MethodPut, path, profilesBody(), 204, nil)
+	eq("PUT empty", []string{}...)
+}
+
+func TestUpgrade_onceThenConflict(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, localtest.Start(t))
+	uid := c.importCluster("generic", "up", palette.ImportModeReadOnly)
+	ro := c.manifest(uid)
+	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/import/upgrade", nil, 204, nil)
+	if m := c.getCluster(uid).Spec.ClusterConfig.ImportMode; m != "" {
+		t.Fatalf("mode after upgrade %q", m)
+	}
+	full := c.manifest(uid)
+	if len(full) <= len(ro) {
+		t.Fatalf("the manifest after the upgrade is not the Full Permission one (%d vs %d objects)", len(full), len(ro))
+	}
+	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+uid+"/import/upgrade", nil, 409, palette.CodeAlreadyFullPermission)
+}
