@@ -187,9 +187,6 @@ func (r *importedClusterResource) flattenWithOverview(ctx context.Context, m *im
 // access stored in state; it leaves it unchanged otherwise.
 func (r *importedClusterResource) checkAgentObjects(ctx context.Context, m *importedClusterResourceModel, access kube.Access) {
 	if !storedAccess(access) {
-		if !access.IsZero() && m.AgentInstalled.IsNull() {
-			m.AgentInstalled = types.BoolNull()
-		}
 		return
 	}
 	kc, err := r.data.newKube(access)

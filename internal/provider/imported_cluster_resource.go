@@ -131,7 +131,7 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 	}
 
 	// An agent whose objects are gone is reinstalled in place.
-	if !creating && state.AgentInstalled.ValueBool() == false && !state.AgentInstalled.IsNull() {
+	if !creating && !state.AgentInstalled.IsNull() && !state.AgentInstalled.ValueBool() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("agent_installed"), types.BoolValue(true))...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("manifest_sha256"), types.StringUnknown())...)
 	}

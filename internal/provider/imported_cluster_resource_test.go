@@ -1,0 +1,594 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+const testResource = "palette_imported_cluster.test"
+
+// importVerifyIgnore are the attributes that cannot come back from an
+// import: cluster access and write-only values, and what only the apply knew.
+var importVerifyIgnore = []string{
+	"kubernetes", "kubeconfig_wo", "kubeconfig_wo_version", "wait_for", "deletion_policy", "timeouts",
+	"manifest_sha256", "agent_installed",
+}
+
+func testAccImportedClusterConfig(env *testEnv, name, mode, extra string) string {
+	access := ""
+	if env.Kube != nil {
+		access = env.kubeAccess()
+	}
+	return env.providerConfig() + fmt.Sprintf(`
+resource "palette_imported_cluster" "test" {
+  name        = %q
+  import_mode = %q
+%s
+%s
+}
+`, name, mode, access, extra)
+}
+
+func TestAccImportedCluster_basic(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{flavor: "generic", nodes: 2})
+	var uid string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccImportedClusterConfig(env, "basic", "read_only", `  labels = { env = "test" }
+  description = "acceptance"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("state"), knownvalue.StringExact("Running")),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("health"), knownvalue.StringExact("Healthy")),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("cloud_type"), knownvalue.StringExact("generic")),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("import_mode"), knownvalue.StringExact("read_only")),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("region"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("instance_types"), knownvalue.ListSizeExact(1)),
+					// The seed: a generic cluster shows only region and instance type.
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("kubernetes_version"), knownvalue.StringExact("")),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("node_count"), knownvalue.Int64Exact(0)),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("agent_installed"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("labels"), knownvalue.MapExact(map[string]knownvalue.Check{"env": knownvalue.StringExact("test")})),
+					statecheck.ExpectSensitiveValue(testResource, tfjsonpath.New("import_command")),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					env.testAccCheckImportedClusterExists(testResource, &uid),
+					resource.TestMatchResourceAttr(testResource, "manifest_sha256", regexp.MustCompile(`^[0-9a-f]{64}$`)),
+					resource.TestMatchResourceAttr(testResource, "id", regexp.MustCompile(`^[0-9a-f]{24}$`)),
+					func(*terraform.State) error {
+						refs := env.agentObjects(t, uid)
+						for _, want := range [][2]string{
+							{"Namespace", palette.AgentNamespace(uid)},
+							{"Deployment", palette.AgentDeployment},
+							{"ClusterRole", palette.ReadOnlyClusterRole},
+							{"ClusterRoleBinding", palette.ReadOnlyClusterRoleBinding},
+						} {
+							if !hasObject(refs, want[0], want[1]) {
+								return fmt.Errorf("agent object %s %s missing from the cluster; have %v", want[0], want[1], refs)
+							}
+						}
+						if hasObject(refs, "Deployment", palette.ManagerDeployment) {
+							return fmt.Errorf("read-only import installed the full permission %s", palette.ManagerDeployment)
+						}
+						// Region and instance types come from the nodes' labels.
+						facts, err := env.kubeClient(t).NodeFacts(testCtx(t))
+						if err != nil {
+							return err
+						}
+						return resource.ComposeTestCheckFunc(
+							resource.TestCheckResourceAttr(testResource, "region", facts.Region),
+							resource.TestCheckResourceAttr(testResource, "instance_types.0", facts.InstanceTypes[0]),
+						)(nil)
+					},
+				),
+			},
+			{
+				ResourceName:            testResource,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: importVerifyIgnore,
+			},
+			{
+				// Labels and description change in place.
+				Config: testAccImportedClusterConfig(env, "basic", "read_only", `  labels = { env = "prod" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("labels"), knownvalue.MapExact(map[string]knownvalue.Check{"env": knownvalue.StringExact("prod")})),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("description"), knownvalue.Null()),
+				},
+			},
+		},
+	})
+}
+
+func TestAccImportedCluster_fullPermission(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{flavor: "aws", nodes: 3})
+	var uid string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
+		Steps: []resource.TestStep{{
+			Config: testAccImportedClusterConfig(env, "full", "full_permission", `  cloud_type = "aws"
+  proxy = {
+    https_proxy = "http://proxy.internal:3128"
+    no_proxy    = "10.0.0.0/8"
+  }`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("state"), knownvalue.StringExact("Running")),
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("health"), knownvalue.StringExact("Healthy")),
+				// A cloud-specific cluster shows all of its metadata.
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("node_count"), knownvalue.Int64Exact(3)),
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("kubernetes_version"), knownvalue.StringRegexp(regexp.MustCompile(`^v1\.`))),
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("cloud_config_uid"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{24}$`))),
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("proxy").AtMapKey("https_proxy"), knownvalue.StringExact("http://proxy.internal:3128")),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				env.testAccCheckImportedClusterExists(testResource, &uid),
+				func(*terraform.State) error {
+					refs := env.agentObjects(t, uid)
+					for _, want := range [][2]string{
+						{"Deployment", palette.ManagerDeployment},
+						{"ServiceAccount", palette.ManagerServiceAccount},
+						{"ClusterRoleBinding", palette.ManagerClusterRoleBinding},
+					} {
+						if !hasObject(refs, want[0], want[1]) {
+							return fmt.Errorf("full permission object %s %s missing; have %v", want[0], want[1], refs)
+						}
+					}
+					return nil
+				},
+			),
+		}, {
+			ResourceName:            testResource,
+			ImportState:             true,
+			ImportStateVerify:       true,
+			ImportStateVerifyIgnore: importVerifyIgnore,
+		}},
+	})
+}
+
+func TestAccImportedCluster_migrateToFullPermission(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
+	var before, after string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccImportedClusterConfig(env, "migrate", "read_only", ""),
+				Check:  stateID(testResource, &before),
+			},
+			{
+				Config: testAccImportedClusterConfig(env, "migrate", "full_permission", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("import_mode"), knownvalue.StringExact("full_permission")),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("health"), knownvalue.StringExact("Healthy")),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					stateID(testResource, &after),
+					func(*terraform.State) error {
+						if before != after {
+							return fmt.Errorf("migration replaced the cluster: %s → %s", before, after)
+						}
+						c, err := env.Client.GetCluster(context.Background(), after)
+						if err != nil {
+							return err
+						}
+						if c.ImportMode() != palette.ImportModeFullPermission {
+							return fmt.Errorf("Palette still shows import mode %q", c.ImportMode())
+						}
+						if !hasObject(env.agentObjects(t, after), "Deployment", palette.ManagerDeployment) {
+							return fmt.Errorf("the full permission manifest was not applied")
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+func TestAccImportedCluster_fullToReadOnlyReplaces(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
+	var before, after string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccImportedClusterConfig(env, "downgrade", "full_permission", ""),
+				Check:  stateID(testResource, &before),
+			},
+			{
+				Config: testAccImportedClusterConfig(env, "downgrade", "read_only", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					stateID(testResource, &after),
+					resource.TestCheckResourceAttr(testResource, "import_mode", "read_only"),
+					func(*terraform.State) error {
+						if before == after {
+							return fmt.Errorf("expected a new import, got the same UID %s", after)
+						}
+						if refs := env.agentObjects(t, before); len(refs) != 0 {
+							return fmt.Errorf("objects of the old import remain: %v", refs)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+func TestAccImportedCluster_proxyReadOnlyRejected(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: testAccImportedClusterConfig(env, "proxy-ro", "read_only", `  proxy = { https_proxy = "http://proxy:3128" }`),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`Proxy settings need Full\s+Permission mode`),
+		}},
+	})
+	env.expectNoClusters(t)
+}
+
+func TestAccImportedCluster_unknownCloudType(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      testAccImportedClusterConfig(env, "cloud", "read_only", `  cloud_type = "digitalocean"`),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)cloud_type.*value must be one of`),
+		}},
+	})
+	env.expectNoClusters(t)
+}
+
+func TestAccImportedCluster_cloudTypeMismatch(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      testAccImportedClusterConfig(env, "mismatch", "read_only", `  cloud_type = "aws"`),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`Cloud type does not match the\s+cluster`),
+		}},
+	})
+	env.expectNoClusters(t)
+}
+
+func TestAccImportedCluster_forbiddenCredentials(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
+	host, ca, token := env.viewOnlyCredentials(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{{
+			Config: env.providerConfig() + fmt.Sprintf(`
+resource "palette_imported_cluster" "test" {
+  name        = "forbidden"
+  import_mode = "read_only"
+  kubernetes = {
+    host                   = %q
+    cluster_ca_certificate = %q
+    token_wo               = %q
+  }
+}
+`, host, ca, token),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`Cluster credentials cannot\s+install the agent`),
+		}},
+	})
+	env.expectNoClusters(t)
+}
+
+func TestAccImportedCluster_writeOnlyKubeconfig(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
+	raw, err := os.ReadFile(env.Kube.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := kubeconfigSecrets(t, raw)
+	noSecret := func(where, text string) error {
+		for _, s := range secrets {
+			if strings.Contains(text, s) {
+				return fmt.Errorf("a cluster credential was found in %s", where)
+			}
+		}
+		return nil
+	}
+	config := env.providerConfig() + fmt.Sprintf(`
+resource "palette_imported_cluster" "test" {
+  name                  = "write-only"
+  import_mode           = "read_only"
+  kubeconfig_wo         = %q
+  kubeconfig_wo_version = 1
+  deletion_policy       = "force"
+}
+`, string(raw))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{planJSONCheck(func(js string) error { return noSecret("the plan", js) })},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("kubeconfig_wo"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("state"), knownvalue.StringExact("Running")),
+			},
+			Check: func(s *terraform.State) error {
+				b, err := json.Marshal(s)
+				if err != nil {
+					return err
+				}
+				return noSecret("the state", string(b))
+			},
+		}},
+	})
+}
+
+func TestAccImportedCluster_noClusterAccess(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
+		Steps: []resource.TestStep{{
+			Config: testAccImportedClusterConfig(env, "gitops", "read_only", `  wait_for = "none"`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("state"), knownvalue.StringExact("Pending")),
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("import_command"),
+					knownvalue.StringRegexp(regexp.MustCompile(`^kubectl apply -f https?://\S+/v1/spectroclusters/[0-9a-f]{24}/import/manifest\?token=\S+$`))),
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("manifest_sha256"), knownvalue.StringExact("")),
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("agent_installed"), knownvalue.Null()),
+			},
+		}},
+	})
+}
+
+func TestAccImportedCluster_disappears(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{})
+	var uid string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
+		Steps: []resource.TestStep{{
+			Config: testAccImportedClusterConfig(env, "disappears", "read_only", `  wait_for = "none"`),
+			Check: resource.ComposeTestCheckFunc(
+				stateID(testResource, &uid),
+				func(*terraform.State) error {
+					return env.Client.DeleteCluster(context.Background(), uid, true)
+				},
+			),
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+}
+
+func TestAccImportedCluster_agentRemoved(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
+	var uid string
+	config := testAccImportedClusterConfig(env, "reinstall", "read_only", `  deletion_policy = "force"`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: resource.ComposeTestCheckFunc(
+					stateID(testResource, &uid),
+					func(*terraform.State) error {
+						// Somebody removes the agent by hand.
+						ctx := testCtx(t)
+						kc := env.kubeClient(t)
+						refs, err := kc.ListByLabel(ctx, palette.LabelClusterUID+"="+uid)
+						if err != nil {
+							return err
+						}
+						if err := kc.Delete(ctx, refs, kubeDeleteOptions()); err != nil {
+							return err
+						}
+						return kc.WaitGone(ctx, refs)
+					},
+				),
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("agent_installed"), knownvalue.Bool(true)),
+				},
+				Check: func(*terraform.State) error {
+					if !hasObject(env.agentObjects(t, uid), "Deployment", palette.AgentDeployment) {
+						return fmt.Errorf("the agent was not reinstalled")
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccImportedCluster_deletionPolicy(t *testing.T) {
+	t.Parallel()
+	for _, policy := range []string{deletionPolicyDeregister, deletionPolicyForce, deletionPolicyAbandon} {
+		t.Run(policy, func(t *testing.T) {
+			env := newTestEnv(t, testEnvOptions{flavor: "generic"})
+			canary := env.createCanary(t)
+			var uid string
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy: func(s *terraform.State) error {
+					c, err := env.Client.GetCluster(context.Background(), uid)
+					refs := env.agentObjects(t, uid)
+					if policy == deletionPolicyAbandon {
+						if err != nil || c.Status.State != palette.StateRunning {
+							return fmt.Errorf("abandon must leave the cluster imported: %v %v", c, err)
+						}
+						if !hasObject(refs, "Deployment", palette.AgentDeployment) {
+							return fmt.Errorf("abandon must leave the agent in place")
+						}
+					} else {
+						if err := env.testAccCheckImportedClusterDestroy(s); err != nil {
+							return err
+						}
+						if len(refs) != 0 {
+							return fmt.Errorf("deletion_policy %s left agent objects: %v", policy, refs)
+						}
+					}
+					return env.checkCanary(t, canary)
+				},
+				Steps: []resource.TestStep{{
+					Config: testAccImportedClusterConfig(env, "policy-"+policy, "full_permission", fmt.Sprintf("  deletion_policy = %q", policy)),
+					Check:  stateID(testResource, &uid),
+				}},
+			})
+		})
+	}
+}
+
+func TestAccImportedCluster_lostCreateResponse(t *testing.T) {
+	t.Parallel()
+	// The import POST is committed, then the connection is reset without an
+	// answer: the provider must adopt the cluster, not import it twice.
+	env := newTestEnv(t, testEnvOptions{api: []localtest.Option{localtest.WithFaults("lostresponse=1")}})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
+		Steps: []resource.TestStep{{
+			Config: testAccImportedClusterConfig(env, "lost", "read_only", `  wait_for = "none"`),
+			Check: func(*terraform.State) error {
+				items, err := env.Client.SearchClusters(context.Background(), palette.SearchRequest{
+					Filter: palette.AndFilter(palette.StringFilter("clusterName", "lost")),
+				}, 50)
+				if err != nil {
+					return err
+				}
+				if len(items) != 1 {
+					return fmt.Errorf("want exactly one cluster named lost, got %d", len(items))
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+func TestAccImportedCluster_faults(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{flavor: "generic", api: []localtest.Option{
+		localtest.WithFaults("429=0.1,503=0.05,reset=0.05,latency=50ms@0.1"),
+	}})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
+		Steps: []resource.TestStep{{
+			Config: testAccImportedClusterConfig(env, "faulty", "read_only", ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("health"), knownvalue.StringExact("Healthy")),
+			},
+		}},
+	})
+	env.expectClusterCount(t, 0)
+}
+
+// expectNoClusters checks that nothing was imported.
+func (e *testEnv) expectNoClusters(t *testing.T) {
+	t.Helper()
+	e.expectClusterCount(t, 0)
+}
+
+// expectClusterCount counts the clusters that are not deleted.
+func (e *testEnv) expectClusterCount(t *testing.T, want int) {
+	t.Helper()
+	items, err := e.Client.SearchClusters(context.Background(), palette.SearchRequest{}, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, it := range items {
+		if it.Status.State != palette.StateDeleted {
+			n++
+		}
+	}
+	if n != want {
+		t.Fatalf("want %d clusters in Palette, have %d", want, n)
+	}
+}
+
+// planJSONCheck runs fn on the plan as JSON (what `terraform show -json` prints).
+func planJSONCheck(fn func(string) error) plancheck.PlanCheck { return planJSON{fn} }
+
+type planJSON struct{ fn func(string) error }
+
+func (p planJSON) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	b, err := json.Marshal(req.Plan)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	resp.Error = p.fn(string(b))
+}
+
+// kubeconfigSecrets returns the credential strings of a kubeconfig: the
+// client key and certificate data and any token.
+func kubeconfigSecrets(t *testing.T, raw []byte) []string {
+	t.Helper()
+	var out []string
+	for _, line := range strings.Split(string(raw), "\n") {
+		line = strings.TrimSpace(line)
+		for _, key := range []string{"client-key-data:", "client-certificate-data:", "token:"} {
+			if v, ok := strings.CutPrefix(line, key); ok && len(strings.TrimSpace(v)) > 16 {
+				out = append(out, strings.TrimSpace(v)[:32])
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("the test kubeconfig has no credential to look for")
+	}
+	return out
+}
+

@@ -1,0 +1,202 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/agent"
+	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
+	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubetest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+// testAccProtoV6ProviderFactories runs the provider in-process for the real
+// Terraform CLI (terraform-plugin-testing).
+var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"palette": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// testEnv is what one acceptance test runs against: its own local import
+// API (real HTTP, real SQLite file) and, when asked, its own real
+// kube-apiserver with the agent runner standing in for the kubelet.
+type testEnv struct {
+	API  *localtest.Instance
+	Kube *kubetest.Cluster
+	// Client talks to the local API with the test's key and project.
+	Client *palette.Client
+}
+
+type testEnvOptions struct {
+	flavor string // kube-local flavor; "" starts no cluster
+	nodes  int
+	api    []localtest.Option
+}
+
+// testAccPreCheck skips acceptance tests unless TF_ACC is set, before any
+// server or cluster is started.
+func testAccPreCheck(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance tests need TF_ACC=1 (make test sets it)")
+	}
+}
+
+func newTestEnv(t *testing.T, o testEnvOptions) *testEnv {
+	t.Helper()
+	testAccPreCheck(t)
+	env := &testEnv{API: localtest.Start(t, o.api...)}
+	c, err := palette.NewClient(palette.Config{Host: env.API.URL, APIKey: env.API.APIKey, ProjectUID: env.API.ProjectUID, MaxRetries: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Client = c
+	if o.flavor != "" {
+		nodes := o.nodes
+		if nodes == 0 {
+			nodes = 2
+		}
+		env.Kube = kubetest.Start(t, kubetest.Options{Flavor: o.flavor, Nodes: nodes})
+		ctx, cancel := context.WithCancel(context.Background())
+		runner := agent.NewRunner(env.Kube.RESTConfig(), testLogger(t))
+		done := make(chan error, 1)
+		go func() { done <- runner.Run(ctx) }()
+		t.Cleanup(func() {
+			cancel()
+			if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+				t.Errorf("agent runner: %v", err)
+			}
+		})
+	}
+	return env
+}
+
+// testLogger sends the agents' logs to the test log when -v is given.
+func testLogger(t *testing.T) *slog.Logger {
+	if !testing.Verbose() {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// providerConfig is the provider block pointing at the test's local API.
+func (e *testEnv) providerConfig() string {
+	return fmt.Sprintf(`
+provider "palette" {
+  host        = %q
+  api_key     = %q
+  project_uid = %q
+}
+`, e.API.URL, e.API.APIKey, e.API.ProjectUID)
+}
+
+// kubeAccess is the kubernetes block reaching the test's cluster.
+func (e *testEnv) kubeAccess() string {
+	return fmt.Sprintf(`
+  kubernetes = {
+    config_path = %q
+  }
+`, e.Kube.Kubeconfig)
+}
+
+// kubeClient is a cluster-admin client of the test's cluster.
+func (e *testEnv) kubeClient(t *testing.T) *kube.Client {
+	t.Helper()
+	kc, err := kube.NewClientFromConfig(e.Kube.RESTConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kc
+}
+
+func testCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// testAccCheckImportedClusterDestroy checks that Palette no longer has any
+// cluster of the state (404 or Deleted).
+func (e *testEnv) testAccCheckImportedClusterDestroy(s *terraform.State) error {
+	ctx := context.Background()
+	for _, rs := range s.RootModule().Resources {
+		if rs.Type != "palette_imported_cluster" {
+			continue
+		}
+		_, err := findClusterByID(ctx, e.Client, rs.Primary.ID)
+		if err == nil {
+			return fmt.Errorf("cluster %s still exists in Palette", rs.Primary.ID)
+		}
+		if !errors.Is(err, palette.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// testAccCheckImportedClusterExists checks the cluster in the API.
+func (e *testEnv) testAccCheckImportedClusterExists(name string, uid *string) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[name]
+		if !ok {
+			return fmt.Errorf("%s not in state", name)
+		}
+		c, err := findClusterByID(context.Background(), e.Client, rs.Primary.ID)
+		if err != nil {
+			return err
+		}
+		if uid != nil {
+			*uid = c.Metadata.UID
+		}
+		return nil
+	}
+}
+
+// agentObjects lists the objects of an import in the test's cluster.
+func (e *testEnv) agentObjects(t *testing.T, uid string) []kube.ObjectRef {
+	t.Helper()
+	refs, err := e.kubeClient(t).ListByLabel(testCtx(t), palette.LabelClusterUID+"="+uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return refs
+}
+
+func hasObject(refs []kube.ObjectRef, kind, name string) bool {
+	for _, r := range refs {
+		if r.Kind == kind && r.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// stateID reads a resource's ID from state into *id.
+func stateID(name string, id *string) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[name]
+		if !ok {
+			return fmt.Errorf("%s not in state", name)
+		}
+		*id = rs.Primary.ID
+		return nil
+	}
+}
