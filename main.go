@@ -17,14 +17,20 @@ import (
 //go:generate terraform fmt -recursive ./examples/
 //go:generate go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs generate -provider-name palette
 
-// version is set by the release build (goreleaser ldflags).
-var version = "dev"
+// version and commit are set by the release build (goreleaser ldflags).
+var (
+	version = "dev"
+	commit  = ""
+)
 
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "set to true to run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	if commit != "" {
+		log.Printf("terraform-provider-palette %s (%s)", version, commit)
+	}
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/terraform-palette/palette",
 		Debug:   debug,
