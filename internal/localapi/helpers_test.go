@@ -109,7 +109,7 @@ func (c *client) must(method, path string, body any, want int, out any) answer {
 	c.t.Helper()
 	a := c.do(method, path, body)
 	if a.status != want {
-		c.t.Fatalf("%s %s: status %d, want %d: %s", method, path, a.status, want, a.body)
+		c.t.Fatalf("%s %s: status %d, want %d: %s", method, path, a.status, want, short(a.body))
 	}
 	if out != nil {
 		if err := json.Unmarshal(a.body, out); err != nil {
@@ -123,7 +123,7 @@ func (c *client) wantError(method, path string, body any, status int, code strin
 	c.t.Helper()
 	a := c.do(method, path, body)
 	if a.status != status {
-		c.t.Fatalf("%s %s: status %d, want %d: %s", method, path, a.status, status, a.body)
+		c.t.Fatalf("%s %s: status %d, want %d: %s", method, path, a.status, status, short(a.body))
 	}
 	e := a.apiError(c.t)
 	if code != "" && e.Code != code {
@@ -279,4 +279,11 @@ func writeProfile(t testing.TB, name, version, typ string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func short(b []byte) string {
+	if len(b) > 400 {
+		return string(b[:400]) + "..."
+	}
+	return string(b)
 }
