@@ -171,8 +171,13 @@ func (a Access) restConfig() (*rest.Config, error) {
 		if a.Host == "" {
 			return nil, fmt.Errorf("kube: %s has no current-context and no config context was given (contexts: %s)", source, contextNames(raw))
 		}
-	} else if _, ok := raw.Contexts[ctxName]; !ok {
+	} else if kctx, ok := raw.Contexts[ctxName]; !ok {
 		return nil, fmt.Errorf("kube: context %q not found in %s (contexts: %s)", ctxName, source, contextNames(raw))
+	} else if cl := raw.Clusters[kctx.Cluster]; a.Host == "" && (cl == nil || cl.Server == "") {
+		if cl == nil {
+			return nil, fmt.Errorf("kube: no host: context %q of %s names cluster %q, which is not in the file, and no host was given", ctxName, source, kctx.Cluster)
+		}
+		return nil, fmt.Errorf("kube: no host: cluster %q (context %q) of %s has no server and no host was given", kctx.Cluster, ctxName, source)
 	}
 
 	overrides := &clientcmd.ConfigOverrides{CurrentContext: ctxName}
