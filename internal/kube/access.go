@@ -216,9 +216,14 @@ func (a Access) restConfig() (*rest.Config, error) {
 	if cfg.Host == "" {
 		return nil, fmt.Errorf("kube: no host: context %q of %s names no server and no host was given", ctxName, source)
 	}
-	if a.Insecure {
+	switch {
+	case a.Insecure:
 		// client-go refuses a CA together with insecure; insecure wins.
 		cfg.CAData, cfg.CAFile = nil, ""
+	case a.ClusterCACertificate != "":
+		// A CA given explicitly means "verify with it", even if the
+		// kubeconfig said insecure-skip-tls-verify.
+		cfg.Insecure = false
 	}
 	return cfg, nil
 }

@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -159,6 +160,26 @@ func TestAccessRESTConfig(t *testing.T) {
 				u, err := c.Proxy(req)
 				if err != nil || u == nil || u.Host != "proxy.example:3128" {
 					t.Errorf("Proxy() = %v, %v", u, err)
+				}
+			},
+		},
+		{
+			name:     "CA override on an insecure kubeconfig verifies",
+			access:   Access{ConfigPath: path, ClusterCACertificate: testCAPEM},
+			wantHost: "https://one.example:6443", wantToken: testToken,
+			check: func(t *testing.T, c *rest.Config) {
+				if c.Insecure || string(c.CAData) != testCAPEM {
+					t.Errorf("Insecure=%v CAData=%q, want verification with the CA", c.Insecure, c.CAData)
+				}
+			},
+		},
+		{
+			name:     "insecure override on kubeconfig",
+			access:   Access{ConfigContent: strings.Replace(testKubeconfig(), "insecure-skip-tls-verify: true", "certificate-authority-data: "+base64.StdEncoding.EncodeToString([]byte(testCAPEM)), 1), Insecure: true},
+			wantHost: "https://one.example:6443", wantToken: testToken,
+			check: func(t *testing.T, c *rest.Config) {
+				if !c.Insecure || len(c.CAData) != 0 {
+					t.Errorf("Insecure=%v CAData=%q, want insecure without CA", c.Insecure, c.CAData)
 				}
 			},
 		},

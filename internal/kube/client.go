@@ -193,7 +193,7 @@ func (c *Client) mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, error)
 		m, err = c.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("kube: resource type of %s: %w", gvkString(gvk), Classify(err))
+		return nil, fmt.Errorf("resource type of %s: %w", gvkString(gvk), Classify(err))
 	}
 	return m, nil
 }

@@ -56,7 +56,7 @@ func (c *Client) Get(ctx context.Context, ref ObjectRef) (*unstructured.Unstruct
 		if errors.Is(err, errKindGone) {
 			return nil, apierrors.NewNotFound(schema.GroupResource{Group: ref.Group, Resource: strings.ToLower(ref.Kind)}, ref.Name)
 		}
-		return nil, err
+		return nil, fmt.Errorf("kube: get %s: %w", ref, err)
 	}
 	u, err := ri.Get(ctx, ref.Name, metav1.GetOptions{})
 	if err != nil {
@@ -72,7 +72,7 @@ func (c *Client) exists(ctx context.Context, ref ObjectRef) (bool, error) {
 		if errors.Is(err, errKindGone) {
 			return false, nil
 		}
-		return false, err
+		return false, fmt.Errorf("kube: get %s: %w", ref, err)
 	}
 	_, err = ri.Get(ctx, ref.Name, metav1.GetOptions{})
 	switch {

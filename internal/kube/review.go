@@ -66,7 +66,7 @@ func (c *Client) CheckCanApply(ctx context.Context, objs []*unstructured.Unstruc
 		gvk := o.GroupVersionKind()
 		resource, namespaced, err := c.resourceOf(gvk, fromCRDs)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("kube: check %s: %w", ref, err)
 		}
 		ref.Resource = resource
 		if namespaced {
