@@ -92,6 +92,7 @@ type Server struct {
 	reqTotal int
 
 	bootstrapKey   string
+	keyCreated     bool
 	defaultProject string
 
 	tlsConf *tls.Config
@@ -155,6 +156,7 @@ func Open(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("writing %s: %w", keyFile, err)
 		}
 		s.bootstrapKey = key
+		s.keyCreated = true
 	} else if b, err := os.ReadFile(keyFile); err == nil {
 		k := strings.TrimSpace(string(b))
 		if _, err := st.lookupKey(ctx, hashSecret(k)); err == nil {
@@ -239,6 +241,9 @@ func (s *Server) closeStore() error {
 // BootstrapKey is the tenant admin key created on first start, or read back
 // from DataDir/apikey; "" when neither is available.
 func (s *Server) BootstrapKey() string { return s.bootstrapKey }
+
+// BootstrapKeyCreated reports whether BootstrapKey was created by this Open.
+func (s *Server) BootstrapKeyCreated() bool { return s.keyCreated }
 
 // DefaultProjectUID is the UID of the project Default.
 func (s *Server) DefaultProjectUID() string { return s.defaultProject }
