@@ -1,0 +1,292 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+const (
+	defaultAttachCreateTimeout = 15 * time.Minute
+	defaultAttachUpdateTimeout = 15 * time.Minute
+	defaultAttachDeleteTimeout = 10 * time.Minute
+)
+
+// checkRules runs the plan-time rules at apply time (an ID may have been
+// unknown at plan time). It returns the profile, or nil after adding a
+// diagnostic.
+func (r *addonProfileAttachmentResource) checkRules(ctx context.Context, clusterUID, profileUID string, diags *diag.Diagnostics) *palette.ClusterProfile {
+	c := r.data.client
+	prof, v, err := profileRule(ctx, c, profileUID)
+	if err != nil {
+		diags.AddError("Error attaching add-on profile", fmt.Sprintf("Reading profile %s: %s", profileUID, err))
+		return nil
+	}
+	if v != nil {
+		v.addTo(diags)
+		return nil
+	}
+	_, v, err = clusterRule(ctx, c, clusterUID, true)
+	if err != nil {
+		diags.AddError("Error attaching add-on profile", fmt.Sprintf("Reading cluster %s: %s", clusterUID, err))
+		return nil
+	}
+	if v != nil {
+		v.addTo(diags)
+		return nil
+	}
+	return prof
+}
+
+// patch sends one attachment entry; the API's rejections become the
+// diagnostics of the rules they enforce.
+func (r *addonProfileAttachmentResource) patch(ctx context.Context, clusterUID string, entry palette.ProfileAttachment, diags *diag.Diagnostics) bool {
+	c := r.data.client
+	err := c.PatchClusterProfiles(ctx, clusterUID, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{entry}})
+	if err == nil {
+		return true
+	}
+	profileMissing := false
+	if errors.Is(err, palette.ErrNotFound) {
+		_, perr := c.GetProfile(ctx, entry.UID)
+		profileMissing = errors.Is(perr, palette.ErrNotFound)
+	}
+	if v := attachRejection(err, clusterUID, entry.UID, profileMissing); v != nil {
+		v.addTo(diags)
+		return false
+	}
+	diags.AddError("Error attaching add-on profile", fmt.Sprintf("Profile %s to cluster %s: %s", entry.UID, clusterUID, err))
+	return false
+}
+
+func findAttached(list *palette.ClusterProfiles, profileUID string) *palette.AttachedProfile {
+	for i := range list.Profiles {
+		if list.Profiles[i].Metadata.UID == profileUID {
+			return &list.Profiles[i]
+		}
+	}
+	return nil
+}
+
+func (r *addonProfileAttachmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan addonProfileAttachmentResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Create(ctx, defaultAttachCreateTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cid, pid := plan.ClusterID.ValueString(), plan.ProfileID.ValueString()
+	c := r.data.client
+
+	prof := r.checkRules(ctx, cid, pid, &resp.Diagnostics)
+	if prof == nil {
+		return
+	}
+	checkValuesPacks(plan.Values, prof, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	attached, err := c.GetClusterProfiles(ctx, cid)
+	if err != nil {
+		resp.Diagnostics.AddError("Error attaching add-on profile", fmt.Sprintf("Listing the profiles of cluster %s: %s", cid, err))
+		return
+	}
+	if findAttached(attached, pid) != nil {
+		if !plan.AdoptExisting.ValueBool() {
+			resp.Diagnostics.AddAttributeError(path.Root("profile_id"), "Profile already attached",
+				fmt.Sprintf("Profile %q (%s) is already attached to cluster %s, outside this configuration. Terraform does not "+
+					"take it over silently. Bring it under Terraform with\n\n  terraform import palette_addon_profile_attachment.<name> %s\n\n"+
+					"or set adopt_existing = true to adopt it (its values and variables become the configured ones).",
+					prof.Metadata.Name, pid, cid, attachmentID(cid, pid)))
+			return
+		}
+		tflog.Info(ctx, "adopting an existing attachment", map[string]any{"cluster_uid": cid, "profile_uid": pid})
+	}
+
+	entry := expandAttachment(ctx, &plan, prof, "", &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || !r.patch(ctx, cid, entry, &resp.Diagnostics) {
+		return
+	}
+
+	// The ID goes to state at once: a failed wait leaves a tainted
+	// resource, never an attachment Terraform does not know of.
+	plan.ID = types.StringValue(attachmentID(cid, pid))
+	plan.Packs = flattenPackStatuses(nil)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := waitPacksReady(ctx, c, cid, pid, profilePackNames(prof)); err != nil {
+		resp.Diagnostics.AddError("Error deploying add-on profile",
+			fmt.Sprintf("Profile %q (%s) was attached to cluster %s, but its packs did not become Ready: %s", prof.Metadata.Name, pid, cid, err))
+		return
+	}
+	r.readInto(ctx, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *addonProfileAttachmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state addonProfileAttachmentResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	gone, err := r.read(ctx, &state)
+	if gone != "" {
+		resp.Diagnostics.AddWarning("Add-on profile attachment is gone",
+			fmt.Sprintf("%s; the attachment %s is removed from the state and will be created again on the next apply.", gone, state.ID.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading add-on profile attachment", fmt.Sprintf("Attachment %s: %s", state.ID.ValueString(), err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// read refreshes the model from Palette. gone is non-empty (the reason)
+// when the cluster is gone or the profile is no longer attached.
+func (r *addonProfileAttachmentResource) read(ctx context.Context, m *addonProfileAttachmentResourceModel) (gone string, err error) {
+	c := r.data.client
+	cid, pid := m.ClusterID.ValueString(), m.ProfileID.ValueString()
+	cl, err := c.GetCluster(ctx, cid)
+	if isGone(cl, err) {
+		return fmt.Sprintf("Palette no longer has cluster %s", cid), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	list, err := c.GetClusterProfiles(ctx, cid)
+	if errors.Is(err, palette.ErrNotFound) {
+		return fmt.Sprintf("Palette no longer has cluster %s", cid), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	ap := findAttached(list, pid)
+	if ap == nil {
+		return fmt.Sprintf("Profile %s is no longer attached to cluster %s (it was detached outside Terraform)", pid, cid), nil
+	}
+	m.ID = types.StringValue(attachmentID(cid, pid))
+	flattenAttachment(m, ap)
+	m.Packs = flattenPackStatuses(profilePackStatuses(cl, pid))
+	if m.AdoptExisting.IsNull() || m.AdoptExisting.IsUnknown() {
+		m.AdoptExisting = types.BoolValue(false)
+	}
+	return "", nil
+}
+
+// readInto reads the attachment back after create or update.
+func (r *addonProfileAttachmentResource) readInto(ctx context.Context, m *addonProfileAttachmentResourceModel, diags *diag.Diagnostics) {
+	gone, err := r.read(ctx, m)
+	switch {
+	case gone != "":
+		diags.AddError("Error reading add-on profile attachment", gone+".")
+	case err != nil:
+		diags.AddError("Error reading add-on profile attachment", fmt.Sprintf("Attachment %s: %s", m.ID.ValueString(), err))
+	}
+}
+
+func (r *addonProfileAttachmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state addonProfileAttachmentResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Update(ctx, defaultAttachUpdateTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c := r.data.client
+	cid := state.ClusterID.ValueString()
+	oldPID, pid := state.ProfileID.ValueString(), plan.ProfileID.ValueString()
+	swap := oldPID != pid
+
+	changed := swap || !plan.Values.Equal(state.Values) || !plan.Variables.Equal(state.Variables)
+	if !changed {
+		// Only adopt_existing or timeouts changed: nothing to send.
+		plan.ID, plan.Packs = state.ID, state.Packs
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	prof := r.checkRules(ctx, cid, pid, &resp.Diagnostics)
+	if prof == nil {
+		return
+	}
+	checkValuesPacks(plan.Values, prof, &resp.Diagnostics)
+	replaces := ""
+	if swap {
+		replaces = oldPID
+	}
+	entry := expandAttachment(ctx, &plan, prof, replaces, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || !r.patch(ctx, cid, entry, &resp.Diagnostics) {
+		return
+	}
+	plan.ID = types.StringValue(attachmentID(cid, pid))
+	plan.Packs = flattenPackStatuses(nil)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := waitPacksReady(ctx, c, cid, pid, profilePackNames(prof)); err != nil {
+		resp.Diagnostics.AddError("Error deploying add-on profile",
+			fmt.Sprintf("Profile %q (%s) on cluster %s: its packs did not become Ready: %s", prof.Metadata.Name, pid, cid, err))
+		return
+	}
+	if swap {
+		if err := waitPacksRemoved(ctx, c, cid, oldPID); err != nil {
+			resp.Diagnostics.AddError("Error removing the previous profile version",
+				fmt.Sprintf("Profile %s replaced %s on cluster %s, but the objects of %s were not removed: %s", pid, oldPID, cid, oldPID, err))
+			return
+		}
+	}
+	r.readInto(ctx, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *addonProfileAttachmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state addonProfileAttachmentResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := state.Timeouts.Delete(ctx, defaultAttachDeleteTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c := r.data.client
+	cid, pid := state.ClusterID.ValueString(), state.ProfileID.ValueString()
+
+	err := c.DeleteClusterProfiles(ctx, cid, []string{pid})
+	if errors.Is(err, palette.ErrNotFound) {
+		return // the cluster is gone, and the attachment with it
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error detaching add-on profile", fmt.Sprintf("Profile %s from cluster %s: %s", pid, cid, err))
+		return
+	}
+	if err := waitPacksRemoved(ctx, c, cid, pid); err != nil {
+		resp.Diagnostics.AddError("Error detaching add-on profile",
+			fmt.Sprintf("Profile %s was detached from cluster %s, but the agent did not confirm that its objects are gone: %s", pid, cid, err))
+	}
+}

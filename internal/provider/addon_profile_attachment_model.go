@@ -1,0 +1,180 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+type addonProfileAttachmentResourceModel struct {
+	ID            types.String   `tfsdk:"id"`
+	ClusterID     types.String   `tfsdk:"cluster_id"`
+	ProfileID     types.String   `tfsdk:"profile_id"`
+	Values        types.Map      `tfsdk:"values"`
+	Variables     types.Map      `tfsdk:"variables"`
+	AdoptExisting types.Bool     `tfsdk:"adopt_existing"`
+	Timeouts      timeouts.Value `tfsdk:"timeouts"`
+	Packs         types.List     `tfsdk:"packs"`
+}
+
+// Pack states exposed in packs.state.
+const (
+	packStateReady    = "Ready"
+	packStatePending  = "Pending"
+	packStateError    = "Error"
+	packStateRemoving = "Removing"
+)
+
+// attachmentID joins a cluster and a profile UID.
+func attachmentID(clusterUID, profileUID string) string { return clusterUID + ":" + profileUID }
+
+// parseAttachmentID splits `<cluster_uid>:<profile_uid>`.
+func parseAttachmentID(id string) (clusterUID, profileUID string, err error) {
+	c, p, ok := strings.Cut(id, ":")
+	if !ok || !uidRegexp.MatchString(c) || !uidRegexp.MatchString(p) {
+		return "", "", fmt.Errorf("expected <cluster_uid>:<profile_uid>, two Palette UIDs (24 lowercase hex characters each), got %q", id)
+	}
+	return c, p, nil
+}
+
+// packState maps a pack's condition to packs.state.
+func packState(c palette.Condition) string {
+	switch {
+	case c.Type == packStateError:
+		return packStateError
+	case c.Type == packStateRemoving:
+		return packStateRemoving
+	case c.Type == packStateReady && strings.EqualFold(c.Status, "True"):
+		return packStateReady
+	}
+	return packStatePending
+}
+
+// profilePackStatuses returns the status.packs entries of one profile,
+// sorted by pack name.
+func profilePackStatuses(cl *palette.Cluster, profileUID string) []palette.PackStatus {
+	var out []palette.PackStatus
+	for _, p := range cl.Status.Packs {
+		if p.ProfileUID == profileUID {
+			out = append(out, p)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// flattenPackStatuses builds the packs attribute.
+func flattenPackStatuses(statuses []palette.PackStatus) types.List {
+	objType := types.ObjectType{AttrTypes: packStatusAttrTypes}
+	elems := make([]attr.Value, 0, len(statuses))
+	for _, s := range statuses {
+		elems = append(elems, types.ObjectValueMust(packStatusAttrTypes, map[string]attr.Value{
+			"name":    types.StringValue(s.Name),
+			"state":   types.StringValue(packState(s.Condition)),
+			"message": types.StringValue(s.Condition.Message),
+		}))
+	}
+	return types.ListValueMust(objType, elems)
+}
+
+// expandAttachment builds the PATCH entry of an attachment. replaces is the
+// UID of the attached profile it swaps out, if any. Pack overrides carry the
+// pack's tag and type when the profile has that pack.
+func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceModel, profile *palette.ClusterProfile, replaces string, diags *diag.Diagnostics) palette.ProfileAttachment {
+	att := palette.ProfileAttachment{UID: m.ProfileID.ValueString(), ReplaceWithProfile: replaces}
+	values := map[string]string{}
+	if !m.Values.IsNull() && !m.Values.IsUnknown() {
+		diags.Append(m.Values.ElementsAs(ctx, &values, false)...)
+	}
+	packs := map[string]palette.Pack{}
+	if profile != nil {
+		for _, p := range profileTemplate(profile).Packs {
+			packs[p.Name] = p
+		}
+	}
+	names := sortedKeys(values)
+	for _, name := range names {
+		pv := palette.Pack{Name: name, Values: values[name]}
+		if p, ok := packs[name]; ok {
+			pv.Tag, pv.Type = p.Tag, p.Type
+		}
+		att.PackValues = append(att.PackValues, pv)
+	}
+	vars := map[string]string{}
+	if !m.Variables.IsNull() && !m.Variables.IsUnknown() {
+		diags.Append(m.Variables.ElementsAs(ctx, &vars, false)...)
+	}
+	for _, name := range sortedKeys(vars) {
+		att.Variables = append(att.Variables, palette.Variable{Name: name, Value: vars[name]})
+	}
+	return att
+}
+
+// flattenAttachment copies an attached profile's values and variables into
+// the model, keeping the state's YAML where only its formatting differs.
+func flattenAttachment(m *addonProfileAttachmentResourceModel, ap *palette.AttachedProfile) {
+	values := map[string]attr.Value{}
+	for _, pv := range ap.PackValues {
+		if strings.TrimSpace(pv.Values) == "" {
+			continue
+		}
+		values[pv.Name] = types.StringValue(pv.Values)
+	}
+	m.Values = keepSemanticYAML(m.Values, mapOrNull(values, m.Values))
+	vars := map[string]attr.Value{}
+	for _, v := range ap.Variables {
+		vars[v.Name] = types.StringValue(v.Value)
+	}
+	m.Variables = mapOrNull(vars, m.Variables)
+}
+
+// mapOrNull returns the elements as a map; no elements is null unless prior
+// was a known empty map.
+func mapOrNull(elems map[string]attr.Value, prior types.Map) types.Map {
+	if len(elems) == 0 && (prior.IsNull() || prior.IsUnknown() || len(prior.Elements()) > 0) {
+		return types.MapNull(types.StringType)
+	}
+	return types.MapValueMust(types.StringType, elems)
+}
+
+// profileTemplate returns the content of a profile: the published version
+// when it has packs, else the draft.
+func profileTemplate(p *palette.ClusterProfile) *palette.ProfileTemplate {
+	switch {
+	case p.Spec.Published != nil && len(p.Spec.Published.Packs) > 0:
+		return p.Spec.Published
+	case p.Spec.Template != nil:
+		return p.Spec.Template
+	case p.Spec.Published != nil:
+		return p.Spec.Published
+	}
+	return &palette.ProfileTemplate{}
+}
+
+// profileType returns a profile's type.
+func profileType(p *palette.ClusterProfile) string {
+	if p.Spec.Published != nil && p.Spec.Published.Type != "" {
+		return p.Spec.Published.Type
+	}
+	if p.Spec.Template != nil {
+		return p.Spec.Template.Type
+	}
+	return ""
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

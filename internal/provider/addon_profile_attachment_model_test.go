@@ -1,0 +1,197 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+const (
+	testClusterUID = "0123456789abcdef01234567"
+	testProfileUID = "fedcba9876543210fedcba98"
+)
+
+func TestParseAttachmentID(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		id               string
+		cluster, profile string
+		wantErr          bool
+	}{
+		{id: testClusterUID + ":" + testProfileUID, cluster: testClusterUID, profile: testProfileUID},
+		{id: testClusterUID, wantErr: true},
+		{id: testClusterUID + ":", wantErr: true},
+		{id: ":" + testProfileUID, wantErr: true},
+		{id: testClusterUID + "/" + testProfileUID, wantErr: true},
+		{id: testClusterUID + ":" + testProfileUID + ":x", wantErr: true},
+		{id: strings.ToUpper(testClusterUID) + ":" + testProfileUID, wantErr: true},
+		{id: "0123:" + testProfileUID, wantErr: true},
+		{id: "", wantErr: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.id, func(t *testing.T) {
+			t.Parallel()
+			c, p, err := parseAttachmentID(tc.id)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
+			}
+			if err != nil {
+				if !strings.Contains(err.Error(), "<cluster_uid>:<profile_uid>") {
+					t.Fatalf("the error does not show the expected form: %v", err)
+				}
+				return
+			}
+			if c != tc.cluster || p != tc.profile {
+				t.Fatalf("got %q, %q", c, p)
+			}
+			if attachmentID(c, p) != tc.id {
+				t.Fatalf("attachmentID does not round-trip: %q", attachmentID(c, p))
+			}
+		})
+	}
+}
+
+func TestPacksProgress(t *testing.T) {
+	t.Parallel()
+	ready := palette.Condition{Type: "Ready", Status: "True"}
+	waiting := palette.Condition{Type: "Ready", Status: "Unknown", Reason: "WaitingForAgent"}
+	failed := palette.Condition{Type: "Error", Status: "False", Message: "applying pack \"b\": boom"}
+	st := func(name string, c palette.Condition) palette.PackStatus {
+		return palette.PackStatus{ProfileUID: testProfileUID, Name: name, Condition: c}
+	}
+	cases := []struct {
+		name         string
+		statuses     []palette.PackStatus
+		names        []string
+		wantReady    bool
+		wantFailures []string
+	}{
+		{"no packs", nil, nil, true, nil},
+		{"all ready", []palette.PackStatus{st("a", ready), st("b", ready)}, []string{"a", "b"}, true, nil},
+		{"one waiting", []palette.PackStatus{st("a", ready), st("b", waiting)}, []string{"a", "b"}, false, nil},
+		{"one not reported", []palette.PackStatus{st("a", ready)}, []string{"a", "b"}, false, nil},
+		{"one failed", []palette.PackStatus{st("a", ready), st("b", failed)}, []string{"a", "b"}, false,
+			[]string{`pack "b": applying pack "b": boom`}},
+		{"unrelated pack ignored", []palette.PackStatus{st("a", ready), st("z", failed)}, []string{"a"}, true, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			gotReady, failures, _ := packsProgress(tc.statuses, tc.names)
+			if gotReady != tc.wantReady || !reflect.DeepEqual(failures, tc.wantFailures) {
+				t.Fatalf("ready=%v failures=%q, want %v %q", gotReady, failures, tc.wantReady, tc.wantFailures)
+			}
+		})
+	}
+}
+
+func TestPackState(t *testing.T) {
+	t.Parallel()
+	cases := map[string]palette.Condition{
+		packStateReady:    {Type: "Ready", Status: "True"},
+		packStatePending:  {Type: "Ready", Status: "Unknown"},
+		packStateError:    {Type: "Error", Status: "False"},
+		packStateRemoving: {Type: "Removing", Status: "True"},
+	}
+	for want, c := range cases {
+		if got := packState(c); got != want {
+			t.Errorf("packState(%+v) = %q, want %q", c, got, want)
+		}
+	}
+}
+
+func TestAttachRejection(t *testing.T) {
+	t.Parallel()
+	apiErr := func(status int, code string) error {
+		return fmt.Errorf("wrapped: %w", &palette.APIError{StatusCode: status, Code: code, Message: "refused"})
+	}
+	cases := []struct {
+		name           string
+		err            error
+		profileMissing bool
+		wantPath       path.Path
+		wantSummary    string
+	}{
+		{"full profile", apiErr(400, palette.CodeFullProfileNotAllowed), false, path.Root("profile_id"), "Only add-on profiles can be attached to imported clusters"},
+		{"read-only", apiErr(400, palette.CodeAddonProfilesRequireFullPermission), false, path.Root("cluster_id"), "Add-on profiles need Full Permission"},
+		{"not running", apiErr(409, palette.CodeClusterNotRunning), false, path.Root("cluster_id"), "Imported cluster is not Running"},
+		{"cluster 404", apiErr(404, palette.CodeResourceNotFound), false, path.Root("cluster_id"), "Imported cluster not found"},
+		{"profile 404", apiErr(404, palette.CodeResourceNotFound), true, path.Root("profile_id"), "Cluster profile not found"},
+		{"other error", apiErr(500, palette.CodeInternal), false, path.Empty(), ""},
+		{"not an API error", errors.New("boom"), false, path.Empty(), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			v := attachRejection(tc.err, testClusterUID, testProfileUID, tc.profileMissing)
+			if tc.wantSummary == "" {
+				if v != nil {
+					t.Fatalf("want no rule, got %+v", v)
+				}
+				return
+			}
+			if v == nil || v.summary != tc.wantSummary || !v.path.Equal(tc.wantPath) {
+				t.Fatalf("got %+v, want %s on %s", v, tc.wantSummary, tc.wantPath)
+			}
+		})
+	}
+	// The API's rejection of a full profile quotes the seed, like the plan-time rule.
+	v := attachRejection(apiErr(http.StatusBadRequest, palette.CodeFullProfileNotAllowed), testClusterUID, testProfileUID, false)
+	if !strings.Contains(v.detail, "You cannot use a full cluster profile") ||
+		!strings.Contains(profileNotAddon(testProfileUID, "x", "infra").detail, "You cannot use a full cluster profile") {
+		t.Fatalf("the seed's words are missing: %q", v.detail)
+	}
+}
+
+func TestExpandAttachment(t *testing.T) {
+	t.Parallel()
+	prof := &palette.ClusterProfile{
+		Metadata: palette.ObjectMeta{UID: testProfileUID, Name: "hello"},
+		Spec: palette.ClusterProfileSpec{Published: &palette.ProfileTemplate{Type: "add-on", Packs: []palette.Pack{
+			{Name: "hello", Tag: "1.0.0", Type: "manifest"},
+		}}},
+	}
+	m := addonProfileAttachmentResourceModel{
+		ProfileID: types.StringValue(testProfileUID),
+		Values:    strMap(map[string]string{"hello": "message: hi"}),
+		Variables: strMap(map[string]string{"b": "2", "a": "1"}),
+	}
+	var diags diag.Diagnostics
+	got := expandAttachment(context.Background(), &m, prof, "aaaaaaaaaaaaaaaaaaaaaaaa", &diags)
+	want := palette.ProfileAttachment{
+		UID:                testProfileUID,
+		ReplaceWithProfile: "aaaaaaaaaaaaaaaaaaaaaaaa",
+		PackValues:         []palette.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: "message: hi"}},
+		Variables:          []palette.Variable{{Name: "a", Value: "1"}, {Name: "b", Value: "2"}},
+	}
+	if diags.HasError() || !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v (%v), want %+v", got, diags, want)
+	}
+
+	// Read keeps the configured formatting when the API's YAML holds the same data.
+	m.Values = strMap(map[string]string{"hello": "{message: 'hi'}"})
+	flattenAttachment(&m, &palette.AttachedProfile{
+		PackValues: []palette.Pack{{Name: "hello", Values: "message: hi\n"}},
+		Variables:  []palette.Variable{{Name: "a", Value: "1"}},
+	})
+	if !m.Values.Equal(strMap(map[string]string{"hello": "{message: 'hi'}"})) {
+		t.Fatalf("values %s: the state's formatting was not kept", m.Values)
+	}
+	if !m.Variables.Equal(strMap(map[string]string{"a": "1"})) {
+		t.Fatalf("variables %s", m.Variables)
+	}
+	flattenAttachment(&m, &palette.AttachedProfile{PackValues: []palette.Pack{{Name: "hello", Values: "message: changed"}}})
+	if !m.Values.Equal(strMap(map[string]string{"hello": "message: changed"})) || !m.Variables.IsNull() {
+		t.Fatalf("an out-of-band change was not read: values %s variables %s", m.Values, m.Variables)
+	}
+}

@@ -1,0 +1,267 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = &addonProfileAttachmentResource{}
+	_ resource.ResourceWithImportState = &addonProfileAttachmentResource{}
+	_ resource.ResourceWithModifyPlan  = &addonProfileAttachmentResource{}
+)
+
+// NewAddonProfileAttachmentResource returns the
+// palette_addon_profile_attachment resource.
+func NewAddonProfileAttachmentResource() resource.Resource {
+	return &addonProfileAttachmentResource{}
+}
+
+type addonProfileAttachmentResource struct {
+	data *providerData
+}
+
+func (r *addonProfileAttachmentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_addon_profile_attachment"
+}
+
+func (r *addonProfileAttachmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics, "Resource"); pd != nil {
+		r.data = pd
+	}
+}
+
+func (r *addonProfileAttachmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	clusterUID, profileUID, err := parseAttachmentID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error()+".")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("cluster_id"), clusterUID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("profile_id"), profileUID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("adopt_existing"), false)...)
+}
+
+// ruleViolation is a Palette rule an attachment breaks, reported on the
+// attribute that breaks it.
+type ruleViolation struct {
+	path    path.Path
+	summary string
+	detail  string
+}
+
+func (v *ruleViolation) addTo(diags *diag.Diagnostics) {
+	diags.AddAttributeError(v.path, v.summary, v.detail)
+}
+
+// profileTypeNames names the profile types that cannot be attached.
+var profileTypeNames = map[string]string{
+	palette.ProfileTypeCluster: "a full cluster profile",
+	palette.ProfileTypeInfra:   "an infrastructure profile",
+	palette.ProfileTypeSystem:  "a system profile",
+}
+
+func profileNotFound(uid string) *ruleViolation {
+	return &ruleViolation{path.Root("profile_id"), "Cluster profile not found",
+		fmt.Sprintf("Palette has no cluster profile %s in this project or in the tenant.", uid)}
+}
+
+func profileNotAddon(uid, name, typ string) *ruleViolation {
+	what := profileTypeNames[typ]
+	if what == "" {
+		what = "not an add-on profile"
+	}
+	return &ruleViolation{path.Root("profile_id"), "Only add-on profiles can be attached to imported clusters",
+		fmt.Sprintf("Profile %q (%s) is of type %q: %s. You cannot use a full cluster profile on an imported cluster: "+
+			"only add-on profiles may be attached to imported clusters.", name, uid, typ, what)}
+}
+
+func clusterNotFound(uid string) *ruleViolation {
+	return &ruleViolation{path.Root("cluster_id"), "Imported cluster not found",
+		fmt.Sprintf("Palette has no cluster %s in this project (or it is deleted).", uid)}
+}
+
+func clusterReadOnly(uid, name string) *ruleViolation {
+	return &ruleViolation{path.Root("cluster_id"), "Add-on profiles need Full Permission",
+		fmt.Sprintf("Cluster %q (%s) was imported in read-only mode, and add-on profiles need Full Permission. Migrate it "+
+			"with import_mode = \"full_permission\" on its palette_imported_cluster resource (an in-place change), then attach the profile.",
+			name, uid)}
+}
+
+func clusterNotRunning(uid, state string) *ruleViolation {
+	return &ruleViolation{path.Root("cluster_id"), "Imported cluster is not Running",
+		fmt.Sprintf("Cluster %s is %s. Profiles can be attached once its agent has registered (state Running): install the "+
+			"agent, or let palette_imported_cluster wait for it (wait_for = \"running\" or \"healthy\").", uid, state)}
+}
+
+// profileRule looks a profile up and checks that it may be attached.
+func profileRule(ctx context.Context, c *palette.Client, uid string) (*palette.ClusterProfile, *ruleViolation, error) {
+	p, err := c.GetProfile(ctx, uid)
+	if errors.Is(err, palette.ErrNotFound) {
+		return nil, profileNotFound(uid), nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if typ := profileType(p); typ != palette.ProfileTypeAddOn {
+		return p, profileNotAddon(uid, p.Metadata.Name, typ), nil
+	}
+	return p, nil, nil
+}
+
+// clusterRule looks a cluster up and checks that add-on profiles may be
+// attached to it; running also requires the state Running (apply time).
+func clusterRule(ctx context.Context, c *palette.Client, uid string, running bool) (*palette.Cluster, *ruleViolation, error) {
+	cl, err := findClusterByID(ctx, c, uid)
+	if errors.Is(err, palette.ErrNotFound) {
+		return nil, clusterNotFound(uid), nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if cl.ImportMode() == palette.ImportModeReadOnly {
+		return cl, clusterReadOnly(uid, cl.Metadata.Name), nil
+	}
+	if running && cl.Status.State != palette.StateRunning {
+		return cl, clusterNotRunning(uid, cl.Status.State), nil
+	}
+	return cl, nil, nil
+}
+
+// attachRejection turns the API's rejection of an attachment into the
+// diagnostic of the plan-time rule it enforces; nil when err is no such
+// rejection. profileMissing tells a 404 of the profile from one of the
+// cluster.
+func attachRejection(err error, clusterUID, profileUID string, profileMissing bool) *ruleViolation {
+	var apiErr *palette.APIError
+	msg := err.Error()
+	if errors.As(err, &apiErr) {
+		msg = apiErr.Message
+	}
+	switch {
+	case palette.IsCode(err, palette.CodeFullProfileNotAllowed):
+		v := profileNotAddon(profileUID, profileUID, "")
+		v.detail = fmt.Sprintf("Palette refused profile %s: %s. You cannot use a full cluster profile on an imported cluster: "+
+			"only add-on profiles may be attached to imported clusters.", profileUID, msg)
+		return v
+	case palette.IsCode(err, palette.CodeAddonProfilesRequireFullPermission):
+		v := clusterReadOnly(clusterUID, clusterUID)
+		v.detail += " (Palette: " + msg + ")"
+		return v
+	case palette.IsCode(err, palette.CodeClusterNotRunning):
+		v := clusterNotRunning(clusterUID, "not Running")
+		v.detail += " (Palette: " + msg + ")"
+		return v
+	case errors.Is(err, palette.ErrNotFound):
+		if profileMissing {
+			return profileNotFound(profileUID)
+		}
+		return clusterNotFound(clusterUID)
+	}
+	return nil
+}
+
+// ModifyPlan enforces Palette's rules for attachments when the IDs are known
+// at plan time, and plans a replacement when profile_id moves to a profile
+// of another name.
+func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return // destroy, or the provider is not configured yet
+	}
+	var plan addonProfileAttachmentResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var state *addonProfileAttachmentResourceModel
+	if !req.State.Raw.IsNull() {
+		state = &addonProfileAttachmentResourceModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	c := r.data.client
+
+	if known(plan.ProfileID) {
+		pid := plan.ProfileID.ValueString()
+		prof, v, err := profileRule(ctx, c, pid)
+		switch {
+		case err != nil:
+			resp.Diagnostics.AddAttributeError(path.Root("profile_id"), "Error reading cluster profile",
+				fmt.Sprintf("Profile %s: %s", pid, err))
+		case v != nil:
+			v.addTo(&resp.Diagnostics)
+		default:
+			checkValuesPacks(plan.Values, prof, &resp.Diagnostics)
+			if state != nil && known(state.ProfileID) && state.ProfileID.ValueString() != pid {
+				r.planProfileChange(ctx, state.ProfileID.ValueString(), prof, resp)
+			}
+		}
+	}
+	if known(plan.ClusterID) {
+		cid := plan.ClusterID.ValueString()
+		_, v, err := clusterRule(ctx, c, cid, false)
+		switch {
+		case err != nil:
+			resp.Diagnostics.AddAttributeError(path.Root("cluster_id"), "Error reading imported cluster",
+				fmt.Sprintf("Cluster %s: %s", cid, err))
+		case v != nil:
+			v.addTo(&resp.Diagnostics)
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if known(plan.ClusterID) && known(plan.ProfileID) {
+		id := attachmentID(plan.ClusterID.ValueString(), plan.ProfileID.ValueString())
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), id)...)
+	}
+}
+
+// planProfileChange plans a replacement when the new profile is not another
+// version of the attached one (same name); a new version swaps in place.
+func (r *addonProfileAttachmentResource) planProfileChange(ctx context.Context, oldUID string, next *palette.ClusterProfile, resp *resource.ModifyPlanResponse) {
+	old, err := r.data.client.GetProfile(ctx, oldUID)
+	switch {
+	case errors.Is(err, palette.ErrNotFound):
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("profile_id"))
+	case err != nil:
+		resp.Diagnostics.AddAttributeError(path.Root("profile_id"), "Error reading cluster profile",
+			fmt.Sprintf("The attached profile %s: %s", oldUID, err))
+	case old.Metadata.Name != next.Metadata.Name:
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("profile_id"))
+	}
+}
+
+// checkValuesPacks reports values for packs the profile does not have.
+func checkValuesPacks(values types.Map, prof *palette.ClusterProfile, diags *diag.Diagnostics) {
+	if values.IsNull() || values.IsUnknown() {
+		return
+	}
+	have := map[string]bool{}
+	var names []string
+	for _, p := range profileTemplate(prof).Packs {
+		have[p.Name] = true
+		names = append(names, p.Name)
+	}
+	for k := range values.Elements() {
+		if !have[k] {
+			diags.AddAttributeError(path.Root("values").AtMapKey(k), "Unknown pack",
+				fmt.Sprintf("Profile %q has no pack %q; its packs: %s.", prof.Metadata.Name, k, strings.Join(names, ", ")))
+		}
+	}
+}
+
+// known reports whether a string is neither null nor unknown.
+func known(s types.String) bool { return !s.IsNull() && !s.IsUnknown() }

@@ -1,0 +1,124 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"sigs.k8s.io/yaml"
+)
+
+// yamlSemanticEqual reports whether two YAML documents hold the same data:
+// key order, indentation, quoting and flow or block style do not matter,
+// types do ("1" is not 1). Documents that do not parse are compared as text.
+func yamlSemanticEqual(a, b string) bool {
+	if a == b {
+		return true
+	}
+	var va, vb any
+	if err := yaml.Unmarshal([]byte(a), &va); err != nil {
+		return false
+	}
+	if err := yaml.Unmarshal([]byte(b), &vb); err != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
+}
+
+// keepSemanticYAML returns next, with each element that is semantically
+// equal to the element of prior under the same key replaced by prior's, so
+// that a re-formatted document never shows as a change. Unknown or null maps
+// are returned as they are.
+func keepSemanticYAML(prior, next types.Map) types.Map {
+	if prior.IsNull() || prior.IsUnknown() || next.IsNull() || next.IsUnknown() {
+		return next
+	}
+	priorElems := prior.Elements()
+	out := make(map[string]attr.Value, len(next.Elements()))
+	changed := false
+	for k, v := range next.Elements() {
+		out[k] = v
+		nv, ok1 := v.(types.String)
+		pv, ok2 := priorElems[k].(types.String)
+		if !ok1 || !ok2 || nv.IsNull() || nv.IsUnknown() || pv.IsNull() || pv.IsUnknown() {
+			continue
+		}
+		if nv.ValueString() != pv.ValueString() && yamlSemanticEqual(nv.ValueString(), pv.ValueString()) {
+			out[k] = pv
+			changed = true
+		}
+	}
+	if !changed {
+		return next
+	}
+	return types.MapValueMust(types.StringType, out)
+}
+
+// yamlSemanticMapModifier keeps the prior state's element of a map of YAML
+// documents when the configured one is semantically equal.
+type yamlSemanticMapModifier struct{}
+
+var _ planmodifier.Map = yamlSemanticMapModifier{}
+
+func (yamlSemanticMapModifier) Description(context.Context) string {
+	return "A YAML document that holds the same data as the one in state (only formatting differs) is not a change."
+}
+
+func (m yamlSemanticMapModifier) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (yamlSemanticMapModifier) PlanModifyMap(_ context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
+	resp.PlanValue = keepSemanticYAML(req.StateValue, req.PlanValue)
+}
+
+// yamlMappingValidator checks that every element of a map is a YAML mapping
+// (or empty), as pack values must be.
+type yamlMappingValidator struct{}
+
+var _ validator.Map = yamlMappingValidator{}
+
+func (yamlMappingValidator) Description(context.Context) string {
+	return "each value must be a YAML mapping"
+}
+
+func (v yamlMappingValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v yamlMappingValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for k, e := range req.ConfigValue.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			continue
+		}
+		if err := checkYAMLMapping(s.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Invalid pack values",
+				fmt.Sprintf("The values of pack %q are not usable: %s.", k, err))
+		}
+	}
+}
+
+// checkYAMLMapping returns an error unless s is empty or a YAML mapping.
+func checkYAMLMapping(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	var v any
+	if err := yaml.Unmarshal([]byte(s), &v); err != nil {
+		return fmt.Errorf("invalid YAML: %w", err)
+	}
+	switch v.(type) {
+	case nil, map[string]any:
+		return nil
+	}
+	return fmt.Errorf("values must be a YAML mapping (key: value), not %T", v)
+}
