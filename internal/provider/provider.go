@@ -205,11 +205,17 @@ func (p *paletteProvider) Configure(ctx context.Context, req provider.ConfigureR
 func (p *paletteProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewImportedClusterResource,
+		NewAddonProfileAttachmentResource,
 	}
 }
 
 func (p *paletteProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewClusterProfileDataSource,
+		NewImportedClusterDataSource,
+		NewImportedClustersDataSource,
+		NewImportManifestDataSource,
+	}
 }
 
 // stringOrEnv returns the attribute's value, or the first non-empty variable.
