@@ -495,7 +495,7 @@ func TestAccImportedCluster_lostCreateResponse(t *testing.T) {
 	t.Parallel()
 	// The import POST is committed, then the connection is reset without an
 	// answer: the provider must adopt the cluster, not import it twice.
-	env := newTestEnv(t, testEnvOptions{api: []localtest.Option{localtest.WithFaults("lostresponse=1")}})
+	env := newTestEnv(t, testEnvOptions{api: []localtest.Option{localtest.WithFaults("lostresponse=1", 1)}})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
@@ -520,7 +520,7 @@ func TestAccImportedCluster_lostCreateResponse(t *testing.T) {
 func TestAccImportedCluster_faults(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, testEnvOptions{flavor: "generic", api: []localtest.Option{
-		localtest.WithFaults("429=0.1,503=0.05,reset=0.05,latency=50ms@0.1"),
+		localtest.WithFaults("429=0.1,503=0.05,reset=0.05,latency=50ms@0.1", 7),
 	}})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -17,6 +17,7 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/agent"
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
+	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubelocal"
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubetest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
@@ -67,7 +68,7 @@ func newTestEnv(t *testing.T, o testEnvOptions) *testEnv {
 		if nodes == 0 {
 			nodes = 2
 		}
-		env.Kube = kubetest.Start(t, kubetest.Options{Flavor: o.flavor, Nodes: nodes})
+		env.Kube = kubetest.Start(t, kubetest.Options{Flavor: kubelocal.Flavor(o.flavor), Nodes: nodes})
 		ctx, cancel := context.WithCancel(context.Background())
 		runner := agent.NewRunner(env.Kube.RESTConfig(), testLogger(t))
 		done := make(chan error, 1)
