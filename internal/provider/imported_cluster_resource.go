@@ -18,10 +18,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure        = &importedClusterResource{}
-	_ resource.ResourceWithImportState      = &importedClusterResource{}
-	_ resource.ResourceWithModifyPlan       = &importedClusterResource{}
-	_ resource.ResourceWithValidateConfig   = &importedClusterResource{}
+	_ resource.ResourceWithConfigure      = &importedClusterResource{}
+	_ resource.ResourceWithImportState    = &importedClusterResource{}
+	_ resource.ResourceWithModifyPlan     = &importedClusterResource{}
+	_ resource.ResourceWithValidateConfig = &importedClusterResource{}
 )
 
 // NewImportedClusterResource returns the palette_imported_cluster resource.

@@ -255,7 +255,7 @@ func TestAccImportedCluster_proxyReadOnlyRejected(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: testAccImportedClusterConfig(env, "proxy-ro", "read_only", `  proxy = { https_proxy = "http://proxy:3128" }`),
+			Config:      testAccImportedClusterConfig(env, "proxy-ro", "read_only", `  proxy = { https_proxy = "http://proxy:3128" }`),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`Proxy settings need Full\s+Permission mode`),
 		}},
@@ -591,4 +591,3 @@ func kubeconfigSecrets(t *testing.T, raw []byte) []string {
 	}
 	return out
 }
-

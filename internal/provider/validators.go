@@ -22,7 +22,9 @@ func (dns1123LabelValidator) Description(context.Context) string {
 	return "must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
 }
 
-func (v dns1123LabelValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v dns1123LabelValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (v dns1123LabelValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
