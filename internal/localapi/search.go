@@ -2,6 +2,7 @@ package localapi
 
 import (
 	"cmp"
+	"database/sql"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -326,20 +327,29 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	rows, err := s.st.db.QueryContext(r.Context(), `SELECT `+clusterCols+` FROM clusters WHERE scope = ?`, c.scope)
+	rows, err := s.st.db.QueryContext(r.Context(), `SELECT uid, name, cloud_type, state, import_mode, labels, annotations,
+		created, modified, deleted_at, last_heartbeat, agent_version FROM clusters WHERE scope = ?`, c.scope)
 	if err != nil {
 		return fmt.Errorf("listing clusters: %w", err)
 	}
 	defer rows.Close()
 	wantDeleted := filterMentions(req.Filter, "isDeleted")
+	needLabels := filterMentions(req.Filter, "tag") || filterMentions(req.Filter, "tags")
 	var matched []*clusterRow
+	rawAnn := map[*clusterRow][2]string{}
 	for rows.Next() {
-		row, err := scanCluster(rows)
+		row, labels, ann, err := scanSearchRow(rows)
 		if err != nil {
 			return err
 		}
+		row.Scope = c.scope
 		if s.expired(row) || (!wantDeleted && row.State == palette.StateDeleted) {
 			continue
+		}
+		if needLabels {
+			if err := decodeMap(labels, &row.Labels); err != nil {
+				return err
+			}
 		}
 		ok, err := matchFilter(req.Filter, clusterProperty(row))
 		if err != nil {
@@ -347,6 +357,7 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 		}
 		if ok {
 			matched = append(matched, row)
+			rawAnn[row] = [2]string{labels, ann}
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -358,6 +369,13 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 	page, lm := pg.page(len(matched))
 	out := palette.SearchResponse{Items: make([]palette.SearchItem, 0, page.end-page.start), ListMeta: lm}
 	for _, row := range matched[page.start:page.end] {
+		raw := rawAnn[row]
+		if err := decodeMap(raw[0], &row.Labels); err != nil {
+			return err
+		}
+		if err := decodeMap(raw[1], &row.Annotations); err != nil {
+			return err
+		}
 		s.simulate(row)
 		h := s.health(row)
 		out.Items = append(out.Items, palette.SearchItem{
@@ -367,5 +385,40 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 		})
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// scanSearchRow reads the columns a search needs; labels and annotations are
+// returned raw and decoded only when needed.
+func scanSearchRow(sc scanner) (*clusterRow, string, string, error) {
+	var (
+		row                      clusterRow
+		labels, annotations      string
+		created, modified        int64
+		deletedAt, lastHeartbeat sql.NullInt64
+	)
+	if err := sc.Scan(&row.UID, &row.Name, &row.CloudType, &row.State, &row.ImportMode, &labels, &annotations,
+		&created, &modified, &deletedAt, &lastHeartbeat, &row.AgentVersion); err != nil {
+		return nil, "", "", err
+	}
+	row.Created, row.Modified = fromNanos(created), fromNanos(modified)
+	if deletedAt.Valid {
+		t := fromNanos(deletedAt.Int64)
+		row.DeletedAt = &t
+	}
+	if lastHeartbeat.Valid {
+		t := fromNanos(lastHeartbeat.Int64)
+		row.LastHeartbeat = &t
+	}
+	return &row, labels, annotations, nil
+}
+
+func decodeMap(raw string, dst *map[string]string) error {
+	if raw == "" || raw == "{}" || *dst != nil {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(raw), dst); err != nil {
+		return fmt.Errorf("decoding stored map: %w", err)
+	}
 	return nil
 }
