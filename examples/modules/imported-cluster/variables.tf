@@ -1,0 +1,81 @@
+variable "name" {
+  description = "Name of the cluster in Palette (a DNS-1123 label)."
+  type        = string
+}
+
+variable "cloud_type" {
+  description = "aws, azure, gcp, vsphere, openshift, eks-anywhere or generic."
+  type        = string
+  default     = "generic"
+}
+
+variable "import_mode" {
+  description = "full_permission (needed for add-on profiles) or read_only."
+  type        = string
+  default     = "full_permission"
+
+  validation {
+    condition     = contains(["full_permission", "read_only"], var.import_mode)
+    error_message = "import_mode must be full_permission or read_only."
+  }
+}
+
+variable "description" {
+  description = "Description of the cluster in Palette."
+  type        = string
+  default     = null
+}
+
+variable "labels" {
+  description = "Labels of the cluster in Palette."
+  type        = map(string)
+  default     = {}
+}
+
+variable "kubernetes" {
+  description = <<-EOT
+    How to reach the cluster: either a kubeconfig (config_path, config_context),
+    or host + cluster_ca_certificate with an exec plugin (EKS, GKE, AKS).
+  EOT
+  type = object({
+    config_path            = optional(string)
+    config_context         = optional(string)
+    host                   = optional(string)
+    cluster_ca_certificate = optional(string)
+    exec = optional(object({
+      api_version = string
+      command     = string
+      args        = optional(list(string), [])
+      env         = optional(map(string), {})
+    }))
+  })
+
+  validation {
+    condition     = var.kubernetes.config_path != null || var.kubernetes.host != null
+    error_message = "Set kubernetes.config_path, or kubernetes.host (with cluster_ca_certificate and exec)."
+  }
+}
+
+variable "addon_profiles" {
+  description = <<-EOT
+    Add-on profiles to attach, by name and version (null: the newest), with
+    values overrides by pack name (YAML strings). Needs full_permission.
+  EOT
+  type = list(object({
+    name    = string
+    version = optional(string)
+    values  = optional(map(string), {})
+  }))
+  default = []
+
+  validation {
+    condition     = length(distinct([for p in var.addon_profiles : p.name])) == length(var.addon_profiles)
+    error_message = "Each add-on profile may appear once."
+  }
+}
+
+variable "deletion_policy" {
+  description = "deregister (default), force or abandon."
+  type        = string
+  default     = "deregister"
+}
