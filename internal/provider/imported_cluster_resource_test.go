@@ -74,7 +74,7 @@ func TestAccImportedCluster_basic(t *testing.T) {
 					env.testAccCheckImportedClusterExists(testResource, &uid),
 					resource.TestMatchResourceAttr(testResource, "manifest_sha256", regexp.MustCompile(`^[0-9a-f]{64}$`)),
 					resource.TestMatchResourceAttr(testResource, "id", regexp.MustCompile(`^[0-9a-f]{24}$`)),
-					func(*terraform.State) error {
+					func(s *terraform.State) error {
 						refs := env.agentObjects(t, uid)
 						for _, want := range [][2]string{
 							{"Namespace", palette.AgentNamespace(uid)},
@@ -97,7 +97,7 @@ func TestAccImportedCluster_basic(t *testing.T) {
 						return resource.ComposeTestCheckFunc(
 							resource.TestCheckResourceAttr(testResource, "region", facts.Region),
 							resource.TestCheckResourceAttr(testResource, "instance_types.0", facts.InstanceTypes[0]),
-						)(nil)
+						)(s)
 					},
 				),
 			},
