@@ -117,7 +117,7 @@ func FlavorNodes(f Flavor, name string, n int) []NodeSpec {
 		case FlavorAWS:
 			awsNode("m5.large", "Amazon Linux 2023.7.20250512")
 		case FlavorAzure:
-			pool := "aks-nodepool1-" + fmt.Sprint(10000000+int(id[0])*100000+int(id[1])*1000)[:8] + "-vmss"
+			pool := "aks-nodepool1-" + fmt.Sprint(10000000 + int(id[0])*100000 + int(id[1])*1000)[:8] + "-vmss"
 			ns.Name = fmt.Sprintf("%s%06d", pool, i)
 			ns.ProviderID = fmt.Sprintf("azure:///subscriptions/%s/resourceGroups/mc_%s_%s_eastus/providers/Microsoft.Compute/virtualMachineScaleSets/%s/virtualMachines/%d",
 				uuidFrom(name, "subscription"), name, name, pool, i)

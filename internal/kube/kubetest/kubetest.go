@@ -61,7 +61,9 @@ type Cluster struct {
 func (c *Cluster) RESTConfig() *rest.Config { return rest.CopyConfig(c.cfg) }
 
 // Clientset returns a typed cluster-admin client.
-func (c *Cluster) Clientset() kubernetes.Interface { return kubernetes.NewForConfigOrDie(c.RESTConfig()) }
+func (c *Cluster) Clientset() kubernetes.Interface {
+	return kubernetes.NewForConfigOrDie(c.RESTConfig())
+}
 
 // Stop stops the processes; it is idempotent.
 func (c *Cluster) Stop() error {
