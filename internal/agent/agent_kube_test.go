@@ -1,0 +1,441 @@
+package agent_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/agent"
+	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
+	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubelocal"
+	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubetest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+func skipUnlessKube(t *testing.T) {
+	t.Helper()
+	if !kubetest.Enabled() {
+		t.Skip("set KUBE_TESTS=1 or TF_ACC=1")
+	}
+}
+
+// env is one local API, one local cluster and a running Runner.
+type env struct {
+	t       *testing.T
+	ctx     context.Context
+	inst    *localtest.Instance
+	cluster *kubetest.Cluster
+	admin   *kube.Client
+	kc      kubernetes.Interface
+	pc      *palette.Client
+	runner  *agent.Runner
+}
+
+// testLogWriter sends the runner's logs to t.Log until the test ends.
+type testLogWriter struct {
+	mu   sync.Mutex
+	t    *testing.T
+	done bool
+}
+
+func (w *testLogWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(strings.TrimRight(string(p), "\n"))
+	}
+	return len(p), nil
+}
+
+func newEnv(t *testing.T, flavor kubelocal.Flavor) *env {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	t.Cleanup(cancel)
+	inst := localtest.Start(t, localtest.WithHeartbeatInterval(time.Second), localtest.WithoutRateLimit())
+	cluster := kubetest.Start(t, kubetest.Options{Flavor: flavor, Nodes: 2})
+	admin, err := kube.NewClientFromConfig(cluster.RESTConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := palette.NewClient(palette.Config{Host: inst.URL, APIKey: inst.APIKey, ProjectUID: inst.ProjectUID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &testLogWriter{t: t}
+	runner := agent.NewRunner(cluster.RESTConfig(), slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	runner.PollInterval = 200 * time.Millisecond
+	runner.Version = "test"
+	rctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- runner.Run(rctx) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("runner: %v", err)
+		}
+		w.mu.Lock()
+		w.done = true
+		w.mu.Unlock()
+	})
+	return &env{t: t, ctx: ctx, inst: inst, cluster: cluster, admin: admin, kc: admin.Kubernetes(), pc: pc, runner: runner}
+}
+
+// eventually polls cond every 200ms until it returns nil or the deadline passes.
+func (e *env) eventually(what string, timeout time.Duration, cond func() error) {
+	e.t.Helper()
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		err := cond()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%s: not reached within %s: %v", what, timeout, err)
+		}
+		select {
+		case <-e.ctx.Done():
+			e.t.Fatalf("%s: %v (last: %v)", what, e.ctx.Err(), err)
+		case <-tick.C:
+		}
+	}
+}
+
+// importAndApply imports a cluster, fetches its manifest and applies it to
+// the local cluster as an admin would with kubectl.
+func (e *env) importAndApply(name, cloudType, mode string) string {
+	e.t.Helper()
+	uid, _, err := e.pc.ImportCluster(e.ctx, cloudType, palette.ImportRequest{
+		Metadata: palette.ObjectMeta{Name: name},
+		Spec:     palette.ImportRequestSpec{ClusterConfig: palette.ClusterConfig{ImportMode: mode}},
+	})
+	if err != nil {
+		e.t.Fatalf("import: %v", err)
+	}
+	m, err := e.pc.GetImportManifest(e.ctx, uid)
+	if err != nil {
+		e.t.Fatalf("manifest: %v", err)
+	}
+	if _, err := e.admin.Apply(e.ctx, m, kube.ApplyOptions{FieldManager: "kubectl"}); err != nil {
+		e.t.Fatalf("applying the import manifest: %v", err)
+	}
+	return uid
+}
+
+func (e *env) waitState(uid, want string) {
+	e.t.Helper()
+	e.eventually("cluster state "+want, 90*time.Second, func() error {
+		c, err := e.pc.GetCluster(e.ctx, uid)
+		if err != nil {
+			if want == palette.StateDeleted && errors.Is(err, palette.ErrNotFound) {
+				return nil
+			}
+			return err
+		}
+		if c.Status.State != want {
+			return fmt.Errorf("state %s", c.Status.State)
+		}
+		return nil
+	})
+}
+
+func (e *env) packStatus(uid string) map[string]palette.Condition {
+	e.t.Helper()
+	c, err := e.pc.GetCluster(e.ctx, uid)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := map[string]palette.Condition{}
+	for _, p := range c.Status.Packs {
+		out[p.ProfileUID+"/"+p.Name] = p.Condition
+	}
+	return out
+}
+
+// canary is a namespace, ConfigMap and Deployment that have nothing to do
+// with Palette; the agent must leave them exactly as they are.
+type canary struct {
+	nsRV, cmRV, depRV string
+	cmData            map[string]string
+	depSpec           appsv1.DeploymentSpec
+}
+
+func (e *env) createCanary() canary {
+	e.t.Helper()
+	ctx := e.ctx
+	ns := "canary"
+	if _, err := e.kc.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.kc.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Name: "canary", Labels: map[string]string{"app": "canary"}},
+		Data:       map[string]string{"keep": "me"},
+	}, metav1.CreateOptions{}); err != nil {
+		e.t.Fatal(err)
+	}
+	zero := int32(0)
+	if _, err := e.kc.AppsV1().Deployments(ns).Create(ctx, &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "canary"},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &zero,
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "canary"}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "canary"}},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "busybox:1.36"}}},
+			},
+		},
+	}, metav1.CreateOptions{}); err != nil {
+		e.t.Fatal(err)
+	}
+	// Let the deployment controller settle the status, so that the
+	// resourceVersion only changes if somebody touches the object.
+	e.eventually("canary deployment settled", time.Minute, func() error {
+		d, err := e.kc.AppsV1().Deployments(ns).Get(ctx, "canary", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		for _, c := range d.Status.Conditions {
+			if c.Type == appsv1.DeploymentProgressing && c.Reason == "NewReplicaSetAvailable" && d.Status.ObservedGeneration == d.Generation {
+				return nil
+			}
+		}
+		return fmt.Errorf("status %+v", d.Status)
+	})
+	return e.readCanary()
+}
+
+func (e *env) readCanary() canary {
+	e.t.Helper()
+	n, err := e.kc.CoreV1().Namespaces().Get(e.ctx, "canary", metav1.GetOptions{})
+	if err != nil {
+		e.t.Fatalf("canary namespace: %v", err)
+	}
+	cm, err := e.kc.CoreV1().ConfigMaps("canary").Get(e.ctx, "canary", metav1.GetOptions{})
+	if err != nil {
+		e.t.Fatalf("canary config map: %v", err)
+	}
+	d, err := e.kc.AppsV1().Deployments("canary").Get(e.ctx, "canary", metav1.GetOptions{})
+	if err != nil {
+		e.t.Fatalf("canary deployment: %v", err)
+	}
+	return canary{nsRV: n.ResourceVersion, cmRV: cm.ResourceVersion, depRV: d.ResourceVersion, cmData: cm.Data, depSpec: d.Spec}
+}
+
+// deleteAndVerify deletes the cluster in the API and checks that the agent
+// removed every object it and its packs created, and nothing else.
+func (e *env) deleteAndVerify(uid string, before canary) {
+	e.t.Helper()
+	if err := e.pc.DeleteCluster(e.ctx, uid, false); err != nil {
+		e.t.Fatalf("delete: %v", err)
+	}
+	e.waitState(uid, palette.StateDeleted)
+	sel := palette.LabelClusterUID + "=" + uid
+	e.eventually("every agent and pack object gone", 2*time.Minute, func() error {
+		left, err := e.admin.ListByLabel(e.ctx, sel)
+		if err != nil {
+			return err
+		}
+		if len(left) > 0 {
+			return fmt.Errorf("left: %v", left)
+		}
+		return nil
+	})
+	// The fixed-name cluster-scoped objects are gone too (GC after the namespace).
+	for _, name := range []string{palette.ReadOnlyClusterRole} {
+		if _, err := e.kc.RbacV1().ClusterRoles().Get(e.ctx, name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			e.t.Errorf("cluster role %s: %v, want NotFound", name, err)
+		}
+	}
+	for _, name := range []string{palette.ReadOnlyClusterRoleBinding, palette.ManagerClusterRoleBinding} {
+		if _, err := e.kc.RbacV1().ClusterRoleBindings().Get(e.ctx, name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			e.t.Errorf("cluster role binding %s: %v, want NotFound", name, err)
+		}
+	}
+	if _, err := e.kc.SchedulingV1().PriorityClasses().Get(e.ctx, palette.AgentPriorityClass, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		e.t.Errorf("priority class: %v, want NotFound", err)
+	}
+	after := e.readCanary()
+	if !reflect.DeepEqual(before, after) {
+		e.t.Errorf("canary changed:\nbefore %+v\nafter  %+v", before, after)
+	}
+	e.eventually("runner stopped the agent", 30*time.Second, func() error {
+		if r := e.runner.Running(); len(r) > 0 {
+			return fmt.Errorf("running: %v", r)
+		}
+		return nil
+	})
+}
+
+// saClient is a client acting as the agent's own service account.
+func (e *env) saClient(uid string) kubernetes.Interface {
+	e.t.Helper()
+	tok, err := e.admin.ServiceAccountToken(e.ctx, palette.AgentNamespace(uid), palette.AgentServiceAccount, 10*time.Minute)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	c, err := kube.NewClientFromConfig(kube.ConfigForToken(e.cluster.RESTConfig(), tok))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c.Kubernetes()
+}
+
+func TestRunner_readOnlyImportHealthAndRemoval(t *testing.T) {
+	skipUnlessKube(t)
+	e := newEnv(t, kubelocal.FlavorAWS)
+	before := e.createCanary()
+
+	uid := e.importAndApply("ro-aws", palette.CloudTypeAWS, palette.ImportModeReadOnly)
+	ns := palette.AgentNamespace(uid)
+	e.waitState(uid, palette.StateRunning)
+	e.eventually("Healthy with node facts", time.Minute, func() error {
+		o, err := e.pc.GetClusterOverview(e.ctx, uid)
+		if err != nil {
+			return err
+		}
+		md := o.Status.Metadata
+		if o.Status.Health.State != palette.HealthHealthy || md.Region != "us-east-1" ||
+			!slices.Contains(md.InstanceTypes, "m5.large") || md.NodeCount != 2 || o.Status.Health.AgentVersion != "test" {
+			return fmt.Errorf("health %+v metadata %+v", o.Status.Health, md)
+		}
+		return nil
+	})
+	if got := e.runner.Running(); !slices.Equal(got, []string{ns}) {
+		t.Fatalf("Running() = %v, want [%s]", got, ns)
+	}
+
+	// The agent's identity may read but not write.
+	sa := e.saClient(uid)
+	if _, err := sa.CoreV1().Nodes().List(e.ctx, metav1.ListOptions{}); err != nil {
+		t.Fatalf("read-only agent cannot list nodes: %v", err)
+	}
+	writes := map[string]error{}
+	_, writes["create configmap in default"] = sa.CoreV1().ConfigMaps("default").Create(e.ctx,
+		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "nope"}}, metav1.CreateOptions{})
+	writes["delete canary config map"] = sa.CoreV1().ConfigMaps("canary").Delete(e.ctx, "canary", metav1.DeleteOptions{})
+	writes["delete canary namespace"] = sa.CoreV1().Namespaces().Delete(e.ctx, "canary", metav1.DeleteOptions{})
+	writes["delete cluster-admin"] = sa.RbacV1().ClusterRoles().Delete(e.ctx, "cluster-admin", metav1.DeleteOptions{})
+	_, writes["update own config map"] = sa.CoreV1().ConfigMaps(ns).Update(e.ctx,
+		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: palette.AgentClusterInfoConfigMap, Namespace: ns}}, metav1.UpdateOptions{})
+	for what, err := range writes {
+		if !apierrors.IsForbidden(err) {
+			t.Errorf("%s as the read-only agent: err = %v, want Forbidden", what, err)
+		}
+	}
+
+	e.deleteAndVerify(uid, before)
+}
+
+func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
+	skipUnlessKube(t)
+	e := newEnv(t, kubelocal.FlavorGeneric)
+	before := e.createCanary()
+	dir := filepath.Join("..", "..", "examples", "profiles")
+	hello := e.inst.CreateProfileFromFile(t, filepath.Join(dir, "hello-addon.yaml"))
+	broken := e.inst.CreateProfileFromFile(t, filepath.Join(dir, "broken-addon.yaml"))
+
+	uid := e.importAndApply("full-generic", palette.CloudTypeGeneric, palette.ImportModeFullPermission)
+	e.waitState(uid, palette.StateRunning)
+	if _, err := e.kc.RbacV1().ClusterRoleBindings().Get(e.ctx, palette.ManagerClusterRoleBinding, metav1.GetOptions{}); err != nil {
+		t.Fatalf("full permission binding: %v", err)
+	}
+
+	// Attach hello-addon with overridden values.
+	if err := e.pc.PatchClusterProfiles(e.ctx, uid, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{
+		UID:        hello,
+		PackValues: []palette.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: "message: bonjour\nreplicas: 2"}},
+	}}}); err != nil {
+		t.Fatalf("attach hello-addon: %v", err)
+	}
+	e.eventually("hello-addon deployed with overrides and Ready", time.Minute, func() error {
+		cm, err := e.kc.CoreV1().ConfigMaps("hello-addon").Get(e.ctx, "hello", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if cm.Data["message"] != "bonjour" {
+			return fmt.Errorf("message %q", cm.Data["message"])
+		}
+		if cm.Labels[palette.LabelProfileUID] != hello || cm.Labels[palette.LabelPackName] != "hello" || cm.Labels[palette.LabelClusterUID] != uid {
+			return fmt.Errorf("labels %v", cm.Labels)
+		}
+		d, err := e.kc.AppsV1().Deployments("hello-addon").Get(e.ctx, "hello", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if d.Spec.Replicas == nil || *d.Spec.Replicas != 2 {
+			return fmt.Errorf("replicas %v", d.Spec.Replicas)
+		}
+		if mf := d.ManagedFields; len(mf) == 0 || !slices.ContainsFunc(mf, func(f metav1.ManagedFieldsEntry) bool {
+			return f.Manager == manifest.FieldManagerAgent && f.Operation == metav1.ManagedFieldsOperationApply
+		}) {
+			return fmt.Errorf("not server-side applied by %s: %v", manifest.FieldManagerAgent, mf)
+		}
+		st := e.packStatus(uid)[hello+"/hello"]
+		if st.Type != agent.ConditionReady || st.Status != "True" {
+			return fmt.Errorf("status %+v", st)
+		}
+		return nil
+	})
+
+	// A broken add-on reports errors with messages; hello stays Ready.
+	if err := e.pc.PatchClusterProfiles(e.ctx, uid, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{UID: broken}}}); err != nil {
+		t.Fatalf("attach broken-addon: %v", err)
+	}
+	e.eventually("broken packs report Error", time.Minute, func() error {
+		st := e.packStatus(uid)
+		mv, uk := st[broken+"/missing-value"], st[broken+"/unserved-kind"]
+		if mv.Type != agent.ConditionError || mv.Status != "False" || !strings.Contains(mv.Message, `"greeting"`) {
+			return fmt.Errorf("missing-value %+v", mv)
+		}
+		if uk.Type != agent.ConditionError || uk.Status != "False" || !strings.Contains(uk.Message, "Widget") {
+			return fmt.Errorf("unserved-kind %+v", uk)
+		}
+		if h := st[hello+"/hello"]; h.Type != agent.ConditionReady {
+			return fmt.Errorf("hello %+v", h)
+		}
+		if len(st) != 3 {
+			return fmt.Errorf("statuses %v", st)
+		}
+		return nil
+	})
+
+	// Detaching hello-addon removes its objects and its status.
+	if err := e.pc.DeleteClusterProfiles(e.ctx, uid, []string{hello}); err != nil {
+		t.Fatalf("detach: %v", err)
+	}
+	e.eventually("hello-addon removed", time.Minute, func() error {
+		if _, err := e.kc.CoreV1().Namespaces().Get(e.ctx, "hello-addon", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("namespace hello-addon: %v", err)
+		}
+		left, err := e.admin.ListByLabel(e.ctx, palette.LabelProfileUID+"="+hello)
+		if err != nil {
+			return err
+		}
+		if len(left) > 0 {
+			return fmt.Errorf("left %v", left)
+		}
+		if st := e.packStatus(uid); len(st) != 2 {
+			return fmt.Errorf("statuses %v", st)
+		}
+		return nil
+	})
+
+	e.deleteAndVerify(uid, before)
+}
