@@ -42,6 +42,7 @@ type Client struct {
 	cfg       *rest.Config
 	kube      kubernetes.Interface
 	dyn       dynamic.Interface
+	quietDyn  dynamic.Interface // no deprecation warnings, for ListByLabel's walk
 	discovery discovery.CachedDiscoveryInterface
 	mapper    *restmapper.DeferredDiscoveryRESTMapper
 }
@@ -85,6 +86,12 @@ func NewClientFromConfig(cfg *rest.Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kube: dynamic client: %w", err)
 	}
+	quietCfg := rest.CopyConfig(cfg)
+	quietCfg.WarningHandler = rest.NoWarnings{}
+	quietDyn, err := dynamic.NewForConfig(quietCfg)
+	if err != nil {
+		return nil, fmt.Errorf("kube: dynamic client: %w", err)
+	}
 	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("kube: discovery client: %w", err)
@@ -94,6 +101,7 @@ func NewClientFromConfig(cfg *rest.Config) (*Client, error) {
 		cfg:       cfg,
 		kube:      kc,
 		dyn:       dyn,
+		quietDyn:  quietDyn,
 		discovery: cached,
 		mapper:    restmapper.NewDeferredDiscoveryRESTMapper(cached),
 	}, nil

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -397,6 +398,10 @@ func TestClusterServiceAccountToken(t *testing.T) {
 	ctx := testContext(t, time.Minute)
 	vc, ns := viewerClient(t, ctx, admin)
 	cs := vc.Kubernetes()
+	token, err := admin.ServiceAccountToken(ctx, ns, "viewer", 10*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// The token authenticates as the ServiceAccount...
 	review, err := cs.AuthenticationV1().SelfSubjectReviews().Create(ctx, &authenticationv1.SelfSubjectReview{}, metav1.CreateOptions{})
 	if err != nil {
@@ -418,6 +423,42 @@ func TestClusterServiceAccountToken(t *testing.T) {
 	if !apierrors.IsForbidden(err) || !errors.Is(err, kube.ErrUnauthorized) {
 		t.Errorf("Apply as viewer = %v, want Forbidden / ErrUnauthorized", err)
 	}
+	// The same token through an exec credential plugin (with Env), and the
+	// admin kubeconfig given as content, both authenticate.
+	admCfg := admin.RESTConfig()
+	ca := admCfg.CAData
+	if len(ca) == 0 {
+		if ca, err = os.ReadFile(admCfg.CAFile); err != nil {
+			t.Fatal(err)
+		}
+	}
+	execClient, err := kube.NewClient(kube.Access{
+		Host: admCfg.Host, ClusterCACertificate: string(ca),
+		Exec: &kube.ExecConfig{Command: "/bin/sh", Env: map[string]string{"SA_TOKEN": token}, Args: []string{"-c",
+			`printf '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"%s"}}' "$SA_TOKEN"`}},
+	}, "kube-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	review, err = execClient.Kubernetes().AuthenticationV1().SelfSubjectReviews().Create(ctx, &authenticationv1.SelfSubjectReview{}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("as exec plugin user: %v", err)
+	}
+	if want := "system:serviceaccount:" + ns + ":viewer"; review.Status.UserInfo.Username != want {
+		t.Errorf("exec plugin username = %q, want %q", review.Status.UserInfo.Username, want)
+	}
+	content, err := os.ReadFile(cluster.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contentClient, err := kube.NewClient(kube.Access{ConfigContent: string(content)}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := contentClient.Ping(ctx); err != nil || v != kubelocal.KubernetesVersion {
+		t.Errorf("Ping via kubeconfig content = %q, %v", v, err)
+	}
+
 	// A bad token is refused.
 	bad, err := kube.NewClientFromConfig(kube.ConfigForToken(admin.RESTConfig(), "not-a-token"))
 	if err != nil {

@@ -218,7 +218,7 @@ func detect(nodes []corev1.Node, servedGroups map[string]bool) *Platform {
 			}
 		}
 		p.CloudTypes = append(p.CloudTypes, t)
-		p.Evidence = append(p.Evidence, fmt.Sprintf("%d of %d nodes have a %s providerID (e.g. %s)", counts[t], len(nodes), prefix, examples[t]))
+		p.Evidence = append(p.Evidence, fmt.Sprintf("%d of %d nodes have providerID %s… (e.g. node %s)", counts[t], len(nodes), prefix, examples[t]))
 	}
 	p.Looked = []string{
 		fmt.Sprintf("the providerIDs of %d nodes (%d without one)", len(nodes), without),

@@ -130,7 +130,8 @@ func (c *Client) ListByLabel(ctx context.Context, selector string) ([]ObjectRef,
 			continue
 		}
 		for _, r := range l.APIResources {
-			if strings.Contains(r.Name, "/") || !hasVerb(r.Verbs, "list") {
+			if strings.Contains(r.Name, "/") || !hasVerb(r.Verbs, "list") ||
+				(gv.Group == "" && r.Name == "componentstatuses") { // synthesized, deprecated
 				continue
 			}
 			targets = append(targets, target{gvr: gv.WithResource(r.Name), kind: r.Kind})
@@ -151,7 +152,7 @@ func (c *Client) ListByLabel(ctx context.Context, selector string) ([]ObjectRef,
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			list, err := c.dyn.Resource(t.gvr).List(ctx, metav1.ListOptions{LabelSelector: selector})
+			list, err := c.quietDyn.Resource(t.gvr).List(ctx, metav1.ListOptions{LabelSelector: selector})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
