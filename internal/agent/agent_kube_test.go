@@ -437,5 +437,24 @@ func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
 		return nil
 	})
 
+	// Attach it again with its defaults, so that deleting the cluster has
+	// pack objects to remove.
+	if err := e.pc.PatchClusterProfiles(e.ctx, uid, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{UID: hello}}}); err != nil {
+		t.Fatalf("re-attach hello-addon: %v", err)
+	}
+	e.eventually("hello-addon deployed with defaults", time.Minute, func() error {
+		cm, err := e.kc.CoreV1().ConfigMaps("hello-addon").Get(e.ctx, "hello", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if cm.Data["message"] != "hello" {
+			return fmt.Errorf("message %q", cm.Data["message"])
+		}
+		return nil
+	})
+
 	e.deleteAndVerify(uid, before)
+	if _, err := e.kc.CoreV1().Namespaces().Get(e.ctx, "hello-addon", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("namespace hello-addon after delete: %v, want NotFound", err)
+	}
 }
