@@ -82,24 +82,6 @@ resource "palette_imported_cluster" "this" {
   }
 }
 
-data "palette_cluster_profile" "addon" {
-  count = var.attach_addon ? 1 : 0
-  name  = var.addon_profile
-}
-
-resource "palette_addon_profile_attachment" "addon" {
-  count      = var.attach_addon ? 1 : 0
-  cluster_id = palette_imported_cluster.this.id
-  profile_id = data.palette_cluster_profile.addon[0].id
-
-  values = {
-    hello = yamlencode({
-      message  = var.addon_message
-      replicas = 2
-    })
-  }
-}
-
 output "cluster_id" {
   value = palette_imported_cluster.this.id
 }
@@ -117,11 +99,15 @@ output "summary" {
   }
 }
 
-output "addon_packs" {
-  description = "Status of the add-on profile's packs (empty until it is attached)."
-  value       = [for p in try(palette_addon_profile_attachment.addon[0].packs, []) : "${p.name}: ${p.state}"]
-}
-
-output "addon_profile_id" {
-  value = try(data.palette_cluster_profile.addon[0].id, null)
+output "summary_text" {
+  description = "A few lines for humans (make demo prints them)."
+  value       = <<-EOT
+    cluster         ${palette_imported_cluster.this.name} (${palette_imported_cluster.this.id})
+    import mode     ${palette_imported_cluster.this.import_mode}
+    state / health  ${palette_imported_cluster.this.state} / ${palette_imported_cluster.this.health}
+    cloud / region  ${palette_imported_cluster.this.cloud_type} / ${coalesce(palette_imported_cluster.this.region, "-")}
+    instance types  ${palette_imported_cluster.this.instance_types == null ? "-" : join(", ", palette_imported_cluster.this.instance_types)}
+    nodes / agent   ${coalesce(palette_imported_cluster.this.node_count, 0)} / ${coalesce(palette_imported_cluster.this.agent_version, "-")}
+    agent installed ${coalesce(palette_imported_cluster.this.agent_installed, false)}
+  EOT
 }
