@@ -188,7 +188,7 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 		return
 	}
 	for _, in := range installs {
-		if in.Terminating {
+		if in.Terminating || r.replacing(ctx, in.ClusterUID, plan.Name.ValueString()) {
 			continue
 		}
 		resp.Diagnostics.AddAttributeError(accessPath, "The cluster is already imported",
@@ -208,6 +208,16 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 			fmt.Sprintf("cloud_type = %q does not fit the target cluster: %s. Use the type the cluster shows, or \"generic\".",
 				plan.CloudType.ValueString(), reason))
 	}
+}
+
+// replacing tells whether an agent found in the cluster belongs to the
+// cluster this plan replaces: Terraform plans the new object of a
+// replacement with no prior state, while the old import is still installed.
+// The old one has the same name; any other clash of names is caught when the
+// name is checked at apply.
+func (r *importedClusterResource) replacing(ctx context.Context, uid, name string) bool {
+	cl, err := r.data.client.GetCluster(ctx, uid)
+	return err == nil && cl.Metadata.Name == name && cl.Status.State != palette.StateDeleted
 }
 
 // modeManifest renders the manifest of a mode for a placeholder UID: the

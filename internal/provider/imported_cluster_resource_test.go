@@ -337,11 +337,11 @@ func TestAccImportedCluster_writeOnlyKubeconfig(t *testing.T) {
 resource "palette_imported_cluster" "test" {
   name                  = "write-only"
   import_mode           = "read_only"
-  kubeconfig_wo         = %q
+  kubeconfig_wo         = file(%q)
   kubeconfig_wo_version = 1
   deletion_policy       = "force"
 }
-`, string(raw))
+`, env.Kube.Kubeconfig)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
