@@ -240,11 +240,15 @@ info "$TFNAME warns that provider development overrides are in effect: that is t
 # quiet drops Terraform's dev_overrides warning box (said once, above).
 quiet() {
   awk '
-    /╷/ && !/│/ { held = $0; next }
-    held != "" && /Provider development overrides are in effect/ { skip = 1; held = ""; next }
+    /Provider development overrides are in effect/ { skip = 1; held = ""; next }
+    skip == 1 && /releases\./ { skip = 2; next }
+    skip == 1 { next }
+    skip == 2 && /╵/ { skip = 0; next }
+    skip == 2 && /^[[:space:]]*$/ { skip = 0; next }
+    { skip = 0 }
     held != "" { print held; held = "" }
-    skip && /╵/ { skip = 0; next }
-    !skip { print }
+    /╷/ && !/│/ { held = $0; next }
+    { print }
   '
 }
 
