@@ -227,6 +227,20 @@ func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req res
 		id := attachmentID(plan.ClusterID.ValueString(), plan.ProfileID.ValueString())
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), id)...)
 	}
+	// The framework marks packs unknown before the values plan modifier
+	// turns a re-formatted YAML back into the state's: when nothing is left
+	// to change, the plan keeps the state's packs and stays empty.
+	if state != nil && sameArguments(&plan, state) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("packs"), state.Packs)...)
+	}
+}
+
+// sameArguments reports whether the configurable attributes of a plan equal
+// those of the state.
+func sameArguments(plan, state *addonProfileAttachmentResourceModel) bool {
+	return plan.ClusterID.Equal(state.ClusterID) && plan.ProfileID.Equal(state.ProfileID) &&
+		plan.Values.Equal(state.Values) && plan.Variables.Equal(state.Variables) &&
+		plan.AdoptExisting.Equal(state.AdoptExisting) && plan.Timeouts.Equal(state.Timeouts)
 }
 
 // planProfileChange plans a replacement when the new profile is not another

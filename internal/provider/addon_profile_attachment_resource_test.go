@@ -185,8 +185,14 @@ func (e *testEnv) testAccCheckAddonProfileAttachmentDestroy(t *testing.T) func(*
 				return fmt.Errorf("profile %s is still attached to cluster %s", pid, cid)
 			}
 			if e.Kube != nil {
-				if refs := e.profileObjects(t, pid); len(refs) != 0 {
-					return fmt.Errorf("objects of profile %s remain in the cluster: %v", pid, refs)
+				// The agent deleted them; a namespace takes a moment to terminate.
+				if err := eventually("the profile's objects to be gone", func() error {
+					if refs := e.profileObjects(t, pid); len(refs) != 0 {
+						return fmt.Errorf("objects of profile %s remain in the cluster: %v", pid, refs)
+					}
+					return nil
+				}); err != nil {
+					return err
 				}
 			}
 		}
@@ -747,10 +753,13 @@ func TestAccAddonProfileAttachment_otherAttachmentsKept(t *testing.T) {
 						if ap, err := env.attachedProfile(cid, hello); err != nil || ap != nil {
 							return fmt.Errorf("hello-addon is still attached (%v)", err)
 						}
-						if objs := env.profileObjects(t, hello); len(objs) != 0 {
-							return fmt.Errorf("hello-addon's objects remain: %v", objs)
-						}
-						return nil
+						// The agent deleted them; a namespace takes a moment to terminate.
+						return eventually("hello-addon's objects to be gone", func() error {
+							if objs := env.profileObjects(t, hello); len(objs) != 0 {
+								return fmt.Errorf("hello-addon's objects remain: %v", objs)
+							}
+							return nil
+						})
 					},
 				),
 			},
