@@ -128,6 +128,19 @@ func (f *faultInjector) draw(lossy bool) (latency time.Duration, fail *faultRule
 func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, lossy bool) (handled, lost bool) {
 	latency, fail, lost := s.faults.draw(lossy)
 	if latency > 0 {
+		s.recordFault("latency")
+	}
+	if lost {
+		s.recordFault("lostresponse")
+	}
+	if fail != nil {
+		if fail.kind == "reset" {
+			s.recordFault("reset")
+		} else {
+			s.recordFault(strconv.Itoa(fail.status))
+		}
+	}
+	if latency > 0 {
 		t := time.NewTimer(latency)
 		select {
 		case <-t.C:

@@ -2,8 +2,8 @@ package localapi
 
 import (
 	"cmp"
-	"database/sql"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -328,7 +328,7 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 		return err
 	}
 	rows, err := s.st.db.QueryContext(r.Context(), `SELECT uid, name, cloud_type, state, import_mode, labels, annotations,
-		created, modified, deleted_at, last_heartbeat, agent_version FROM clusters WHERE scope = ?`, c.scope)
+		created, modified, deleted_at, last_heartbeat, agent_version, agent_metadata, packs FROM clusters WHERE scope = ?`, c.scope)
 	if err != nil {
 		return fmt.Errorf("listing clusters: %w", err)
 	}
@@ -336,9 +336,9 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 	wantDeleted := filterMentions(req.Filter, "isDeleted")
 	needLabels := filterMentions(req.Filter, "tag") || filterMentions(req.Filter, "tags")
 	var matched []*clusterRow
-	rawAnn := map[*clusterRow][2]string{}
+	rawAnn := map[*clusterRow][4]string{}
 	for rows.Next() {
-		row, labels, ann, err := scanSearchRow(rows)
+		row, labels, ann, meta, packs, err := scanSearchRow(rows)
 		if err != nil {
 			return err
 		}
@@ -357,7 +357,7 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 		}
 		if ok {
 			matched = append(matched, row)
-			rawAnn[row] = [2]string{labels, ann}
+			rawAnn[row] = [4]string{labels, ann, meta, packs}
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -367,8 +367,13 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 		return err
 	}
 	page, lm := pg.page(len(matched))
-	out := palette.SearchResponse{Items: make([]palette.SearchItem, 0, page.end-page.start), ListMeta: lm}
-	for _, row := range matched[page.start:page.end] {
+	pageRows := matched[page.start:page.end]
+	profiles, err := s.pageProfiles(r, pageRows)
+	if err != nil {
+		return err
+	}
+	out := palette.SearchResponse{Items: make([]palette.SearchItem, 0, len(pageRows)), ListMeta: lm}
+	for _, row := range pageRows {
 		raw := rawAnn[row]
 		if err := decodeMap(raw[0], &row.Labels); err != nil {
 			return err
@@ -376,30 +381,69 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 		if err := decodeMap(raw[1], &row.Annotations); err != nil {
 			return err
 		}
+		if err := unmarshalColumns(raw[2:], []any{&row.AgentMetadata, &row.Packs}); err != nil {
+			return err
+		}
 		s.simulate(row)
 		h := s.health(row)
+		md := row.AgentMetadata
+		if row.CloudType == palette.CloudTypeGeneric {
+			md = palette.AgentMetadata{Region: md.Region, InstanceTypes: md.InstanceTypes}
+		}
 		out.Items = append(out.Items, palette.SearchItem{
 			Metadata:    s.objectMeta(row),
-			SpecSummary: palette.SpecSummary{CloudType: row.CloudType, ImportMode: row.ImportMode},
-			Status:      palette.SearchStatus{State: row.State, Health: &h},
+			SpecSummary: palette.SpecSummary{CloudType: row.CloudType, ImportMode: row.ImportMode, Profiles: profiles[row.UID]},
+			Status:      palette.SearchStatus{State: row.State, Health: &h, Metadata: &md, Packs: row.Packs},
 		})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-// scanSearchRow reads the columns a search needs; labels and annotations are
-// returned raw and decoded only when needed.
-func scanSearchRow(sc scanner) (*clusterRow, string, string, error) {
+// pageProfiles loads the attached profiles of every cluster of a page in one
+// query (no pack content: values and variables only), keyed by cluster UID.
+func (s *Server) pageProfiles(r *http.Request, rows []*clusterRow) (map[string][]palette.AttachedProfile, error) {
+	out := make(map[string][]palette.AttachedProfile, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(rows))
+	for i, row := range rows {
+		args[i] = row.UID
+	}
+	q := `SELECT a.cluster_uid, a.profile_uid, p.name, p.type, p.version, a.pack_values, a.variables
+		FROM attachments a JOIN profiles p ON p.uid = a.profile_uid
+		WHERE a.cluster_uid IN (?` + strings.Repeat(",?", len(rows)-1) + `) ORDER BY a.cluster_uid, a.position`
+	res, err := s.st.db.QueryContext(r.Context(), q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("loading attachments of a search page: %w", err)
+	}
+	defer res.Close()
+	for res.Next() {
+		var cluster, pv, vars string
+		var ap palette.AttachedProfile
+		if err := res.Scan(&cluster, &ap.Metadata.UID, &ap.Metadata.Name, &ap.Spec.Type, &ap.Spec.Version, &pv, &vars); err != nil {
+			return nil, err
+		}
+		if err := unmarshalColumns([]string{pv, vars}, []any{&ap.PackValues, &ap.Variables}); err != nil {
+			return nil, err
+		}
+		out[cluster] = append(out[cluster], ap)
+	}
+	return out, res.Err()
+}
+
+// scanSearchRow reads the columns a search needs; labels, annotations, agent
+// metadata and packs are returned raw and decoded only when needed.
+func scanSearchRow(sc scanner) (row *clusterRow, labels, annotations, meta, packs string, err error) {
 	var (
-		row                      clusterRow
-		labels, annotations      string
 		created, modified        int64
 		deletedAt, lastHeartbeat sql.NullInt64
 	)
+	row = &clusterRow{}
 	if err := sc.Scan(&row.UID, &row.Name, &row.CloudType, &row.State, &row.ImportMode, &labels, &annotations,
-		&created, &modified, &deletedAt, &lastHeartbeat, &row.AgentVersion); err != nil {
-		return nil, "", "", err
+		&created, &modified, &deletedAt, &lastHeartbeat, &row.AgentVersion, &meta, &packs); err != nil {
+		return nil, "", "", "", "", err
 	}
 	row.Created, row.Modified = fromNanos(created), fromNanos(modified)
 	if deletedAt.Valid {
@@ -410,7 +454,7 @@ func scanSearchRow(sc scanner) (*clusterRow, string, string, error) {
 		t := fromNanos(lastHeartbeat.Int64)
 		row.LastHeartbeat = &t
 	}
-	return &row, labels, annotations, nil
+	return row, labels, annotations, meta, packs, nil
 }
 
 func decodeMap(raw string, dst *map[string]string) error {

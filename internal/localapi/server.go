@@ -90,6 +90,7 @@ type Server struct {
 	reqMu    sync.Mutex
 	reqs     map[string]int
 	reqTotal int
+	injected int
 
 	bootstrapKey   string
 	keyCreated     bool
@@ -288,6 +289,23 @@ func (s *Server) Requests() map[string]int {
 // SetFaults replaces the fault spec at run time ("" switches faults off).
 func (s *Server) SetFaults(spec string, seed int64) error {
 	return s.faults.set(spec, seed)
+}
+
+// FaultsInjected returns how many faults the fault injector has injected
+// (a request with two faults, e.g. latency and a 503, counts twice). They
+// are also listed in Requests as "fault KIND" (KIND: an HTTP status, reset,
+// latency or lostresponse), which does not count in the total.
+func (s *Server) FaultsInjected() int {
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
+	return s.injected
+}
+
+func (s *Server) recordFault(kind string) {
+	s.reqMu.Lock()
+	s.reqs["fault "+kind]++
+	s.injected++
+	s.reqMu.Unlock()
 }
 
 func (s *Server) record(key string) {

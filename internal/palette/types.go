@@ -490,13 +490,28 @@ type SortSpec struct {
 type SpecSummary struct {
 	CloudType  string `json:"cloudType"`
 	ImportMode string `json:"importMode"`
+	// Profiles are the add-on profiles attached to the cluster with their
+	// values and variables (no pack content) [ours]; nil when the server does
+	// not carry them (see SearchStatus.Metadata).
+	Profiles []AttachedProfile `json:"profiles,omitempty"`
 }
 
 // SearchStatus is the search's status.
 type SearchStatus struct {
 	State  string  `json:"state"`
 	Health *Health `json:"health,omitempty"`
+	// Metadata is what the overview's status.metadata holds [ours]. A server
+	// that fills it also fills Packs and SpecSummary.Profiles, so that a
+	// search item carries everything a resource's refresh reads; nil means
+	// the server (the real Palette) does not, and callers fall back to GET.
+	Metadata *AgentMetadata `json:"metadata,omitempty"`
+	// Packs is status.packs of the cluster [ours].
+	Packs []PackStatus `json:"packs,omitempty"`
 }
+
+// HasRefreshFields reports whether a search item carries the [ours] fields
+// a refresh needs (SearchStatus.Metadata, Packs, SpecSummary.Profiles).
+func (it *SearchItem) HasRefreshFields() bool { return it != nil && it.Status.Metadata != nil }
 
 // SearchItem is one search result.
 type SearchItem struct {
