@@ -142,6 +142,18 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// A refresh of many resources is answered by one paged search, held by
+	// the provider (cluster_cache.go); GET is the fallback.
+	if cl, ov, ok := r.data.cachedCluster(ctx, &state, &resp.Diagnostics); ok {
+		access, _ := clusterAccess(ctx, state.Kubernetes, types.StringNull(), &resp.Diagnostics)
+		flattenCluster(ctx, &state, cl, ov, &resp.Diagnostics)
+		r.checkAgentObjects(ctx, &state, access)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
 	cl, err := r.data.client.GetCluster(ctx, state.ID.ValueString())
 	if isGone(cl, err) {
 		resp.Diagnostics.AddWarning("Imported cluster is gone",
