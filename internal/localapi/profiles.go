@@ -509,6 +509,11 @@ func (s *Server) changeProfiles(w http.ResponseWriter, r *http.Request, c *call,
 						next[old] = slot{pa.newUID, pa.entry.PackValues, pa.entry.Variables}
 					}
 				} else if idx >= 0 {
+					if !sameJSON(next[idx].packValues, pa.entry.PackValues) || !sameJSON(next[idx].variables, pa.entry.Variables) {
+						// New values: the packs are redeployed, so their status
+						// waits for the agent again.
+						added[pa.newUID] = pa.profile
+					}
 					next[idx].packValues, next[idx].variables = pa.entry.PackValues, pa.entry.Variables
 				} else {
 					next = append(next, slot{pa.newUID, pa.entry.PackValues, pa.entry.Variables})
@@ -551,6 +556,14 @@ func (s *Server) changeProfiles(w http.ResponseWriter, r *http.Request, c *call,
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// sameJSON compares two lists by their JSON, an empty list equal to none.
+func sameJSON[T any](a, b []T) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return len(a) == len(b)
+	}
+	return mustJSON(a) == mustJSON(b)
 }
 
 // updatePackStatus marks the packs of removed profiles Removing and adds
