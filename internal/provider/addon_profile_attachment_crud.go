@@ -146,7 +146,7 @@ func (r *addonProfileAttachmentResource) Read(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	gone, err := r.read(ctx, &state)
+	gone, err := r.readCached(ctx, &state)
 	if gone != "" {
 		resp.Diagnostics.AddWarning("Add-on profile attachment is gone",
 			fmt.Sprintf("%s; the attachment %s is removed from the state and will be created again on the next apply.", gone, state.ID.ValueString()))

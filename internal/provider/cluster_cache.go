@@ -2,10 +2,13 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
@@ -45,10 +48,14 @@ type cacheFill struct {
 	err  error
 }
 
+// envRefreshCache set to "off" turns the cache off (benchmarks compare both).
+const envRefreshCache = "PALETTE_REFRESH_CACHE"
+
 func newClusterCache(c *palette.Client) *clusterCache {
 	return &clusterCache{
 		client: c, ttl: clusterCacheTTL, now: time.Now, pageSize: palette.MaxSearchPageSize,
-		stale: map[string]time.Time{},
+		stale:       map[string]time.Time{},
+		unsupported: os.Getenv(envRefreshCache) == "off",
 	}
 }
 
@@ -213,4 +220,24 @@ func (pd *providerData) cachedAttachment(ctx context.Context, clusterUID, profil
 		}
 	}
 	return profilePackStatuses(&palette.Cluster{Status: palette.ClusterStatus{Packs: it.Status.Packs}}, profileUID), ap, true
+}
+
+// readCached refreshes an attachment from the provider's cluster cache, or
+// with r.read (GET cluster + GET profiles) when the cache cannot answer.
+func (r *addonProfileAttachmentResource) readCached(ctx context.Context, m *addonProfileAttachmentResourceModel) (gone string, err error) {
+	cid, pid := m.ClusterID.ValueString(), m.ProfileID.ValueString()
+	packs, ap, ok := r.data.cachedAttachment(ctx, cid, pid)
+	if !ok {
+		return r.read(ctx, m)
+	}
+	if ap == nil {
+		return fmt.Sprintf("Profile %s is no longer attached to cluster %s (it was detached outside Terraform)", pid, cid), nil
+	}
+	m.ID = types.StringValue(attachmentID(cid, pid))
+	flattenAttachment(m, ap)
+	m.Packs = flattenPackStatuses(packs)
+	if m.AdoptExisting.IsNull() || m.AdoptExisting.IsUnknown() {
+		m.AdoptExisting = types.BoolValue(false)
+	}
+	return "", nil
 }

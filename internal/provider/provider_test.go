@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -37,12 +38,18 @@ type testEnv struct {
 	Kube *kubetest.Cluster
 	// Client talks to the local API with the test's key and project.
 	Client *palette.Client
+	// direct records the clusters the test imported itself through Client
+	// (not through Terraform): the orphan check leaves them alone.
+	direct importRecorder
 }
 
 type testEnvOptions struct {
 	flavor string // kube-local flavor; "" starts no cluster
 	nodes  int
 	api    []localtest.Option
+	// leavesClusters exempts a test that leaves clusters on purpose
+	// (abandon, clusters made outside Terraform) from the orphan check.
+	leavesClusters bool
 }
 
 // testAccPreCheck skips acceptance tests unless TF_ACC is set, before any
@@ -57,12 +64,22 @@ func testAccPreCheck(t *testing.T) {
 func newTestEnv(t *testing.T, o testEnvOptions) *testEnv {
 	t.Helper()
 	testAccPreCheck(t)
-	env := &testEnv{API: localtest.Start(t, o.api...)}
-	c, err := palette.NewClient(palette.Config{Host: env.API.URL, APIKey: env.API.APIKey, ProjectUID: env.API.ProjectUID, MaxRetries: 10})
+	// PALETTE_TEST_FAULTS (make test-reliability) puts faults on every
+	// test's API; a test's own WithFaults, applied later, wins.
+	opts := o.api
+	if spec := os.Getenv(envTestFaults); spec != "" {
+		opts = append([]localtest.Option{localtest.WithFaults(spec, faultSeed(t.Name()))}, o.api...)
+	}
+	env := &testEnv{API: localtest.Start(t, opts...)}
+	c, err := palette.NewClient(palette.Config{Host: env.API.URL, APIKey: env.API.APIKey, ProjectUID: env.API.ProjectUID, MaxRetries: 10,
+		HTTPClient: &http.Client{Transport: &env.direct}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	env.Client = c
+	if os.Getenv(envTestFaults) != "" {
+		t.Cleanup(func() { env.checkNoDuplicatesNoOrphans(t, o.leavesClusters) })
+	}
 	if o.flavor != "" {
 		nodes := o.nodes
 		if nodes == 0 {
