@@ -32,9 +32,9 @@ func (f *fakeOps) Apply(_ context.Context, m []byte, opts kube.ApplyOptions) ([]
 	f.applies = append(f.applies, string(m))
 	return []kube.ObjectRef{{Version: "v1", Kind: "ConfigMap", Namespace: "default", Name: "x"}}, nil
 }
-func (f *fakeOps) ListByLabel(context.Context, string) ([]kube.ObjectRef, error)  { return nil, nil }
+func (f *fakeOps) ListByLabel(context.Context, string) ([]kube.ObjectRef, error)      { return nil, nil }
 func (f *fakeOps) Delete(context.Context, []kube.ObjectRef, kube.DeleteOptions) error { return nil }
-func (f *fakeOps) WaitGone(context.Context, []kube.ObjectRef) error                  { return nil }
+func (f *fakeOps) WaitGone(context.Context, []kube.ObjectRef) error                   { return nil }
 func (f *fakeOps) NodeFacts(context.Context) (*kube.NodeFacts, error) {
 	return &kube.NodeFacts{Region: "r1", InstanceTypes: []string{"t1"}, NodeCount: 1}, nil
 }
@@ -182,7 +182,9 @@ func TestAgent_tokenRotationAndPackApply(t *testing.T) {
 	})
 
 	// Changed values: applied again. Detached: reported as an empty list.
-	fp.with(func(f *fakePalette) { f.desired.Profiles[0].PackValues = []palette.Pack{{Name: "hello", Values: "m: b"}} })
+	fp.with(func(f *fakePalette) {
+		f.desired.Profiles[0].PackValues = []palette.Pack{{Name: "hello", Values: "m: b"}}
+	})
 	waitFor(t, "re-apply on change", func() bool { return ops.count() == 2 })
 	fp.with(func(f *fakePalette) { f.desired.Profiles = nil })
 	waitFor(t, "empty pack list reported", func() bool {
