@@ -1,0 +1,162 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+// diagOn matches a diagnostic's summary followed by the configuration line
+// of the attribute it is on (Terraform prints `  N:   attr = ...` under
+// the summary). Words of the summary may be wrapped.
+func diagOn(summary, attr string) *regexp.Regexp {
+	words := strings.Fields(regexp.QuoteMeta(summary))
+	return regexp.MustCompile(`(?s)Error: ` + strings.Join(words, `\s+`) + `.*?\d+:\s+` + regexp.QuoteMeta(attr) + `\s+=`)
+}
+
+// TestAccReliability_badInput: each bad configuration fails, at plan time
+// where the rule can be checked then, with a diagnostic on the attribute
+// at fault, and nothing is created.
+func TestAccReliability_badInput(t *testing.T) {
+	env := newTestEnv(t, testEnvOptions{flavor: "generic", api: []localtest.Option{localtest.WithSimulateAgents()}, leavesClusters: true})
+	ctx := testCtx(t)
+	imp := func(name, mode string) string {
+		uid, _, err := env.Client.ImportCluster(ctx, palette.CloudTypeGeneric, palette.ImportRequest{
+			Metadata: palette.ObjectMeta{Name: name}, Spec: palette.ImportRequestSpec{ClusterConfig: palette.ClusterConfig{ImportMode: mode}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return uid
+	}
+	readOnly, full := imp("fixture-ro", palette.ImportModeReadOnly), imp("fixture-full", palette.ImportModeFullPermission)
+	imp("taken", palette.ImportModeReadOnly)
+	addon := env.API.CreateProfileFromFile(t, "../../examples/profiles/hello-addon.yaml")
+	fullProfile := env.API.CreateProfileFromFile(t, "../../examples/profiles/full-cluster.yaml")
+	infra, err := env.Client.CreateProfile(ctx, "infra-only", "1.0.0", palette.ProfileTemplate{Type: palette.ProfileTypeInfra, CloudType: "all"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Client.PublishProfile(ctx, infra); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	malformed := write("malformed", "apiVersion: v1\nclusters: [ {\n")
+	unreachable := write("unreachable", `apiVersion: v1
+kind: Config
+clusters:
+- name: gone
+  cluster:
+    server: https://127.0.0.1:1
+    insecure-skip-tls-verify: true
+users:
+- name: u
+  user:
+    token: not-a-real-token
+contexts:
+- name: gone
+  context: {cluster: gone, user: u}
+current-context: gone
+`)
+	host, ca, viewerToken := env.viewOnlyCredentials(t)
+
+	cluster := func(body string) string {
+		return env.providerConfig() + "resource \"palette_imported_cluster\" \"bad\" {\n" + body + "\n}\n"
+	}
+	named := func(extra string) string {
+		return cluster("  name = \"bad-input\"\n" + extra)
+	}
+	attach := func(clusterID, profileID, extra string) string {
+		return env.providerConfig() + fmt.Sprintf("resource \"palette_addon_profile_attachment\" \"bad\" {\n  cluster_id = %q\n  profile_id = %q\n%s\n}\n",
+			clusterID, profileID, extra)
+	}
+	access := func(inner string) string { return "  kubernetes = {\n" + inner + "\n  }\n" }
+	missingUID := "0123456789abcdef01234567"
+
+	tests := []struct {
+		name    string
+		config  string
+		want    *regexp.Regexp
+		apply   bool // the rule needs the apply (nothing to check it against at plan time)
+		minTF11 bool
+	}{
+		{"name uppercase", cluster(`  name = "Edge_Lab"`), diagOn("Invalid cluster name", "name"), false, false},
+		{"name too long", cluster(`  name = "` + strings.Repeat("a", 64) + `"`), diagOn("Invalid cluster name", "name"), false, false},
+		{"name empty", cluster(`  name = ""`), diagOn("Invalid cluster name", "name"), false, false},
+		{"name leading hyphen", cluster(`  name = "-edge"`), diagOn("Invalid cluster name", "name"), false, false},
+		{"name with a dot", cluster(`  name = "edge.lab"`), diagOn("Invalid cluster name", "name"), false, false},
+		{"name already taken", cluster(`  name = "taken"`), regexp.MustCompile(`Cluster name already\s+taken`), true, false},
+		{"cloud type unknown", named(`  cloud_type = "digitalocean"`), diagOn("Invalid Attribute Value Match", "cloud_type"), false, false},
+		{"cloud type outside the seed", named(`  cloud_type = "maas"`), diagOn("Invalid Attribute Value Match", "cloud_type"), false, false},
+		{"cloud type in capitals", named(`  cloud_type = "AWS"`), diagOn("Invalid Attribute Value Match", "cloud_type"), false, false},
+		{"cloud type the nodes contradict", named(`  cloud_type = "aws"` + "\n" + env.kubeAccess()), diagOn("Cloud type does not match the cluster", "cloud_type"), false, false},
+		{"import mode misspelt", named(`  import_mode = "readonly"`), diagOn("Invalid Attribute Value Match", "import_mode"), false, false},
+		{"import mode in wire form", named(`  import_mode = "read-only"`), diagOn("Invalid Attribute Value Match", "import_mode"), false, false},
+		{"wait_for unknown", named(`  wait_for = "forever"`), diagOn("Invalid Attribute Value Match", "wait_for"), false, false},
+		{"deletion policy unknown", named(`  deletion_policy = "delete"`), diagOn("Invalid Attribute Value Match", "deletion_policy"), false, false},
+		{"proxy with read-only", named("  import_mode = \"read_only\"\n  proxy = { https_proxy = \"http://proxy:3128\" }"), diagOn("Proxy settings need Full Permission mode", "proxy"), false, false},
+		{"malformed kubeconfig", named(access(fmt.Sprintf("    config_path = %q", malformed))), regexp.MustCompile(`(?s)Error: Invalid cluster\s+access.*?\d+:\s+kubernetes\s+=`), false, false},
+		{"kubeconfig file missing", named(access(fmt.Sprintf("    config_path = %q", filepath.Join(dir, "nope")))), regexp.MustCompile(`(?s)Error: Invalid cluster\s+access.*?\d+:\s+kubernetes\s+=`), false, false},
+		{"unreachable cluster", named(access(fmt.Sprintf("    config_path = %q", unreachable))), regexp.MustCompile(`(?s)Error: Cannot reach the target\s+cluster.*?\d+:\s+kubernetes\s+=`), false, false},
+		{"context without kubeconfig", named(access(`    config_context = "edge"`)), regexp.MustCompile(`(?s)Error: Context without a\s+kubeconfig`), false, false},
+		{"host without credentials", named(access(`    host = "https://127.0.0.1:6443"`)), regexp.MustCompile(`(?s)Error: Incomplete cluster\s+access`), false, false},
+		{"credentials without the RBAC", named("  import_mode = \"read_only\"\n" + access(fmt.Sprintf("    host = %q\n    cluster_ca_certificate = %q\n    token_wo = %q", host, ca, viewerToken))),
+			regexp.MustCompile(`(?s)Error: Cluster credentials cannot\s+install the agent.*?\d+:\s+kubernetes\s+=`), false, true},
+		{"kubeconfig_wo with kubernetes", named(fmt.Sprintf("  kubeconfig_wo = \"x\"\n  kubeconfig_wo_version = 1\n%s", env.kubeAccess())),
+			diagOn("Invalid Attribute Combination", "kubeconfig_wo"), false, true},
+		{"kubeconfig_wo_version alone", named("  kubeconfig_wo_version = 1"), diagOn("Invalid Attribute Combination", "kubeconfig_wo_version"), false, false},
+		{"full cluster profile", attach(full, fullProfile, ""), diagOn("Only add-on profiles can be attached to imported clusters", "profile_id"), false, false},
+		{"infrastructure profile", attach(full, infra, ""), diagOn("Only add-on profiles can be attached to imported clusters", "profile_id"), false, false},
+		{"add-on on read-only", attach(readOnly, addon, ""), diagOn("Add-on profiles need Full Permission", "cluster_id"), false, false},
+		{"profile does not exist", attach(full, missingUID, ""), diagOn("Cluster profile not found", "profile_id"), false, false},
+		{"cluster does not exist", attach(missingUID, addon, ""), diagOn("Imported cluster not found", "cluster_id"), false, false},
+		{"cluster_id not a UID", attach("edge-lab-1", addon, ""), diagOn("Invalid Attribute Value Match", "cluster_id"), false, false},
+		{"values for an unknown pack", attach(full, addon, "  values = { nginx = \"replicas: 2\" }"), regexp.MustCompile(`(?s)Error: Unknown pack.*?\d+:\s+values\s+=`), false, false},
+		{"values not a YAML mapping", attach(full, addon, "  values = { hello = \"- a\\n- b\" }"), regexp.MustCompile(`(?s)Error: .*?\d+:\s+values\s+=`), false, false},
+	}
+	var planTime atomic.Int32
+	for _, tt := range tests {
+		t.Run(strings.ReplaceAll(tt.name, " ", "_"), func(t *testing.T) {
+			tc := resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps:                    []resource.TestStep{{Config: tt.config, PlanOnly: !tt.apply, ExpectError: tt.want}},
+			}
+			if tt.minTF11 {
+				tc.TerraformVersionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}
+			}
+			resource.Test(t, tc)
+			if !tt.apply && !t.Failed() {
+				planTime.Add(1)
+			}
+		})
+	}
+	// Nothing was created: the three fixtures only, and no attachment.
+	env.expectClusterCount(t, 3)
+	for _, uid := range []string{readOnly, full} {
+		ps, err := env.Client.GetClusterProfiles(ctx, uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps.Profiles) != 0 {
+			t.Errorf("cluster %s got profiles attached: %+v", uid, ps.Profiles)
+		}
+	}
+	fmt.Printf("bad input: %d configurations rejected (%d at plan time), %d clusters and 0 attachments created\n",
+		len(tests), planTime.Load(), 0)
+}
