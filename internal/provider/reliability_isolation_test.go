@@ -20,7 +20,9 @@ import (
 // change nor delete another project's clusters (through the API or the
 // provider), and the import manifest needs its token or a key.
 func TestAccReliability_isolation(t *testing.T) {
-	env := newTestEnv(t, testEnvOptions{api: []localtest.Option{localtest.WithSimulateAgents()}, leavesClusters: true})
+	// Authorization, not faults, is under test: raw HTTP checks below do not
+	// retry, so this test's API runs without PALETTE_TEST_FAULTS.
+	env := newTestEnv(t, testEnvOptions{api: []localtest.Option{localtest.WithSimulateAgents(), localtest.WithFaults("", 0)}, leavesClusters: true})
 	ctx := testCtx(t)
 	srv := env.API.Server
 	keyA, err := srv.CreateAPIKey("Default")
