@@ -133,7 +133,13 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 	// An agent whose objects are gone is reinstalled in place.
 	if !creating && !state.AgentInstalled.IsNull() && !state.AgentInstalled.ValueBool() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("agent_installed"), types.BoolValue(true))...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("manifest_sha256"), types.StringUnknown())...)
+		// The reinstall changes what Palette reports; the framework only
+		// marks computed values unknown when the configuration changed.
+		for _, name := range []string{"manifest_sha256", "state", "health", "agent_version", "kubernetes_version", "region"} {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
+		}
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("instance_types"), types.ListUnknown(types.StringType))...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("node_count"), types.Int64Unknown())...)
 	}
 	if !creating && !upgrading {
 		return
