@@ -91,7 +91,9 @@ stop_all() {
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [ "$rc" -ne 0 ]; then
+  if [ "$rc" -eq 130 ] || [ "$rc" -eq 143 ]; then
+    printf '\n%sdemo interrupted. Logs: %s%s\n' "$red" "$LOGS" "$reset" >&2
+  elif [ "$rc" -ne 0 ]; then
     printf '\n%sdemo failed (exit %s). Logs: %s%s\n' "$red" "$rc" "$LOGS" "$reset" >&2
     for f in "$LOGS"/*.log; do
       [ -s "$f" ] || continue
