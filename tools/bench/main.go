@@ -51,6 +51,7 @@ type row struct {
 type bench struct {
 	work, tf, providerBin, cliConfig string
 	parallelism                      int
+	env                              []string
 	rows                             []row
 	failed                           bool
 }
@@ -63,6 +64,7 @@ func main() {
 	skipLatency := flag.Bool("skip-latency", false, "skip the import latency (needs the local kube binaries)")
 	skipRate := flag.Bool("skip-ratelimit", false, "skip the plan under the default rate limits")
 	createPar := flag.Int("create-parallelism", 32, "terraform -parallelism of the applies that create the resources")
+	providerEnv := flag.String("provider-env", "", "comma-separated NAME=VALUE given to terraform and the provider (e.g. GOMEMLIMIT=100MiB)")
 	flag.Parse()
 	sizes := []int{100, 300, 1000}
 	if *quick {
@@ -82,6 +84,9 @@ func main() {
 		*out = "docs/benchmarks.md"
 	}
 	b := &bench{parallelism: *createPar}
+	if *providerEnv != "" {
+		b.env = strings.Split(*providerEnv, ",")
+	}
 	var err error
 	b.tf, err = terraformPath(*tf)
 	if err != nil {
@@ -264,7 +269,7 @@ func (b *bench) terraform(ctx context.Context, dir string, env []string, args ..
 	cmd := exec.CommandContext(ctx, b.tf, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+b.cliConfig, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1")
-	cmd.Env = append(cmd.Env, env...)
+	cmd.Env = append(append(cmd.Env, b.env...), env...)
 	var buf strings.Builder
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	var peak atomic.Int64
