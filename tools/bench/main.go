@@ -599,11 +599,18 @@ func (b *bench) table() string {
 
 func (b *bench) writeDoc(path, table string) error {
 	tfv, _ := exec.Command(b.tf, "version").Output()
+	load, _ := os.ReadFile("/proc/loadavg")
 	var sb strings.Builder
 	sb.WriteString("# Benchmarks\n\n")
 	fmt.Fprintf(&sb, "Made by `%s` (`make bench`) on %s: %d CPUs, %s, %s.\n\n",
 		strings.Join(append([]string{"go run ./tools/bench"}, os.Args[1:]...), " "),
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), runtime.Version(), firstLine(string(tfv)))
+	if f := strings.Fields(string(load)); len(f) >= 3 {
+		fmt.Fprintf(&sb, "Load average at the end of the run: %s %s %s (wall times are sensitive to it).\n\n", f[0], f[1], f[2])
+	}
+	if len(b.env) > 0 {
+		fmt.Fprintf(&sb, "Environment given to Terraform and the provider: `%s`.\n\n", strings.Join(b.env, " "))
+	}
 	sb.WriteString(table)
 	sb.WriteString(`
 How it is measured:
