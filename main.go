@@ -13,9 +13,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/provider"
 )
 
-// Run "go generate" to format example terraform files and generate the docs for the registry/website.
-//go:generate terraform fmt -recursive ./examples/
-//go:generate go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs generate -provider-name palette
+// Docs and example formatting: `make generate` (tools/docs holds tfplugindocs).
 
 // version and commit are set by the release build (goreleaser ldflags).
 var (

@@ -95,11 +95,10 @@ type clusterInfo struct {
 type packKey struct{ profileUID, name string }
 
 type packState struct {
-	hash      string
-	status    palette.PackStatus
-	retryAt   time.Time
-	refs      []kube.ObjectRef
-	renderErr bool
+	hash    string
+	status  palette.PackStatus
+	retryAt time.Time
+	refs    []kube.ObjectRef
 }
 
 // New builds an agent. It does no I/O; Run does.

@@ -422,7 +422,7 @@ func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
 	}
 	e.eventually("hello-addon removed", time.Minute, func() error {
 		if _, err := e.kc.CoreV1().Namespaces().Get(e.ctx, "hello-addon", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-			return fmt.Errorf("namespace hello-addon: %v", err)
+			return fmt.Errorf("namespace hello-addon: %w", err)
 		}
 		left, err := e.admin.ListByLabel(e.ctx, palette.LabelProfileUID+"="+hello)
 		if err != nil {

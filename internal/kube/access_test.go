@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -156,7 +157,7 @@ func TestAccessRESTConfig(t *testing.T) {
 				if c.Proxy == nil {
 					t.Fatal("no Proxy func")
 				}
-				req, _ := http.NewRequest(http.MethodGet, "https://h.example:6443/version", nil)
+				req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, "https://h.example:6443/version", nil)
 				u, err := c.Proxy(req)
 				if err != nil || u == nil || u.Host != "proxy.example:3128" {
 					t.Errorf("Proxy() = %v, %v", u, err)

@@ -38,7 +38,7 @@ func versionServer(t *testing.T, status int, tls bool) (*httptest.Server, *atomi
 
 func closedAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestPing(t *testing.T) {
 				t.Fatalf("Ping error = %v, want errors.Is %v", err, tt.want)
 			}
 			other := ErrUnauthorized
-			if tt.want == ErrUnauthorized {
+			if errors.Is(tt.want, ErrUnauthorized) {
 				other = ErrUnreachable
 			}
 			if errors.Is(err, other) {

@@ -268,7 +268,7 @@ func (c *Client) WaitGone(ctx context.Context, refs []ObjectRef) error {
 		err = ctxErr
 	}
 	if lastErr != nil {
-		return fmt.Errorf("kube: %d object(s) still present or unknown (%s); last error: %v: %w", len(remaining), refsString(remaining), lastErr, err)
+		return fmt.Errorf("kube: %d object(s) still present or unknown (%s); last error: %w: %w", len(remaining), refsString(remaining), lastErr, err)
 	}
 	return fmt.Errorf("kube: %d object(s) still present: %s: %w", len(remaining), refsString(remaining), err)
 }

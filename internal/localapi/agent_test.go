@@ -65,7 +65,8 @@ func kindsAndNames(docs []map[string]any) []string {
 	for _, d := range docs {
 		md, _ := d["metadata"].(map[string]any)
 		name, _ := md["name"].(string)
-		out = append(out, d["kind"].(string)+"/"+name)
+		kind, _ := d["kind"].(string)
+		out = append(out, kind+"/"+name)
 	}
 	slices.Sort(out)
 	return out

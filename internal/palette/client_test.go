@@ -229,7 +229,7 @@ func TestRetryOnConnectionReset(t *testing.T) {
 
 func TestRetryOnConnectionRefused(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -484,7 +484,7 @@ func TestErrorMapping(t *testing.T) {
 			c, _ := newTestClient(t, h, func(cfg *Config) { cfg.MaxRetries = -1 })
 			_, err := c.GetCluster(context.Background(), "u1")
 			for _, s := range sentinels {
-				if got := errors.Is(err, s); got != (s == tt.want) {
+				if got := errors.Is(err, s); got != errors.Is(s, tt.want) {
 					t.Errorf("errors.Is(err, %v) = %v", s, got)
 				}
 			}

@@ -364,7 +364,7 @@ func TestAccAddonProfileAttachment_valuesOverride(t *testing.T) {
 					func(*terraform.State) error {
 						ap, err := env.attachedProfile(cid, hello)
 						if err != nil || ap == nil {
-							return fmt.Errorf("attachment not found: %v", err)
+							return fmt.Errorf("attachment not found: %w", err)
 						}
 						if len(ap.PackValues) != 1 || ap.PackValues[0].Name != "hello" || ap.PackValues[0].Values != "message: bonjour\n" {
 							return fmt.Errorf("Palette holds pack values %+v", ap.PackValues)
@@ -751,7 +751,7 @@ func TestAccAddonProfileAttachment_otherAttachmentsKept(t *testing.T) {
 					otherKept,
 					func(*terraform.State) error {
 						if ap, err := env.attachedProfile(cid, hello); err != nil || ap != nil {
-							return fmt.Errorf("hello-addon is still attached (%v)", err)
+							return fmt.Errorf("hello-addon is still attached (%w)", err)
 						}
 						// The agent deleted them; a namespace takes a moment to terminate.
 						return eventually("hello-addon's objects to be gone", func() error {

@@ -467,7 +467,7 @@ func TestAccImportedCluster_deletionPolicy(t *testing.T) {
 					refs := env.agentObjects(t, uid)
 					if policy == deletionPolicyAbandon {
 						if err != nil || c.Status.State != palette.StateRunning {
-							return fmt.Errorf("abandon must leave the cluster imported: %v %v", c, err)
+							return fmt.Errorf("abandon must leave the cluster imported: %v %w", c, err)
 						}
 						if !hasObject(refs, "Deployment", palette.AgentDeployment) {
 							return fmt.Errorf("abandon must leave the agent in place")

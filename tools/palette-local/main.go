@@ -52,7 +52,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return serve(rest, stdout, stderr)
 	case "apikey", "project", "profile":
 		if len(rest) == 0 || rest[0] != "create" {
-			return fmt.Errorf("usage: palette-local %s create ...", cmd)
+			return fmt.Errorf("usage: palette-local %s create [flags]", cmd)
 		}
 		switch cmd {
 		case "apikey":
@@ -117,7 +117,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if ip := net.ParseIP(host); !*useTLS && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return fmt.Errorf("refusing plain HTTP on non-loopback address %s: use --tls or listen on 127.0.0.1", *listen)
 	}
-	l, err := net.Listen("tcp", *listen)
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", *listen)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return fmt.Errorf("cannot listen on %s: the port is already in use (pick another with --listen)", *listen)

@@ -171,7 +171,7 @@ func EnsureBinaries(ctx context.Context, logf Logf) (Binaries, error) {
 	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		return bins, fmt.Errorf("kubelocal: building the binaries needs the go command on PATH: %w", err)
 	}
 	start := time.Now()
 	logf.printf("kubelocal: building Kubernetes %s control plane into %s (cold build: ~10 min on 2 cores)", KubernetesVersion, dir)

@@ -2,6 +2,7 @@ package kubelocal
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -26,12 +27,16 @@ func freePorts(n int) ([]int, error) {
 		}
 	}()
 	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 		if err != nil {
 			return nil, fmt.Errorf("kubelocal: reserve port: %w", err)
 		}
 		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		addr, ok := l.Addr().(*net.TCPAddr)
+		if !ok {
+			return nil, fmt.Errorf("kubelocal: reserve port: unexpected address %v", l.Addr())
+		}
+		ports = append(ports, addr.Port)
 	}
 	return ports, nil
 }
@@ -80,7 +85,8 @@ func startProcess(bin string, args []string, logPath string, dieWithParent bool)
 	}
 	defer logf.Close()
 	fmt.Fprintf(logf, "### %s %s %s\n", time.Now().Format(time.RFC3339), bin, strings.Join(args, " "))
-	cmd := exec.Command(bin, args...)
+	// The control plane outlives the command that starts it: no context.
+	cmd := exec.Command(bin, args...) //nolint:noctx
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Dir = filepath.Dir(logPath)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

@@ -92,7 +92,7 @@ func (i *Instance) start(t testing.TB, addr string) {
 	var l net.Listener
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		l, err = net.Listen("tcp", addr)
+		l, err = (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
 		if err == nil || time.Now().After(deadline) {
 			break
 		}
