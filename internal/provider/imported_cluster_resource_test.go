@@ -108,6 +108,22 @@ func TestAccImportedCluster_basic(t *testing.T) {
 				ImportStateVerifyIgnore: importVerifyIgnore,
 			},
 			{
+				// An import block by UID plans no change when the
+				// configuration holds only what Palette knows (cluster
+				// access is not recoverable from Palette).
+				Config: env.providerConfig() + `
+resource "palette_imported_cluster" "test" {
+  name        = "basic"
+  import_mode = "read_only"
+  labels      = { env = "test" }
+  description = "acceptance"
+}
+`,
+				ResourceName:    testResource,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
+			{
 				// Labels and description change in place.
 				Config: testAccImportedClusterConfig(env, "basic", "read_only", `  labels = { env = "prod" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
