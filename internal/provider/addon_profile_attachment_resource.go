@@ -191,6 +191,16 @@ func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req res
 			return
 		}
 	}
+	// The framework marks packs unknown before the values plan modifier
+	// turns a re-formatted YAML back into the state's: when nothing is left
+	// to change, the plan keeps the state's packs and stays empty. The rules
+	// held when the attachment was made and nothing of it changes, so a
+	// refresh of many attachments costs no API call here.
+	if state != nil && sameArguments(&plan, state) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("packs"), state.Packs)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), state.ID)...)
+		return
+	}
 	c := r.data.client
 
 	if known(plan.ProfileID) {
@@ -226,12 +236,6 @@ func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req res
 	if known(plan.ClusterID) && known(plan.ProfileID) {
 		id := attachmentID(plan.ClusterID.ValueString(), plan.ProfileID.ValueString())
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), id)...)
-	}
-	// The framework marks packs unknown before the values plan modifier
-	// turns a re-formatted YAML back into the state's: when nothing is left
-	// to change, the plan keeps the state's packs and stays empty.
-	if state != nil && sameArguments(&plan, state) {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("packs"), state.Packs)...)
 	}
 }
 
