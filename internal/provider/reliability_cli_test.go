@@ -36,7 +36,7 @@ func cliProvider(t *testing.T) string {
 		}
 		cliBuild.buildDir = dir
 		bin := filepath.Join(dir, "bin")
-		cmd := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-palette"), "../..")
+		cmd := exec.CommandContext(context.Background(), "go", "build", "-o", filepath.Join(bin, "terraform-provider-palette"), "../..")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			cliBuild.err = fmt.Errorf("building the provider: %w\n%s", err, out)
 			return

@@ -147,7 +147,7 @@ func terraformPath(flagged string) (string, error) {
 func (b *bench) buildProvider() error {
 	bin := filepath.Join(b.work, "bin")
 	b.providerBin = filepath.Join(bin, "terraform-provider-palette")
-	cmd := exec.Command("go", "build", "-o", b.providerBin, ".")
+	cmd := exec.CommandContext(context.Background(), "go", "build", "-o", b.providerBin, ".")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return err
@@ -192,7 +192,8 @@ func startServer(cfg localapi.Config, addr string) (*server, error) {
 	}
 	var l net.Listener
 	for deadline := time.Now().Add(5 * time.Second); ; {
-		l, err = net.Listen("tcp", addr)
+		var lc net.ListenConfig
+		l, err = lc.Listen(context.Background(), "tcp", addr)
 		if err == nil || time.Now().After(deadline) {
 			break
 		}
@@ -407,22 +408,22 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 	par := "-parallelism=" + strconv.Itoa(b.parallelism)
 	r, err := b.terraform(ctx, dir, s.env(), "apply", "-auto-approve", "-input=false", par)
 	if err != nil || r.code != 0 {
-		return fmt.Errorf("creating %d clusters and attachments (exit %d): %v\n%s", n, r.code, err, tail(r.output))
+		return fmt.Errorf("creating %d clusters and attachments (exit %d): %w\n%s", n, r.code, err, tail(r.output))
 	}
 	fmt.Printf("  created %d clusters + %d attachments in %s\n", n, n, r.wall.Round(time.Millisecond))
 	if r, err = b.terraform(ctx, floor, nil, "apply", "-auto-approve", "-input=false", par); err != nil || r.code != 0 {
-		return fmt.Errorf("creating the floor (exit %d): %v\n%s", r.code, err, tail(r.output))
+		return fmt.Errorf("creating the floor (exit %d): %w\n%s", r.code, err, tail(r.output))
 	}
 
 	refresh := []string{"plan", "-refresh-only", "-input=false", "-lock=false", "-no-color", "-detailed-exitcode"}
 	plan := []string{"plan", "-input=false", "-lock=false", "-no-color", "-detailed-exitcode"}
 	fl, err := b.terraform(ctx, floor, nil, refresh...)
 	if err != nil || !noChanges(fl) {
-		return fmt.Errorf("floor refresh (exit %d): %v\n%s", fl.code, err, tail(fl.output))
+		return fmt.Errorf("floor refresh (exit %d): %w\n%s", fl.code, err, tail(fl.output))
 	}
 	flPlan, err := b.terraform(ctx, floor, nil, plan...)
 	if err != nil || flPlan.code != 0 {
-		return fmt.Errorf("floor plan (exit %d): %v\n%s", flPlan.code, err, tail(flPlan.output))
+		return fmt.Errorf("floor plan (exit %d): %w\n%s", flPlan.code, err, tail(flPlan.output))
 	}
 	measure := func(args []string, env []string) (run, int, int, error) {
 		before, before429 := s.counts()
@@ -569,7 +570,7 @@ resource "palette_imported_cluster" "c" {
 	r, err := b.terraform(ctx, dir, s.env(), "apply", "-auto-approve", "-input=false")
 	end := time.Now()
 	if err != nil || r.code != 0 {
-		return fmt.Errorf("apply (exit %d): %v\n%s", r.code, err, tail(r.output))
+		return fmt.Errorf("apply (exit %d): %w\n%s", r.code, err, tail(r.output))
 	}
 	s.mu.Lock()
 	first, last := s.agentFirst, s.lastKey
@@ -598,7 +599,7 @@ func (b *bench) table() string {
 }
 
 func (b *bench) writeDoc(path, table string) error {
-	tfv, _ := exec.Command(b.tf, "version").Output()
+	tfv, _ := exec.CommandContext(context.Background(), b.tf, "version").Output()
 	load, _ := os.ReadFile("/proc/loadavg")
 	var sb strings.Builder
 	sb.WriteString("# Benchmarks\n\n")
