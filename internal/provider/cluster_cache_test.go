@@ -5,10 +5,15 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
@@ -195,5 +200,123 @@ func TestClusterCache_fallbacks(t *testing.T) {
 				t.Fatalf("%d searches, want 1", calls.Load())
 			}
 		})
+	}
+}
+
+// objWith is an object value of type t: the given attributes, null elsewhere.
+func objWith(t *testing.T, typ tftypes.Type, vals map[string]tftypes.Value) tftypes.Value {
+	t.Helper()
+	ot, ok := typ.(tftypes.Object)
+	if !ok {
+		t.Fatalf("%s is not an object type", typ)
+	}
+	m := map[string]tftypes.Value{}
+	for k, at := range ot.AttributeTypes {
+		if v, ok := vals[k]; ok {
+			m[k] = v
+		} else {
+			m[k] = tftypes.NewValue(at, nil)
+		}
+	}
+	return tftypes.NewValue(ot, m)
+}
+
+// TestImportedClusterRead_fromCache drives the provider server as Terraform
+// does (ConfigureProvider, then ReadResource ten at a time): 480 refreshes of
+// 120 clusters cost one fill of three search pages and no GET, return what
+// the API holds, and leave no goroutine behind.
+func TestImportedClusterRead_fromCache(t *testing.T) {
+	inst, _, uids := cacheEnv(t, 120)
+	ctx := context.Background()
+	srv := providerserver.NewProtocol6(New("test")())()
+	sch, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := sch.Provider.ValueType()
+	cfg, err := tfprotov6.NewDynamicValue(pt, objWith(t, pt, map[string]tftypes.Value{
+		"host": tftypes.NewValue(tftypes.String, inst.URL), "api_key": tftypes.NewValue(tftypes.String, inst.APIKey),
+		"project_uid": tftypes.NewValue(tftypes.String, inst.ProjectUID)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cr, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &cfg}); err != nil || len(cr.Diagnostics) > 0 {
+		t.Fatalf("configure: %v %+v", err, cr)
+	}
+	rt := sch.ResourceSchemas["palette_imported_cluster"].ValueType()
+	names := map[string]string{}
+	for i, uid := range uids {
+		names[uid] = fmt.Sprintf("cache-%03d", i)
+	}
+	read := func(uid string) error {
+		st, err := tfprotov6.NewDynamicValue(rt, objWith(t, rt, map[string]tftypes.Value{
+			"id": tftypes.NewValue(tftypes.String, uid), "name": tftypes.NewValue(tftypes.String, "stale"),
+			"cloud_config_uid": tftypes.NewValue(tftypes.String, "cc"), "import_command": tftypes.NewValue(tftypes.String, "kubectl"),
+		}))
+		if err != nil {
+			return err
+		}
+		resp, err := srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "palette_imported_cluster", CurrentState: &st})
+		if err != nil {
+			return err
+		}
+		if len(resp.Diagnostics) > 0 {
+			return fmt.Errorf("%s: %s", resp.Diagnostics[0].Summary, resp.Diagnostics[0].Detail)
+		}
+		v, err := resp.NewState.Unmarshal(rt)
+		if err != nil {
+			return err
+		}
+		var attrs map[string]tftypes.Value
+		if err := v.As(&attrs); err != nil {
+			return err
+		}
+		var name, state string
+		if err := attrs["name"].As(&name); err != nil {
+			return err
+		}
+		if err := attrs["state"].As(&state); err != nil {
+			return err
+		}
+		if name != names[uid] || state != palette.StateRunning {
+			return fmt.Errorf("cluster %s read as %q/%q, want %q/Running", uid, name, state, names[uid])
+		}
+		return nil
+	}
+	before := runtime.NumGoroutine()
+	var wg sync.WaitGroup
+	work := make(chan string)
+	errs := make(chan error, 1)
+	for range 10 {
+		wg.Go(func() {
+			for uid := range work {
+				if err := read(uid); err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+				}
+			}
+		})
+	}
+	for range 4 {
+		for _, uid := range uids {
+			work <- uid
+		}
+	}
+	close(work)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		t.Fatal(err)
+	default:
+	}
+	reqs := inst.Server.Requests()
+	if reqs[searchOK] != 3 || reqs["GET /v1/spectroclusters/{uid} 200"] != 0 || reqs["GET /v1/dashboard/spectroclusters/{uid}/overview 200"] != 0 {
+		t.Fatalf("480 refreshes cost %v; want 3 search pages and no GET", reqs)
+	}
+	// Idle HTTP connections may keep a goroutine or two.
+	if after := runtime.NumGoroutine(); after > before+4 {
+		t.Fatalf("goroutines: %d before, %d after 480 refreshes", before, after)
 	}
 }
