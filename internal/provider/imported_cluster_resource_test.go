@@ -122,6 +122,11 @@ resource "palette_imported_cluster" "test" {
 				ResourceName:    testResource,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
+				// terraform-plugin-testing runs `init` for this step in a new
+				// directory, where OpenTofu looks the dev provider up in its
+				// registry (no network here): import blocks are tested with
+				// Terraform only.
+				SkipFunc: func() (bool, error) { return usingOpenTofu(), nil },
 			},
 			{
 				// Labels and description change in place.

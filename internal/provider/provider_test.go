@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,11 @@ type testEnvOptions struct {
 	// leavesClusters exempts a test that leaves clusters on purpose
 	// (abandon, clusters made outside Terraform) from the orphan check.
 	leavesClusters bool
+}
+
+// usingOpenTofu tells whether the acceptance tests drive OpenTofu.
+func usingOpenTofu() bool {
+	return strings.Contains(filepath.Base(os.Getenv("TF_ACC_TERRAFORM_PATH")), "tofu")
 }
 
 // testAccPreCheck skips acceptance tests unless TF_ACC is set, before any
