@@ -91,36 +91,28 @@ func matchFilter(f *palette.FilterSpec, get propertyValues) (bool, error) {
 	if f == nil || len(f.FilterGroups) == 0 {
 		return true, nil
 	}
-	and, err := conjunctionAnd(f.Conjunction)
-	if err != nil {
-		return false, err
-	}
-	result := and
-	for _, g := range f.FilterGroups {
-		ok, err := matchGroup(g, get)
-		if err != nil {
-			return false, err
-		}
-		if and {
-			result = result && ok
-		} else {
-			result = result || ok
-		}
-	}
-	return result, nil
+	return combine(f.Conjunction, f.FilterGroups, func(g palette.FilterGroup) (bool, error) { return matchGroup(g, get) })
 }
 
 func matchGroup(g palette.FilterGroup, get propertyValues) (bool, error) {
-	and, err := conjunctionAnd(g.Conjunction)
-	if err != nil {
+	if _, err := conjunctionAnd(g.Conjunction); err != nil {
 		return false, err
 	}
 	if len(g.Filters) == 0 {
 		return true, nil
 	}
+	return combine(g.Conjunction, g.Filters, func(f palette.Filter) (bool, error) { return matchOne(f, get) })
+}
+
+// combine joins the matches of items with the conjunction ("and" or "or").
+func combine[T any](conjunction string, items []T, match func(T) (bool, error)) (bool, error) {
+	and, err := conjunctionAnd(conjunction)
+	if err != nil {
+		return false, err
+	}
 	result := and
-	for _, f := range g.Filters {
-		ok, err := matchOne(f, get)
+	for _, it := range items {
+		ok, err := match(it)
 		if err != nil {
 			return false, err
 		}
