@@ -172,10 +172,38 @@ func Up(ctx context.Context, o Options) (_ *State, err error) {
 		return nil, fmt.Errorf("kubelocal: binaries missing: %+v", bins)
 	}
 
-	began := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
+	// A port reserved by freePorts is released before the process binds it,
+	// so another process on the machine can take it in between (parallel
+	// tests open listeners all the time). A process that exits during
+	// start-up is therefore retried on fresh ports, a bounded number of
+	// times, with the reason logged each time.
+	const attempts = 3
+	for attempt := 1; ; attempt++ {
+		s, err := up(ctx, o, dir, bins)
+		var ee *exitedError
+		if err == nil || !errors.As(err, &ee) || attempt == attempts || ctx.Err() != nil {
+			return s, err
+		}
+		o.Logf.printf("kubelocal: attempt %d of %d: %v; retrying on fresh ports", attempt, attempts, err)
+	}
+}
 
+// exitedError reports a control-plane process that exited during start-up.
+type exitedError struct {
+	process string
+	tail    string
+}
+
+func (e *exitedError) Error() string {
+	return fmt.Sprintf("%s exited during start-up; its log ends with:\n%s", e.process, e.tail)
+}
+
+// up makes one attempt at starting the cluster; on failure it stops what it
+// started.
+func up(ctx context.Context, o Options, dir string, bins Binaries) (_ *State, err error) {
+	began := time.Now()
 	ports, err := freePorts(3)
 	if err != nil {
 		return nil, err
@@ -275,17 +303,17 @@ func Up(ctx context.Context, o Options) (_ *State, err error) {
 	}
 	if err := waitFor(ctx, "kube-apiserver /readyz", func() (bool, error) {
 		if !alive(s.EtcdPID, bins.Etcd) {
-			return false, fmt.Errorf("etcd exited:\n%s", tailFile(etcdLog, 30))
+			return false, &exitedError{"etcd", tailFile(etcdLog, 30)}
 		}
 		if !alive(s.APIServerPID, bins.APIServer) {
-			return false, fmt.Errorf("kube-apiserver exited:\n%s", tailFile(apiLog, 30))
+			return false, &exitedError{"kube-apiserver", tailFile(apiLog, 30)}
 		}
 		rctx, rcancel := context.WithTimeout(ctx, 2*time.Second)
 		defer rcancel()
 		body, err := cs.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(rctx)
 		return err == nil && string(body) == "ok", nil
 	}); err != nil {
-		return nil, fmt.Errorf("%w\n--- kube-apiserver.log ---\n%s", err, tailFile(apiLog, 30))
+		return nil, withLogTail(err, "kube-apiserver", apiLog)
 	}
 	o.Logf.printf("kubelocal: kube-apiserver ready after %s", time.Since(began).Round(time.Millisecond))
 
@@ -319,7 +347,7 @@ func Up(ctx context.Context, o Options) (_ *State, err error) {
 
 	if err := waitFor(ctx, "kube-controller-manager (default ServiceAccount, aggregated roles)", func() (bool, error) {
 		if !alive(s.ControllerManagerPID, bins.ControllerManager) {
-			return false, fmt.Errorf("kube-controller-manager exited:\n%s", tailFile(kcmLog, 30))
+			return false, &exitedError{"kube-controller-manager", tailFile(kcmLog, 30)}
 		}
 		if _, err := cs.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{}); err != nil {
 			if apierrors.IsNotFound(err) {
@@ -330,7 +358,7 @@ func Up(ctx context.Context, o Options) (_ *State, err error) {
 		admin, err := cs.RbacV1().ClusterRoles().Get(ctx, "admin", metav1.GetOptions{})
 		return err == nil && len(admin.Rules) > 0, nil
 	}); err != nil {
-		return nil, fmt.Errorf("%w\n--- kube-controller-manager.log ---\n%s", err, tailFile(kcmLog, 30))
+		return nil, withLogTail(err, "kube-controller-manager", kcmLog)
 	}
 	if err := s.save(); err != nil {
 		return nil, err
@@ -407,4 +435,14 @@ func waitFor(ctx context.Context, what string, cond func() (bool, error)) error 
 		case <-t.C:
 		}
 	}
+}
+
+// withLogTail adds the end of a process's log to a start-up error, unless
+// the error already carries it.
+func withLogTail(err error, process, logPath string) error {
+	var ee *exitedError
+	if errors.As(err, &ee) {
+		return err
+	}
+	return fmt.Errorf("%w\n--- %s.log ---\n%s", err, process, tailFile(logPath, 30))
 }

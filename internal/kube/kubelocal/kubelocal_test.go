@@ -1,10 +1,15 @@
 package kubelocal
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestPKI(t *testing.T) {
@@ -96,5 +101,52 @@ func TestLDFlags(t *testing.T) {
 		if !strings.Contains(ld, want) {
 			t.Errorf("LDFlags missing %s: %s", want, ld)
 		}
+	}
+}
+
+// TestUpRetriesAProcessThatExitsAtStart runs Up with stand-in binaries: an
+// "etcd" that stays up and a "kube-apiserver" that fails as it does when its
+// port was taken. Up must retry on fresh ports, give up after three
+// attempts with the log's last lines, and leave nothing running.
+func TestUpRetriesAProcessThatExitsAtStart(t *testing.T) {
+	dir := t.TempDir()
+	script := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	bins := Binaries{
+		Etcd:              script("etcd", "while :; do sleep 1; done"),
+		APIServer:         script("kube-apiserver", `echo "listen tcp 127.0.0.1:1: bind: address already in use"; exit 1`),
+		ControllerManager: script("kube-controller-manager", "exit 1"),
+	}
+	var logs []string
+	_, err := Up(context.Background(), Options{
+		Dir: filepath.Join(dir, "cluster"), Binaries: bins, DieWithParent: true, Timeout: time.Minute,
+		Logf: func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) },
+	})
+	if err == nil {
+		t.Fatal("Up succeeded with a kube-apiserver that always exits")
+	}
+	if msg := err.Error(); !strings.Contains(msg, "kube-apiserver exited during start-up") || !strings.Contains(msg, "address already in use") {
+		t.Fatalf("error does not name the process and its log: %v", err)
+	}
+	retries := 0
+	for _, l := range logs {
+		if strings.Contains(l, "retrying on fresh ports") {
+			retries++
+		}
+	}
+	if retries != 2 {
+		t.Fatalf("want 2 retries logged, got %d:\n%s", retries, strings.Join(logs, "\n"))
+	}
+	st, err := LoadState(filepath.Join(dir, "cluster"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Running() {
+		t.Fatalf("processes left running after a failed Up: %+v", st)
 	}
 }
