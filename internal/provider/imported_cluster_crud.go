@@ -43,17 +43,6 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 	c := r.data.client
 	name := plan.Name.ValueString()
 
-	if err := c.ValidateClusterName(ctx, name); err != nil {
-		if errors.Is(err, palette.ErrConflict) {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Cluster name already taken",
-				fmt.Sprintf("Palette already has a cluster named %q in this project. Choose another name, or bring "+
-					"that cluster under Terraform with `terraform import`.", name))
-			return
-		}
-		resp.Diagnostics.AddError("Error importing cluster", fmt.Sprintf("Checking the name %q: %s", name, err))
-		return
-	}
-
 	labels := map[string]string{}
 	resp.Diagnostics.Append(plan.Labels.ElementsAs(ctx, &labels, false)...)
 	importReq := palette.ImportRequest{
@@ -66,16 +55,46 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	uid, adopted, err := c.ImportCluster(ctx, plan.CloudType.ValueString(), importReq)
-	if err != nil {
-		if palette.IsCode(err, palette.CodeProxyNotSupportedInReadOnlyMode) {
-			resp.Diagnostics.AddAttributeError(path.Root("proxy"), "Proxy settings need Full Permission mode", err.Error())
+
+	var uid string
+	if err := c.ValidateClusterName(ctx, name); err != nil {
+		if !errors.Is(err, palette.ErrConflict) {
+			resp.Diagnostics.AddError("Error importing cluster", fmt.Sprintf("Checking the name %q: %s", name, err))
 			return
 		}
-		resp.Diagnostics.AddError("Error importing cluster", err.Error())
-		return
+		// The name is taken. When the cluster holding it is provably the
+		// one an interrupted apply of this configuration registered, take
+		// it over; otherwise refuse and say why.
+		var why string
+		uid, why = r.interruptedImport(ctx, plan.CloudType.ValueString(), importReq, access)
+		if uid == "" {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "Cluster name already taken",
+				fmt.Sprintf("Palette already has a cluster named %q in this project, and it is not one this "+
+					"configuration can take over: %s.\nChoose another name, or bring that cluster under Terraform "+
+					"with `terraform import palette_imported_cluster.<name> <uid>`.", name, why))
+			return
+		}
+		resp.Diagnostics.AddWarning("Took over a cluster left by an interrupted apply",
+			fmt.Sprintf("Cluster %s (%q) was registered by an earlier apply that ended before Terraform recorded it "+
+				"in state: %s. This apply continues with it instead of registering a second cluster.", uid, name, why))
+		if err := c.UpdateClusterMetadata(ctx, uid, labels, importReq.Metadata.Annotations); err != nil {
+			resp.Diagnostics.AddError("Error importing cluster", fmt.Sprintf("Updating the metadata of cluster %s: %s", uid, err))
+			return
+		}
+		tflog.Info(ctx, "took over the cluster of an interrupted import", map[string]any{"uid": uid})
+	} else {
+		var adopted bool
+		uid, adopted, err = c.ImportCluster(ctx, plan.CloudType.ValueString(), importReq)
+		if err != nil {
+			if palette.IsCode(err, palette.CodeProxyNotSupportedInReadOnlyMode) {
+				resp.Diagnostics.AddAttributeError(path.Root("proxy"), "Proxy settings need Full Permission mode", err.Error())
+				return
+			}
+			resp.Diagnostics.AddError("Error importing cluster", err.Error())
+			return
+		}
+		tflog.Info(ctx, "imported cluster registered", map[string]any{"uid": uid, "adopted": adopted})
 	}
-	tflog.Info(ctx, "imported cluster registered", map[string]any{"uid": uid, "adopted": adopted})
 
 	// The UID goes to state at once: a later failure leaves a tainted
 	// resource that Terraform replaces, never an orphan in Palette.
@@ -114,6 +133,65 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// interruptedImport decides whether the cluster that holds the name of req
+// was registered by an earlier apply of this same configuration that ended
+// (killed, crashed, lost its state write) before Terraform could record it.
+// It returns that cluster's UID, or "" and the reason it may not be taken
+// over. The rules keep somebody else's cluster safe:
+//   - the cloud type, import mode and proxy must be the ones planned;
+//   - and either the cluster is still Pending (its manifest was never
+//     fetched, so no agent anywhere belongs to it), or the target cluster
+//     this resource is given access to runs that very cluster's agent.
+func (r *importedClusterResource) interruptedImport(ctx context.Context, cloudType string, req palette.ImportRequest, access kube.Access) (uid, why string) {
+	c := r.data.client
+	item, err := c.FindClusterByName(ctx, req.Metadata.Name)
+	if err != nil {
+		return "", fmt.Sprintf("looking it up failed: %s", err)
+	}
+	cl, err := c.GetCluster(ctx, item.Metadata.UID)
+	if err != nil {
+		return "", fmt.Sprintf("reading cluster %s failed: %s", item.Metadata.UID, err)
+	}
+	uid = cl.Metadata.UID
+	switch {
+	case cl.Spec.CloudType != cloudType:
+		return "", fmt.Sprintf("cluster %s has cloud type %q, not %q", uid, cl.Spec.CloudType, cloudType)
+	case cl.ImportMode() != req.Spec.ClusterConfig.ImportMode:
+		return "", fmt.Sprintf("cluster %s was imported in another mode (%q)", uid, cl.ImportMode())
+	case !sameProxy(cl.Spec.ClusterConfig.Proxy, req.Spec.ClusterConfig.Proxy):
+		return "", fmt.Sprintf("cluster %s has other proxy settings", uid)
+	case cl.Status.State == palette.StateDeleting || cl.Status.State == palette.StateDeleted:
+		return "", fmt.Sprintf("cluster %s is being deleted; wait until it is gone", uid)
+	case cl.Status.State == palette.StatePending:
+		return uid, "it is still Pending: its import manifest was never fetched"
+	case access.IsZero():
+		return "", fmt.Sprintf("cluster %s is %s (its manifest was fetched), and without cluster access "+
+			"the provider cannot check that its agent runs in your cluster", uid, cl.Status.State)
+	}
+	kc, err := r.data.newKube(access)
+	if err != nil {
+		return "", fmt.Sprintf("checking for its agent failed: %s", err)
+	}
+	installs, err := kc.FindImports(ctx)
+	if err != nil {
+		return "", fmt.Sprintf("checking for its agent failed: %s", err)
+	}
+	for _, in := range installs {
+		if in.ClusterUID == uid {
+			return uid, fmt.Sprintf("the agent of cluster %s runs in the configured cluster (namespace %s)", uid, in.Namespace)
+		}
+	}
+	return "", fmt.Sprintf("cluster %s is %s and its agent does not run in the configured cluster", uid, cl.Status.State)
+}
+
+// sameProxy compares proxy settings, no proxy and an empty one alike.
+func sameProxy(a, b *palette.Proxy) bool {
+	if a.IsZero() || b.IsZero() {
+		return a.IsZero() && b.IsZero()
+	}
+	return *a == *b
 }
 
 // installAgent fetches the import manifest and applies it to the cluster

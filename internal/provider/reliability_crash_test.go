@@ -37,45 +37,85 @@ func liveClusters(t *testing.T, c *palette.Client, name string) []palette.Search
 
 // TestAccReliability_crash: Terraform is killed after the import POST has
 // been committed by the API and before the provider could write the state;
-// the next apply must converge on that one cluster.
+// the next apply must converge on that one cluster, by apply alone.
 //
-// A proxy in front of the local API lets the import POST through to the
-// API, then holds its answer until the test has killed Terraform (and the
-// provider with it: the whole process group).
+// A proxy in front of the local API lets Terraform's requests through until
+// the kill point, then holds them until the test has killed Terraform (and
+// the provider with it: the whole process group). Two kill points:
+//   - "import": the import POST's answer is held, so the cluster is still
+//     Pending (nobody fetched its manifest) when Terraform dies;
+//   - "agent": the manifest is fetched and applied, and every request after
+//     it is held until the agent (which talks to the API directly) has
+//     brought the cluster to Running: the cluster is imported, its agent
+//     runs in the target cluster, and Terraform dies waiting.
 func TestAccReliability_crash(t *testing.T) {
 	testAccPreCheck(t)
-	inst := localtest.Start(t, localtest.WithSimulateAgents())
-	client, err := palette.NewClient(palette.Config{Host: inst.URL, APIKey: inst.APIKey, ProjectUID: inst.ProjectUID})
-	if err != nil {
-		t.Fatal(err)
+	var mu sync.Mutex
+	var lines []string
+	for _, point := range []string{"import", "agent"} {
+		t.Run(point, func(t *testing.T) {
+			t.Parallel()
+			how := crashAndConverge(t, point)
+			mu.Lock()
+			lines = append(lines, how)
+			mu.Unlock()
+		})
 	}
-	var hold atomic.Bool
-	hold.Store(true)
-	committed := make(chan string, 1)
-	release := make(chan struct{})
-	var once sync.Once
-	inner := inst.Server.Handler()
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !hold.Load() || r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/import") {
-			inner.ServeHTTP(w, r)
-			return
+	t.Cleanup(func() {
+		if !t.Failed() {
+			fmt.Printf("crash: %s\n", strings.Join(lines, "; "))
 		}
-		rec := httptest.NewRecorder()
-		inner.ServeHTTP(rec, r)
-		once.Do(func() { committed <- rec.Body.String() })
+	})
+}
+
+func crashAndConverge(t *testing.T, point string) string {
+	// Faults are off here: the proxy records the API's answers, and this
+	// test is about the crash, not the network.
+	env := newTestEnv(t, testEnvOptions{flavor: "generic", api: []localtest.Option{localtest.WithFaults("", 0)}})
+	var holding, armed atomic.Bool
+	armed.Store(true) // the kill point fires once, in the first apply
+	reached := make(chan string, 1)
+	release := make(chan struct{})
+	inner := env.API.Server.Handler()
+	hold := func(r *http.Request) {
 		select {
 		case <-release:
 		case <-r.Context().Done():
+		}
+	}
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if holding.Load() {
+			hold(r)
+		}
+		isImport := r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/import")
+		isManifest := r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/import/manifest")
+		if (point == "import" && !isImport) || (point == "agent" && !isManifest) || !armed.CompareAndSwap(true, false) {
+			inner.ServeHTTP(w, r)
+			return
+		}
+		// The kill point: the API does its part; from now on Terraform
+		// gets no answer.
+		rec := httptest.NewRecorder()
+		inner.ServeHTTP(rec, r)
+		if point == "import" {
+			holding.Store(true)
+			reached <- strings.TrimSpace(rec.Body.String())
+			hold(r)
 		}
 		for k, v := range rec.Header() {
 			w.Header()[k] = v
 		}
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(rec.Body.Bytes())
+		if point == "agent" {
+			holding.Store(true) // what follows the manifest is held
+			reached <- "manifest fetched"
+		}
 	}))
 	t.Cleanup(proxy.Close)
 	t.Cleanup(func() { close(release) })
 
+	name := "crash-" + point
 	dir := t.TempDir()
 	conf := fmt.Sprintf(`terraform {
   required_providers {
@@ -89,20 +129,21 @@ provider "palette" {
 }
 
 resource "palette_imported_cluster" "c" {
-  name        = "crash-1"
+  name        = %q
   cloud_type  = "generic"
   import_mode = "read_only"
   wait_for    = "running"
+  %s
 }
-`, proxy.URL, inst.ProjectUID)
+`, proxy.URL, env.API.ProjectUID, name, env.kubeAccess())
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"PALETTE_API_KEY=" + inst.APIKey}
+	tfEnv := []string{"PALETTE_API_KEY=" + env.API.APIKey}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := tfCommand(ctx, t, dir, env, "apply", "-auto-approve", "-no-color")
+	cmd := tfCommand(ctx, t, dir, tfEnv, "apply", "-auto-approve", "-no-color")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -112,55 +153,67 @@ resource "palette_imported_cluster" "c" {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	select {
-	case body := <-committed:
-		t.Logf("import committed (%s); killing terraform", strings.TrimSpace(body))
+	case what := <-reached:
+		t.Logf("kill point %q reached (%s)", point, what)
 	case err := <-exited:
-		t.Fatalf("terraform ended before the import was committed: %v\n%s", err, out.String())
+		t.Fatalf("terraform ended before the kill point: %v\n%s", err, out.String())
 	case <-ctx.Done():
-		t.Fatal("the import POST never came")
+		t.Fatal("the kill point was never reached")
+	}
+	var uid string
+	if point == "agent" {
+		// Wait until the agent has brought the cluster to Running.
+		for {
+			live := liveClusters(t, env.Client, name)
+			if len(live) == 1 && live[0].Status.State == palette.StateRunning {
+				uid = live[0].Metadata.UID
+				break
+			}
+			select {
+			case err := <-exited:
+				t.Fatalf("terraform ended before the kill: %v\n%s", err, out.String())
+			case <-ctx.Done():
+				t.Fatalf("the cluster never reached Running: %+v", live)
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
 	}
 	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	<-exited
-	hold.Store(false)
+	holding.Store(false)
 
-	first := liveClusters(t, client, "crash-1")
+	first := liveClusters(t, env.Client, name)
 	if len(first) != 1 {
-		t.Fatalf("after the crash: %d live clusters named crash-1, want 1", len(first))
+		t.Fatalf("after the crash: %d live clusters named %s, want 1", len(first), name)
 	}
-	uid := first[0].Metadata.UID
+	if uid == "" {
+		uid = first[0].Metadata.UID
+	}
+	state := first[0].Status.State
 	if b, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate")); err == nil && strings.Contains(string(b), uid) {
 		t.Fatalf("the state already holds %s: Terraform was not killed before the state write", uid)
 	}
 
-	// Apply again: one cluster, and the state converges on it. Today the
-	// provider refuses the taken name (Create checks it before importing)
-	// and tells the user to `terraform import` the cluster: that recovery is
-	// checked too, and the summary line says which way it converged. Set
-	// PALETTE_TEST_STRICT_CRASH=1 to require convergence by apply alone.
-	again, code := tfRun(t, dir, env, "apply", "-auto-approve")
-	after := liveClusters(t, client, "crash-1")
-	if len(after) != 1 || after[0].Metadata.UID != uid {
-		t.Fatalf("after the second apply: %d live clusters named crash-1 (want 1, %s):\n%s", len(after), uid, again)
+	// Apply again: the provider takes the cluster over (with a warning)
+	// instead of registering a second one, and the state converges.
+	again := tfMust(t, dir, tfEnv, nil, "apply", "-auto-approve")
+	if !strings.Contains(again, "Took over a cluster left by an interrupted apply") {
+		t.Fatalf("the second apply did not say it took the cluster over:\n%s", again)
 	}
-	how := "by apply alone"
-	if code != 0 {
-		if !strings.Contains(again, "Cluster name already taken") || os.Getenv("PALETTE_TEST_STRICT_CRASH") != "" {
-			t.Fatalf("the second apply did not converge on cluster %s (exit %d):\n%s", uid, code, again)
-		}
-		t.Logf("apply alone does not converge (the name is taken by the crashed import): recovering with terraform import")
-		tfMust(t, dir, env, nil, "import", "palette_imported_cluster.c", uid)
-		tfMust(t, dir, env, nil, "apply", "-auto-approve")
-		how = "only after `terraform import` (apply alone: Cluster name already taken)"
+	after := liveClusters(t, env.Client, name)
+	if len(after) != 1 || after[0].Metadata.UID != uid || after[0].Status.State != palette.StateRunning {
+		t.Fatalf("after the second apply: %+v, want only %s, Running\n%s", after, uid, again)
 	}
-	if n := len(liveClusters(t, client, "crash-1")); n != 1 {
-		t.Fatalf("after recovery: %d live clusters, want 1", n)
+	if b, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate")); err != nil || !strings.Contains(string(b), uid) {
+		t.Fatalf("the state does not hold %s after the second apply (%v)", uid, err)
 	}
-	fmt.Printf("crash: import committed and terraform killed before the state write: 1 cluster, no duplicate; converged %s\n", how)
-	tfMust(t, dir, env, nil, "plan", "-detailed-exitcode")
-	tfMust(t, dir, env, nil, "destroy", "-auto-approve")
-	if n := len(liveClusters(t, client, "crash-1")); n != 0 {
+	tfMust(t, dir, tfEnv, nil, "plan", "-detailed-exitcode")
+	tfMust(t, dir, tfEnv, nil, "destroy", "-auto-approve")
+	if n := len(liveClusters(t, env.Client, name)); n != 0 {
 		t.Fatalf("after destroy: %d live clusters", n)
 	}
+	return fmt.Sprintf("killed after the %s (cluster %s), next apply took it over: 1 cluster, converged", map[string]string{
+		"import": "import POST", "agent": "agent install"}[point], state)
 }
