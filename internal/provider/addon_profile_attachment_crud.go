@@ -88,6 +88,7 @@ func (r *addonProfileAttachmentResource) Create(ctx context.Context, req resourc
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cid, pid := plan.ClusterID.ValueString(), plan.ProfileID.ValueString()
+	defer r.data.clusterCache().invalidate(cid)
 	c := r.data.client
 
 	prof := r.checkRules(ctx, cid, pid, &resp.Diagnostics)
@@ -217,6 +218,7 @@ func (r *addonProfileAttachmentResource) Update(ctx context.Context, req resourc
 	c := r.data.client
 	cid := state.ClusterID.ValueString()
 	oldPID, pid := state.ProfileID.ValueString(), plan.ProfileID.ValueString()
+	defer r.data.clusterCache().invalidate(cid)
 	swap := oldPID != pid
 
 	changed := swap || !plan.Values.Equal(state.Values) || !plan.Variables.Equal(state.Variables)
@@ -276,6 +278,7 @@ func (r *addonProfileAttachmentResource) Delete(ctx context.Context, req resourc
 	defer cancel()
 	c := r.data.client
 	cid, pid := state.ClusterID.ValueString(), state.ProfileID.ValueString()
+	defer r.data.clusterCache().invalidate(cid)
 
 	err := c.DeleteClusterProfiles(ctx, cid, []string{pid})
 	if errors.Is(err, palette.ErrNotFound) {

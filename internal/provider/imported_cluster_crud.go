@@ -96,6 +96,8 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		tflog.Info(ctx, "imported cluster registered", map[string]any{"uid": uid, "adopted": adopted})
 	}
 
+	defer r.data.clusterCache().invalidate(uid)
+
 	// The UID goes to state at once: a later failure leaves a tainted
 	// resource that Terraform replaces, never an orphan in Palette.
 	plan.ID = types.StringValue(uid)
@@ -336,6 +338,7 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 	c := r.data.client
 	uid := state.ID.ValueString()
 	plan.ID = state.ID
+	defer r.data.clusterCache().invalidate(uid)
 
 	if !plan.Labels.Equal(state.Labels) || !plan.Description.Equal(state.Description) {
 		labels := map[string]string{}
@@ -398,6 +401,7 @@ func (r *importedClusterResource) Delete(ctx context.Context, req resource.Delet
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	uid := state.ID.ValueString()
+	defer r.data.clusterCache().invalidate(uid)
 	c := r.data.client
 	policy := state.DeletionPolicy.ValueString()
 	access, _ := clusterAccess(ctx, state.Kubernetes, types.StringNull(), &resp.Diagnostics)

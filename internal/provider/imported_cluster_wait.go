@@ -44,9 +44,14 @@ func statusCluster(ctx context.Context, c *palette.Client, uid string, withHealt
 	return cl.Status.State, ov.Status.Health.State, nil
 }
 
+// pollCap is the longest interval between two checks: the slack after the
+// awaited change stays at most half a second (the goal is under one), at
+// two requests a second once the wait is long.
+const pollCap = 500 * time.Millisecond
+
 // poll calls check until it reports done, an error, or ctx ends. The
-// interval starts short and grows to at most a second, so that the slack
-// after the awaited change stays under a second without hammering the API.
+// interval starts short and grows to pollCap, so that the slack after the
+// awaited change stays short without hammering the API.
 func poll(ctx context.Context, what string, check func() (done bool, err error)) error {
 	interval := 100 * time.Millisecond
 	for {
@@ -64,8 +69,8 @@ func poll(ctx context.Context, what string, check func() (done bool, err error))
 			return fmt.Errorf("timed out waiting for %s: %w", what, ctx.Err())
 		case <-t.C:
 		}
-		if interval < time.Second {
-			interval = min(time.Second, interval*3/2)
+		if interval < pollCap {
+			interval = min(pollCap, interval*3/2)
 		}
 	}
 }

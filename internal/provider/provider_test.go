@@ -103,6 +103,7 @@ func newTestEnv(t *testing.T, o testEnvOptions) *testEnv {
 			}
 		})
 	}
+	env.registerEnvSecrets(t)
 	return env
 }
 

@@ -28,6 +28,15 @@ var cliBuild struct {
 // config file that points Terraform at it.
 func cliProvider(t *testing.T) string {
 	t.Helper()
+	rc, err := cliProviderRC()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rc
+}
+
+// cliProviderRC is cliProvider outside a test.
+func cliProviderRC() (string, error) {
 	cliBuild.once.Do(func() {
 		dir, err := os.MkdirTemp("", "palette-cli-")
 		if err != nil {
@@ -42,13 +51,12 @@ func cliProvider(t *testing.T) string {
 			return
 		}
 		cliBuild.rc = filepath.Join(dir, "terraformrc")
-		rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"terraform-palette/palette\" = %q\n  }\n  direct {}\n}\n", bin)
+		// hashicorp/palette is the address plugin-testing gives the
+		// in-process provider: the secrets scan shows its saved plans.
+		rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"terraform-palette/palette\" = %q\n    \"hashicorp/palette\" = %q\n  }\n  direct {}\n}\n", bin, bin)
 		cliBuild.err = os.WriteFile(cliBuild.rc, []byte(rc), 0o600)
 	})
-	if cliBuild.err != nil {
-		t.Fatal(cliBuild.err)
-	}
-	return cliBuild.rc
+	return cliBuild.rc, cliBuild.err
 }
 
 // terraformCLI is the CLI of the acceptance tests.

@@ -116,7 +116,7 @@ func crashAndConverge(t *testing.T, point string) string {
 	t.Cleanup(func() { close(release) })
 
 	name := "crash-" + point
-	dir := t.TempDir()
+	dir := cliWorkDir(t)
 	conf := fmt.Sprintf(`terraform {
   required_providers {
     palette = { source = "terraform-palette/palette" }

@@ -29,7 +29,20 @@ var faultTotals struct {
 
 // TestMain prints the summary lines of the reliability suite.
 func TestMain(m *testing.M) {
+	if err := setUpSecretsScan(); err != nil {
+		fmt.Fprintln(os.Stderr, "secrets scan:", err)
+		os.Exit(1)
+	}
 	code := m.Run()
+	if secretsScanDir() != "" && code == 0 {
+		hits, err := scanSecrets()
+		if err != nil {
+			fmt.Println("secrets: the scan failed:", err)
+			code = 1
+		} else if hits > 0 {
+			code = 1
+		}
+	}
 	if spec := os.Getenv(envTestFaults); spec != "" && faultTotals.tests.Load() > 0 {
 		fmt.Printf("faults: %d requests, %d injected, %d duplicates, %d orphans (%d tests, faults %s)\n",
 			faultTotals.requests.Load(), faultTotals.injected.Load(), faultTotals.duplicates.Load(),

@@ -19,7 +19,7 @@ import (
 func TestAccReliability_secrets(t *testing.T) {
 	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
 	profile := env.API.CreateProfileFromFile(t, "../../examples/profiles/hello-addon.yaml")
-	dir := t.TempDir()
+	dir := cliWorkDir(t)
 	conf := fmt.Sprintf(`terraform {
   required_providers {
     palette = { source = "terraform-palette/palette" }
@@ -124,6 +124,6 @@ resource "palette_addon_profile_attachment" "a" {
 			}
 		}
 	}
-	fmt.Printf("secrets: %d secrets (API key, agent token, %d kubeconfig credentials) searched in %d files (%d bytes: states, plans as JSON, TF_LOG=trace): %d hits\n",
+	fmt.Printf("secrets: one life cycle on its own: %d secrets (API key, agent token, %d kubeconfig credentials) searched in %d files (%d bytes: states, plans as JSON, TF_LOG=trace): %d hits\n",
 		len(secrets), len(secrets)-2, len(files), bytes, hits)
 }
