@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -178,6 +179,20 @@ func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req res
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return // destroy, or the provider is not configured yet
 	}
+	// The framework marks packs unknown before the values plan modifier
+	// turns a re-formatted YAML back into the state's: when nothing is left
+	// to change, the plan keeps the state's packs and stays empty. The rules
+	// held when the attachment was made and nothing of it changes, so a
+	// refresh of many attachments costs no API call here, and (read
+	// attribute by attribute) no reflection of whole models either.
+	if !req.State.Raw.IsNull() && sameArgumentsRaw(ctx, req) {
+		for _, name := range []string{"packs", "id"} {
+			var v attr.Value
+			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(name), &v)...)
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
+		}
+		return
+	}
 	var plan addonProfileAttachmentResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -190,16 +205,6 @@ func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req res
 		if resp.Diagnostics.HasError() {
 			return
 		}
-	}
-	// The framework marks packs unknown before the values plan modifier
-	// turns a re-formatted YAML back into the state's: when nothing is left
-	// to change, the plan keeps the state's packs and stays empty. The rules
-	// held when the attachment was made and nothing of it changes, so a
-	// refresh of many attachments costs no API call here.
-	if state != nil && sameArguments(&plan, state) {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("packs"), state.Packs)...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), state.ID)...)
-		return
 	}
 	c := r.data.client
 
@@ -239,12 +244,24 @@ func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req res
 	}
 }
 
-// sameArguments reports whether the configurable attributes of a plan equal
-// those of the state.
-func sameArguments(plan, state *addonProfileAttachmentResourceModel) bool {
-	return plan.ClusterID.Equal(state.ClusterID) && plan.ProfileID.Equal(state.ProfileID) &&
-		plan.Values.Equal(state.Values) && plan.Variables.Equal(state.Variables) &&
-		plan.AdoptExisting.Equal(state.AdoptExisting) && plan.Timeouts.Equal(state.Timeouts)
+// attachmentArguments are the configurable attributes of an attachment.
+var attachmentArguments = []string{"cluster_id", "profile_id", "values", "variables", "adopt_existing", "timeouts"}
+
+// sameArgumentsRaw reports whether the configurable attributes of the plan
+// equal those of the state.
+func sameArgumentsRaw(ctx context.Context, req resource.ModifyPlanRequest) bool {
+	for _, name := range attachmentArguments {
+		var p, s attr.Value
+		if req.Plan.GetAttribute(ctx, path.Root(name), &p).HasError() || req.State.GetAttribute(ctx, path.Root(name), &s).HasError() {
+			return false
+		}
+		switch {
+		case p == nil && s == nil:
+		case p == nil || s == nil || !p.Equal(s):
+			return false
+		}
+	}
+	return true
 }
 
 // planProfileChange plans a replacement when the new profile is not another

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -103,6 +104,9 @@ func (r *importedClusterResource) ValidateConfig(ctx context.Context, req resour
 func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return // destroy, or the provider is not configured yet
+	}
+	if !req.State.Raw.IsNull() && !r.planNeedsRules(ctx, req) {
+		return
 	}
 	var cfg, plan importedClusterResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -214,6 +218,26 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 			fmt.Sprintf("cloud_type = %q does not fit the target cluster: %s. Use the type the cluster shows, or \"generic\".",
 				plan.CloudType.ValueString(), reason))
 	}
+}
+
+// planNeedsRules tells, for a resource that exists, whether ModifyPlan has
+// anything to do: only a migration to Full Permission or a reinstall of a
+// missing agent need it. It reads the three attributes that decide, not
+// the whole model: a plan of a thousand unchanged clusters then skips the
+// framework's reflection of three full models per resource.
+func (r *importedClusterResource) planNeedsRules(ctx context.Context, req resource.ModifyPlanRequest) bool {
+	var stateMode, planMode types.String
+	var installed types.Bool
+	var diags diag.Diagnostics
+	diags.Append(req.State.GetAttribute(ctx, path.Root("import_mode"), &stateMode)...)
+	diags.Append(req.Plan.GetAttribute(ctx, path.Root("import_mode"), &planMode)...)
+	diags.Append(req.State.GetAttribute(ctx, path.Root("agent_installed"), &installed)...)
+	if diags.HasError() {
+		return true // let the full path report it
+	}
+	upgrading := stateMode.ValueString() == importModeReadOnly && planMode.ValueString() == importModeFullPermission
+	reinstall := !installed.IsNull() && !installed.IsUnknown() && !installed.ValueBool()
+	return upgrading || reinstall || planMode.IsUnknown()
 }
 
 // replacing tells whether an agent found in the cluster belongs to the
