@@ -10,6 +10,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"time"
 
@@ -51,8 +52,8 @@ func main() {
 	}
 }
 
-// profile writes a CPU profile of this provider process, and a heap profile
-// when it ends, into dir (PALETTE_PROVIDER_PPROF_DIR: for investigating
+// profile writes a CPU profile of this provider process, a heap profile at
+// its largest heap and an allocation profile when it ends, into dir (PALETTE_PROVIDER_PPROF_DIR: for investigating
 // performance, e.g. with tools/bench -provider-env).
 func profile(dir string) (stop func()) {
 	base := filepath.Join(dir, fmt.Sprintf("provider-%s-%d", time.Now().Format("150405.000"), os.Getpid()))
@@ -66,7 +67,31 @@ func profile(dir string) (stop func()) {
 		f.Close()
 		return func() {}
 	}
+	// The heap profile at the largest heap seen (checked every 200 ms).
+	done := make(chan struct{})
+	go func() {
+		var peak uint64
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak+peak/10 {
+				peak = ms.HeapInuse
+				if h, err := os.Create(base + ".peak-heap.pprof"); err == nil {
+					_ = pprof.Lookup("heap").WriteTo(h, 0)
+					h.Close()
+				}
+			}
+		}
+	}()
 	return func() {
+		close(done)
 		pprof.StopCPUProfile()
 		f.Close()
 		if h, err := os.Create(base + ".heap.pprof"); err == nil {

@@ -462,14 +462,15 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 	b.add(row{"refresh with cache: API requests in all", ns, fmt.Sprintf("%d (for %d resources)", reqCached, resources),
 		fmt.Sprintf("≤ %d (N/50 + 10)", limit), passFail(reqCached <= limit)})
 	ratio := cached.wall.Seconds() / fl.wall.Seconds()
-	b.add(row{"refresh wall time vs floor (2N terraform_data)", ns,
+	b.add(row{"refresh (plan -refresh-only) wall time vs floor (2N terraform_data)", ns,
 		fmt.Sprintf("%s vs %s = %.2f×", cached.wall.Round(time.Millisecond), fl.wall.Round(time.Millisecond), ratio),
 		fmt.Sprintf("≤ %.1f×", goalWallRatio), passFail(ratio <= goalWallRatio)})
 	b.add(row{"refresh wall time without cache (informative)", ns,
 		fmt.Sprintf("%s = %.2f×", uncached.wall.Round(time.Millisecond), uncached.wall.Seconds()/fl.wall.Seconds()), "—", "—"})
-	b.add(row{"full plan (refresh + plan-time rules) with cache (informative)", ns,
+	planRatio := fullPlan.wall.Seconds() / flPlan.wall.Seconds()
+	b.add(row{"plan (refresh + plan-time rules) wall time vs floor, with cache", ns,
 		fmt.Sprintf("%s vs %s = %.2f×, %d requests", fullPlan.wall.Round(time.Millisecond), flPlan.wall.Round(time.Millisecond),
-			fullPlan.wall.Seconds()/flPlan.wall.Seconds(), reqPlan), "—", "—"})
+			planRatio, reqPlan), fmt.Sprintf("≤ %.1f×", goalWallRatio), passFail(planRatio <= goalWallRatio)})
 	rssGoal, rssResult := "—", "—"
 	peak := max(cached.peakRSS, uncached.peakRSS, fullPlan.peakRSS)
 	if n >= rssGoalN {
@@ -619,12 +620,15 @@ How it is measured:
 - **Refresh at scale.** The local import API (` + "`palette-local`" + `, in-process, SQLite) with simulated agents
   (imports Running and packs Ready at once) holds N ` + "`palette_imported_cluster`" + ` (no cluster access,
   ` + "`wait_for = \"running\"`" + `) and N ` + "`palette_addon_profile_attachment`" + ` (the profile
-  ` + "`examples/profiles/hello-addon.yaml`" + `), created once by ` + "`terraform apply`" + `. The figure is
-  ` + "`terraform plan -detailed-exitcode`" + ` (a refresh of 2N resources at Terraform's default parallelism, which
-  must find no change), against a freshly built provider binary through ` + "`dev_overrides`" + ` in a CLI config
-  of its own. API requests are the difference of the server's request counts (` + "`/debug/requests`" + `) around
+  ` + "`examples/profiles/hello-addon.yaml`" + `), created once by ` + "`terraform apply`" + `. Two figures:
+  ` + "`terraform plan -refresh-only -detailed-exitcode`" + ` (the refresh alone) and ` + "`terraform plan -detailed-exitcode`" + `
+  (refresh, then the plan with its plan-time rules), each over 2N resources at
+  Terraform's default parallelism and each required to find no change, against a freshly built provider binary
+  through ` + "`dev_overrides`" + ` in a CLI config of its own. API requests are the difference of the server's request counts (` + "`/debug/requests`" + `) around
   the plan. Peak RSS is the largest ` + "`VmHWM`" + ` of the provider process, sampled from /proc every 10 ms.
-  The floor is ` + "`terraform plan`" + ` over 2N ` + "`terraform_data`" + ` resources in the same run.
+  The floor is the same command over 2N ` + "`terraform_data`" + ` resources in the same run. Terraform
+  serves ` + "`terraform_data`" + ` from its own process; every provider is a separate process spoken to over
+  gRPC, which no provider can avoid. Where the time goes: ` + "`PALETTE_PROVIDER_PPROF_DIR`" + ` (see README).
 - **Cache.** The provider answers Reads from one paged search of the project's clusters (50 per page, once per
   30 s window, shared by concurrent Reads); "without cache" sets ` + "`PALETTE_REFRESH_CACHE=off`" + `, which is also
   what happens against a server whose search does not carry the refresh fields (the real Palette today): each
