@@ -42,6 +42,8 @@ const (
 	goalLatency     = time.Second
 	rssGoalN        = 1000
 	providerAddress = "terraform-palette/palette"
+	// emptyProviderAddress is tools/bench/emptyprovider, the plugin floor.
+	emptyProviderAddress = "terraform-palette/benchempty"
 )
 
 type row struct {
@@ -152,8 +154,15 @@ func (b *bench) buildProvider() error {
 	if err := cmd.Run(); err != nil {
 		return err
 	}
+	// The second floor: a framework provider that does nothing.
+	cmd = exec.CommandContext(context.Background(), "go", "build", "-o", filepath.Join(bin, "terraform-provider-benchempty"), "./tools/bench/emptyprovider")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return err
+	}
 	b.cliConfig = filepath.Join(b.work, "terraformrc")
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", providerAddress, bin)
+	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
+		providerAddress, bin, emptyProviderAddress, bin)
 	return os.WriteFile(b.cliConfig, []byte(rc), 0o600)
 }
 
@@ -364,6 +373,22 @@ resource "palette_addon_profile_attachment" "a" {
 `, providerAddress, n, n, profileUID)
 }
 
+// emptyConfig is the plugin floor: n resources of a provider that does
+// nothing.
+func emptyConfig(n int) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    benchempty = { source = %q }
+  }
+}
+
+resource "benchempty_thing" "t" {
+  count = %d
+  input = "floor-${count.index}"
+}
+`, emptyProviderAddress, n)
+}
+
 func floorConfig(n int) string {
 	return fmt.Sprintf(`resource "terraform_data" "d" {
   count = %d
@@ -394,7 +419,8 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 	}
 	dir := filepath.Join(b.work, "tf-"+ns)
 	floor := filepath.Join(b.work, "floor-"+ns)
-	for _, d := range []string{dir, floor} {
+	empty := filepath.Join(b.work, "empty-"+ns)
+	for _, d := range []string{dir, floor, empty} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return err
 		}
@@ -414,6 +440,12 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 	if r, err = b.terraform(ctx, floor, nil, "apply", "-auto-approve", "-input=false", par); err != nil || r.code != 0 {
 		return fmt.Errorf("creating the floor (exit %d): %w\n%s", r.code, err, tail(r.output))
 	}
+	if err := mustWrite(filepath.Join(empty, "main.tf"), emptyConfig(2*n)); err != nil {
+		return err
+	}
+	if r, err = b.terraform(ctx, empty, nil, "apply", "-auto-approve", "-input=false", par); err != nil || r.code != 0 {
+		return fmt.Errorf("creating the plugin floor (exit %d): %w\n%s", r.code, err, tail(r.output))
+	}
 
 	refresh := []string{"plan", "-refresh-only", "-input=false", "-lock=false", "-no-color", "-detailed-exitcode"}
 	plan := []string{"plan", "-input=false", "-lock=false", "-no-color", "-detailed-exitcode"}
@@ -424,6 +456,14 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 	flPlan, err := b.terraform(ctx, floor, nil, plan...)
 	if err != nil || flPlan.code != 0 {
 		return fmt.Errorf("floor plan (exit %d): %w\n%s", flPlan.code, err, tail(flPlan.output))
+	}
+	emptyRefresh, err := b.terraform(ctx, empty, nil, refresh...)
+	if err != nil || !noChanges(emptyRefresh) {
+		return fmt.Errorf("plugin floor refresh (exit %d): %w\n%s", emptyRefresh.code, err, tail(emptyRefresh.output))
+	}
+	emptyPlan, err := b.terraform(ctx, empty, nil, plan...)
+	if err != nil || emptyPlan.code != 0 {
+		return fmt.Errorf("plugin floor plan (exit %d): %w\n%s", emptyPlan.code, err, tail(emptyPlan.output))
 	}
 	measure := func(args []string, env []string) (run, int, int, error) {
 		before, before429 := s.counts()
@@ -471,6 +511,11 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 	b.add(row{"plan (refresh + plan-time rules) wall time vs floor, with cache", ns,
 		fmt.Sprintf("%s vs %s = %.2f×, %d requests", fullPlan.wall.Round(time.Millisecond), flPlan.wall.Round(time.Millisecond),
 			planRatio, reqPlan), fmt.Sprintf("≤ %.1f×", goalWallRatio), passFail(planRatio <= goalWallRatio)})
+	b.add(row{"plugin floor: 2N resources of an empty framework provider, refresh / plan (informative)", ns,
+		fmt.Sprintf("%s = %.2f× / %s = %.2f×; palette ÷ it: %.2f× / %.2f×",
+			emptyRefresh.wall.Round(time.Millisecond), emptyRefresh.wall.Seconds()/fl.wall.Seconds(),
+			emptyPlan.wall.Round(time.Millisecond), emptyPlan.wall.Seconds()/flPlan.wall.Seconds(),
+			cached.wall.Seconds()/emptyRefresh.wall.Seconds(), fullPlan.wall.Seconds()/emptyPlan.wall.Seconds()), "—", "—"})
 	rssGoal, rssResult := "—", "—"
 	peak := max(cached.peakRSS, uncached.peakRSS, fullPlan.peakRSS)
 	if n >= rssGoalN {
@@ -628,7 +673,9 @@ How it is measured:
   the plan. Peak RSS is the largest ` + "`VmHWM`" + ` of the provider process, sampled from /proc every 10 ms.
   The floor is the same command over 2N ` + "`terraform_data`" + ` resources in the same run. Terraform
   serves ` + "`terraform_data`" + ` from its own process; every provider is a separate process spoken to over
-  gRPC, which no provider can avoid. Where the time goes: ` + "`PALETTE_PROVIDER_PPROF_DIR`" + ` (see README).
+  gRPC, which no provider can avoid. The plugin floor (informative) is the same command over 2N resources of
+  ` + "`tools/bench/emptyprovider`" + `, a terraform-plugin-framework provider whose one resource does nothing:
+  the part of the time that any framework provider pays. Where the time goes: ` + "`PALETTE_PROVIDER_PPROF_DIR`" + ` (see README).
 - **Cache.** The provider answers Reads from one paged search of the project's clusters (50 per page, once per
   30 s window, shared by concurrent Reads); "without cache" sets ` + "`PALETTE_REFRESH_CACHE=off`" + `, which is also
   what happens against a server whose search does not carry the refresh fields (the real Palette today): each
