@@ -114,3 +114,25 @@ func tfMust(t *testing.T, dir string, env []string, codes []int, args ...string)
 	t.Fatalf("terraform %s: exit %d\n%s", strings.Join(args, " "), code, out)
 	return ""
 }
+
+// writeCLIConfig writes dir/main.tf for a test that drives the CLI itself:
+// the provider's source and a provider block for host and project (the key
+// comes from PALETTE_API_KEY, never from the file), then resources.
+func writeCLIConfig(t *testing.T, dir, host, projectUID, resources string) {
+	t.Helper()
+	conf := fmt.Sprintf(`terraform {
+  required_providers {
+    palette = { source = "terraform-palette/palette" }
+  }
+}
+
+provider "palette" {
+  host        = %q
+  project_uid = %q
+}
+
+`, host, projectUID) + resources
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -117,28 +117,14 @@ func crashAndConverge(t *testing.T, point string) string {
 
 	name := "crash-" + point
 	dir := cliWorkDir(t)
-	conf := fmt.Sprintf(`terraform {
-  required_providers {
-    palette = { source = "terraform-palette/palette" }
-  }
-}
-
-provider "palette" {
-  host        = %q
-  project_uid = %q
-}
-
-resource "palette_imported_cluster" "c" {
+	writeCLIConfig(t, dir, proxy.URL, env.API.ProjectUID, fmt.Sprintf(`resource "palette_imported_cluster" "c" {
   name        = %q
   cloud_type  = "generic"
   import_mode = "read_only"
   wait_for    = "running"
   %s
 }
-`, proxy.URL, env.API.ProjectUID, name, env.kubeAccess())
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
+`, name, env.kubeAccess()))
 	tfEnv := []string{"PALETTE_API_KEY=" + env.API.APIKey}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

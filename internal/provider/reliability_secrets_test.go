@@ -20,18 +20,7 @@ func TestAccReliability_secrets(t *testing.T) {
 	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
 	profile := env.API.CreateProfileFromFile(t, "../../examples/profiles/hello-addon.yaml")
 	dir := cliWorkDir(t)
-	conf := fmt.Sprintf(`terraform {
-  required_providers {
-    palette = { source = "terraform-palette/palette" }
-  }
-}
-
-provider "palette" {
-  host        = %q
-  project_uid = %q
-}
-
-resource "palette_imported_cluster" "c" {
+	writeCLIConfig(t, dir, env.API.URL, env.API.ProjectUID, fmt.Sprintf(`resource "palette_imported_cluster" "c" {
   name = "secrets"
   kubernetes = {
     config_path = %q
@@ -42,10 +31,7 @@ resource "palette_addon_profile_attachment" "a" {
   cluster_id = palette_imported_cluster.c.id
   profile_id = %q
 }
-`, env.API.URL, env.API.ProjectUID, env.Kube.Kubeconfig, profile)
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
+`, env.Kube.Kubeconfig, profile))
 	logPath := filepath.Join(dir, "trace.log")
 	tfEnv := []string{"PALETTE_API_KEY=" + env.API.APIKey, "TF_LOG=trace", "TF_LOG_PATH=" + logPath}
 
