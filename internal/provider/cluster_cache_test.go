@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -228,7 +227,7 @@ func objWith(t *testing.T, typ tftypes.Type, vals map[string]tftypes.Value) tfty
 func TestImportedClusterRead_fromCache(t *testing.T) {
 	inst, _, uids := cacheEnv(t, 120)
 	ctx := context.Background()
-	srv := providerserver.NewProtocol6(New("test")())()
+	srv := NewProtocol6Server("test")()
 	sch, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -28,7 +27,7 @@ import (
 // testAccProtoV6ProviderFactories runs the provider in-process for the real
 // Terraform CLI (terraform-plugin-testing).
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"palette": providerserver.NewProtocol6WithError(New("test")()),
+	"palette": NewProtocol6ServerWithError("test"),
 }
 
 // testEnv is what one acceptance test runs against: its own local import
