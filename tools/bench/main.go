@@ -277,8 +277,11 @@ func (s *server) env() []string {
 type run struct {
 	wall    time.Duration
 	peakRSS int64 // bytes, the provider's VmHWM
-	code    int
-	output  string
+	// CPU time of the command and its children (Terraform, the provider),
+	// and of the provider alone (sampled from /proc; 0 for terraform_data).
+	cpu, providerCPU time.Duration
+	code             int
+	output           string
 }
 
 // terraform runs the CLI in dir and samples the provider's peak RSS.
@@ -290,6 +293,8 @@ func (b *bench) terraform(ctx context.Context, dir string, env []string, args ..
 	var buf strings.Builder
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	var peak atomic.Int64
+	var cpuMu sync.Mutex
+	providerCPU := map[int]time.Duration{}
 	stop := make(chan struct{})
 	sampled := make(chan struct{})
 	start := time.Now()
@@ -301,8 +306,15 @@ func (b *bench) terraform(ctx context.Context, dir string, env []string, args ..
 		t := time.NewTicker(10 * time.Millisecond)
 		defer t.Stop()
 		for {
-			if v := max(providerHWM(b.providerBin), providerHWM(b.emptyBin)); v > peak.Load() {
-				peak.Store(v)
+			for _, bin := range []string{b.providerBin, b.emptyBin} {
+				for pid, st := range providerStats(bin) {
+					if st.hwm > peak.Load() {
+						peak.Store(st.hwm)
+					}
+					cpuMu.Lock()
+					providerCPU[pid] = max(providerCPU[pid], st.cpu)
+					cpuMu.Unlock()
+				}
 			}
 			select {
 			case <-stop:
@@ -316,6 +328,12 @@ func (b *bench) terraform(ctx context.Context, dir string, env []string, args ..
 	close(stop)
 	<-sampled
 	r := run{wall: wall, peakRSS: peak.Load(), output: buf.String()}
+	if ps := cmd.ProcessState; ps != nil {
+		r.cpu = ps.UserTime() + ps.SystemTime()
+	}
+	for _, c := range providerCPU {
+		r.providerCPU += c
+	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		r.code = ee.ExitCode()
@@ -324,33 +342,56 @@ func (b *bench) terraform(ctx context.Context, dir string, env []string, args ..
 	return r, err
 }
 
-// providerHWM returns the largest VmHWM of the running provider processes.
-func providerHWM(bin string) int64 {
+// procStat is what the sampler reads of one provider process.
+type procStat struct {
+	hwm int64         // VmHWM, bytes
+	cpu time.Duration // user + system time so far
+}
+
+// clockTick is the unit of utime and stime in /proc/PID/stat (USER_HZ,
+// 100 on Linux).
+const clockTick = 10 * time.Millisecond
+
+// providerStats returns, per PID, the peak RSS and CPU time of the running
+// processes of the binary bin.
+func providerStats(bin string) map[int]procStat {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
-		return 0
+		return nil
 	}
-	var best int64
+	out := map[int]procStat{}
 	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
 			continue
 		}
 		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
 		if err != nil || strings.TrimSuffix(exe, " (deleted)") != bin {
 			continue
 		}
-		status, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(status), "\n") {
-			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-				kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-				best = max(best, kb<<10)
+		var st procStat
+		if status, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status")); err == nil {
+			for _, line := range strings.Split(string(status), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+					st.hwm = kb << 10
+				}
 			}
 		}
+		// Fields 14 and 15 (utime, stime), counted after the ")" that ends
+		// the command name.
+		if stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat")); err == nil {
+			if i := strings.LastIndexByte(string(stat), ')'); i >= 0 {
+				if f := strings.Fields(string(stat)[i+1:]); len(f) > 12 {
+					ut, _ := strconv.ParseInt(f[11], 10, 64)
+					stt, _ := strconv.ParseInt(f[12], 10, 64)
+					st.cpu = time.Duration(ut+stt) * clockTick
+				}
+			}
+		}
+		out[pid] = st
 	}
-	return best
+	return out
 }
 
 func mustWrite(path, content string) error { return os.WriteFile(path, []byte(content), 0o600) }
@@ -584,6 +625,12 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 	b.add(row{"floor without references: 2N independent terraform_data, refresh / plan (informative)", ns,
 		fmt.Sprintf("%s / %s; palette ÷ it: %.2f× / %.2f×", flat.wall.Round(time.Millisecond), flatPlan.wall.Round(time.Millisecond),
 			cached.wall.Seconds()/flat.wall.Seconds(), fullPlan.wall.Seconds()/flatPlan.wall.Seconds()), "—", "—"})
+	cpuSplit := func(r run) string {
+		return fmt.Sprintf("%.1f + %.1f", (r.cpu - r.providerCPU).Seconds(), r.providerCPU.Seconds())
+	}
+	b.add(row{"where the CPU goes, seconds of Terraform + provider: floor / plugin floor / palette, refresh; plan (informative)", ns,
+		fmt.Sprintf("%s / %s / %s; %s / %s / %s", cpuSplit(fl), cpuSplit(emptyRefresh), cpuSplit(cached),
+			cpuSplit(flPlan), cpuSplit(emptyPlan), cpuSplit(fullPlan)), "—", "—"})
 	rssGoal, rssResult := "—", "—"
 	peak := max(cached.peakRSS, uncached.peakRSS, fullPlan.peakRSS)
 	if n >= rssGoalN {
