@@ -147,6 +147,7 @@ func (r *addonProfileAttachmentResource) Read(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	prior := state
 	gone, err := r.readCached(ctx, &state)
 	if gone != "" {
 		resp.Diagnostics.AddWarning("Add-on profile attachment is gone",
@@ -158,7 +159,7 @@ func (r *addonProfileAttachmentResource) Read(ctx context.Context, req resource.
 		resp.Diagnostics.AddError("Error reading add-on profile attachment", fmt.Sprintf("Attachment %s: %s", state.ID.ValueString(), err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
 }
 
 // read refreshes the model from Palette. gone is non-empty (the reason)

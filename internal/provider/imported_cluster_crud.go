@@ -224,6 +224,7 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 	}
 	// A refresh of many resources is answered by one paged search, held by
 	// the provider (cluster_cache.go); GET is the fallback.
+	prior := state
 	if cl, ov, ok := r.data.cachedCluster(ctx, &state, &resp.Diagnostics); ok {
 		access, _ := clusterAccess(ctx, state.Kubernetes, types.StringNull(), &resp.Diagnostics)
 		flattenCluster(ctx, &state, cl, ov, &resp.Diagnostics)
@@ -231,7 +232,7 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
 		return
 	}
 	cl, err := r.data.client.GetCluster(ctx, state.ID.ValueString())
@@ -252,7 +253,7 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
 }
 
 // readInto reads the cluster back after create or update.
