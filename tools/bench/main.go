@@ -461,6 +461,17 @@ resource "terraform_data" "e" {
 `, n, n)
 }
 
+// schemaFloorConfig is clustersConfig over tools/bench/emptyprovider's
+// resources with the palette provider's schemas and no other code.
+func schemaFloorConfig(n int, profileUID string) string {
+	return strings.NewReplacer(
+		fmt.Sprintf("palette = { source = %q }", providerAddress), fmt.Sprintf("benchempty = { source = %q }", emptyProviderAddress),
+		`provider "palette" {}`, "",
+		"palette_imported_cluster", "benchempty_imported_cluster",
+		"palette_addon_profile_attachment", "benchempty_addon_profile_attachment",
+	).Replace(clustersConfig(n, profileUID))
+}
+
 // flatFloorConfig is 2n terraform_data without references (informative: how
 // much of the floor the references are).
 func flatFloorConfig(n int) string {
@@ -495,7 +506,8 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 	floor := filepath.Join(b.work, "floor-"+ns)
 	empty := filepath.Join(b.work, "empty-"+ns)
 	flatDir := filepath.Join(b.work, "flat-"+ns)
-	for _, d := range []string{dir, floor, empty, flatDir} {
+	schemaDir := filepath.Join(b.work, "schema-"+ns)
+	for _, d := range []string{dir, floor, empty, flatDir, schemaDir} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return err
 		}
@@ -523,6 +535,12 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 	}
 	if r, err = b.terraform(ctx, flatDir, nil, "apply", "-auto-approve", "-input=false", par); err != nil || r.code != 0 {
 		return fmt.Errorf("creating the floor without references (exit %d): %w\n%s", r.code, err, tail(r.output))
+	}
+	if err := mustWrite(filepath.Join(schemaDir, "main.tf"), schemaFloorConfig(n, pid)); err != nil {
+		return err
+	}
+	if r, err = b.terraform(ctx, schemaDir, nil, "apply", "-auto-approve", "-input=false", par); err != nil || r.code != 0 {
+		return fmt.Errorf("creating the schema floor (exit %d): %w\n%s", r.code, err, tail(r.output))
 	}
 	if r, err = b.terraform(ctx, empty, nil, "apply", "-auto-approve", "-input=false", par); err != nil || r.code != 0 {
 		return fmt.Errorf("creating the plugin floor (exit %d): %w\n%s", r.code, err, tail(r.output))
@@ -559,7 +577,7 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 	// machine's load falls on all of them alike.
 	// Per command (0: refresh, 1: plan): the floor's, the plugin floor's and
 	// the provider's runs, and the provider's API requests in the first round.
-	var floorRuns, emptyRuns, paletteRuns [2][]run
+	var floorRuns, emptyRuns, schemaRuns, paletteRuns [2][]run
 	var requests [2]int
 	for round := range b.repeat {
 		for c, args := range [2][]string{refresh, plan} {
@@ -572,6 +590,10 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 				return err
 			}
 			emptyRuns[c] = append(emptyRuns[c], r)
+			if r, err = floorRun("schema floor", schemaDir, args); err != nil {
+				return err
+			}
+			schemaRuns[c] = append(schemaRuns[c], r)
 			r, reqs, _, err := measure(args, nil)
 			if err != nil {
 				return fmt.Errorf("%s with the cache: %w", [2]string{"refresh", "plan"}[c], err)
@@ -586,6 +608,7 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 	cacheds, fullPlans, reqCached, reqPlan := paletteRuns[0], paletteRuns[1], requests[0], requests[1]
 	fl, flPlan, emptyRefresh, emptyPlan := median(fls), median(flPlans), median(emptyRefreshes), median(emptyPlans)
 	cached, fullPlan := median(cacheds), median(fullPlans)
+	schemaRefresh, schemaPlan := median(schemaRuns[0]), median(schemaRuns[1])
 	off := []string{"PALETTE_REFRESH_CACHE=off"}
 	uncached, reqUncached, _, err := measure(refresh, off)
 	if err != nil {
@@ -622,15 +645,20 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 			emptyPlan.wall.Round(time.Millisecond), emptyPlan.wall.Seconds()/flPlan.wall.Seconds(),
 			cached.wall.Seconds()/emptyRefresh.wall.Seconds(), fullPlan.wall.Seconds()/emptyPlan.wall.Seconds(),
 			mb(max(emptyRefresh.peakRSS, emptyPlan.peakRSS))), "—", "—"})
+	b.add(row{"schema floor: the same configuration over resources with palette's schemas (validators, plan modifiers) that do nothing else, refresh / plan (informative)", ns,
+		fmt.Sprintf("%s = %.2f× / %s = %.2f×; palette ÷ it: %.2f× / %.2f×",
+			schemaRefresh.wall.Round(time.Millisecond), schemaRefresh.wall.Seconds()/fl.wall.Seconds(),
+			schemaPlan.wall.Round(time.Millisecond), schemaPlan.wall.Seconds()/flPlan.wall.Seconds(),
+			cached.wall.Seconds()/schemaRefresh.wall.Seconds(), fullPlan.wall.Seconds()/schemaPlan.wall.Seconds()), "—", "—"})
 	b.add(row{"floor without references: 2N independent terraform_data, refresh / plan (informative)", ns,
 		fmt.Sprintf("%s / %s; palette ÷ it: %.2f× / %.2f×", flat.wall.Round(time.Millisecond), flatPlan.wall.Round(time.Millisecond),
 			cached.wall.Seconds()/flat.wall.Seconds(), fullPlan.wall.Seconds()/flatPlan.wall.Seconds()), "—", "—"})
 	cpuSplit := func(r run) string {
 		return fmt.Sprintf("%.1f + %.1f", (r.cpu - r.providerCPU).Seconds(), r.providerCPU.Seconds())
 	}
-	b.add(row{"where the CPU goes, seconds of Terraform + provider: floor / plugin floor / palette, refresh; plan (informative)", ns,
-		fmt.Sprintf("%s / %s / %s; %s / %s / %s", cpuSplit(fl), cpuSplit(emptyRefresh), cpuSplit(cached),
-			cpuSplit(flPlan), cpuSplit(emptyPlan), cpuSplit(fullPlan)), "—", "—"})
+	b.add(row{"where the CPU goes, seconds of Terraform + provider: floor / plugin floor / schema floor / palette, refresh; plan (informative)", ns,
+		fmt.Sprintf("%s / %s / %s / %s; %s / %s / %s / %s", cpuSplit(fl), cpuSplit(emptyRefresh), cpuSplit(schemaRefresh), cpuSplit(cached),
+			cpuSplit(flPlan), cpuSplit(emptyPlan), cpuSplit(schemaPlan), cpuSplit(fullPlan)), "—", "—"})
 	rssGoal, rssResult := "—", "—"
 	peak := max(cached.peakRSS, uncached.peakRSS, fullPlan.peakRSS)
 	if n >= rssGoalN {
@@ -806,7 +834,10 @@ How it is measured:
   Terraform serves ` + "`terraform_data`" + ` from its own process; every provider is a separate process spoken to over
   gRPC. The plugin floor (informative) is the same graph over ` + "`tools/bench/emptyprovider`" + `, a
   terraform-plugin-framework provider whose one resource does nothing: what any framework provider pays.
-  Each wall time is the median of ` + "`-repeat`" + ` rounds (default 3), and each round runs the floors and the
+  The schema floor (informative) is the benchmark's configuration over resources of the same provider
+  that carry the palette provider's two schemas, validators and plan modifiers included, and do nothing else:
+  what the framework and Terraform cost for those schemas, so that palette ÷ it is what the provider's own
+  code costs. Each wall time is the median of ` + "`-repeat`" + ` rounds (default 3), and each round runs the floors and the
   provider one after the other. Where the time goes: ` + "`PALETTE_PROVIDER_PPROF_DIR`" + ` (see README).
 - **Cache.** The provider answers Reads from one paged search of the project's clusters (50 per page, once per
   30 s window, shared by concurrent Reads); "without cache" sets ` + "`PALETTE_REFRESH_CACHE=off`" + `, which is also
