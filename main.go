@@ -28,11 +28,11 @@ var (
 )
 
 func main() {
-	var debug bool
-	flag.BoolVar(&debug, "debug", false, "set to true to run the provider with support for debuggers like delve")
+	var debugMode bool
+	flag.BoolVar(&debugMode, "debug", false, "set to true to run the provider with support for debuggers like delve")
 	flag.Parse()
 
-	if !debug {
+	if !debugMode {
 		quietLogs()
 	}
 	tuneGC()
@@ -46,7 +46,7 @@ func main() {
 	// What providerserver.Serve does for protocol 6, with the provider's own
 	// server (provider.NewProtocol6Server: it works around a framework leak).
 	var opts []tf6server.ServeOpt
-	if debug {
+	if debugMode {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
 	err := tf6server.Serve("registry.terraform.io/terraform-palette/palette", provider.NewProtocol6Server(version), opts...)

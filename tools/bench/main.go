@@ -507,43 +507,30 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 	empty := filepath.Join(b.work, "empty-"+ns)
 	flatDir := filepath.Join(b.work, "flat-"+ns)
 	schemaDir := filepath.Join(b.work, "schema-"+ns)
-	for _, d := range []string{dir, floor, empty, flatDir, schemaDir} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
+	par := "-parallelism=" + strconv.Itoa(b.parallelism)
+	// The configuration under test against the local API, then the floors.
+	for _, c := range []struct{ what, dir, config string }{
+		{fmt.Sprintf("%d clusters and attachments", n), dir, clustersConfig(n, pid)},
+		{"the floor", floor, floorConfig(n)},
+		{"the plugin floor", empty, emptyConfig(n)},
+		{"the floor without references", flatDir, flatFloorConfig(n)},
+		{"the schema floor", schemaDir, schemaFloorConfig(n, pid)},
+	} {
+		if err := os.MkdirAll(c.dir, 0o700); err != nil {
 			return err
 		}
-	}
-	if err := mustWrite(filepath.Join(dir, "main.tf"), clustersConfig(n, pid)); err != nil {
-		return err
-	}
-	if err := mustWrite(filepath.Join(floor, "main.tf"), floorConfig(n)); err != nil {
-		return err
-	}
-	par := "-parallelism=" + strconv.Itoa(b.parallelism)
-	r, err := b.terraform(ctx, dir, s.env(), "apply", "-auto-approve", "-input=false", par)
-	if err != nil || r.code != 0 {
-		return fmt.Errorf("creating %d clusters and attachments (exit %d): %w\n%s", n, r.code, err, tail(r.output))
-	}
-	fmt.Printf("  created %d clusters + %d attachments in %s\n", n, n, r.wall.Round(time.Millisecond))
-	if r, err = b.terraform(ctx, floor, nil, "apply", "-auto-approve", "-input=false", par); err != nil || r.code != 0 {
-		return fmt.Errorf("creating the floor (exit %d): %w\n%s", r.code, err, tail(r.output))
-	}
-	if err := mustWrite(filepath.Join(empty, "main.tf"), emptyConfig(n)); err != nil {
-		return err
-	}
-	if err := mustWrite(filepath.Join(flatDir, "main.tf"), flatFloorConfig(n)); err != nil {
-		return err
-	}
-	if r, err = b.terraform(ctx, flatDir, nil, "apply", "-auto-approve", "-input=false", par); err != nil || r.code != 0 {
-		return fmt.Errorf("creating the floor without references (exit %d): %w\n%s", r.code, err, tail(r.output))
-	}
-	if err := mustWrite(filepath.Join(schemaDir, "main.tf"), schemaFloorConfig(n, pid)); err != nil {
-		return err
-	}
-	if r, err = b.terraform(ctx, schemaDir, nil, "apply", "-auto-approve", "-input=false", par); err != nil || r.code != 0 {
-		return fmt.Errorf("creating the schema floor (exit %d): %w\n%s", r.code, err, tail(r.output))
-	}
-	if r, err = b.terraform(ctx, empty, nil, "apply", "-auto-approve", "-input=false", par); err != nil || r.code != 0 {
-		return fmt.Errorf("creating the plugin floor (exit %d): %w\n%s", r.code, err, tail(r.output))
+		if err := mustWrite(filepath.Join(c.dir, "main.tf"), c.config); err != nil {
+			return err
+		}
+		var env []string
+		if c.dir == dir {
+			env = s.env()
+		}
+		r, err := b.terraform(ctx, c.dir, env, "apply", "-auto-approve", "-input=false", par)
+		if err != nil || r.code != 0 {
+			return fmt.Errorf("creating %s (exit %d): %w\n%s", c.what, r.code, err, tail(r.output))
+		}
+		fmt.Printf("  created %s in %s\n", c.what, r.wall.Round(time.Millisecond))
 	}
 
 	refresh := []string{"plan", "-refresh-only", "-input=false", "-lock=false", "-no-color", "-detailed-exitcode"}
@@ -574,26 +561,23 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 	}
 	// Wall times are the median of b.repeat rounds; each round runs the
 	// floors and the provider one after the other, so that a change of the
-	// machine's load falls on all of them alike.
-	// Per command (0: refresh, 1: plan): the floor's, the plugin floor's and
-	// the provider's runs, and the provider's API requests in the first round.
+	// machine's load falls on all of them alike. Per command (0: refresh,
+	// 1: plan): the runs of the floor, the plugin floor, the schema floor and
+	// the provider, and the provider's API requests in the first round.
 	var floorRuns, emptyRuns, schemaRuns, paletteRuns [2][]run
 	var requests [2]int
 	for round := range b.repeat {
 		for c, args := range [2][]string{refresh, plan} {
-			r, err := floorRun("floor", floor, args)
-			if err != nil {
-				return err
+			for _, f := range []struct {
+				what, dir string
+				runs      *[]run
+			}{{"floor", floor, &floorRuns[c]}, {"plugin floor", empty, &emptyRuns[c]}, {"schema floor", schemaDir, &schemaRuns[c]}} {
+				r, err := floorRun(f.what, f.dir, args)
+				if err != nil {
+					return err
+				}
+				*f.runs = append(*f.runs, r)
 			}
-			floorRuns[c] = append(floorRuns[c], r)
-			if r, err = floorRun("plugin floor", empty, args); err != nil {
-				return err
-			}
-			emptyRuns[c] = append(emptyRuns[c], r)
-			if r, err = floorRun("schema floor", schemaDir, args); err != nil {
-				return err
-			}
-			schemaRuns[c] = append(schemaRuns[c], r)
 			r, reqs, _, err := measure(args, nil)
 			if err != nil {
 				return fmt.Errorf("%s with the cache: %w", [2]string{"refresh", "plan"}[c], err)
@@ -604,11 +588,11 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 			}
 		}
 	}
-	fls, flPlans, emptyRefreshes, emptyPlans := floorRuns[0], floorRuns[1], emptyRuns[0], emptyRuns[1]
-	cacheds, fullPlans, reqCached, reqPlan := paletteRuns[0], paletteRuns[1], requests[0], requests[1]
-	fl, flPlan, emptyRefresh, emptyPlan := median(fls), median(flPlans), median(emptyRefreshes), median(emptyPlans)
-	cached, fullPlan := median(cacheds), median(fullPlans)
+	fl, flPlan := median(floorRuns[0]), median(floorRuns[1])
+	emptyRefresh, emptyPlan := median(emptyRuns[0]), median(emptyRuns[1])
 	schemaRefresh, schemaPlan := median(schemaRuns[0]), median(schemaRuns[1])
+	cached, fullPlan := median(paletteRuns[0]), median(paletteRuns[1])
+	reqCached, reqPlan := requests[0], requests[1]
 	off := []string{"PALETTE_REFRESH_CACHE=off"}
 	uncached, reqUncached, _, err := measure(refresh, off)
 	if err != nil {
