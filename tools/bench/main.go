@@ -613,16 +613,16 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 	perRes := float64(reqUncached) / float64(resources)
 	b.add(row{"refresh without cache (PALETTE_REFRESH_CACHE=off; a server without the [ours] search fields): API requests per resource (informative)", ns,
 		fmt.Sprintf("%.2f (%d for %d resources)", perRes, reqUncached, resources), "—", "—"})
-	ratio := cached.wall.Seconds() / fl.wall.Seconds()
+	refreshRatio := roundRatios(paletteRuns[0], floorRuns[0])
 	b.add(row{"refresh (plan -refresh-only) wall time vs floor (the same graph over terraform_data)", ns,
-		fmt.Sprintf("%s vs %s = %.2f×", cached.wall.Round(time.Millisecond), fl.wall.Round(time.Millisecond), ratio),
-		fmt.Sprintf("≤ %.1f×", goalWallRatio), passFail(ratio <= goalWallRatio)})
+		fmt.Sprintf("%s vs %s: %s", cached.wall.Round(time.Millisecond), fl.wall.Round(time.Millisecond), refreshRatio),
+		fmt.Sprintf("≤ %.1f× in every round", goalWallRatio), passFail(refreshRatio.worst() <= goalWallRatio)})
 	b.add(row{"refresh wall time without cache (informative)", ns,
 		fmt.Sprintf("%s = %.2f×", uncached.wall.Round(time.Millisecond), uncached.wall.Seconds()/fl.wall.Seconds()), "—", "—"})
-	planRatio := fullPlan.wall.Seconds() / flPlan.wall.Seconds()
+	planRatio := roundRatios(paletteRuns[1], floorRuns[1])
 	b.add(row{"plan (refresh + plan-time rules) wall time vs floor, with cache", ns,
-		fmt.Sprintf("%s vs %s = %.2f×, %d requests", fullPlan.wall.Round(time.Millisecond), flPlan.wall.Round(time.Millisecond),
-			planRatio, reqPlan), fmt.Sprintf("≤ %.1f×", goalWallRatio), passFail(planRatio <= goalWallRatio)})
+		fmt.Sprintf("%s vs %s: %s, %d requests", fullPlan.wall.Round(time.Millisecond), flPlan.wall.Round(time.Millisecond),
+			planRatio, reqPlan), fmt.Sprintf("≤ %.1f× in every round", goalWallRatio), passFail(planRatio.worst() <= goalWallRatio)})
 	b.add(row{"plugin floor: the same graph over an empty framework provider, refresh / plan; its peak RSS (informative)", ns,
 		fmt.Sprintf("%s = %.2f× / %s = %.2f×; palette ÷ it: %.2f× / %.2f×; %.0f MB",
 			emptyRefresh.wall.Round(time.Millisecond), emptyRefresh.wall.Seconds()/fl.wall.Seconds(),
@@ -675,6 +675,38 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, rateLimited bool) err
 		b.add(row{"plan under default rate limits " + c.what + ": 429 reaching the user", ns, val, "none", passFail(ok)})
 	}
 	return nil
+}
+
+// ratios are the wall-time ratios of two commands, one per round.
+type ratios []float64
+
+// roundRatios returns, for each round, a's wall time over b's; a[i] and b[i]
+// ran in the same round, one after the other, so that a change of the
+// machine's speed between rounds cancels out of each ratio.
+func roundRatios(a, b []run) ratios {
+	out := make(ratios, min(len(a), len(b)))
+	for i := range out {
+		out[i] = a[i].wall.Seconds() / b[i].wall.Seconds()
+	}
+	return out
+}
+
+// median is the median of the ratios (the upper one of an even count).
+func (r ratios) median() float64 {
+	sorted := slices.Clone(r)
+	slices.Sort(sorted)
+	return sorted[len(sorted)/2]
+}
+
+// worst is the largest ratio: a goal on the ratio is met only when every
+// round meets it, so that one quiet round cannot pass it.
+func (r ratios) worst() float64 { return slices.Max(r) }
+
+func (r ratios) String() string {
+	if len(r) == 1 {
+		return fmt.Sprintf("%.2f×", r[0])
+	}
+	return fmt.Sprintf("%.2f× (median of %d rounds; %.2f–%.2f×)", r.median(), len(r), slices.Min(r), r.worst())
 }
 
 // median returns the run of median wall time, with the largest peak RSS of
@@ -822,7 +854,14 @@ How it is measured:
   that carry the palette provider's two schemas, validators and plan modifiers included, and do nothing else:
   what the framework and Terraform cost for those schemas, so that palette ÷ it is what the provider's own
   code costs. Each wall time is the median of ` + "`-repeat`" + ` rounds (default 3), and each round runs the floors and the
-  provider one after the other. Where the time goes: ` + "`PALETTE_PROVIDER_PPROF_DIR`" + ` (see README).
+  provider one after the other. The goal's ratio is taken within each round (the provider over the floor run just
+  before it) and must hold in every round: the machine's speed drifts by ±20 % between rounds, enough to pass or
+  fail a ratio of medians by chance. Where the time goes: ` + "`PALETTE_PROVIDER_PPROF_DIR`" + ` (see README).
+- **What the goal allows.** ` + "`terraform_data`" + ` runs inside Terraform; a plugin provider costs a separate process,
+  started three times per command (schema, validation, plan: about 0.3 s of its own for a framework provider
+  even at N = 1), and gRPC for every resource. The plugin floor row shows that a provider that does nothing already
+  exceeds 1.5× the floor at N = 100 and 300, so these two rows measure the distance to the goal rather than
+  a target that any plugin provider can reach.
 - **Cache.** The provider answers Reads from one paged search of the project's clusters (50 per page, once per
   30 s window, shared by concurrent Reads); "without cache" sets ` + "`PALETTE_REFRESH_CACHE=off`" + `, which is also
   what happens against a server whose search does not carry the refresh fields (the real Palette today): each
