@@ -69,7 +69,7 @@ func main() {
 	skipRate := flag.Bool("skip-ratelimit", false, "skip the plan under the default rate limits")
 	createPar := flag.Int("create-parallelism", 32, "terraform -parallelism of the applies that create the resources")
 	providerEnv := flag.String("provider-env", "", "comma-separated NAME=VALUE given to terraform and the provider (e.g. GOMEMLIMIT=100MiB)")
-	repeat := flag.Int("repeat", 3, "rounds of the wall-time figures; each figure is the median")
+	repeat := flag.Int("repeat", 3, "rounds of the wall-time figures; each wall time is the median, and a goal ratio must hold in every round")
 	flag.Parse()
 	sizes := []int{100, 300, 1000}
 	if *quick {
