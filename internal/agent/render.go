@@ -189,9 +189,10 @@ type RenderedPack struct {
 	Hash string
 }
 
-// effectivePack applies an attachment's override for a pack: its values are
-// merged over the defaults, and a manifest of the same name replaces the
-// default content.
+// effectivePack applies an attachment's packValues entry for a pack: as in
+// Palette, its values replace the pack's whole values (a client that wants
+// to change one key sends the defaults with that key changed), and a
+// manifest of the same name replaces the default content.
 func effectivePack(p palette.Pack, overrides []palette.Pack) (palette.Pack, map[string]any, error) {
 	base, err := ParseValues(p.Values)
 	if err != nil {
@@ -208,7 +209,9 @@ func effectivePack(p palette.Pack, overrides []palette.Pack) (palette.Pack, map[
 		if err != nil {
 			return p, nil, fmt.Errorf("values override of pack %q: %w", p.Name, err)
 		}
-		merged = MergeValues(merged, ov)
+		if strings.TrimSpace(o.Values) != "" {
+			merged = ov
+		}
 		for _, om := range o.Manifests {
 			if om.Content == "" {
 				continue

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"regexp"
 	"slices"
@@ -202,15 +203,8 @@ func (s *Server) clusterJSON(ctx context.Context, q queryer, row *clusterRow) (*
 	}
 	templates := make([]palette.ClusterProfileTemplate, 0, len(atts))
 	for _, a := range atts {
-		packs := make([]palette.PackRef, 0, len(a.published.Packs))
-		for _, p := range a.published.Packs {
-			packs = append(packs, palette.PackRef{Name: p.Name, Tag: p.Tag})
-		}
-		templates = append(templates, palette.ClusterProfileTemplate{
-			UID: a.profileUID, Name: a.name, Type: a.typ, ProfileVersion: a.version, Packs: packs,
-		})
+		templates = append(templates, attachedTemplate(a))
 	}
-	proxy := row.Proxy
 	packs := row.Packs
 	if packs == nil {
 		packs = []palette.PackStatus{}
@@ -220,14 +214,15 @@ func (s *Server) clusterJSON(ctx context.Context, q queryer, row *clusterRow) (*
 		Spec: palette.ClusterSpec{
 			CloudType:               row.CloudType,
 			CloudConfigRef:          &palette.ObjectRef{Kind: cloudConfigKind(row.CloudType), UID: row.CloudConfigUID},
-			ClusterConfig:           palette.ClusterConfig{ImportMode: row.ImportMode, Proxy: &proxy},
+			ClusterConfig:           palette.ClusterConfig{},
 			ClusterProfileTemplates: templates,
 		},
 		Status: palette.ClusterStatus{
 			State:         row.State,
-			ClusterImport: &palette.ClusterImport{ImportLink: s.importLink(row), State: importState(row.State)},
+			ClusterImport: &palette.ClusterImport{ImportLink: s.importLink(row), IsBrownfield: true, State: importState(row.State)},
 			Packs:         packs,
 			Conditions:    []palette.Condition{},
+			Location:      &palette.ClusterLocation{},
 		},
 	}
 	if row.State == palette.StateRunning {
@@ -237,7 +232,7 @@ func (s *Server) clusterJSON(ctx context.Context, q queryer, row *clusterRow) (*
 }
 
 func (s *Server) health(row *clusterRow) palette.Health {
-	h := palette.Health{State: palette.HealthUnknown, AgentVersion: row.AgentVersion, Conditions: []palette.Condition{}}
+	h := palette.Health{State: palette.HealthUnknown, AgentVersion: row.AgentVersion, Conditions: []palette.HealthCondition{}}
 	if row.LastHeartbeat != nil {
 		t := *row.LastHeartbeat
 		h.LastHeartBeatTimestamp = &t
@@ -253,8 +248,8 @@ func (s *Server) health(row *clusterRow) palette.Health {
 // POST /v1/spectroclusters/{cloudType}/import.
 func (s *Server) importCluster(w http.ResponseWriter, r *http.Request, c *call) error {
 	cloudType := r.PathValue("cloudType")
-	if !slices.Contains(palette.ServerCloudTypes, cloudType) {
-		return errf(http.StatusBadRequest, palette.CodeInvalidCloudType, "cloud type '%s' cannot be imported; use one of %v", cloudType, palette.ServerCloudTypes)
+	if !slices.Contains(palette.ImportCloudTypes, cloudType) {
+		return errf(http.StatusBadRequest, palette.CodeInvalidCloudType, "cloud type '%s' cannot be imported; use one of %v", cloudType, palette.ImportCloudTypes)
 	}
 	var req palette.ImportRequest
 	if err := decodeBody(r, &req, true); err != nil {
@@ -461,21 +456,48 @@ func (s *Server) upgradeCluster(w http.ResponseWriter, r *http.Request, c *call)
 	return nil
 }
 
-// GET /v1/dashboard/spectroclusters/{uid}/overview.
+// GET /v1/dashboard/spectroclusters/{uid}/overview: v1SpectroClusterUidSummary.
 func (s *Server) overview(w http.ResponseWriter, r *http.Request, c *call) error {
 	row, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid"))
 	if err != nil {
 		return err
 	}
+	md := s.shownMetadata(row)
+	packs := row.Packs
+	if packs == nil {
+		packs = []palette.PackStatus{}
+	}
+	writeJSON(w, http.StatusOK, palette.Overview{
+		Metadata: s.objectMeta(row),
+		Spec:     palette.OverviewSpec{CloudConfig: cloudConfigSummary(row, md)},
+		Status: palette.OverviewStatus{
+			State: row.State, Health: s.health(row),
+			KubeMeta: &palette.KubeMeta{KubernetesVersion: md.KubernetesVersion},
+			Packs:    packs,
+		},
+	})
+	return nil
+}
+
+// shownMetadata is what Palette shows of the facts the agent reported: a
+// generic cluster shows only its region and instance types (the seed's
+// limitation), a cloud-specific one all of them.
+func (s *Server) shownMetadata(row *clusterRow) palette.AgentMetadata {
 	md := row.AgentMetadata
 	if row.CloudType == palette.CloudTypeGeneric {
 		md = palette.AgentMetadata{Region: md.Region, InstanceTypes: md.InstanceTypes}
 	}
-	writeJSON(w, http.StatusOK, palette.Overview{
-		Metadata: s.objectMeta(row),
-		Status:   palette.OverviewStatus{Health: s.health(row), Metadata: md},
-	})
-	return nil
+	return md
+}
+
+// cloudConfigSummary is the cloudConfig of an overview or a search summary:
+// one machine pool of the reported node count.
+func cloudConfigSummary(row *clusterRow, md palette.AgentMetadata) palette.CloudConfigSummary {
+	pools := []palette.MachinePoolSummary{}
+	if md.NodeCount > 0 {
+		pools = append(pools, palette.MachinePoolSummary{Name: "nodes", Size: int32(min(md.NodeCount, math.MaxInt32))}) //nolint:gosec // bounded above.
+	}
+	return palette.CloudConfigSummary{CloudType: row.CloudType, UID: row.CloudConfigUID, MachinePools: pools}
 }
 
 // GET /v1/spectroclusters/{uid}/assets/kubeconfig: never offered (3.9).
@@ -523,26 +545,29 @@ func (s *Server) findCloudConfig(ctx context.Context, q queryer, c *call, cloudT
 	return row, err
 }
 
-// GET /v1/cloudconfigs/{cloudType}/{configUid}/clusterConfig.
+// GET /v1/cloudconfigs/{cloudType}/{configUid}: the cloud config with the
+// region and the instance types the agent reported, in one machine pool.
 func (s *Server) getCloudConfig(w http.ResponseWriter, r *http.Request, c *call) error {
 	row, err := s.findCloudConfig(r.Context(), s.st.db, c, r.PathValue("cloudType"), r.PathValue("configUid"))
 	if err != nil {
 		return err
 	}
-	out := palette.CloudConfigClusterConfig{ClusterConfig: map[string]any{}}
-	body, err := loadExtra(r.Context(), s.st.db, row.UID, "cloudConfig")
-	if err != nil {
-		return err
-	}
-	if body != "" {
-		if err := json.Unmarshal([]byte(body), &out); err != nil {
-			return fmt.Errorf("decoding stored cloud config: %w", err)
+	md := s.shownMetadata(row)
+	pools := []palette.MachinePoolConfig{}
+	for i, it := range md.InstanceTypes {
+		size := int32(0)
+		if i == 0 && md.NodeCount > 0 {
+			size = int32(min(md.NodeCount, math.MaxInt32)) //nolint:gosec // bounded above.
 		}
+		pools = append(pools, palette.MachinePoolConfig{Name: fmt.Sprintf("pool-%d", i), InstanceType: json.RawMessage(strconv.Quote(it)), Size: size})
 	}
-	if out.ClusterConfig == nil {
-		out.ClusterConfig = map[string]any{}
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, palette.CloudConfig{
+		Metadata: palette.ObjectMeta{UID: row.CloudConfigUID, Name: row.Name},
+		Spec: palette.CloudConfigSpec{
+			ClusterConfig:     palette.CloudConfigClusterConfig{Region: md.Region},
+			MachinePoolConfig: pools,
+		},
+	})
 	return nil
 }
 
@@ -553,12 +578,9 @@ func (s *Server) putCloudConfig(w http.ResponseWriter, r *http.Request, c *call)
 		_, err := s.findCloudConfig(r.Context(), s.st.db, c, r.PathValue("cloudType"), r.PathValue("configUid"))
 		return err
 	}
-	var req palette.CloudConfigClusterConfig
+	var req map[string]any
 	if err := decodeBody(r, &req, true); err != nil {
 		return err
-	}
-	if req.ClusterConfig == nil {
-		req.ClusterConfig = map[string]any{}
 	}
 	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
 		row, err := s.findCloudConfig(r.Context(), tx, c, r.PathValue("cloudType"), r.PathValue("configUid"))

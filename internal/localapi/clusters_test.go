@@ -13,7 +13,7 @@ import (
 func TestImport_everySeedCloudType(t *testing.T) {
 	t.Parallel()
 	c := newClient(t, localtest.Start(t))
-	for _, ct := range palette.ServerCloudTypes {
+	for _, ct := range palette.ImportCloudTypes {
 		uid := c.importCluster(ct, "c-"+ct, palette.ImportModeReadOnly)
 		if len(uid) != 24 || strings.Trim(uid, "0123456789abcdef") != "" {
 			t.Fatalf("%s: uid %q is not 24 lowercase hex", ct, uid)

@@ -76,6 +76,7 @@ func (s *Server) routes() {
 	s.handle("PATCH /v1/spectroclusters/{uid}/variables", p, s.patchVariables)
 	s.handle("GET /v1/dashboard/spectroclusters/{uid}/overview", p, s.overview)
 	s.handle("POST /v1/dashboard/spectroclusters/search", p, s.searchClusters)
+	s.handle("POST /v1/dashboard/spectroclusters/metadata/search", p, s.searchClusterMetadata)
 	s.handle("GET /v1/dashboard/projects/metadata", p, s.projectsMetadata)
 
 	// Manifest (3.2) and agent (3.3).
@@ -88,7 +89,6 @@ func (s *Server) routes() {
 
 	// Profiles (2.2) and attachments (3.5).
 	s.handle("POST /v1/clusterprofiles", p, s.createProfileHandler)
-	s.handle("GET /v1/clusterprofiles", p, s.listProfiles)
 	s.handle("GET /v1/clusterprofiles/{uid}", p, s.getProfile)
 	s.handle("PATCH /v1/clusterprofiles/{uid}/publish", p, s.publishProfile)
 	s.handle("POST /v1/dashboard/clusterprofiles", p, s.searchProfiles)
@@ -99,7 +99,7 @@ func (s *Server) routes() {
 	s.handle("DELETE /v1/spectroclusters/{uid}/profiles", p, s.deleteClusterProfiles)
 
 	// Cloud configs (3.8, 3.9).
-	s.handle("GET /v1/cloudconfigs/{cloudType}/{configUid}/clusterConfig", p, s.getCloudConfig)
+	s.handle("GET /v1/cloudconfigs/{cloudType}/{configUid}", p, s.getCloudConfig)
 	s.handle("PUT /v1/cloudconfigs/{cloudType}/{configUid}/clusterConfig", p, s.putCloudConfig)
 	s.handle("/v1/cloudconfigs/{cloudType}/{configUid}/machinePools", p, s.cloudConfigMachinePools)
 	s.handle("/v1/cloudconfigs/{cloudType}/{configUid}/machinePools/{rest...}", p, s.cloudConfigMachinePools)

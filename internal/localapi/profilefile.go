@@ -20,25 +20,25 @@ type ProfileFile struct {
 }
 
 // ClusterProfile turns the file into the creation body of POST /v1/clusterprofiles.
-func (f ProfileFile) ClusterProfile() palette.ClusterProfile {
-	return palette.ClusterProfile{
+func (f ProfileFile) ClusterProfile() palette.ClusterProfileEntity {
+	return palette.ClusterProfileEntity{
 		Metadata: palette.ObjectMeta{Name: f.Name},
-		Spec: palette.ClusterProfileSpec{
+		Spec: palette.ClusterProfileEntitySpec{
 			Version:  f.Version,
-			Template: &palette.ProfileTemplate{Type: f.Type, CloudType: f.CloudType, Packs: f.Packs},
+			Template: palette.ProfileTemplate{Type: f.Type, CloudType: f.CloudType, Packs: f.Packs},
 		},
 	}
 }
 
 // LoadProfileFile reads a profile YAML file.
-func LoadProfileFile(path string) (palette.ClusterProfile, error) {
+func LoadProfileFile(path string) (palette.ClusterProfileEntity, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return palette.ClusterProfile{}, fmt.Errorf("reading profile file: %w", err)
+		return palette.ClusterProfileEntity{}, fmt.Errorf("reading profile file: %w", err)
 	}
 	var f ProfileFile
 	if err := yaml.UnmarshalStrict(b, &f); err != nil {
-		return palette.ClusterProfile{}, fmt.Errorf("parsing profile file %s: %w", path, err)
+		return palette.ClusterProfileEntity{}, fmt.Errorf("parsing profile file %s: %w", path, err)
 	}
 	return f.ClusterProfile(), nil
 }

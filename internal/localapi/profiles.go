@@ -90,34 +90,32 @@ func (s *Server) visibleProfiles(ctx context.Context, scope string) ([]*profileR
 
 func profileJSON(p *profileRow) palette.ClusterProfile {
 	created, modified := p.Created, p.Modified
-	tmpl := p.Template
-	pub := p.Published
-	if pub == nil {
-		// Never null (contract 4): an unpublished profile shows an empty published version.
-		pub = &palette.ProfileTemplate{Type: p.Type, CloudType: p.CloudType, Packs: []palette.Pack{}}
+	var pub *palette.ClusterProfileTemplate
+	if p.Published != nil {
+		t := publishedTemplate(p.UID, p.Name, p.Version, *p.Published, nil)
+		pub = &t
+	} else {
+		// Never null: an unpublished profile shows an empty published version.
+		pub = &palette.ClusterProfileTemplate{UID: p.UID, Name: p.Name, Type: p.Type, CloudType: p.CloudType,
+			ProfileVersion: p.Version, Packs: []palette.PackRef{}}
 	}
+	draft := publishedTemplate(p.UID, p.Name, p.Version, p.Template, nil)
 	return palette.ClusterProfile{
 		Metadata: palette.ObjectMeta{
 			UID: p.UID, Name: p.Name,
 			Annotations:       map[string]string{"scope": scopeAnnotation(p.Scope)},
 			CreationTimestamp: &created, LastModifiedTimestamp: &modified,
 		},
-		Spec: palette.ClusterProfileSpec{Version: p.Version, Template: &tmpl, Published: pub},
+		Spec: palette.ClusterProfileSpec{Version: p.Version, Draft: &draft, Published: pub},
 	}
 }
 
 // validateProfile checks a profile creation body and fills defaults.
-func validateProfile(in *palette.ClusterProfile) error {
+func validateProfile(in *palette.ClusterProfileEntity) error {
 	if strings.TrimSpace(in.Metadata.Name) == "" || len(in.Metadata.Name) > 128 {
 		return errf(http.StatusBadRequest, palette.CodeInvalidName, "profile name must be 1 to 128 characters")
 	}
-	if in.Spec.Template == nil {
-		return badRequest("spec.template is required")
-	}
-	t := in.Spec.Template
-	if in.Spec.Version == "" {
-		in.Spec.Version = t.ProfileVersion
-	}
+	t := &in.Spec.Template
 	if in.Spec.Version == "" {
 		in.Spec.Version = "1.0.0"
 	}
@@ -127,7 +125,6 @@ func validateProfile(in *palette.ClusterProfile) error {
 	if t.CloudType == "" {
 		t.CloudType = "all"
 	}
-	t.ProfileVersion = in.Spec.Version
 	if t.Packs == nil {
 		t.Packs = []palette.Pack{}
 	}
@@ -147,7 +144,7 @@ func validateProfile(in *palette.ClusterProfile) error {
 	return nil
 }
 
-func (s *Server) insertProfile(ctx context.Context, scope string, in palette.ClusterProfile, publish bool) (string, error) {
+func (s *Server) insertProfile(ctx context.Context, scope string, in palette.ClusterProfileEntity, publish bool) (string, error) {
 	if err := validateProfile(&in); err != nil {
 		return "", err
 	}
@@ -181,7 +178,7 @@ func (s *Server) insertProfile(ctx context.Context, scope string, in palette.Clu
 // CreateProfile creates and publishes a profile in a project (projectUID) or,
 // when projectUID is empty, in the tenant. in carries metadata.name,
 // spec.version and spec.template.
-func (s *Server) CreateProfile(ctx context.Context, in palette.ClusterProfile, projectUID string) (string, error) {
+func (s *Server) CreateProfile(ctx context.Context, in palette.ClusterProfileEntity, projectUID string) (string, error) {
 	if projectUID != "" {
 		if _, err := s.st.projectName(ctx, projectUID); err != nil {
 			return "", fmt.Errorf("project %s: %w", projectUID, err)
@@ -196,11 +193,11 @@ func (s *Server) CreateProfile(ctx context.Context, in palette.ClusterProfile, p
 
 // POST /v1/clusterprofiles.
 func (s *Server) createProfileHandler(w http.ResponseWriter, r *http.Request, c *call) error {
-	var in palette.ClusterProfile
+	var in palette.ClusterProfileEntity
 	if err := decodeBody(r, &in, true); err != nil {
 		return err
 	}
-	uid, err := s.insertProfile(r.Context(), c.scope, in, false)
+	uid, err := s.insertProfile(r.Context(), c.scope, in, r.URL.Query().Get("publish") == "true")
 	if err != nil {
 		return err
 	}
@@ -238,23 +235,6 @@ func (s *Server) getProfile(w http.ResponseWriter, r *http.Request, c *call) err
 	return nil
 }
 
-// GET /v1/clusterprofiles?name=&version=.
-func (s *Server) listProfiles(w http.ResponseWriter, r *http.Request, c *call) error {
-	name, version := r.URL.Query().Get("name"), r.URL.Query().Get("version")
-	all, err := s.visibleProfiles(r.Context(), c.scope)
-	if err != nil {
-		return err
-	}
-	out := palette.ProfileList{Items: []palette.ClusterProfile{}}
-	for _, p := range all {
-		if (name == "" || p.Name == name) && (version == "" || p.Version == version) {
-			out.Items = append(out.Items, profileJSON(p))
-		}
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
-}
-
 // GET /v1/dashboard/clusterprofiles/metadata.
 func (s *Server) profilesMetadata(w http.ResponseWriter, r *http.Request, c *call) error {
 	all, err := s.visibleProfiles(r.Context(), c.scope)
@@ -265,21 +245,21 @@ func (s *Server) profilesMetadata(w http.ResponseWriter, r *http.Request, c *cal
 	for _, p := range all {
 		out.Items = append(out.Items, palette.ProfileMetadataItem{
 			Metadata: palette.NameUID{Name: p.Name, UID: p.UID},
-			Spec:     palette.ProfileMetadataSpec{Version: p.Version},
+			Spec:     palette.ProfileMetadataSpec{CloudType: p.CloudType, Version: p.Version},
 		})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-// POST /v1/dashboard/clusterprofiles: the filter form on profileName, version,
-// type and cloudType.
+// POST /v1/dashboard/clusterprofiles?limit=&continue=: the body is
+// v1ClusterProfilesFilterSpec (profileName, version, profileType, scope).
 func (s *Server) searchProfiles(w http.ResponseWriter, r *http.Request, c *call) error {
-	var req palette.SearchRequest
+	var req palette.ProfileFilterSpec
 	if err := decodeBody(r, &req, false); err != nil {
 		return err
 	}
-	pg, err := parsePaging(r, req)
+	pg, err := parsePaging(r, palette.SearchRequest{})
 	if err != nil {
 		return err
 	}
@@ -287,31 +267,28 @@ func (s *Server) searchProfiles(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
+	f := req.Filter
 	var matched []*profileRow
 	for _, p := range all {
-		ok, err := matchFilter(req.Filter, func(prop string) ([]string, error) {
-			switch prop {
-			case "profileName", "name":
-				return []string{p.Name}, nil
-			case "version":
-				return []string{p.Version}, nil
-			case "type", "profileType":
-				return []string{p.Type}, nil
-			case "cloudType", "environment":
-				return []string{p.CloudType}, nil
-			case "scope":
-				return []string{scopeAnnotation(p.Scope)}, nil
-			}
-			return nil, badRequest("unknown filter property '%s'", prop)
-		})
-		if err != nil {
-			return err
+		if f.ProfileName != nil && f.ProfileName.Eq != "" && p.Name != f.ProfileName.Eq {
+			continue
 		}
-		if ok {
-			matched = append(matched, p)
+		if f.Version != nil && f.Version.Eq != "" && p.Version != f.Version.Eq {
+			continue
 		}
+		if len(f.ProfileType) > 0 && !slices.Contains(f.ProfileType, p.Type) {
+			continue
+		}
+		if f.Scope != "" && scopeAnnotation(p.Scope) != f.Scope {
+			continue
+		}
+		matched = append(matched, p)
 	}
-	if err := sortProfiles(matched, req.Sort); err != nil {
+	sorts := make([]palette.SortSpec, 0, len(req.Sort))
+	for _, sp := range req.Sort {
+		sorts = append(sorts, palette.SortSpec(sp))
+	}
+	if err := sortProfiles(matched, sorts); err != nil {
 		return err
 	}
 	page, lm := pg.page(len(matched))
@@ -319,8 +296,11 @@ func (s *Server) searchProfiles(w http.ResponseWriter, r *http.Request, c *call)
 	for _, p := range matched[page.start:page.end] {
 		j := profileJSON(p)
 		out.Items = append(out.Items, palette.ProfileSearchItem{
-			Metadata:    j.Metadata,
-			SpecSummary: palette.ProfileSpecSummary{Type: p.Type, Version: p.Version, CloudType: p.CloudType},
+			Metadata: j.Metadata,
+			SpecSummary: palette.ProfileSpecSummary{
+				Published: &palette.ProfileTemplateSummary{Type: p.Type, CloudType: p.CloudType},
+				Version:   p.Version,
+			},
 		})
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -329,7 +309,7 @@ func (s *Server) searchProfiles(w http.ResponseWriter, r *http.Request, c *call)
 
 // attachment is a profile attached to a cluster, with the profile's published version.
 type attachment struct {
-	profileUID, name, typ, version string
+	clusterUID, profileUID, name, typ, version string
 	position                       int
 	published                      palette.ProfileTemplate
 	packValues                     []palette.Pack
@@ -337,18 +317,25 @@ type attachment struct {
 }
 
 func loadAttachments(ctx context.Context, q queryer, clusterUID string) ([]attachment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT a.profile_uid, p.name, p.type, p.version, a.position, COALESCE(p.published, p.template),
-		a.pack_values, a.variables FROM attachments a JOIN profiles p ON p.uid = a.profile_uid
+	rows, err := q.QueryContext(ctx, `SELECT `+attachmentCols+` FROM attachments a JOIN profiles p ON p.uid = a.profile_uid
 		WHERE a.cluster_uid = ? ORDER BY a.position`, clusterUID)
 	if err != nil {
 		return nil, fmt.Errorf("loading attachments: %w", err)
 	}
+	return scanAttachments(rows)
+}
+
+// attachmentCols are the columns scanAttachments reads.
+const attachmentCols = `a.cluster_uid, a.profile_uid, p.name, p.type, p.version, a.position, COALESCE(p.published, p.template), a.pack_values, a.variables`
+
+// scanAttachments reads rows of attachmentCols; it closes rows.
+func scanAttachments(rows *sql.Rows) ([]attachment, error) {
 	defer rows.Close()
 	var out []attachment
 	for rows.Next() {
 		var a attachment
 		var pub, pv, vars string
-		if err := rows.Scan(&a.profileUID, &a.name, &a.typ, &a.version, &a.position, &pub, &pv, &vars); err != nil {
+		if err := rows.Scan(&a.clusterUID, &a.profileUID, &a.name, &a.typ, &a.version, &a.position, &pub, &pv, &vars); err != nil {
 			return nil, err
 		}
 		if err := unmarshalColumns([]string{pub, pv, vars}, []any{&a.published, &a.packValues, &a.variables}); err != nil {
@@ -365,7 +352,9 @@ func loadAttachments(ctx context.Context, q queryer, clusterUID string) ([]attac
 	return out, rows.Err()
 }
 
-// GET /v1/spectroclusters/{uid}/profiles.
+// GET /v1/spectroclusters/{uid}/profiles: v1SpectroClusterProfileList,
+// each pack with its whole values as the cluster has them (the profile's,
+// or the attachment's packValues, which replace them).
 func (s *Server) getClusterProfiles(w http.ResponseWriter, r *http.Request, c *call) error {
 	row, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid"))
 	if err != nil {
@@ -377,16 +366,7 @@ func (s *Server) getClusterProfiles(w http.ResponseWriter, r *http.Request, c *c
 	}
 	out := palette.ClusterProfiles{Profiles: make([]palette.AttachedProfile, 0, len(atts))}
 	for _, a := range atts {
-		packs := a.published.Packs
-		if packs == nil {
-			packs = []palette.Pack{}
-		}
-		out.Profiles = append(out.Profiles, palette.AttachedProfile{
-			Metadata:   palette.ObjectMeta{UID: a.profileUID, Name: a.name},
-			Spec:       palette.AttachedProfileSpec{Type: a.typ, Version: a.version, Packs: packs},
-			PackValues: a.packValues,
-			Variables:  a.variables,
-		})
+		out.Profiles = append(out.Profiles, attachedProfileJSON(a))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

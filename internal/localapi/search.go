@@ -309,7 +309,70 @@ func sortProfiles(rows []*profileRow, specs []palette.SortSpec) error {
 	return nil
 }
 
-// POST /v1/dashboard/spectroclusters/search?limit=&continue=.
+// matchClusters returns the clusters of the caller's scope that match a
+// search body, sorted, with their raw labels, annotations, agent metadata
+// and packs columns.
+func (s *Server) matchClusters(r *http.Request, c *call, req palette.SearchRequest) ([]*clusterRow, map[*clusterRow][4]string, error) {
+	rows, err := s.st.db.QueryContext(r.Context(), `SELECT uid, name, cloud_type, state, import_mode, labels, annotations,
+		created, modified, deleted_at, last_heartbeat, agent_version, agent_metadata, packs, cloud_config_uid, manifest_token
+		FROM clusters WHERE scope = ?`, c.scope)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing clusters: %w", err)
+	}
+	defer rows.Close()
+	wantDeleted := filterMentions(req.Filter, "isDeleted")
+	needLabels := filterMentions(req.Filter, "tag") || filterMentions(req.Filter, "tags")
+	var matched []*clusterRow
+	raw := map[*clusterRow][4]string{}
+	for rows.Next() {
+		row, labels, ann, meta, packs, err := scanSearchRow(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		row.Scope = c.scope
+		if s.expired(row) || (!wantDeleted && row.State == palette.StateDeleted) {
+			continue
+		}
+		if needLabels {
+			if err := decodeMap(labels, &row.Labels); err != nil {
+				return nil, nil, err
+			}
+		}
+		ok, err := matchFilter(req.Filter, clusterProperty(row))
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			matched = append(matched, row)
+			raw[row] = [4]string{labels, ann, meta, packs}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	if err := sortClusters(matched, req.Sort); err != nil {
+		return nil, nil, err
+	}
+	return matched, raw, nil
+}
+
+// decodeSearchRow decodes the raw columns of a matched row.
+func (s *Server) decodeSearchRow(row *clusterRow, raw [4]string) error {
+	if err := decodeMap(raw[0], &row.Labels); err != nil {
+		return err
+	}
+	if err := decodeMap(raw[1], &row.Annotations); err != nil {
+		return err
+	}
+	if err := unmarshalColumns(raw[2:], []any{&row.AgentMetadata, &row.Packs}); err != nil {
+		return err
+	}
+	s.simulate(row)
+	return nil
+}
+
+// POST /v1/dashboard/spectroclusters/search?limit=&continue=:
+// v1SpectroClustersSummary, paged.
 func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call) error {
 	var req palette.SearchRequest
 	if err := decodeBody(r, &req, false); err != nil {
@@ -319,83 +382,78 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	rows, err := s.st.db.QueryContext(r.Context(), `SELECT uid, name, cloud_type, state, import_mode, labels, annotations,
-		created, modified, deleted_at, last_heartbeat, agent_version, agent_metadata, packs FROM clusters WHERE scope = ?`, c.scope)
+	matched, raw, err := s.matchClusters(r, c, req)
 	if err != nil {
-		return fmt.Errorf("listing clusters: %w", err)
-	}
-	defer rows.Close()
-	wantDeleted := filterMentions(req.Filter, "isDeleted")
-	needLabels := filterMentions(req.Filter, "tag") || filterMentions(req.Filter, "tags")
-	var matched []*clusterRow
-	rawAnn := map[*clusterRow][4]string{}
-	for rows.Next() {
-		row, labels, ann, meta, packs, err := scanSearchRow(rows)
-		if err != nil {
-			return err
-		}
-		row.Scope = c.scope
-		if s.expired(row) || (!wantDeleted && row.State == palette.StateDeleted) {
-			continue
-		}
-		if needLabels {
-			if err := decodeMap(labels, &row.Labels); err != nil {
-				return err
-			}
-		}
-		ok, err := matchFilter(req.Filter, clusterProperty(row))
-		if err != nil {
-			return err
-		}
-		if ok {
-			matched = append(matched, row)
-			rawAnn[row] = [4]string{labels, ann, meta, packs}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if err := sortClusters(matched, req.Sort); err != nil {
 		return err
 	}
 	page, lm := pg.page(len(matched))
 	pageRows := matched[page.start:page.end]
-	profiles, err := s.pageProfiles(r, pageRows)
+	templates, err := s.pageTemplates(r, pageRows)
 	if err != nil {
 		return err
 	}
 	out := palette.SearchResponse{Items: make([]palette.SearchItem, 0, len(pageRows)), ListMeta: lm}
 	for _, row := range pageRows {
-		raw := rawAnn[row]
-		if err := decodeMap(raw[0], &row.Labels); err != nil {
+		if err := s.decodeSearchRow(row, raw[row]); err != nil {
 			return err
 		}
-		if err := decodeMap(raw[1], &row.Annotations); err != nil {
-			return err
-		}
-		if err := unmarshalColumns(raw[2:], []any{&row.AgentMetadata, &row.Packs}); err != nil {
-			return err
-		}
-		s.simulate(row)
 		h := s.health(row)
-		md := row.AgentMetadata
-		if row.CloudType == palette.CloudTypeGeneric {
-			md = palette.AgentMetadata{Region: md.Region, InstanceTypes: md.InstanceTypes}
+		tmpls := templates[row.UID]
+		if tmpls == nil {
+			tmpls = []palette.ClusterProfileTemplate{}
 		}
 		out.Items = append(out.Items, palette.SearchItem{
-			Metadata:    s.objectMeta(row),
-			SpecSummary: palette.SpecSummary{CloudType: row.CloudType, ImportMode: row.ImportMode, Profiles: profiles[row.UID]},
-			Status:      palette.SearchStatus{State: row.State, Health: &h, Metadata: &md, Packs: row.Packs},
+			Metadata: s.objectMeta(row),
+			SpecSummary: palette.SpecSummary{
+				CloudConfig:             cloudConfigSummary(row, s.shownMetadata(row)),
+				ClusterProfileTemplates: tmpls,
+			},
+			Status: palette.SearchStatus{
+				State: row.State, Health: &h,
+				ClusterImport: &palette.ClusterImport{ImportLink: s.importLink(row), IsBrownfield: true, State: importState(row.State)},
+			},
 		})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-// pageProfiles loads the attached profiles of every cluster of a page in one
-// query (no pack content: values and variables only), keyed by cluster UID.
-func (s *Server) pageProfiles(r *http.Request, rows []*clusterRow) (map[string][]palette.AttachedProfile, error) {
-	out := make(map[string][]palette.AttachedProfile, len(rows))
+// POST /v1/dashboard/spectroclusters/metadata/search:
+// v1SpectroClustersMetadataSearch, every match in one answer.
+func (s *Server) searchClusterMetadata(w http.ResponseWriter, r *http.Request, c *call) error {
+	var req palette.SearchRequest
+	if err := decodeBody(r, &req, false); err != nil {
+		return err
+	}
+	matched, raw, err := s.matchClusters(r, c, req)
+	if err != nil {
+		return err
+	}
+	out := palette.MetaSearchResponse{Items: make([]palette.MetaItem, 0, len(matched)),
+		ListMeta: &palette.ListMeta{Count: len(matched)}}
+	for _, row := range matched {
+		if err := s.decodeSearchRow(row, raw[row]); err != nil {
+			return err
+		}
+		h := s.health(row)
+		out.Items = append(out.Items, palette.MetaItem{
+			Metadata: s.objectMeta(row),
+			SpecSummary: palette.MetaSpecSummary{
+				CloudType: row.CloudType, ImportMode: row.ImportMode, CloudRegion: s.shownMetadata(row).Region,
+			},
+			Status: palette.MetaStatus{State: row.State, Health: &palette.MetaHealth{
+				State: h.State, IsHeartBeatFailed: h.State == palette.HealthUnhealthy,
+			}},
+		})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// pageTemplates loads the attached profiles of every cluster of a page in
+// one query, as clusterProfileTemplates, keyed by cluster UID.
+func (s *Server) pageTemplates(r *http.Request, rows []*clusterRow) (map[string][]palette.ClusterProfileTemplate, error) {
+	out := make(map[string][]palette.ClusterProfileTemplate, len(rows))
 	if len(rows) == 0 {
 		return out, nil
 	}
@@ -403,26 +461,20 @@ func (s *Server) pageProfiles(r *http.Request, rows []*clusterRow) (map[string][
 	for i, row := range rows {
 		args[i] = row.UID
 	}
-	q := `SELECT a.cluster_uid, a.profile_uid, p.name, p.type, p.version, a.pack_values, a.variables
-		FROM attachments a JOIN profiles p ON p.uid = a.profile_uid
+	q := `SELECT ` + attachmentCols + ` FROM attachments a JOIN profiles p ON p.uid = a.profile_uid
 		WHERE a.cluster_uid IN (?` + strings.Repeat(",?", len(rows)-1) + `) ORDER BY a.cluster_uid, a.position`
 	res, err := s.st.db.QueryContext(r.Context(), q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("loading attachments of a search page: %w", err)
 	}
-	defer res.Close()
-	for res.Next() {
-		var cluster, pv, vars string
-		var ap palette.AttachedProfile
-		if err := res.Scan(&cluster, &ap.Metadata.UID, &ap.Metadata.Name, &ap.Spec.Type, &ap.Spec.Version, &pv, &vars); err != nil {
-			return nil, err
-		}
-		if err := unmarshalColumns([]string{pv, vars}, []any{&ap.PackValues, &ap.Variables}); err != nil {
-			return nil, err
-		}
-		out[cluster] = append(out[cluster], ap)
+	atts, err := scanAttachments(res)
+	if err != nil {
+		return nil, err
 	}
-	return out, res.Err()
+	for _, a := range atts {
+		out[a.clusterUID] = append(out[a.clusterUID], attachedTemplate(a))
+	}
+	return out, nil
 }
 
 // scanSearchRow reads the columns a search needs; labels, annotations, agent
@@ -434,7 +486,8 @@ func scanSearchRow(sc scanner) (row *clusterRow, labels, annotations, meta, pack
 	)
 	row = &clusterRow{}
 	if err := sc.Scan(&row.UID, &row.Name, &row.CloudType, &row.State, &row.ImportMode, &labels, &annotations,
-		&created, &modified, &deletedAt, &lastHeartbeat, &row.AgentVersion, &meta, &packs); err != nil {
+		&created, &modified, &deletedAt, &lastHeartbeat, &row.AgentVersion, &meta, &packs,
+		&row.CloudConfigUID, &row.ManifestToken); err != nil {
 		return nil, "", "", "", "", err
 	}
 	row.Created, row.Modified = fromNanos(created), fromNanos(modified)

@@ -39,10 +39,10 @@ func (c *Client) ValidateClusterName(ctx context.Context, name string) error {
 // cluster is looked up by name in the same scope and adopted when found
 // (adopted is true), else the POST is sent again, within MaxRetries. A
 // cluster found by name is adopted only if it is not deleted, has the same
-// cloud type and was not created well before this call started (so that a
+// import cloud type and was not created well before this call started (so that a
 // lost 409 never adopts somebody else's cluster).
 func (c *Client) ImportCluster(ctx context.Context, cloudType string, req ImportRequest) (uid string, adopted bool, err error) {
-	path := "/v1/spectroclusters/" + escape(cloudType) + "/import"
+	path := "/v1/spectroclusters/" + escape(ImportCloudType(cloudType)) + "/import"
 	name := req.Metadata.Name
 	started := c.now()
 	answerLost := false
@@ -85,7 +85,7 @@ func (c *Client) findAdoptable(ctx context.Context, name, cloudType string, star
 	if err != nil {
 		return nil, err
 	}
-	if ct := item.SpecSummary.CloudType; ct != "" && ct != cloudType {
+	if ct := item.SpecSummary.CloudConfig.CloudType; ct != "" && ct != ImportCloudType(cloudType) {
 		return nil, fmt.Errorf("palette: cluster %q has cloud type %q, not %q: %w", name, ct, cloudType, ErrNotFound)
 	}
 	if ts := item.Metadata.CreationTimestamp; ts != nil && ts.Before(started.Add(-adoptClockSkew)) {
@@ -234,4 +234,70 @@ func (c *Client) FindClusterByName(ctx context.Context, name string) (*SearchIte
 		}
 	}
 	return nil, fmt.Errorf("palette: cluster %q: %w", name, ErrNotFound)
+}
+
+// SearchClusterMetadata returns every item of POST
+// /v1/dashboard/spectroclusters/metadata/search (one answer, not paged): the
+// only place Palette shows a cluster's import mode, with its state, health
+// and region.
+func (c *Client) SearchClusterMetadata(ctx context.Context, req SearchRequest) ([]MetaItem, error) {
+	var out MetaSearchResponse
+	if _, err := c.call(ctx, &request{
+		method: http.MethodPost, path: "/v1/dashboard/spectroclusters/metadata/search", in: req,
+	}, &out); err != nil {
+		return nil, err
+	}
+	return out.Items, nil
+}
+
+// GetClusterMeta returns the metadata search item of the cluster of that
+// UID and name; none matches ErrNotFound.
+func (c *Client) GetClusterMeta(ctx context.Context, uid, name string) (*MetaItem, error) {
+	items, err := c.SearchClusterMetadata(ctx, SearchRequest{Filter: AndFilter(StringFilter("clusterName", name))})
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		if items[i].Metadata.UID == uid {
+			return &items[i], nil
+		}
+	}
+	return nil, fmt.Errorf("palette: cluster %s (%q) in the metadata search: %w", uid, name, ErrNotFound)
+}
+
+// CloudConfigPath returns the path of a cluster's cloud config: the IaaS
+// type's (aws, gcp, azure for imported EKS, GKE and AKS), generic for
+// openshift and eks-anywhere.
+func CloudConfigPath(cloudType, configUID string) string {
+	return "/v1/cloudconfigs/" + escape(ImportCloudType(cloudType)) + "/" + escape(configUID)
+}
+
+// GetCloudConfig returns a cluster's cloud config
+// (GET /v1/cloudconfigs/{cloudType}/{configUid}): region and instance types.
+func (c *Client) GetCloudConfig(ctx context.Context, cloudType, configUID string) (*CloudConfig, error) {
+	var out CloudConfig
+	if _, err := c.call(ctx, &request{method: http.MethodGet, path: CloudConfigPath(cloudType, configUID)}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// GetClusterVariables returns the variables of each attached profile
+// (GET /v1/spectroclusters/{uid}/variables).
+func (c *Client) GetClusterVariables(ctx context.Context, uid string) ([]ClusterVariables, error) {
+	var out []ClusterVariables
+	if _, err := c.call(ctx, &request{method: http.MethodGet, path: clusterPath(uid) + "/variables"}, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// PatchClusterVariables sets the variables of the listed profiles
+// (PATCH /v1/spectroclusters/{uid}/variables).
+func (c *Client) PatchClusterVariables(ctx context.Context, uid string, vars []ClusterVariables) error {
+	if vars == nil {
+		vars = []ClusterVariables{}
+	}
+	_, err := c.call(ctx, &request{method: http.MethodPatch, path: clusterPath(uid) + "/variables", in: vars}, nil)
+	return err
 }

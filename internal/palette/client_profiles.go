@@ -36,42 +36,15 @@ func (c *Client) GetProfile(ctx context.Context, uid string) (*ClusterProfile, e
 }
 
 // FindProfiles returns the profiles of that name and version (version empty:
-// any), in full. It asks GET /v1/clusterprofiles?name=&version= [ours] and,
-// where that answers 404 or 405, POST /v1/dashboard/clusterprofiles with a
-// filter on profileName and version, then reads each profile. No match is
-// an empty slice, not an error.
+// any), in full: POST /v1/dashboard/clusterprofiles with a
+// v1ClusterProfilesFilterSpec on profileName and version, paged, then
+// GET /v1/clusterprofiles/{uid} of each. No match is an empty slice, not an
+// error.
 func (c *Client) FindProfiles(ctx context.Context, name, version string) ([]ClusterProfile, error) {
-	q := url.Values{"name": {name}}
+	body := ProfileFilterSpec{Filter: ProfileFilter{ProfileName: &FilterString{Eq: name}}}
 	if version != "" {
-		q.Set("version", version)
+		body.Filter.Version = &FilterVersion{Eq: version}
 	}
-	var list ProfileList
-	_, err := c.call(ctx, &request{method: http.MethodGet, path: "/v1/clusterprofiles", query: q}, &list)
-	var apiErr *APIError
-	switch {
-	case err == nil:
-		return filterProfiles(list.Items, name, version), nil
-	case errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusNotFound || apiErr.StatusCode == http.StatusMethodNotAllowed):
-		return c.findProfilesDashboard(ctx, name, version)
-	default:
-		return nil, err
-	}
-}
-
-// dashboardProfiles is the answer of POST /v1/dashboard/clusterprofiles.
-type dashboardProfiles struct {
-	Items []struct {
-		Metadata ObjectMeta `json:"metadata"`
-	} `json:"items"`
-	ListMeta ListMeta `json:"listmeta"`
-}
-
-func (c *Client) findProfilesDashboard(ctx context.Context, name, version string) ([]ClusterProfile, error) {
-	filters := []Filter{StringFilter("profileName", name)}
-	if version != "" {
-		filters = append(filters, StringFilter("version", version))
-	}
-	body := SearchRequest{Filter: AndFilter(filters...)}
 	var uids []string
 	token := ""
 	seen := map[string]bool{}
@@ -80,12 +53,8 @@ func (c *Client) findProfilesDashboard(ctx context.Context, name, version string
 		if token != "" {
 			q.Set("continue", token)
 		}
-		var page dashboardProfiles
-		_, err := c.call(ctx, &request{method: http.MethodPost, path: "/v1/dashboard/clusterprofiles", query: q, in: body}, &page)
-		if errors.Is(err, ErrNotFound) {
-			break
-		}
-		if err != nil {
+		var page ProfileSearchResponse
+		if _, err := c.call(ctx, &request{method: http.MethodPost, path: "/v1/dashboard/clusterprofiles", query: q, in: body}, &page); err != nil {
 			return nil, err
 		}
 		for _, it := range page.Items {
@@ -136,9 +105,9 @@ func (c *Client) CreateProfile(ctx context.Context, name, version string, tmpl P
 	if tmpl.Packs == nil {
 		tmpl.Packs = []Pack{}
 	}
-	body := ClusterProfile{
+	body := ClusterProfileEntity{
 		Metadata: ObjectMeta{Name: name},
-		Spec:     ClusterProfileSpec{Version: version, Template: &tmpl},
+		Spec:     ClusterProfileEntitySpec{Version: version, Template: tmpl},
 	}
 	var out UIDResponse
 	if _, err := c.call(ctx, &request{method: http.MethodPost, path: "/v1/clusterprofiles", in: body, nonIdempotent: true}, &out); err != nil {

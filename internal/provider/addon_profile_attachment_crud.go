@@ -185,8 +185,17 @@ func (r *addonProfileAttachmentResource) read(ctx context.Context, m *addonProfi
 	if ap == nil {
 		return fmt.Sprintf("Profile %s is no longer attached to cluster %s (it was detached outside Terraform)", pid, cid), nil
 	}
+	prof, err := r.data.profile(ctx, pid)
+	if err != nil && !errors.Is(err, palette.ErrNotFound) {
+		return "", err
+	}
+	vars, err := c.GetClusterVariables(ctx, cid)
+	if err != nil && !errors.Is(err, palette.ErrNotFound) {
+		return "", err
+	}
 	m.ID = types.StringValue(attachmentID(cid, pid))
-	flattenAttachment(m, ap)
+	flattenAttachment(m, ap, prof)
+	flattenVariables(m, vars, pid)
 	m.Packs = flattenPackStatuses(profilePackStatuses(cl, pid))
 	if m.AdoptExisting.IsNull() || m.AdoptExisting.IsUnknown() {
 		m.AdoptExisting = types.BoolValue(false)

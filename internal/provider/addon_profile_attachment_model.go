@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
@@ -86,27 +87,31 @@ func flattenPackStatuses(statuses []palette.PackStatus) types.List {
 }
 
 // expandAttachment builds the PATCH entry of an attachment. replaces is the
-// UID of the attached profile it swaps out, if any. Pack overrides carry the
-// pack's tag and type when the profile has that pack.
+// UID of the attached profile it swaps out, if any. Palette replaces a pack's
+// whole values with what packValues carries, so each override is merged onto
+// the profile's values of that pack first; the entry carries the pack's tag
+// and type.
 func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceModel, profile *palette.ClusterProfile, replaces string, diags *diag.Diagnostics) palette.ProfileAttachment {
 	att := palette.ProfileAttachment{UID: m.ProfileID.ValueString(), ReplaceWithProfile: replaces}
 	values := map[string]string{}
 	if !m.Values.IsNull() && !m.Values.IsUnknown() {
 		diags.Append(m.Values.ElementsAs(ctx, &values, false)...)
 	}
-	packs := map[string]palette.Pack{}
+	packs := map[string]palette.PackRef{}
 	if profile != nil {
 		for _, p := range profileTemplate(profile).Packs {
 			packs[p.Name] = p
 		}
 	}
-	names := sortedKeys(values)
-	for _, name := range names {
-		pv := palette.Pack{Name: name, Values: values[name]}
-		if p, ok := packs[name]; ok {
-			pv.Tag, pv.Type = p.Tag, p.Type
+	for _, name := range sortedKeys(values) {
+		p := packs[name]
+		merged, err := mergeYAML(p.Values, values[name])
+		if err != nil {
+			diags.AddAttributeError(path.Root("values").AtMapKey(name), "Invalid values",
+				fmt.Sprintf("Merging the values of pack %q onto the profile's: %s", name, err))
+			continue
 		}
-		att.PackValues = append(att.PackValues, pv)
+		att.PackValues = append(att.PackValues, palette.Pack{Name: name, Tag: p.Tag, Type: p.Type, Values: merged})
 	}
 	vars := map[string]string{}
 	if !m.Variables.IsNull() && !m.Variables.IsUnknown() {
@@ -118,20 +123,61 @@ func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceMode
 	return att
 }
 
-// flattenAttachment copies an attached profile's values and variables into
-// the model, keeping the state's YAML where only its formatting differs.
-func flattenAttachment(m *addonProfileAttachmentResourceModel, ap *palette.AttachedProfile) {
-	values := map[string]attr.Value{}
-	for _, pv := range ap.PackValues {
-		if strings.TrimSpace(pv.Values) == "" {
-			continue
+// flattenAttachment copies an attached profile's values into the model. The
+// cluster shows each pack's whole values; the model holds the user's
+// overrides. An override stays as written while the pack's values are the
+// profile's with it merged (semantically); otherwise, and for a pack
+// overridden outside Terraform, the model shows the pack's whole values, so
+// that the plan puts the configured override back. profile nil: the pack
+// values are compared with nothing and kept as the model has them.
+func flattenAttachment(m *addonProfileAttachmentResourceModel, ap *palette.AttachedProfile, profile *palette.ClusterProfile) {
+	prior := map[string]string{}
+	if !m.Values.IsNull() && !m.Values.IsUnknown() {
+		for k, v := range m.Values.Elements() {
+			if sv, ok := v.(types.String); ok && !sv.IsNull() && !sv.IsUnknown() {
+				prior[k] = sv.ValueString()
+			}
 		}
-		values[pv.Name] = types.StringValue(pv.Values)
+	}
+	defaults := map[string]string{}
+	if profile != nil {
+		for _, p := range profileTemplate(profile).Packs {
+			defaults[p.Name] = p.Values
+		}
+	}
+	values := map[string]attr.Value{}
+	for name, have := range ap.PackValues() {
+		def, known := defaults[name]
+		override, overridden := prior[name]
+		switch {
+		case profile == nil:
+			if overridden {
+				values[name] = types.StringValue(override)
+			}
+		case overridden:
+			want, err := mergeYAML(def, override)
+			if err == nil && yamlSemanticEqual(have, want) {
+				values[name] = types.StringValue(override)
+			} else {
+				values[name] = types.StringValue(have)
+			}
+		case known && !yamlSemanticEqual(have, def) && strings.TrimSpace(have) != "":
+			values[name] = types.StringValue(have)
+		}
 	}
 	m.Values = keepSemanticYAML(m.Values, mapOrNull(values, m.Values))
+}
+
+// flattenVariables copies the variables of one profile into the model.
+func flattenVariables(m *addonProfileAttachmentResourceModel, all []palette.ClusterVariables, profileUID string) {
 	vars := map[string]attr.Value{}
-	for _, v := range ap.Variables {
-		vars[v.Name] = types.StringValue(v.Value)
+	for _, cv := range all {
+		if cv.ProfileUID != profileUID {
+			continue
+		}
+		for _, v := range cv.Variables {
+			vars[v.Name] = types.StringValue(v.Value)
+		}
 	}
 	m.Variables = mapOrNull(vars, m.Variables)
 }
@@ -147,16 +193,16 @@ func mapOrNull(elems map[string]attr.Value, prior types.Map) types.Map {
 
 // profileTemplate returns the content of a profile: the published version
 // when it has packs, else the draft.
-func profileTemplate(p *palette.ClusterProfile) *palette.ProfileTemplate {
+func profileTemplate(p *palette.ClusterProfile) *palette.ClusterProfileTemplate {
 	switch {
 	case p.Spec.Published != nil && len(p.Spec.Published.Packs) > 0:
 		return p.Spec.Published
-	case p.Spec.Template != nil:
-		return p.Spec.Template
+	case p.Spec.Draft != nil:
+		return p.Spec.Draft
 	case p.Spec.Published != nil:
 		return p.Spec.Published
 	}
-	return &palette.ProfileTemplate{}
+	return &palette.ClusterProfileTemplate{}
 }
 
 // profileType returns a profile's type.
@@ -164,8 +210,8 @@ func profileType(p *palette.ClusterProfile) string {
 	if p.Spec.Published != nil && p.Spec.Published.Type != "" {
 		return p.Spec.Published.Type
 	}
-	if p.Spec.Template != nil {
-		return p.Spec.Template.Type
+	if p.Spec.Draft != nil {
+		return p.Spec.Draft.Type
 	}
 	return ""
 }

@@ -123,14 +123,14 @@ func profileRule(ctx context.Context, c *palette.Client, uid string) (*palette.C
 // clusterRule looks a cluster up and checks that add-on profiles may be
 // attached to it; running also requires the state Running (apply time).
 func clusterRule(ctx context.Context, c *palette.Client, uid string, running bool) (*palette.Cluster, *ruleViolation, error) {
-	cl, err := findClusterByID(ctx, c, uid)
+	cl, mode, err := findClusterMode(ctx, c, uid)
 	if errors.Is(err, palette.ErrNotFound) {
 		return nil, clusterNotFound(uid), nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	if cl.ImportMode() == palette.ImportModeReadOnly {
+	if mode == palette.ImportModeReadOnly {
 		return cl, clusterReadOnly(uid, cl.Metadata.Name), nil
 	}
 	if running && cl.Status.State != palette.StateRunning {

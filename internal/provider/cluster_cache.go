@@ -2,12 +2,12 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -20,13 +20,15 @@ import (
 const clusterCacheTTL = 30 * time.Second
 
 // clusterCache answers the refresh of imported clusters and attachments from
-// one paged search of the project's clusters (50 per page) instead of one
-// GET (or two) per resource. It is filled at most once per freshness window,
-// by the first Read that needs it, while concurrent Reads wait for that fill
-// (singleflight). It answers only for servers whose search items carry the
-// fields a refresh needs (palette.SearchItem.HasRefreshFields); otherwise,
-// and for clusters it does not hold or that the provider wrote to since the
-// fill, callers fall back to GET.
+// Palette's two batched endpoints instead of several requests per resource:
+// the paged cluster search (POST /v1/dashboard/spectroclusters/search, 50
+// summaries a page: state, health, import link, labels, node count, the
+// attached profiles with their packs' values) and the metadata search (POST
+// /v1/dashboard/spectroclusters/metadata/search, one answer: import mode and
+// region). It is filled at most once per freshness window, by the first Read
+// that needs it, while concurrent Reads wait for that fill (singleflight).
+// For clusters it does not hold or that the provider wrote to since the fill,
+// callers fall back to per-cluster reads.
 type clusterCache struct {
 	client   *palette.Client
 	ttl      time.Duration
@@ -35,9 +37,10 @@ type clusterCache struct {
 
 	mu          sync.Mutex
 	items       map[string]*palette.SearchItem
+	metas       map[string]*palette.MetaItem
 	filledAt    time.Time // start of the last successful fill; zero: none
 	failedAt    time.Time // end of the last failed fill
-	unsupported bool      // the server's search lacks the refresh fields
+	unsupported bool      // turned off (PALETTE_REFRESH_CACHE=off)
 	stale       map[string]time.Time
 	inflight    *cacheFill
 	fills       int
@@ -72,39 +75,42 @@ func (pd *providerData) clusterCache() *clusterCache {
 	return v.(*clusterCache) //nolint:forcetypeassert // only *clusterCache is stored.
 }
 
-// lookup returns the search item of a cluster when the cache can answer for
-// it. ok is false when the caller must ask the API itself: the server's
-// search lacks the refresh fields, the fill failed, the cluster was written
-// to since the fill, or the search did not list it (deleted, or created after
-// the fill).
-func (c *clusterCache) lookup(ctx context.Context, uid string) (*palette.SearchItem, bool) {
+// lookup returns the search summary and metadata item of a cluster when the
+// cache can answer for it. ok is false when the caller must ask the API
+// itself: the cache is off, the fill failed, the cluster was written to since
+// the fill, or the searches did not list it (deleted, or created after the
+// fill).
+func (c *clusterCache) lookup(ctx context.Context, uid string) (*palette.SearchItem, *palette.MetaItem, bool) {
 	c.mu.Lock()
 	for {
 		now := c.now()
 		switch {
 		case c.unsupported:
 			c.mu.Unlock()
-			return nil, false
+			return nil, nil, false
 		case !c.filledAt.IsZero() && now.Sub(c.filledAt) < c.ttl:
-			it := c.items[uid]
+			it, meta := c.items[uid], c.metas[uid]
 			if t, ok := c.stale[uid]; ok && !t.Before(c.filledAt) {
 				it = nil
 			}
 			c.mu.Unlock()
-			return it, it != nil
+			if it == nil || meta == nil {
+				return nil, nil, false
+			}
+			return it, meta, true
 		case !c.failedAt.IsZero() && now.Sub(c.failedAt) < c.ttl:
 			c.mu.Unlock()
-			return nil, false
+			return nil, nil, false
 		case c.inflight != nil:
 			f := c.inflight
 			c.mu.Unlock()
 			select {
 			case <-f.done:
 			case <-ctx.Done():
-				return nil, false
+				return nil, nil, false
 			}
 			if f.err != nil {
-				return nil, false
+				return nil, nil, false
 			}
 			c.mu.Lock()
 			continue
@@ -118,32 +124,34 @@ func (c *clusterCache) lookup(ctx context.Context, uid string) (*palette.SearchI
 	}
 }
 
-// fill runs one paged search and stores its items; it is called with mu
-// unlocked and c.inflight set.
+// fill runs the paged search and the metadata search and stores their
+// items; it is called with mu unlocked and c.inflight set.
 func (c *clusterCache) fill(ctx context.Context, started time.Time) error {
 	items, err := c.client.SearchClusters(ctx, palette.SearchRequest{
 		Sort: []palette.SortSpec{{Field: "creationTimestamp", Order: "asc"}},
 	}, c.pageSize)
+	var metas []palette.MetaItem
+	if err == nil {
+		metas, err = c.client.SearchClusterMetadata(ctx, palette.SearchRequest{})
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.inflight = nil
 	c.fills++
 	if err != nil {
 		c.failedAt = c.now()
-		tflog.Debug(ctx, "cluster cache: search failed, refreshing with GET", map[string]any{"error": err.Error()})
+		tflog.Debug(ctx, "cluster cache: search failed, refreshing cluster by cluster", map[string]any{"error": err.Error()})
 		return err
 	}
 	m := make(map[string]*palette.SearchItem, len(items))
 	for i := range items {
-		it := &items[i]
-		if !it.HasRefreshFields() {
-			c.unsupported = true
-			tflog.Debug(ctx, "cluster cache: the search does not carry the refresh fields, refreshing with GET")
-			return nil
-		}
-		m[it.Metadata.UID] = it
+		m[items[i].Metadata.UID] = &items[i]
 	}
-	c.items, c.filledAt, c.failedAt = m, started, time.Time{}
+	mm := make(map[string]*palette.MetaItem, len(metas))
+	for i := range metas {
+		mm[metas[i].Metadata.UID] = &metas[i]
+	}
+	c.items, c.metas, c.filledAt, c.failedAt = m, mm, started, time.Time{}
 	for uid, t := range c.stale {
 		if t.Before(started) {
 			delete(c.stale, uid)
@@ -161,83 +169,123 @@ func (c *clusterCache) invalidate(uid string) {
 	c.stale[uid] = c.now()
 }
 
-// cachedCluster returns the cluster and overview of a Read from the cache,
-// with what a search cannot carry (proxy, cloud config, import command: all
-// immutable) taken from the prior state. ok is false when the cache cannot
-// answer or the state has never been read in full (e.g. right after
-// `terraform import`).
-func (pd *providerData) cachedCluster(ctx context.Context, m *importedClusterResourceModel, diags *diag.Diagnostics) (*palette.Cluster, *palette.Overview, bool) {
+// cachedCluster returns the view of a Read from the cache. ok is false when
+// the cache cannot answer or the state has never been read in full (e.g.
+// right after `terraform import`).
+func (pd *providerData) cachedCluster(ctx context.Context, m *importedClusterResourceModel) (*clusterView, bool) {
 	if m.CloudConfigUID.IsNull() || m.CloudConfigUID.IsUnknown() || m.CloudConfigUID.ValueString() == "" ||
 		m.ImportCommand.IsNull() || m.ImportCommand.IsUnknown() {
-		return nil, nil, false
+		return nil, false
 	}
-	it, ok := pd.clusterCache().lookup(ctx, m.ID.ValueString())
+	it, meta, ok := pd.clusterCache().lookup(ctx, m.ID.ValueString())
 	if !ok {
-		return nil, nil, false
+		return nil, false
 	}
-	cl, ov := clusterFromSearchItem(it, expandProxy(ctx, m.Proxy, diags), m.CloudConfigUID.ValueString(), m.ImportCommand.ValueString())
-	return cl, ov, true
+	return viewFromSearch(it, meta), true
 }
 
-// clusterFromSearchItem rebuilds what GET cluster and GET overview would say
-// from a search item with the refresh fields and the immutable attributes.
-func clusterFromSearchItem(it *palette.SearchItem, proxy *palette.Proxy, cloudConfigUID, importLink string) (*palette.Cluster, *palette.Overview) {
-	cl := &palette.Cluster{
-		Metadata: it.Metadata,
-		Spec: palette.ClusterSpec{
-			CloudType:     it.SpecSummary.CloudType,
-			ClusterConfig: palette.ClusterConfig{ImportMode: it.SpecSummary.ImportMode, Proxy: proxy},
-		},
-		Status: palette.ClusterStatus{State: it.Status.State, Packs: it.Status.Packs},
+// attachedFromTemplate shows a summary's clusterProfileTemplates entry as
+// the attached profile of GET /v1/spectroclusters/{uid}/profiles.
+func attachedFromTemplate(t *palette.ClusterProfileTemplate) *palette.AttachedProfile {
+	ap := &palette.AttachedProfile{
+		Metadata: palette.ObjectMeta{UID: t.UID, Name: t.Name},
+		Spec:     palette.AttachedProfileSpec{CloudType: t.CloudType, Type: t.Type, Version: t.Version},
 	}
-	if cloudConfigUID != "" {
-		cl.Spec.CloudConfigRef = &palette.ObjectRef{UID: cloudConfigUID}
+	for _, p := range t.Packs {
+		ap.Spec.Packs = append(ap.Spec.Packs, palette.AttachedPack{
+			Metadata: palette.ObjectMeta{UID: p.PackUID, Name: p.Name},
+			Spec:     palette.AttachedPackSpec{Name: p.Name, Type: p.Type, Layer: p.Layer, Version: p.Tag, Values: p.Values},
+		})
 	}
-	if importLink != "" {
-		cl.Status.ClusterImport = &palette.ClusterImport{ImportLink: importLink}
-	}
-	ov := &palette.Overview{Metadata: it.Metadata}
-	if it.Status.Metadata != nil {
-		ov.Status.Metadata = *it.Status.Metadata
-	}
-	if it.Status.Health != nil {
-		ov.Status.Health = *it.Status.Health
-	}
-	return cl, ov
-}
-
-// cachedAttachment returns, from the cache, the cluster's pack statuses and
-// the attached profile (nil when the profile is not attached). ok is false
-// when the cache cannot answer for the cluster.
-func (pd *providerData) cachedAttachment(ctx context.Context, clusterUID, profileUID string) (packs []palette.PackStatus, ap *palette.AttachedProfile, ok bool) {
-	it, ok := pd.clusterCache().lookup(ctx, clusterUID)
-	if !ok {
-		return nil, nil, false
-	}
-	for i := range it.SpecSummary.Profiles {
-		if it.SpecSummary.Profiles[i].Metadata.UID == profileUID {
-			ap = &it.SpecSummary.Profiles[i]
-		}
-	}
-	return profilePackStatuses(&palette.Cluster{Status: palette.ClusterStatus{Packs: it.Status.Packs}}, profileUID), ap, true
+	return ap
 }
 
 // readCached refreshes an attachment from the provider's cluster cache, or
-// with r.read (GET cluster + GET profiles) when the cache cannot answer.
+// with r.read when the cache cannot answer. The summary has the attached
+// profile and its packs' values but not the packs' status, which the state
+// keeps until the next full read (create, update, import, or a refresh with
+// the cache off); variables are read only when the attachment sets some.
 func (r *addonProfileAttachmentResource) readCached(ctx context.Context, m *addonProfileAttachmentResourceModel) (gone string, err error) {
 	cid, pid := m.ClusterID.ValueString(), m.ProfileID.ValueString()
-	packs, ap, ok := r.data.cachedAttachment(ctx, cid, pid)
+	if m.Packs.IsNull() || m.Packs.IsUnknown() {
+		return r.read(ctx, m)
+	}
+	it, _, ok := r.data.clusterCache().lookup(ctx, cid)
 	if !ok {
 		return r.read(ctx, m)
 	}
-	if ap == nil {
+	t := it.Profile(pid)
+	if t == nil {
 		return fmt.Sprintf("Profile %s is no longer attached to cluster %s (it was detached outside Terraform)", pid, cid), nil
 	}
+	prof, err := r.data.profile(ctx, pid)
+	if err != nil && !errors.Is(err, palette.ErrNotFound) {
+		return "", err
+	}
 	m.ID = types.StringValue(attachmentID(cid, pid))
-	flattenAttachment(m, ap)
-	m.Packs = flattenPackStatuses(packs)
+	flattenAttachment(m, attachedFromTemplate(t), prof)
+	if !m.Variables.IsNull() && len(m.Variables.Elements()) > 0 {
+		vars, err := r.data.client.GetClusterVariables(ctx, cid)
+		if err != nil {
+			return "", err
+		}
+		flattenVariables(m, vars, pid)
+	}
 	if m.AdoptExisting.IsNull() || m.AdoptExisting.IsUnknown() {
 		m.AdoptExisting = types.BoolValue(false)
 	}
 	return "", nil
+}
+
+// profileCache holds the profiles read in one provider run for
+// profileCacheTTL: attachments of one profile to many clusters read it once.
+type profileCache struct {
+	mu      sync.Mutex
+	entries map[string]*profileEntry
+}
+
+type profileEntry struct {
+	done    chan struct{}
+	at      time.Time
+	profile *palette.ClusterProfile
+	err     error
+}
+
+// profileCacheTTL is how long a profile read answers again.
+const profileCacheTTL = 30 * time.Second
+
+var profileCaches sync.Map // *providerData -> *profileCache
+
+// profile returns a profile (GET /v1/clusterprofiles/{uid}), read once per
+// provider run and freshness window.
+func (pd *providerData) profile(ctx context.Context, uid string) (*palette.ClusterProfile, error) {
+	v, _ := profileCaches.LoadOrStore(pd, &profileCache{entries: map[string]*profileEntry{}})
+	pc := v.(*profileCache) //nolint:forcetypeassert // only *profileCache is stored.
+	pc.mu.Lock()
+	e := pc.entries[uid]
+	if e != nil {
+		select {
+		case <-e.done:
+			if e.err != nil || time.Since(e.at) > profileCacheTTL {
+				e = nil
+			}
+		default:
+		}
+	}
+	if e == nil {
+		e = &profileEntry{done: make(chan struct{})}
+		pc.entries[uid] = e
+		pc.mu.Unlock()
+		e.profile, e.err = pd.client.GetProfile(ctx, uid)
+		e.at = time.Now()
+		close(e.done)
+	} else {
+		pc.mu.Unlock()
+		select {
+		case <-e.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return e.profile, e.err
 }

@@ -46,8 +46,8 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 	labels := map[string]string{}
 	resp.Diagnostics.Append(plan.Labels.ElementsAs(ctx, &labels, false)...)
 	importReq := palette.ImportRequest{
-		Metadata: palette.ObjectMeta{Name: name, Labels: labels, Annotations: annotations(plan.Description)},
-		Spec: palette.ImportRequestSpec{ClusterConfig: palette.ClusterConfig{
+		Metadata: palette.ObjectMetaInput{Name: name, Labels: labels, Annotations: annotations(plan.Description)},
+		Spec: palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{
 			ImportMode: wireImportMode(plan.ImportMode.ValueString()),
 			Proxy:      expandProxy(ctx, plan.Proxy, &resp.Diagnostics),
 		}},
@@ -142,7 +142,8 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 // (killed, crashed, lost its state write) before Terraform could record it.
 // It returns that cluster's UID, or "" and the reason it may not be taken
 // over. The rules keep somebody else's cluster safe:
-//   - the cloud type, import mode and proxy must be the ones planned;
+//   - the cloud type and import mode must be the ones planned (Palette does
+//     not show a cluster's proxy again, so it cannot be compared);
 //   - and either the cluster is still Pending (its manifest was never
 //     fetched, so no agent anywhere belongs to it), or the target cluster
 //     this resource is given access to runs that very cluster's agent.
@@ -157,13 +158,15 @@ func (r *importedClusterResource) interruptedImport(ctx context.Context, cloudTy
 		return "", fmt.Sprintf("reading cluster %s failed: %s", item.Metadata.UID, err)
 	}
 	uid = cl.Metadata.UID
+	mode, err := clusterImportMode(ctx, c, cl)
+	if err != nil {
+		return "", fmt.Sprintf("reading its import mode failed: %s", err)
+	}
 	switch {
-	case cl.Spec.CloudType != cloudType:
-		return "", fmt.Sprintf("cluster %s has cloud type %q, not %q", uid, cl.Spec.CloudType, cloudType)
-	case cl.ImportMode() != req.Spec.ClusterConfig.ImportMode:
-		return "", fmt.Sprintf("cluster %s was imported in another mode (%q)", uid, cl.ImportMode())
-	case !sameProxy(cl.Spec.ClusterConfig.Proxy, req.Spec.ClusterConfig.Proxy):
-		return "", fmt.Sprintf("cluster %s has other proxy settings", uid)
+	case cl.Spec.CloudType != palette.ImportCloudType(cloudType):
+		return "", fmt.Sprintf("cluster %s has cloud type %q, not %q", uid, cl.Spec.CloudType, palette.ImportCloudType(cloudType))
+	case mode != req.Spec.ClusterConfig.ImportMode:
+		return "", fmt.Sprintf("cluster %s was imported in another mode (%q)", uid, mode)
 	case cl.Status.State == palette.StateDeleting || cl.Status.State == palette.StateDeleted:
 		return "", fmt.Sprintf("cluster %s is being deleted; wait until it is gone", uid)
 	case cl.Status.State == palette.StatePending:
@@ -186,14 +189,6 @@ func (r *importedClusterResource) interruptedImport(ctx context.Context, cloudTy
 		}
 	}
 	return "", fmt.Sprintf("cluster %s is %s and its agent does not run in the configured cluster", uid, cl.Status.State)
-}
-
-// sameProxy compares proxy settings, no proxy and an empty one alike.
-func sameProxy(a, b *palette.Proxy) bool {
-	if a.IsZero() || b.IsZero() {
-		return a.IsZero() && b.IsZero()
-	}
-	return *a == *b
 }
 
 // installAgent fetches the import manifest and applies it to the cluster
@@ -225,9 +220,9 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 	// A refresh of many resources is answered by one paged search, held by
 	// the provider (cluster_cache.go); GET is the fallback.
 	prior := state
-	if cl, ov, ok := r.data.cachedCluster(ctx, &state, &resp.Diagnostics); ok {
+	if v, ok := r.data.cachedCluster(ctx, &state); ok {
 		access, _ := clusterAccess(ctx, state.Kubernetes, types.StringNull(), &resp.Diagnostics)
-		flattenCluster(ctx, &state, cl, ov, &resp.Diagnostics)
+		flattenCluster(ctx, &state, v, &resp.Diagnostics)
 		r.checkAgentObjects(ctx, &state, access)
 		if resp.Diagnostics.HasError() {
 			return
@@ -268,12 +263,12 @@ func (r *importedClusterResource) readInto(ctx context.Context, m *importedClust
 }
 
 func (r *importedClusterResource) flattenWithOverview(ctx context.Context, m *importedClusterResourceModel, cl *palette.Cluster, diags *diag.Diagnostics) {
-	ov, err := r.data.client.GetClusterOverview(ctx, cl.Metadata.UID)
-	if err != nil && !errors.Is(err, palette.ErrNotFound) {
-		diags.AddError("Error reading imported cluster", fmt.Sprintf("Overview of cluster %s: %s", cl.Metadata.UID, err))
+	v, err := readClusterView(ctx, r.data.client, cl)
+	if err != nil {
+		diags.AddError("Error reading imported cluster", err.Error())
 		return
 	}
-	flattenCluster(ctx, m, cl, ov, diags)
+	flattenCluster(ctx, m, v, diags)
 }
 
 // checkAgentObjects sets agent_installed when the cluster can be reached with

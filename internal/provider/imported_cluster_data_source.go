@@ -150,16 +150,16 @@ func (d *importedClusterDataSource) Read(ctx context.Context, req datasource.Rea
 		resp.Diagnostics.AddError("Error reading imported cluster", fmt.Sprintf("Cluster %s: %s", uid, err))
 		return
 	}
-	ov, err := c.GetClusterOverview(ctx, uid)
-	if err != nil && !errors.Is(err, palette.ErrNotFound) {
-		resp.Diagnostics.AddError("Error reading imported cluster", fmt.Sprintf("Overview of cluster %s: %s", uid, err))
+	v, err := readClusterView(ctx, c, cl)
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading imported cluster", err.Error())
 		return
 	}
 	full := importedClusterResourceModel{
 		Labels: types.MapNull(types.StringType), Proxy: types.ObjectNull(proxyAttrTypes),
 		Description: types.StringNull(), ManifestSHA256: types.StringNull(), AgentInstalled: types.BoolNull(),
 	}
-	flattenCluster(ctx, &full, cl, ov, &resp.Diagnostics)
+	flattenCluster(ctx, &full, v, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -104,27 +104,6 @@ func expandProxy(ctx context.Context, obj types.Object, diags *diag.Diagnostics)
 	return p
 }
 
-// flattenProxy is the inverse of expandProxy; prior keeps a configured
-// object of empty strings from turning into null.
-func flattenProxy(p *palette.Proxy, prior types.Object) types.Object {
-	if p.IsZero() {
-		if !prior.IsNull() && !prior.IsUnknown() {
-			return prior
-		}
-		return types.ObjectNull(proxyAttrTypes)
-	}
-	str := func(s string) attr.Value {
-		if s == "" {
-			return types.StringNull()
-		}
-		return types.StringValue(s)
-	}
-	return types.ObjectValueMust(proxyAttrTypes, map[string]attr.Value{
-		"http_proxy": str(p.HTTPProxy), "https_proxy": str(p.HTTPSProxy), "no_proxy": str(p.NoProxy),
-		"ca_host_path": str(p.CAHostPath), "ca_container_mount_path": str(p.CAContainerMountPath),
-	})
-}
-
 // clusterAccess builds the kube.Access from the kubernetes object and the
 // write-only kubeconfig. known is false when any part is unknown (plan time).
 // Values of write-only attributes are only present in configuration.
@@ -178,12 +157,18 @@ func storedAccess(a kube.Access) bool {
 	return a.ConfigPath != "" || a.Exec != nil
 }
 
-// flattenCluster copies what Palette says into the model.
-func flattenCluster(ctx context.Context, m *importedClusterResourceModel, c *palette.Cluster, ov *palette.Overview, diags *diag.Diagnostics) {
+// flattenCluster copies what Palette says into the model. Palette does not
+// show a cluster's proxy again, so the model keeps its own; an openshift or
+// eks-anywhere cluster (imported through the generic path) reads back as
+// what the configuration says.
+func flattenCluster(ctx context.Context, m *importedClusterResourceModel, v *clusterView, diags *diag.Diagnostics) {
+	c := v.cluster
 	m.ID = types.StringValue(c.Metadata.UID)
 	m.Name = types.StringValue(c.Metadata.Name)
-	m.CloudType = types.StringValue(c.Spec.CloudType)
-	m.ImportMode = types.StringValue(tfImportMode(c.ImportMode()))
+	if !known(m.CloudType) || palette.ImportCloudType(m.CloudType.ValueString()) != c.Spec.CloudType {
+		m.CloudType = types.StringValue(c.Spec.CloudType)
+	}
+	m.ImportMode = types.StringValue(tfImportMode(v.importMode))
 	if d := c.Metadata.Annotations["description"]; d != "" {
 		m.Description = types.StringValue(d)
 	} else if !m.Description.IsNull() && m.Description.ValueString() == "" {
@@ -200,7 +185,9 @@ func flattenCluster(ctx context.Context, m *importedClusterResourceModel, c *pal
 	} else {
 		m.Labels = types.MapValueMust(types.StringType, map[string]attr.Value{})
 	}
-	m.Proxy = flattenProxy(c.Spec.ClusterConfig.Proxy, m.Proxy)
+	if m.Proxy.IsUnknown() {
+		m.Proxy = types.ObjectNull(proxyAttrTypes)
+	}
 	m.State = types.StringValue(c.Status.State)
 	m.CloudConfigUID = types.StringValue("")
 	if c.Spec.CloudConfigRef != nil {
@@ -211,18 +198,18 @@ func flattenCluster(ctx context.Context, m *importedClusterResourceModel, c *pal
 		m.ImportCommand = types.StringValue(c.Status.ClusterImport.ImportLink)
 	}
 
-	health, agentVersion, k8sVersion, region := palette.HealthUnknown, "", "", ""
-	var instanceTypes []string
-	var nodeCount int64
-	if ov != nil {
-		if ov.Status.Health.State != "" {
-			health = ov.Status.Health.State
+	health := v.health.State
+	if health == "" {
+		health = palette.HealthUnknown
+	}
+	agentVersion, k8sVersion, region := v.health.AgentVersion, v.kubernetesVersion, v.region
+	instanceTypes := v.instanceTypes
+	nodeCount := int64(v.nodeCount)
+	if !v.facts {
+		k8sVersion = m.KubernetesVersion.ValueString()
+		if !m.InstanceTypes.IsNull() && !m.InstanceTypes.IsUnknown() {
+			diags.Append(m.InstanceTypes.ElementsAs(ctx, &instanceTypes, false)...)
 		}
-		agentVersion = ov.Status.Health.AgentVersion
-		k8sVersion = ov.Status.Metadata.KubernetesVersion
-		region = ov.Status.Metadata.Region
-		instanceTypes = ov.Status.Metadata.InstanceTypes
-		nodeCount = int64(ov.Status.Metadata.NodeCount)
 	}
 	if c.Spec.CloudType == palette.CloudTypeGeneric {
 		// The seed: generic clusters show only region and instance type.

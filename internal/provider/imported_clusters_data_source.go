@@ -95,34 +95,14 @@ func (d *importedClustersDataSource) Configure(_ context.Context, req datasource
 	}
 }
 
-// clusterSearchFilter builds the search filter of the data source's
-// filters; nil when there is none. The import mode is filtered on the
-// answer's specSummary instead, as the contract does not promise that
-// property.
-func clusterSearchFilter(cloudType, state string, labels map[string]string) *palette.FilterSpec {
-	var filters []palette.Filter
-	if cloudType != "" {
-		filters = append(filters, palette.StringFilter("cloudType", cloudType))
-	}
-	if state != "" {
-		filters = append(filters, palette.StringFilter("clusterState", state))
-	}
-	for _, k := range sortedKeys(labels) {
-		filters = append(filters, palette.StringFilter("tag", k+":"+labels[k]))
-	}
-	if len(filters) == 0 {
-		return nil
-	}
-	return palette.AndFilter(filters...)
-}
-
-// matchCluster applies every filter to a search item, in case the server
-// ignored one.
-func matchCluster(it *palette.SearchItem, cloudType, state, importMode string, labels map[string]string) bool {
+// matchCluster applies every filter to a metadata search item. Palette's
+// spec names no search filter properties, so the provider filters the
+// answer itself.
+func matchCluster(it *palette.MetaItem, cloudType, state, importMode string, labels map[string]string) bool {
 	if it.Status.State == palette.StateDeleted {
 		return false
 	}
-	if cloudType != "" && it.SpecSummary.CloudType != cloudType {
+	if cloudType != "" && it.SpecSummary.CloudType != palette.ImportCloudType(cloudType) {
 		return false
 	}
 	if state != "" && it.Status.State != state {
@@ -150,15 +130,14 @@ func (d *importedClustersDataSource) Read(ctx context.Context, req datasource.Re
 		resp.Diagnostics.Append(m.Labels.ElementsAs(ctx, &labels, false)...)
 	}
 	cloudType, state, mode := m.CloudType.ValueString(), m.State.ValueString(), m.ImportMode.ValueString()
-	items, err := d.data.client.SearchClusters(ctx, palette.SearchRequest{
-		Filter: clusterSearchFilter(cloudType, state, labels),
-		Sort:   []palette.SortSpec{{Field: "clusterName", Order: "asc"}},
-	}, palette.MaxSearchPageSize)
+	items, err := d.data.client.SearchClusterMetadata(ctx, palette.SearchRequest{
+		Sort: []palette.SortSpec{{Field: "clusterName", Order: "asc"}},
+	})
 	if err != nil {
 		resp.Diagnostics.AddError("Error searching imported clusters", err.Error())
 		return
 	}
-	var matched []palette.SearchItem
+	var matched []palette.MetaItem
 	for i := range items {
 		if matchCluster(&items[i], cloudType, state, mode, labels) {
 			matched = append(matched, items[i])
@@ -176,9 +155,10 @@ func (d *importedClustersDataSource) Read(ctx context.Context, req datasource.Re
 			lbl[k] = types.StringValue(v)
 		}
 		elems = append(elems, types.ObjectValueMust(clusterSummaryAttrTypes, map[string]attr.Value{
-			"id":          types.StringValue(it.Metadata.UID),
-			"name":        types.StringValue(it.Metadata.Name),
-			"cloud_type":  types.StringValue(it.SpecSummary.CloudType),
+			"id":         types.StringValue(it.Metadata.UID),
+			"name":       types.StringValue(it.Metadata.Name),
+			"cloud_type": types.StringValue(it.SpecSummary.CloudType),
+
 			"import_mode": types.StringValue(tfImportMode(it.SpecSummary.ImportMode)),
 			"state":       types.StringValue(it.Status.State),
 			"health":      types.StringValue(health),

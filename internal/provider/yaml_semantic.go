@@ -30,6 +30,44 @@ func yamlSemanticEqual(a, b string) bool {
 	return reflect.DeepEqual(va, vb)
 }
 
+// mergeYAML returns base with override merged into it: mappings are merged
+// key by key, recursively; any other value of override replaces base's.
+// Palette replaces a pack's whole values with what an attachment sends, so
+// a user's override is merged onto the profile's values here, client-side.
+func mergeYAML(base, override string) (string, error) {
+	var b, o any
+	if err := yaml.Unmarshal([]byte(base), &b); err != nil {
+		return "", fmt.Errorf("the profile's values: %w", err)
+	}
+	if err := yaml.Unmarshal([]byte(override), &o); err != nil {
+		return "", fmt.Errorf("the override: %w", err)
+	}
+	out, err := yaml.Marshal(mergeValues(b, o))
+	if err != nil {
+		return "", fmt.Errorf("encoding merged values: %w", err)
+	}
+	return string(out), nil
+}
+
+func mergeValues(base, override any) any {
+	bm, ok1 := base.(map[string]any)
+	om, ok2 := override.(map[string]any)
+	if !ok1 || !ok2 {
+		if override == nil {
+			return base
+		}
+		return override
+	}
+	out := make(map[string]any, len(bm)+len(om))
+	for k, v := range bm {
+		out[k] = v
+	}
+	for k, v := range om {
+		out[k] = mergeValues(bm[k], v)
+	}
+	return out
+}
+
 // keepSemanticYAML returns next, with each element that is semantically
 // equal to the element of prior under the same key replaced by prior's, so
 // that a re-formatted document never shows as a change. Unknown or null maps

@@ -1,0 +1,94 @@
+package localapi
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+// How stored profiles and attachments are shown in Palette's shapes.
+
+// packLayerAddon is the layer of every pack of an add-on profile.
+const packLayerAddon = "addon"
+
+// derivedUID is a stable 24-hex UID for an object palette-local does not
+// store on its own (a pack or a manifest of a profile).
+func derivedUID(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:24]
+}
+
+// manifestRefs returns the references of a pack's manifests.
+func manifestRefs(profileUID string, p palette.Pack) []palette.ObjectRef {
+	refs := make([]palette.ObjectRef, 0, len(p.Manifests))
+	for _, m := range p.Manifests {
+		refs = append(refs, palette.ObjectRef{Kind: "manifest", Name: m.Name, UID: derivedUID(profileUID, p.Name, m.Name)})
+	}
+	return refs
+}
+
+// effectiveValues returns a pack's values once an attachment's packValues
+// are applied: an entry with values replaces the pack's whole values.
+func effectiveValues(p palette.Pack, overrides []palette.Pack) string {
+	for _, o := range overrides {
+		if o.Name == p.Name && o.Values != "" {
+			return o.Values
+		}
+	}
+	return p.Values
+}
+
+// publishedTemplate shows a stored template as v1ClusterProfileTemplate,
+// with overrides (an attachment's packValues) applied to the values.
+func publishedTemplate(profileUID, name, version string, t palette.ProfileTemplate, overrides []palette.Pack) palette.ClusterProfileTemplate {
+	packs := make([]palette.PackRef, 0, len(t.Packs))
+	for _, p := range t.Packs {
+		layer := p.Layer
+		if layer == "" {
+			layer = packLayerAddon
+		}
+		packs = append(packs, palette.PackRef{
+			Name: p.Name, Tag: p.Tag, Type: p.Type, Layer: layer,
+			PackUID: derivedUID(profileUID, p.Name), Values: effectiveValues(p, overrides),
+			Manifests: manifestRefs(profileUID, p),
+		})
+	}
+	return palette.ClusterProfileTemplate{
+		UID: profileUID, Name: name, Type: t.Type, CloudType: t.CloudType,
+		ProfileVersion: version, Version: 1, Packs: packs,
+	}
+}
+
+// attachedTemplate is an attachment as a cluster's
+// spec.clusterProfileTemplates entry (and a search summary's) shows it.
+func attachedTemplate(a attachment) palette.ClusterProfileTemplate {
+	return publishedTemplate(a.profileUID, a.name, a.version, a.published, a.packValues)
+}
+
+// attachedProfileJSON is an attachment as v1SpectroClusterProfile.
+func attachedProfileJSON(a attachment) palette.AttachedProfile {
+	packs := make([]palette.AttachedPack, 0, len(a.published.Packs))
+	for _, p := range a.published.Packs {
+		layer := p.Layer
+		if layer == "" {
+			layer = packLayerAddon
+		}
+		packs = append(packs, palette.AttachedPack{
+			Metadata: palette.ObjectMeta{UID: derivedUID(a.profileUID, p.Name), Name: p.Name},
+			Spec: palette.AttachedPackSpec{
+				Name: p.Name, Type: p.Type, Layer: layer, Version: p.Tag,
+				Values: effectiveValues(p, a.packValues), Manifests: manifestRefs(a.profileUID, p),
+			},
+		})
+	}
+	cloudType := a.published.CloudType
+	return palette.AttachedProfile{
+		Metadata: palette.ObjectMeta{UID: a.profileUID, Name: a.name},
+		Spec:     palette.AttachedProfileSpec{CloudType: cloudType, Type: a.typ, Version: 1, Packs: packs},
+	}
+}
