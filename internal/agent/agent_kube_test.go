@@ -123,8 +123,8 @@ func (e *env) eventually(what string, timeout time.Duration, cond func() error) 
 func (e *env) importAndApply(name, cloudType, mode string) string {
 	e.t.Helper()
 	uid, _, err := e.pc.ImportCluster(e.ctx, cloudType, palette.ImportRequest{
-		Metadata: palette.ObjectMeta{Name: name},
-		Spec:     palette.ImportRequestSpec{ClusterConfig: palette.ClusterConfig{ImportMode: mode}},
+		Metadata: palette.ObjectMetaInput{Name: name},
+		Spec:     palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{ImportMode: mode}},
 	})
 	if err != nil {
 		e.t.Fatalf("import: %v", err)
@@ -310,10 +310,23 @@ func TestRunner_readOnlyImportHealthAndRemoval(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		md := o.Status.Metadata
-		if o.Status.Health.State != palette.HealthHealthy || md.Region != "us-east-1" ||
-			!slices.Contains(md.InstanceTypes, "m5.large") || md.NodeCount != 2 || o.Status.Health.AgentVersion != "test" {
-			return fmt.Errorf("health %+v metadata %+v", o.Status.Health, md)
+		if o.Status.Health.State != palette.HealthHealthy || o.Spec.CloudConfig.NodeCount() != 2 || o.Status.Health.AgentVersion != "test" {
+			return fmt.Errorf("health %+v cloud config %+v", o.Status.Health, o.Spec.CloudConfig)
+		}
+		// Region and instance types are in the cluster's cloud config.
+		c, err := e.pc.GetCluster(e.ctx, uid)
+		if err != nil {
+			return err
+		}
+		if c.Spec.CloudConfigRef == nil {
+			return fmt.Errorf("cluster has no cloudConfigRef: %+v", c.Spec)
+		}
+		cc, err := e.pc.GetCloudConfig(e.ctx, c.Spec.CloudType, c.Spec.CloudConfigRef.UID)
+		if err != nil {
+			return err
+		}
+		if cc.Region() != "us-east-1" || !slices.Contains(cc.InstanceTypes(), "m5.large") {
+			return fmt.Errorf("cloud config region %q instance types %v", cc.Region(), cc.InstanceTypes())
 		}
 		return nil
 	})
@@ -360,7 +373,8 @@ func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
 	// Attach hello-addon with overridden values.
 	if err := e.pc.PatchClusterProfiles(e.ctx, uid, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{
 		UID:        hello,
-		PackValues: []palette.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: "message: bonjour\nreplicas: 2"}},
+		// The values replace the pack's whole values: all of them are sent.
+		PackValues: []palette.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: "message: bonjour\nreplicas: 2\nimage: busybox:1.36"}},
 	}}}); err != nil {
 		t.Fatalf("attach hello-addon: %v", err)
 	}

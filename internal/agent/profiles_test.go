@@ -15,7 +15,7 @@ import (
 func TestExampleProfiles(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join("..", "..", "examples", "profiles")
-	load := func(name string) palette.ClusterProfile {
+	load := func(name string) palette.ClusterProfileEntity {
 		t.Helper()
 		p, err := localapi.LoadProfileFile(filepath.Join(dir, name))
 		if err != nil {
@@ -29,7 +29,7 @@ func TestExampleProfiles(t *testing.T) {
 		t.Fatalf("hello-addon: %+v", hello.Spec.Template)
 	}
 	prof := palette.DesiredProfile{UID: "p", Packs: hello.Spec.Template.Packs,
-		PackValues: []palette.Pack{{Name: "hello", Values: "message: bonjour\nreplicas: 2"}}}
+		PackValues: []palette.Pack{{Name: "hello", Values: "message: bonjour\nreplicas: 2\nimage: busybox:1.36"}}}
 	rp, err := agent.RenderPack(prof, prof.Packs[0])
 	if err != nil {
 		t.Fatal(err)

@@ -122,13 +122,15 @@ func TestRenderPack(t *testing.T) {
 		t.Fatalf("manifest %q, want %q", def.Manifest, want)
 	}
 
-	prof.PackValues = []palette.Pack{{Name: "hello", Values: "message: bonjour"}, {Name: "other", Values: "message: nope"}}
+	// An override's values replace the pack's whole values (as in Palette):
+	// a client sends all of them.
+	prof.PackValues = []palette.Pack{{Name: "hello", Values: "message: bonjour\nreplicas: 2"}, {Name: "other", Values: "message: nope"}}
 	over, err := RenderPack(prof, pack)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(over.Manifest), "m: bonjour") || !strings.Contains(string(over.Manifest), `r: "1"`) {
-		t.Fatalf("override not merged: %s", over.Manifest)
+	if !strings.Contains(string(over.Manifest), "m: bonjour") || !strings.Contains(string(over.Manifest), `r: "2"`) {
+		t.Fatalf("override not applied: %s", over.Manifest)
 	}
 	if over.Hash == def.Hash {
 		t.Fatal("hash did not change with the content")
@@ -138,10 +140,24 @@ func TestRenderPack(t *testing.T) {
 		t.Fatalf("hash not stable: %v %s %s", err, again.Hash, over.Hash)
 	}
 
-	// A manifest override by name replaces the content.
+	// A fragment is not merged over the defaults: it replaces them, so the
+	// keys it leaves out are gone.
+	frag := prof
+	frag.PackValues = []palette.Pack{{Name: "hello", Values: "message: bonjour"}}
+	if _, err := RenderPack(frag, pack); err == nil || !strings.Contains(err.Error(), `"replicas"`) {
+		t.Fatalf("fragment override: err = %v, want the default replicas gone", err)
+	}
+	keysPack := palette.Pack{Name: "hello", Type: PackTypeManifest, Values: "message: hello\nreplicas: 1",
+		Manifests: []palette.ManifestEntry{{Name: "keys", Content: "{{ range $k, $v := .Values }}{{ $k }} {{ end }}"}}}
+	if keys, err := RenderPack(frag, keysPack); err != nil || strings.TrimSpace(string(keys.Manifest)) != "message" {
+		t.Fatalf("values after a fragment override: %v %q, want only message", err, keys.Manifest)
+	}
+
+	// A manifest override by name replaces the content; without values the
+	// pack keeps its default values.
 	prof.PackValues = []palette.Pack{{Name: "hello", Manifests: []palette.ManifestEntry{{Name: "ns", Content: "kind: Secret"}}}}
 	repl, err := RenderPack(prof, pack)
-	if err != nil || !strings.HasSuffix(string(repl.Manifest), "kind: Secret") {
+	if err != nil || !strings.HasSuffix(string(repl.Manifest), "kind: Secret") || !strings.Contains(string(repl.Manifest), "m: hello") {
 		t.Fatalf("manifest override: %v %q", err, repl.Manifest)
 	}
 

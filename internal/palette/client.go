@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/time/rate"
 )
 
 // Defaults of Config.
@@ -36,6 +37,13 @@ const (
 	maxRetryAfter = 10 * time.Minute
 	// maxResponseBody bounds what the client reads of one answer.
 	maxResponseBody = 64 << 20
+
+	// Palette limits each API key to 10 requests a second, in bursts of up
+	// to 50, on /v1/dashboard (50 and 250 on /v1/spectroclusters). The
+	// client keeps its dashboard requests a little under that, so that waits
+	// and refreshes do not run into 429 (which it would still retry).
+	dashboardRate  = 9
+	dashboardBurst = 40
 )
 
 // Config configures a Client.
@@ -85,6 +93,10 @@ type Client struct {
 
 	http *http.Client
 
+	// dashboard paces requests to /v1/dashboard (shared by WithProject
+	// copies, as the limit is per key).
+	dashboard *rate.Limiter
+
 	// sleep waits d or until ctx is done; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
 	// now is the clock used for Retry-After dates; tests replace it.
@@ -109,6 +121,7 @@ func NewClient(cfg Config) (*Client, error) {
 		requestTimeout: cfg.RequestTimeout,
 		waitMin:        cfg.RetryWaitMin,
 		waitMax:        cfg.RetryWaitMax,
+		dashboard:      rate.NewLimiter(dashboardRate, dashboardBurst),
 		sleep:          sleepContext,
 		now:            time.Now,
 		jitter:         randomJitter,
@@ -310,6 +323,11 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 
 	var lastErr error
 	for attempt := 1; ; attempt++ {
+		if strings.HasPrefix(r.path, "/v1/dashboard/") {
+			if err := c.dashboard.Wait(ctx); err != nil {
+				return nil, fmt.Errorf("palette: %s %s: %w", r.method, r.path, err)
+			}
+		}
 		resp, err := c.attempt(ctx, logCtx, r, u.String(), body, attempt)
 		if resp != nil {
 			resp.attempts = attempt

@@ -70,7 +70,7 @@ func (s *importServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		now := time.Now().UTC()
 		s.clusters = append(s.clusters, SearchItem{
 			Metadata:    ObjectMeta{UID: uid, Name: req.Metadata.Name, CreationTimestamp: &now},
-			SpecSummary: SpecSummary{CloudType: CloudTypeGeneric},
+			SpecSummary: SpecSummary{CloudConfig: CloudConfigSummary{CloudType: CloudTypeGeneric}},
 			Status:      SearchStatus{State: StatePending},
 		})
 		switch mode {
@@ -133,7 +133,7 @@ func TestImportCluster(t *testing.T) {
 			name: "old_cluster_of_same_name_not_adopted", fails: []string{"hangup-unprocessed"},
 			existing: []SearchItem{{
 				Metadata:    ObjectMeta{UID: "aaaaaaaaaaaaaaaaaaaaaaaa", Name: "edge-lab-1", CreationTimestamp: &long},
-				SpecSummary: SpecSummary{CloudType: CloudTypeGeneric}, Status: SearchStatus{State: StateRunning},
+				SpecSummary: SpecSummary{CloudConfig: CloudConfigSummary{CloudType: CloudTypeGeneric}}, Status: SearchStatus{State: StateRunning},
 			}},
 			wantErr: ErrConflict, wantPosts: 2, minSearches: 2, maxSearches: 2,
 		},
@@ -151,8 +151,8 @@ func TestImportCluster(t *testing.T) {
 			t.Parallel()
 			srv := &importServer{t: t, postFails: tt.fails, clusters: tt.existing, searchLag: tt.searchLag}
 			c, _ := newTestClient(t, srv, func(cfg *Config) { cfg.MaxRetries = 2 })
-			req := ImportRequest{Metadata: ObjectMeta{Name: "edge-lab-1"},
-				Spec: ImportRequestSpec{ClusterConfig: ClusterConfig{ImportMode: ImportModeReadOnly}}}
+			req := ImportRequest{Metadata: ObjectMetaInput{Name: "edge-lab-1"},
+				Spec: ImportRequestSpec{ClusterConfig: ImportClusterConfig{ImportMode: ImportModeReadOnly}}}
 			uid, adopted, err := c.ImportCluster(context.Background(), CloudTypeGeneric, req)
 			srv.mu.Lock()
 			defer srv.mu.Unlock()
@@ -179,6 +179,29 @@ func TestImportCluster(t *testing.T) {
 			}
 			if srv.searches < tt.minSearches || srv.searches > tt.maxSearches {
 				t.Errorf("searches = %d, want %d..%d", srv.searches, tt.minSearches, tt.maxSearches)
+			}
+		})
+	}
+}
+
+// openshift and eks-anywhere have no import path of their own: they are
+// imported through the generic one, and a lost answer adopts the generic
+// cluster of that name.
+func TestImportClusterNoImportPathUsesGeneric(t *testing.T) {
+	t.Parallel()
+	for _, ct := range []string{CloudTypeOpenShift, CloudTypeEKSAnywhere} {
+		t.Run(ct, func(t *testing.T) {
+			t.Parallel()
+			srv := &importServer{t: t, postFails: []string{"hangup"}}
+			c, _ := newTestClient(t, srv)
+			uid, adopted, err := c.ImportCluster(context.Background(), ct, ImportRequest{Metadata: ObjectMetaInput{Name: "edge-lab-1"}})
+			if err != nil {
+				t.Fatalf("ImportCluster(%s): %v", ct, err)
+			}
+			srv.mu.Lock()
+			defer srv.mu.Unlock()
+			if !adopted || srv.posts != 1 || srv.created != 1 || uid != srv.clusters[0].Metadata.UID {
+				t.Errorf("uid %q adopted %v after %d POSTs to the generic path, %d created", uid, adopted, srv.posts, srv.created)
 			}
 		})
 	}
@@ -250,7 +273,7 @@ func TestSearchClustersPagination(t *testing.T) {
 		var items []map[string]any
 		for _, n := range p.names {
 			items = append(items, map[string]any{"metadata": map[string]any{"name": n, "uid": "uid-" + n},
-				"specSummary": map[string]any{"cloudType": "aws", "extra": 1}, "status": map[string]any{"state": "Running"}})
+				"specSummary": map[string]any{"cloudConfig": map[string]any{"cloudType": "aws"}, "extra": 1}, "status": map[string]any{"state": "Running"}})
 		}
 		resp["items"] = items
 		writeJSON(w, 200, resp)
@@ -365,7 +388,7 @@ func TestMethodsWire(t *testing.T) {
 		{"ReportPacks", func(c *Client) error {
 			return c.ReportPacks(ctx, "u1", []PackStatus{{ProfileUID: "p", Name: "n", Condition: Condition{Type: "Ready", Status: "True"}}})
 		}, nil, recorded{"PATCH", "/v1/spectroclusters/u1/packs/status", "",
-			`{"packs":[{"profileUid":"p","name":"n","condition":{"type":"Ready","status":"True","message":""}}]}`}},
+			`{"packs":[{"profileUid":"p","name":"n","condition":{"type":"Ready","status":"True"}}]}`}},
 		{"ReportPacksEmpty", func(c *Client) error { return c.ReportPacks(ctx, "u1", nil) }, nil,
 			recorded{"PATCH", "/v1/spectroclusters/u1/packs/status", "", `{"packs":[]}`}},
 		{"ReportAgentRemoved", func(c *Client) error { return c.ReportAgentRemoved(ctx, "u1") }, nil,
@@ -390,12 +413,67 @@ func TestMethodsWire(t *testing.T) {
 			recorded{"DELETE", "/v1/spectroclusters/u1", "forceDelete=true", ""}},
 		{"GetClusterOverview", func(c *Client) error {
 			o, err := c.GetClusterOverview(ctx, "u1")
-			if err == nil && (o.Status.Health.State != HealthHealthy || o.Status.Metadata.Region != "eu") {
+			if err == nil && (o.Status.Health.State != HealthHealthy || o.KubernetesVersion() != "v1.30.2" ||
+				o.Spec.CloudConfig.NodeCount() != 3 || o.Spec.CloudConfig.CloudType != CloudTypeAWS) {
 				err = fmt.Errorf("overview = %+v", o)
 			}
 			return err
-		}, map[string]any{"status": map[string]any{"health": map[string]any{"state": "Healthy"}, "metadata": map[string]any{"region": "eu"}}},
-			recorded{"GET", "/v1/dashboard/spectroclusters/u1/overview", "", ""}},
+		}, map[string]any{
+			"spec": map[string]any{"cloudConfig": map[string]any{"cloudType": "aws", "uid": "cc1",
+				"machinePools": []any{map[string]any{"name": "cp", "isControlPlane": true, "size": 1}, map[string]any{"name": "w", "size": 2}}}},
+			"status": map[string]any{"health": map[string]any{"state": "Healthy"}, "kubeMeta": map[string]any{"kubernetesVersion": "v1.30.2"}},
+		}, recorded{"GET", "/v1/dashboard/spectroclusters/u1/overview", "", ""}},
+		{"GetCloudConfig", func(c *Client) error {
+			cc, err := c.GetCloudConfig(ctx, CloudTypeAWS, "cc1")
+			if err == nil && (cc.Region() != "eu" || !reflect.DeepEqual(cc.InstanceTypes(), []string{"m5.large", "big"})) {
+				err = fmt.Errorf("cloud config = %+v (region %q, instance types %v)", cc, cc.Region(), cc.InstanceTypes())
+			}
+			return err
+		}, map[string]any{"metadata": map[string]any{"uid": "cc1"}, "spec": map[string]any{
+			"clusterConfig": map[string]any{"region": "eu"},
+			"machinePoolConfig": []any{
+				map[string]any{"instanceType": "m5.large", "size": 2},
+				map[string]any{"instanceType": map[string]any{"name": "big"}, "size": 1},
+				map[string]any{"instanceType": "m5.large", "size": 1},
+				map[string]any{"size": 1},
+			},
+		}}, recorded{"GET", "/v1/cloudconfigs/aws/cc1", "", ""}},
+		{"GetCloudConfigOpenShiftIsGeneric", func(c *Client) error {
+			_, err := c.GetCloudConfig(ctx, CloudTypeOpenShift, "cc1")
+			return err
+		}, map[string]any{}, recorded{"GET", "/v1/cloudconfigs/generic/cc1", "", ""}},
+		{"GetClusterMeta", func(c *Client) error {
+			m, err := c.GetClusterMeta(ctx, "u1", "edge")
+			if err == nil && (m.Metadata.UID != "u1" || m.SpecSummary.ImportMode != ImportModeReadOnly ||
+				m.SpecSummary.CloudRegion != "eu" || m.SpecSummary.CloudType != CloudTypeAWS || m.Status.State != StateRunning) {
+				err = fmt.Errorf("meta = %+v", m)
+			}
+			if _, err2 := c.GetClusterMeta(ctx, "u9", "edge"); err == nil && !errors.Is(err2, ErrNotFound) {
+				err = fmt.Errorf("unknown uid: %w", err2)
+			}
+			return err
+		}, map[string]any{"items": []any{
+			map[string]any{"metadata": map[string]any{"uid": "u2", "name": "edge"}, "specSummary": map[string]any{"cloudType": "aws"}},
+			map[string]any{"metadata": map[string]any{"uid": "u1", "name": "edge"},
+				"specSummary": map[string]any{"cloudType": "aws", "importMode": "read-only", "cloudRegion": "eu"},
+				"status":      map[string]any{"state": "Running", "health": map[string]any{"state": "Healthy"}}},
+		}}, recorded{"POST", "/v1/dashboard/spectroclusters/metadata/search", "",
+			`{"filter":{"conjunction":"and","filterGroups":[{"conjunction":"and","filters":[{"property":"clusterName","type":"string",` +
+				`"condition":{"string":{"operator":"eq","negation":false,"match":{"conjunction":"or","values":["edge"]}}}}]}]}}`}},
+		{"GetClusterVariables", func(c *Client) error {
+			v, err := c.GetClusterVariables(ctx, "u1")
+			if err == nil && !reflect.DeepEqual(v, []ClusterVariables{{ProfileUID: "p1", Variables: []Variable{{Name: "a", Value: "b"}}}}) {
+				err = fmt.Errorf("variables = %+v", v)
+			}
+			return err
+		}, []any{map[string]any{"profileUid": "p1", "variables": []any{map[string]any{"name": "a", "value": "b"}}}},
+			recorded{"GET", "/v1/spectroclusters/u1/variables", "", ""}},
+		{"PatchClusterVariables", func(c *Client) error {
+			return c.PatchClusterVariables(ctx, "u1", []ClusterVariables{{ProfileUID: "p1", Variables: []Variable{{Name: "a", Value: "b"}}}})
+		}, nil, recorded{"PATCH", "/v1/spectroclusters/u1/variables", "",
+			`[{"profileUid":"p1","variables":[{"name":"a","value":"b"}]}]`}},
+		{"PatchClusterVariablesEmpty", func(c *Client) error { return c.PatchClusterVariables(ctx, "u1", nil) }, nil,
+			recorded{"PATCH", "/v1/spectroclusters/u1/variables", "", `[]`}},
 		{"PatchClusterProfiles", func(c *Client) error {
 			return c.PatchClusterProfiles(ctx, "u1", ProfilesRequest{Profiles: []ProfileAttachment{{UID: "p1"}}})
 		}, nil, recorded{"PATCH", "/v1/spectroclusters/u1/profiles", "", `{"profiles":[{"uid":"p1"}]}`}},
@@ -405,11 +483,17 @@ func TestMethodsWire(t *testing.T) {
 			recorded{"DELETE", "/v1/spectroclusters/u1/profiles", "", `{"profileUids":["p1","p2"]}`}},
 		{"GetClusterProfiles", func(c *Client) error {
 			p, err := c.GetClusterProfiles(ctx, "u1")
-			if err == nil && (len(p.Profiles) != 1 || p.Profiles[0].Metadata.UID != "p1") {
+			if err == nil && (len(p.Profiles) != 1 || p.Profiles[0].Metadata.UID != "p1" || p.Profiles[0].Spec.Version != 3 ||
+				!reflect.DeepEqual(p.Profiles[0].PackValues(), map[string]string{"mon": "a: 1\nb: 2\n", "log": ""})) {
 				err = fmt.Errorf("profiles = %+v", p)
 			}
 			return err
-		}, map[string]any{"profiles": []any{map[string]any{"metadata": map[string]any{"uid": "p1"}}}},
+		}, map[string]any{"profiles": []any{map[string]any{"metadata": map[string]any{"uid": "p1"}, "spec": map[string]any{
+			"type": "add-on", "version": 3, "packs": []any{
+				map[string]any{"metadata": map[string]any{"name": "mon"}, "spec": map[string]any{"name": "mon", "values": "a: 1\nb: 2\n"}},
+				map[string]any{"metadata": map[string]any{"name": "log"}, "spec": map[string]any{"name": "log"}},
+			},
+		}}}},
 			recorded{"GET", "/v1/spectroclusters/u1/profiles", "", ""}},
 		{"PublishProfile", func(c *Client) error { return c.PublishProfile(ctx, "p1") }, nil,
 			recorded{"PATCH", "/v1/clusterprofiles/p1/publish", "", ""}},
@@ -483,53 +567,81 @@ func TestFindProfiles(t *testing.T) {
 	t.Parallel()
 	profile := func(uid, name, version string) ClusterProfile {
 		return ClusterProfile{Metadata: ObjectMeta{UID: uid, Name: name},
-			Spec: ClusterProfileSpec{Published: &ProfileTemplate{Type: ProfileTypeAddOn, ProfileVersion: version}}}
+			Spec: ClusterProfileSpec{Version: version, Published: &ClusterProfileTemplate{Type: ProfileTypeAddOn, ProfileVersion: version}}}
 	}
-	t.Run("ours", func(t *testing.T) {
+	t.Run("dashboard_search", func(t *testing.T) {
 		t.Parallel()
-		c, seen := recordingServer(t, func(*http.Request) (int, any) {
-			// One stray item the server should have filtered out.
-			return 200, ProfileList{Items: []ClusterProfile{profile("p1", "mon", "1.0.0"), profile("p2", "mon", "2.0.0")}}
+		c, seen := recordingServer(t, func(r *http.Request) (int, any) {
+			switch {
+			case r.Method == http.MethodPost && r.URL.Path == "/v1/dashboard/clusterprofiles":
+				// p8 is a stray item the server should have filtered out.
+				return 200, ProfileSearchResponse{Items: []ProfileSearchItem{
+					{Metadata: ObjectMeta{UID: "p7", Name: "mon"}, SpecSummary: ProfileSpecSummary{
+						Published: &ProfileTemplateSummary{Type: ProfileTypeAddOn, CloudType: "all"}, Version: "1.0.0"}},
+					{Metadata: ObjectMeta{UID: "p8", Name: "mon"}, SpecSummary: ProfileSpecSummary{Version: "2.0.0"}},
+				}}
+			case r.URL.Path == "/v1/clusterprofiles/p7":
+				return 200, profile("p7", "mon", "1.0.0")
+			case r.URL.Path == "/v1/clusterprofiles/p8":
+				return 200, profile("p8", "mon", "2.0.0")
+			}
+			return 404, Error{Code: CodeResourceNotFound}
 		})
 		got, err := c.FindProfiles(context.Background(), "mon", "1.0.0")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 1 || got[0].Metadata.UID != "p1" {
-			t.Errorf("profiles = %+v, want p1 only", got)
+		if len(got) != 1 || got[0].Metadata.UID != "p7" || got[0].Spec.Published == nil {
+			t.Errorf("profiles = %+v, want p7 only, in full", got)
 		}
-		if r := seen(); len(r) != 1 || r[0].method != "GET" || r[0].path != "/v1/clusterprofiles" || r[0].query != "name=mon&version=1.0.0" {
+		r := seen()
+		if len(r) != 3 || r[0].method != "POST" || r[0].path != "/v1/dashboard/clusterprofiles" ||
+			r[0].body != `{"filter":{"profileName":{"eq":"mon"},"version":{"eq":"1.0.0"}}}` ||
+			r[1].path != "/v1/clusterprofiles/p7" || r[2].path != "/v1/clusterprofiles/p8" {
+			t.Errorf("requests = %+v", r)
+		}
+		for _, req := range r {
+			if req.method == http.MethodGet && req.path == "/v1/clusterprofiles" {
+				t.Errorf("GET /v1/clusterprofiles is not in Palette's API: %+v", req)
+			}
+		}
+	})
+	t.Run("any_version_pages", func(t *testing.T) {
+		t.Parallel()
+		c, seen := recordingServer(t, func(r *http.Request) (int, any) {
+			switch {
+			case r.Method == http.MethodPost && r.URL.Query().Get("continue") == "":
+				return 200, ProfileSearchResponse{Items: []ProfileSearchItem{{Metadata: ObjectMeta{UID: "p1", Name: "mon"}}},
+					ListMeta: ListMeta{Continue: "t1"}}
+			case r.Method == http.MethodPost:
+				return 200, ProfileSearchResponse{Items: []ProfileSearchItem{{Metadata: ObjectMeta{UID: "p2", Name: "mon"}}}}
+			case r.URL.Path == "/v1/clusterprofiles/p1":
+				return 200, profile("p1", "mon", "1.0.0")
+			case r.URL.Path == "/v1/clusterprofiles/p2":
+				return 200, profile("p2", "mon", "2.0.0")
+			}
+			return 404, Error{Code: CodeResourceNotFound}
+		})
+		got, err := c.FindProfiles(context.Background(), "mon", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].Metadata.UID != "p1" || got[1].Metadata.UID != "p2" {
+			t.Errorf("profiles = %+v, want p1 and p2", got)
+		}
+		r := seen()
+		if len(r) != 4 || r[0].body != `{"filter":{"profileName":{"eq":"mon"}}}` || !strings.Contains(r[1].query, "continue=t1") {
 			t.Errorf("requests = %+v", r)
 		}
 	})
-	for _, status := range []int{404, 405} {
-		t.Run(fmt.Sprintf("fallback_%d", status), func(t *testing.T) {
-			t.Parallel()
-			c, seen := recordingServer(t, func(r *http.Request) (int, any) {
-				switch {
-				case r.Method == http.MethodGet && r.URL.Path == "/v1/clusterprofiles":
-					return status, Error{Code: CodeMethodNotAllowed, Message: "no"}
-				case r.Method == http.MethodPost && r.URL.Path == "/v1/dashboard/clusterprofiles":
-					return 200, map[string]any{"items": []any{map[string]any{"metadata": map[string]any{"uid": "p7", "name": "mon"}}}}
-				case r.URL.Path == "/v1/clusterprofiles/p7":
-					return 200, profile("p7", "mon", "1.0.0")
-				}
-				return 404, Error{Code: CodeResourceNotFound}
-			})
-			got, err := c.FindProfiles(context.Background(), "mon", "1.0.0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != 1 || got[0].Metadata.UID != "p7" || got[0].Spec.Published == nil {
-				t.Errorf("profiles = %+v, want p7 in full", got)
-			}
-			r := seen()
-			if len(r) != 3 || r[1].method != "POST" || !strings.Contains(r[1].body, `"property":"profileName"`) ||
-				!strings.Contains(r[1].body, `"property":"version"`) || r[2].path != "/v1/clusterprofiles/p7" {
-				t.Errorf("requests = %+v", r)
-			}
-		})
-	}
+	t.Run("no_match_is_empty", func(t *testing.T) {
+		t.Parallel()
+		c, _ := recordingServer(t, func(*http.Request) (int, any) { return 200, ProfileSearchResponse{} })
+		got, err := c.FindProfiles(context.Background(), "mon", "1.0.0")
+		if err != nil || got == nil || len(got) != 0 {
+			t.Errorf("FindProfiles = %+v, %v; want an empty slice", got, err)
+		}
+	})
 	t.Run("other_errors_surface", func(t *testing.T) {
 		t.Parallel()
 		c, _ := recordingServer(t, func(*http.Request) (int, any) { return 403, Error{Code: CodeForbidden, Message: "no"} })

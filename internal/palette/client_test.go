@@ -542,17 +542,29 @@ func TestNonJSONErrorBody(t *testing.T) {
 
 func TestTolerantDecoding(t *testing.T) {
 	t.Parallel()
-	body := `{
+	cluster := `{
 	  "metadata": {"uid": "6491d4a94c39ad82d3cc30ae", "name": "edge-lab-1", "unknownMeta": 1,
 	               "creationTimestamp": "2026-11-24T10:00:00Z"},
-	  "spec": {"cloudType": "generic", "futureField": {"a": [1, 2]}},
-	  "specSummary": {"importMode": "read-only"},
+	  "spec": {"cloudType": "generic", "futureField": {"a": [1, 2]}, "clusterConfig": {"machineManagementConfig": {}}},
 	  "status": {"state": "Running", "somethingNew": "x"},
 	  "topLevelExtra": null
 	}`
-	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	// The import mode is only in the metadata search (v1SpectroClusterMetaSummary).
+	meta := `{
+	  "items": [{
+	    "metadata": {"uid": "6491d4a94c39ad82d3cc30ae", "name": "edge-lab-1", "unknownMeta": 1},
+	    "specSummary": {"cloudType": "generic", "importMode": "read-only", "cloudRegion": "", "futureField": [1]},
+	    "status": {"state": "Running", "health": {"state": "Healthy", "isHeartBeatFailed": false, "new": 1}, "somethingNew": "x"}
+	  }],
+	  "topLevelExtra": null
+	}`
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, body)
+		if r.URL.Path == "/v1/dashboard/spectroclusters/metadata/search" {
+			_, _ = io.WriteString(w, meta)
+			return
+		}
+		_, _ = io.WriteString(w, cluster)
 	})
 	c, _ := newTestClient(t, h)
 	cl, err := c.GetCluster(context.Background(), "6491d4a94c39ad82d3cc30ae")
@@ -562,14 +574,21 @@ func TestTolerantDecoding(t *testing.T) {
 	if cl.Metadata.Name != "edge-lab-1" || cl.Spec.CloudType != CloudTypeGeneric || cl.Status.State != StateRunning {
 		t.Errorf("cluster = %+v", cl)
 	}
-	if cl.ImportMode() != ImportModeReadOnly {
-		t.Errorf("ImportMode() = %q, want read-only from specSummary", cl.ImportMode())
-	}
-	if cl.Status.ClusterImport != nil || cl.Spec.ClusterConfig.Proxy != nil || cl.Metadata.Labels != nil {
+	if cl.Status.ClusterImport != nil || cl.Status.Location != nil || cl.Spec.CloudConfigRef != nil || cl.Metadata.Labels != nil {
 		t.Errorf("missing optional fields not left empty: %+v", cl)
 	}
 	if cl.Metadata.CreationTimestamp == nil || !cl.Metadata.CreationTimestamp.Equal(time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)) {
 		t.Errorf("creationTimestamp = %v", cl.Metadata.CreationTimestamp)
+	}
+	m, err := c.GetClusterMeta(context.Background(), cl.Metadata.UID, cl.Metadata.Name)
+	if err != nil {
+		t.Fatalf("GetClusterMeta: %v", err)
+	}
+	if m.SpecSummary.ImportMode != ImportModeReadOnly {
+		t.Errorf("import mode = %q, want read-only from the metadata search", m.SpecSummary.ImportMode)
+	}
+	if m.Status.State != StateRunning || m.Status.Health == nil || m.Status.Health.State != HealthHealthy {
+		t.Errorf("meta status = %+v", m.Status)
 	}
 }
 

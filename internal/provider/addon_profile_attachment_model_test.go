@@ -157,41 +157,66 @@ func TestExpandAttachment(t *testing.T) {
 	t.Parallel()
 	prof := &palette.ClusterProfile{
 		Metadata: palette.ObjectMeta{UID: testProfileUID, Name: "hello"},
-		Spec: palette.ClusterProfileSpec{Published: &palette.ProfileTemplate{Type: "add-on", Packs: []palette.Pack{
-			{Name: "hello", Tag: "1.0.0", Type: "manifest"},
+		Spec: palette.ClusterProfileSpec{Published: &palette.ClusterProfileTemplate{Type: "add-on", Packs: []palette.PackRef{
+			{Name: "hello", Tag: "1.0.0", Type: "manifest", Layer: "addon", Values: "message: hello\nreplicas: 1\nnested:\n  a: 1\n  b: 2\n"},
 		}}},
 	}
 	m := addonProfileAttachmentResourceModel{
 		ProfileID: types.StringValue(testProfileUID),
-		Values:    strMap(map[string]string{"hello": "message: hi"}),
+		Values:    strMap(map[string]string{"hello": "message: hi\nnested:\n  b: 3\n"}),
 		Variables: strMap(map[string]string{"b": "2", "a": "1"}),
 	}
 	var diags diag.Diagnostics
 	got := expandAttachment(context.Background(), &m, prof, "aaaaaaaaaaaaaaaaaaaaaaaa", &diags)
+	if diags.HasError() || len(got.PackValues) != 1 {
+		t.Fatalf("got %+v (%v)", got, diags)
+	}
+	// Palette replaces a pack's whole values with packValues: the override is
+	// sent merged onto the profile's values, never as a fragment.
+	if want := "message: hi\nreplicas: 1\nnested:\n  a: 1\n  b: 3\n"; !yamlSemanticEqual(got.PackValues[0].Values, want) {
+		t.Fatalf("values sent %q, want the profile's values with the override merged: %q", got.PackValues[0].Values, want)
+	}
+	got.PackValues[0].Values = ""
 	want := palette.ProfileAttachment{
 		UID:                testProfileUID,
 		ReplaceWithProfile: "aaaaaaaaaaaaaaaaaaaaaaaa",
-		PackValues:         []palette.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: "message: hi"}},
+		PackValues:         []palette.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest"}},
 		Variables:          []palette.Variable{{Name: "a", Value: "1"}, {Name: "b", Value: "2"}},
 	}
-	if diags.HasError() || !reflect.DeepEqual(got, want) {
-		t.Fatalf("got %+v (%v), want %+v", got, diags, want)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v, want %+v", got, want)
 	}
 
-	// Read keeps the configured formatting when the API's YAML holds the same data.
-	m.Values = strMap(map[string]string{"hello": "{message: 'hi'}"})
-	flattenAttachment(&m, &palette.AttachedProfile{
-		PackValues: []palette.Pack{{Name: "hello", Values: "message: hi\n"}},
-		Variables:  []palette.Variable{{Name: "a", Value: "1"}},
-	})
-	if !m.Values.Equal(strMap(map[string]string{"hello": "{message: 'hi'}"})) {
-		t.Fatalf("values %s: the state's formatting was not kept", m.Values)
+	attached := func(values string) *palette.AttachedProfile {
+		return &palette.AttachedProfile{Spec: palette.AttachedProfileSpec{Packs: []palette.AttachedPack{
+			{Spec: palette.AttachedPackSpec{Name: "hello", Values: values}},
+		}}}
 	}
+	// Read: the cluster shows the whole values; while they are the profile's
+	// with the override merged, the state keeps the override as written.
+	m.Values = strMap(map[string]string{"hello": "{message: 'hi', nested: {b: 3}}"})
+	flattenAttachment(&m, attached("nested: {a: 1, b: 3}\nreplicas: 1\nmessage: hi\n"), prof)
+	if !m.Values.Equal(strMap(map[string]string{"hello": "{message: 'hi', nested: {b: 3}}"})) {
+		t.Fatalf("values %s: the override as written was not kept", m.Values)
+	}
+	flattenVariables(&m, []palette.ClusterVariables{
+		{ProfileUID: "bbbbbbbbbbbbbbbbbbbbbbbb", Variables: []palette.Variable{{Name: "x", Value: "9"}}},
+		{ProfileUID: testProfileUID, Variables: []palette.Variable{{Name: "a", Value: "1"}}},
+	}, testProfileUID)
 	if !m.Variables.Equal(strMap(map[string]string{"a": "1"})) {
 		t.Fatalf("variables %s", m.Variables)
 	}
-	flattenAttachment(&m, &palette.AttachedProfile{PackValues: []palette.Pack{{Name: "hello", Values: "message: changed"}}})
-	if !m.Values.Equal(strMap(map[string]string{"hello": "message: changed"})) || !m.Variables.IsNull() {
+	// An out-of-band change shows as the pack's whole values, so the plan
+	// puts the override back.
+	flattenAttachment(&m, attached("message: changed\n"), prof)
+	flattenVariables(&m, nil, testProfileUID)
+	if !m.Values.Equal(strMap(map[string]string{"hello": "message: changed\n"})) || !m.Variables.IsNull() {
 		t.Fatalf("an out-of-band change was not read: values %s variables %s", m.Values, m.Variables)
+	}
+	// No override in state and the profile's own values: nothing to show.
+	m.Values = types.MapNull(types.StringType)
+	flattenAttachment(&m, attached("message: hello\nreplicas: 1\nnested: {a: 1, b: 2}\n"), prof)
+	if !m.Values.IsNull() {
+		t.Fatalf("values %s, want null for the profile's own values", m.Values)
 	}
 }

@@ -40,7 +40,7 @@ var (
 
 // createProfile creates and publishes the profile of an example file,
 // changed by edit, in the project (or the tenant) and returns its UID.
-func (e *testEnv) createProfile(t *testing.T, file string, tenant bool, edit func(*palette.ClusterProfile)) string {
+func (e *testEnv) createProfile(t *testing.T, file string, tenant bool, edit func(*palette.ClusterProfileEntity)) string {
 	t.Helper()
 	p, err := localapi.LoadProfileFile(filepath.Join("..", "..", "examples", "profiles", file))
 	if err != nil {
@@ -61,8 +61,8 @@ func (e *testEnv) createProfile(t *testing.T, file string, tenant bool, edit fun
 }
 
 // withVersion gives a profile another version and default message.
-func withVersion(version, message string) func(*palette.ClusterProfile) {
-	return func(p *palette.ClusterProfile) {
+func withVersion(version, message string) func(*palette.ClusterProfileEntity) {
+	return func(p *palette.ClusterProfileEntity) {
 		p.Spec.Version = version
 		for i := range p.Spec.Template.Packs {
 			p.Spec.Template.Packs[i].Values = strings.Replace(p.Spec.Template.Packs[i].Values, "message: hello", "message: "+message, 1)
@@ -72,8 +72,8 @@ func withVersion(version, message string) func(*palette.ClusterProfile) {
 
 // renamed gives a profile another name and deploys its objects into
 // another namespace, so that it does not share objects with hello-addon.
-func renamed(name string) func(*palette.ClusterProfile) {
-	return func(p *palette.ClusterProfile) {
+func renamed(name string) func(*palette.ClusterProfileEntity) {
+	return func(p *palette.ClusterProfileEntity) {
 		p.Metadata.Name = name
 		for i := range p.Spec.Template.Packs {
 			for j := range p.Spec.Template.Packs[i].Manifests {
@@ -89,8 +89,8 @@ func renamed(name string) func(*palette.ClusterProfile) {
 func (e *testEnv) importClusterDirect(t *testing.T, name, cloudType, wireMode string, labels map[string]string) string {
 	t.Helper()
 	uid, _, err := e.Client.ImportCluster(context.Background(), cloudType, palette.ImportRequest{
-		Metadata: palette.ObjectMeta{Name: name, Labels: labels},
-		Spec:     palette.ImportRequestSpec{ClusterConfig: palette.ClusterConfig{ImportMode: wireMode}},
+		Metadata: palette.ObjectMetaInput{Name: name, Labels: labels},
+		Spec:     palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{ImportMode: wireMode}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -359,15 +359,16 @@ func TestAccAddonProfileAttachment_valuesOverride(t *testing.T) {
 				},
 				Check: resource.ComposeTestCheckFunc(
 					env.testAccCheckAddonProfileAttachmentExists(t, testAttachment, &cid, nil),
-					// The override reaches the deployed object, merged over the defaults.
+					// The override reaches the deployed object, merged over the
+					// defaults by the provider: Palette replaces a pack's values.
 					env.expectConfigMapMessage(t, helloNamespace, "bonjour"),
 					func(*terraform.State) error {
 						ap, err := env.attachedProfile(cid, hello)
 						if err != nil || ap == nil {
 							return fmt.Errorf("attachment not found: %w", err)
 						}
-						if len(ap.PackValues) != 1 || ap.PackValues[0].Name != "hello" || ap.PackValues[0].Values != "message: bonjour\n" {
-							return fmt.Errorf("Palette holds pack values %+v", ap.PackValues)
+						if pv := ap.PackValues(); len(pv) != 1 || !yamlSemanticEqual(pv["hello"], "message: bonjour\nreplicas: 1\nimage: busybox:1.36\n") {
+							return fmt.Errorf("Palette holds pack values %+v, want the profile's values with the override merged", pv)
 						}
 						d, err := env.kubeClient(t).Kubernetes().AppsV1().Deployments(helloNamespace).Get(testCtx(t), "hello", metav1.GetOptions{})
 						if err != nil {
@@ -507,7 +508,7 @@ resource "palette_addon_profile_attachment" "test" {
 func TestAccAddonProfileAttachment_infraProfileRejected(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, testEnvOptions{})
-	infra := env.createProfile(t, "full-cluster.yaml", false, func(p *palette.ClusterProfile) {
+	infra := env.createProfile(t, "full-cluster.yaml", false, func(p *palette.ClusterProfileEntity) {
 		p.Metadata.Name = "infra-only"
 		p.Spec.Template.Type = palette.ProfileTypeInfra
 	})

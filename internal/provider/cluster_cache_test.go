@@ -18,7 +18,10 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
-const searchOK = "POST /v1/dashboard/spectroclusters/search 200"
+const (
+	searchOK     = "POST /v1/dashboard/spectroclusters/search 200"
+	metaSearchOK = "POST /v1/dashboard/spectroclusters/metadata/search 200"
+)
 
 // fakeClock is a clock the test moves.
 type fakeClock struct {
@@ -44,7 +47,7 @@ func cacheEnv(t *testing.T, n int) (*localtest.Instance, *palette.Client, []stri
 	ctx := context.Background()
 	uids := make([]string, n)
 	for i := range n {
-		uid, _, err := c.ImportCluster(ctx, palette.CloudTypeAWS, palette.ImportRequest{Metadata: palette.ObjectMeta{
+		uid, _, err := c.ImportCluster(ctx, palette.CloudTypeAWS, palette.ImportRequest{Metadata: palette.ObjectMetaInput{
 			Name: fmt.Sprintf("cache-%03d", i), Labels: map[string]string{"i": fmt.Sprint(i)},
 		}})
 		if err != nil {
@@ -68,8 +71,8 @@ func TestClusterCache_singleflightFreshnessInvalidation(t *testing.T) {
 	var hits atomic.Int32
 	for i := range 40 {
 		wg.Go(func() {
-			it, ok := cache.lookup(ctx, uids[i*3])
-			if ok && it.Metadata.UID == uids[i*3] && it.Metadata.Labels["i"] == fmt.Sprint(i*3) {
+			it, meta, ok := cache.lookup(ctx, uids[i*3])
+			if ok && it.Metadata.UID == uids[i*3] && it.Metadata.Labels["i"] == fmt.Sprint(i*3) && meta.Metadata.UID == uids[i*3] {
 				hits.Add(1)
 			}
 		})
@@ -78,8 +81,8 @@ func TestClusterCache_singleflightFreshnessInvalidation(t *testing.T) {
 	if hits.Load() != 40 {
 		t.Fatalf("%d of 40 concurrent lookups hit", hits.Load())
 	}
-	if got := inst.Server.Requests()[searchOK]; got != 3 {
-		t.Fatalf("search requests after 40 concurrent lookups: %d, want 3 (one fill of 120 clusters)", got)
+	if got, meta := inst.Server.Requests()[searchOK], inst.Server.Requests()[metaSearchOK]; got != 3 || meta != 1 {
+		t.Fatalf("search requests after 40 concurrent lookups: %d pages and %d metadata searches, want 3 and 1 (one fill of 120 clusters)", got, meta)
 	}
 
 	tests := []struct {
@@ -98,7 +101,7 @@ func TestClusterCache_singleflightFreshnessInvalidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		tt.step()
-		it, ok := cache.lookup(ctx, tt.uid)
+		it, _, ok := cache.lookup(ctx, tt.uid)
 		if ok != tt.wantHit || (ok && it.Metadata.UID != tt.uid) {
 			t.Errorf("%s: hit %v, want %v", tt.name, ok, tt.wantHit)
 		}
@@ -108,61 +111,73 @@ func TestClusterCache_singleflightFreshnessInvalidation(t *testing.T) {
 	}
 }
 
-func TestClusterCache_itemCarriesRefreshFields(t *testing.T) {
+// TestClusterCache_viewMatchesFullRead: what a refresh reads from the two
+// batched searches is what the per-cluster reads (GET cluster, metadata
+// search, overview, cloud config) say, for every field both carry; and an
+// attachment's values from the search summary are those of GET profiles.
+func TestClusterCache_viewMatchesFullRead(t *testing.T) {
 	t.Parallel()
 	inst, c, uids := cacheEnv(t, 2)
 	ctx := context.Background()
 	pid := inst.CreateProfileFromFile(t, "../../examples/profiles/hello-addon.yaml")
-	vars := []palette.Variable{{Name: "greeting", Value: "hi"}}
-	if err := c.PatchClusterProfiles(ctx, uids[0], palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{UID: pid, Variables: vars}}}); err != nil {
+	if err := c.PatchClusterProfiles(ctx, uids[0], palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{
+		{UID: pid, PackValues: []palette.Pack{{Name: "hello", Values: "message: bonjour\n"}}},
+	}}); err != nil {
 		t.Fatal(err)
 	}
 	pd := &providerData{client: c}
-	packs, ap, ok := pd.cachedAttachment(ctx, uids[0], pid)
-	if !ok || ap == nil {
-		t.Fatalf("attachment not served by the cache: ok %v, profile %+v", ok, ap)
+	it, meta, ok := pd.clusterCache().lookup(ctx, uids[0])
+	if !ok {
+		t.Fatal("cluster not served by the cache")
 	}
-	if len(ap.Variables) != 1 || ap.Variables[0] != vars[0] {
-		t.Errorf("variables %+v, want %+v", ap.Variables, vars)
+	cached := viewFromSearch(it, meta)
+	cl, err := c.GetCluster(ctx, uids[0])
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(packs) == 0 {
-		t.Errorf("no pack statuses for profile %s", pid)
+	full, err := readClusterView(ctx, c, cl)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, p := range packs {
-		if packState(p.Condition) != packStateReady {
-			t.Errorf("pack %s: %+v, want Ready (simulated agents)", p.Name, p.Condition)
+	if cached.facts || !full.facts {
+		t.Errorf("facts: cached %v, full %v; want false, true", cached.facts, full.facts)
+	}
+	type cmp struct {
+		name, cloudType, state, labels, mode, health, agent, region, link, cloudConfig string
+		nodes                                                                          int
+	}
+	of := func(v *clusterView) cmp {
+		cc := ""
+		if v.cluster.Spec.CloudConfigRef != nil {
+			cc = v.cluster.Spec.CloudConfigRef.UID
 		}
+		return cmp{v.cluster.Metadata.Name, v.cluster.Spec.CloudType, v.cluster.Status.State, fmt.Sprint(v.cluster.Metadata.Labels),
+			v.importMode, v.health.State, v.health.AgentVersion, v.region, v.cluster.Status.ClusterImport.ImportLink, cc, v.nodeCount}
 	}
-	if _, ap, ok := pd.cachedAttachment(ctx, uids[1], pid); !ok || ap != nil {
-		t.Errorf("cluster without attachment: ok %v, profile %+v; want ok and none", ok, ap)
+	if a, b := of(cached), of(full); a != b {
+		t.Errorf("view from the searches %+v\ndiffers from the full read %+v", a, b)
 	}
-	it, ok := pd.clusterCache().lookup(ctx, uids[1])
-	if !ok || it.Status.Health == nil || it.Status.Health.State != palette.HealthHealthy || it.Status.State != palette.StateRunning {
-		t.Fatalf("item %+v", it)
+	if full.health.State != palette.HealthHealthy || full.cluster.Status.State != palette.StateRunning {
+		t.Errorf("full read %+v, want Running and Healthy (simulated agents)", of(full))
 	}
-	// The cached Read says what GET cluster + GET overview say.
-	full, err := c.GetCluster(ctx, uids[1])
-	if err != nil {
-		t.Fatal(err)
+	list, err := c.GetClusterProfiles(ctx, uids[0])
+	if err != nil || len(list.Profiles) != 1 {
+		t.Fatalf("profiles %+v, %v", list, err)
 	}
-	ov, err := c.GetClusterOverview(ctx, uids[1])
-	if err != nil {
-		t.Fatal(err)
+	tmpl := it.Profile(pid)
+	if tmpl == nil {
+		t.Fatal("the summary does not list the attached profile")
 	}
-	cl, cov := clusterFromSearchItem(it, nil, full.Spec.CloudConfigRef.UID, full.Status.ClusterImport.ImportLink)
-	if cl.Metadata.Name != full.Metadata.Name || cl.ImportMode() != full.ImportMode() || cl.Spec.CloudType != full.Spec.CloudType ||
-		cl.Status.State != full.Status.State || fmt.Sprint(cl.Metadata.Labels) != fmt.Sprint(full.Metadata.Labels) {
-		t.Errorf("cluster from search %+v\ndiffers from GET %+v", cl, full)
+	if got, want := attachedFromTemplate(tmpl).PackValues(), list.Profiles[0].PackValues(); fmt.Sprint(got) != fmt.Sprint(want) || want["hello"] != "message: bonjour\n" {
+		t.Errorf("pack values from the summary %v, from GET profiles %v", got, want)
 	}
-	if fmt.Sprint(cov.Status.Metadata) != fmt.Sprint(ov.Status.Metadata) || cov.Status.Health.AgentVersion != ov.Status.Health.AgentVersion ||
-		cov.Status.Health.State != ov.Status.Health.State {
-		t.Errorf("overview from search %+v\ndiffers from GET %+v", cov.Status, ov.Status)
+	if it2, _, ok := pd.clusterCache().lookup(ctx, uids[1]); !ok || it2.Profile(pid) != nil {
+		t.Errorf("cluster without attachment: ok %v, profile listed %v", ok, ok && it2.Profile(pid) != nil)
 	}
 }
 
-// TestClusterCache_fallbacks: a search without the refresh fields (the real
-// Palette) or a failing one makes lookups miss, and is not repeated at every
-// lookup.
+// TestClusterCache_fallbacks: a failing search makes lookups miss, and is
+// not repeated at every lookup.
 func TestClusterCache_fallbacks(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -170,8 +185,6 @@ func TestClusterCache_fallbacks(t *testing.T) {
 		status int
 		body   string
 	}{
-		{"no refresh fields", http.StatusOK, `{"items":[{"metadata":{"uid":"0123456789abcdef01234567","name":"a"},` +
-			`"specSummary":{"cloudType":"aws"},"status":{"state":"Running"}}],"listmeta":{"count":1}}`},
 		{"search fails", http.StatusBadRequest, `{"code":"BadRequest","message":"no"}`},
 	}
 	for _, tt := range tests {
@@ -191,7 +204,7 @@ func TestClusterCache_fallbacks(t *testing.T) {
 			}
 			cache := newClusterCache(c)
 			for range 5 {
-				if it, ok := cache.lookup(context.Background(), "0123456789abcdef01234567"); ok {
+				if it, _, ok := cache.lookup(context.Background(), "0123456789abcdef01234567"); ok {
 					t.Fatalf("hit %+v, want a miss", it)
 				}
 			}
@@ -222,8 +235,8 @@ func objWith(t *testing.T, typ tftypes.Type, vals map[string]tftypes.Value) tfty
 
 // TestImportedClusterRead_fromCache drives the provider server as Terraform
 // does (ConfigureProvider, then ReadResource ten at a time): 480 refreshes of
-// 120 clusters cost one fill of three search pages and no GET, return what
-// the API holds, and leave no goroutine behind.
+// 120 clusters cost one fill (three search pages and one metadata search)
+// and no GET, return what the API holds, and leave no goroutine behind.
 func TestImportedClusterRead_fromCache(t *testing.T) {
 	inst, _, uids := cacheEnv(t, 120)
 	ctx := context.Background()
@@ -311,8 +324,9 @@ func TestImportedClusterRead_fromCache(t *testing.T) {
 	default:
 	}
 	reqs := inst.Server.Requests()
-	if reqs[searchOK] != 3 || reqs["GET /v1/spectroclusters/{uid} 200"] != 0 || reqs["GET /v1/dashboard/spectroclusters/{uid}/overview 200"] != 0 {
-		t.Fatalf("480 refreshes cost %v; want 3 search pages and no GET", reqs)
+	if reqs[searchOK] != 3 || reqs[metaSearchOK] != 1 || reqs["GET /v1/spectroclusters/{uid} 200"] != 0 ||
+		reqs["GET /v1/dashboard/spectroclusters/{uid}/overview 200"] != 0 {
+		t.Fatalf("480 refreshes cost %v; want 3 search pages, 1 metadata search and no GET", reqs)
 	}
 	// Idle HTTP connections may keep a goroutine or two.
 	if after := runtime.NumGoroutine(); after > before+4 {

@@ -221,8 +221,12 @@ func TestAccImportedCluster_migrateToFullPermission(t *testing.T) {
 						if err != nil {
 							return err
 						}
-						if c.ImportMode() != palette.ImportModeFullPermission {
-							return fmt.Errorf("Palette still shows import mode %q", c.ImportMode())
+						meta, err := env.Client.GetClusterMeta(context.Background(), after, c.Metadata.Name)
+						if err != nil {
+							return err
+						}
+						if meta.SpecSummary.ImportMode != palette.ImportModeFullPermission {
+							return fmt.Errorf("Palette still shows import mode %q", meta.SpecSummary.ImportMode)
 						}
 						if !hasObject(env.agentObjects(t, after), "Deployment", palette.ManagerDeployment) {
 							return fmt.Errorf("the full permission manifest was not applied")

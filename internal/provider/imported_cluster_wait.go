@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -28,20 +29,85 @@ func findClusterByID(ctx context.Context, c *palette.Client, uid string) (*palet
 	return cl, nil
 }
 
-// statusCluster returns the cluster's state and health ("" when unknown).
-func statusCluster(ctx context.Context, c *palette.Client, uid string, withHealth bool) (state, health string, err error) {
-	cl, err := findClusterByID(ctx, c, uid)
+// statusCluster returns the cluster's state and health from one request,
+// the overview (GET /v1/dashboard/spectroclusters/{uid}/overview:
+// status.state and status.health). Waits of several resources on one
+// cluster share it: a status younger than statusShareWindow, or one being
+// fetched, is answered to every waiter (sharedStatus).
+func statusCluster(ctx context.Context, c *palette.Client, uid string) (state, health string, err error) {
+	return sharedStatuses.get(ctx, c, uid)
+}
+
+func fetchStatus(ctx context.Context, c *palette.Client, uid string) (state, health string, err error) {
+	ov, err := c.GetClusterOverview(ctx, uid)
 	if err != nil {
 		return "", "", err
 	}
-	if !withHealth || cl.Status.State != palette.StateRunning {
-		return cl.Status.State, "", nil
+	if ov.Status.State == palette.StateDeleted {
+		return "", "", errClusterGone
 	}
-	ov, err := c.GetClusterOverview(ctx, uid)
-	if err != nil {
-		return cl.Status.State, "", err
+	return ov.Status.State, ov.Status.Health.State, nil
+}
+
+// statusShareWindow is how long one status answers every waiter of a
+// cluster.
+const statusShareWindow = 250 * time.Millisecond
+
+type statusResult struct {
+	done          chan struct{}
+	at            time.Time
+	state, health string
+	err           error
+}
+
+// sharedStatus dedups the status polls of one cluster across waiters.
+type sharedStatus struct {
+	mu   sync.Mutex
+	last map[string]*statusResult
+}
+
+var sharedStatuses = &sharedStatus{last: map[string]*statusResult{}}
+
+func (s *sharedStatus) get(ctx context.Context, c *palette.Client, uid string) (string, string, error) {
+	key := c.BaseURL() + "|" + c.ProjectUID() + "|" + uid
+	s.mu.Lock()
+	r := s.last[key]
+	if r != nil {
+		select {
+		case <-r.done:
+			if time.Since(r.at) > statusShareWindow {
+				r = nil
+			}
+		default: // in flight: join it
+		}
 	}
-	return cl.Status.State, ov.Status.Health.State, nil
+	if r == nil {
+		r = &statusResult{done: make(chan struct{})}
+		s.last[key] = r
+		s.mu.Unlock()
+		r.state, r.health, r.err = fetchStatus(ctx, c, uid)
+		r.at = time.Now()
+		close(r.done)
+		s.mu.Lock()
+		for k, old := range s.last { // drop old entries
+			select {
+			case <-old.done:
+				if time.Since(old.at) > time.Minute {
+					delete(s.last, k)
+				}
+			default:
+			}
+		}
+		s.mu.Unlock()
+		return r.state, r.health, r.err
+	}
+	s.mu.Unlock()
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		return "", "", ctx.Err()
+	}
+	return r.state, r.health, r.err
 }
 
 // pollCap is the longest interval between two checks: the slack after the
@@ -92,7 +158,7 @@ func waitCluster(ctx context.Context, c *palette.Client, uid string, healthy boo
 	}
 	last := ""
 	err := poll(ctx, what, func() (bool, error) {
-		state, health, err := statusCluster(ctx, c, uid, healthy)
+		state, health, err := statusCluster(ctx, c, uid)
 		if err != nil {
 			return false, err
 		}

@@ -15,10 +15,10 @@ import (
 
 func TestMatchCluster(t *testing.T) {
 	t.Parallel()
-	it := palette.SearchItem{
+	it := palette.MetaItem{
 		Metadata:    palette.ObjectMeta{Name: "a", Labels: map[string]string{"env": "prod", "team": "x"}},
-		SpecSummary: palette.SpecSummary{CloudType: "aws", ImportMode: palette.ImportModeReadOnly},
-		Status:      palette.SearchStatus{State: palette.StateRunning},
+		SpecSummary: palette.MetaSpecSummary{CloudType: "aws", ImportMode: palette.ImportModeReadOnly},
+		Status:      palette.MetaStatus{State: palette.StateRunning},
 	}
 	cases := []struct {
 		name               string
@@ -48,16 +48,11 @@ func TestMatchCluster(t *testing.T) {
 	if matchCluster(&deleted, "", "", "", nil) {
 		t.Error("a deleted cluster matched")
 	}
-	if f := clusterSearchFilter("", "", nil); f != nil {
-		t.Errorf("no filter should send none, got %+v", f)
-	}
-	f := clusterSearchFilter("aws", "Running", map[string]string{"b": "2", "a": "1"})
-	var got []string
-	for _, x := range f.FilterGroups[0].Filters {
-		got = append(got, x.Property+"="+x.Condition.String.Match.Values[0])
-	}
-	if want := []string{"cloudType=aws", "clusterState=Running", "tag=a:1", "tag=b:2"}; fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("filters %v, want %v", got, want)
+	// openshift and eks-anywhere clusters are imported through the generic path.
+	generic := it
+	generic.SpecSummary.CloudType = palette.CloudTypeGeneric
+	if !matchCluster(&generic, palette.CloudTypeOpenShift, "", "", nil) || matchCluster(&generic, "aws", "", "", nil) {
+		t.Error("openshift should match a generic cluster, aws should not")
 	}
 }
 

@@ -32,7 +32,7 @@ func TestAccReliability_badInput(t *testing.T) {
 	ctx := testCtx(t)
 	imp := func(name, mode string) string {
 		uid, _, err := env.Client.ImportCluster(ctx, palette.CloudTypeGeneric, palette.ImportRequest{
-			Metadata: palette.ObjectMeta{Name: name}, Spec: palette.ImportRequestSpec{ClusterConfig: palette.ClusterConfig{ImportMode: mode}}})
+			Metadata: palette.ObjectMetaInput{Name: name}, Spec: palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{ImportMode: mode}}})
 		if err != nil {
 			t.Fatal(err)
 		}

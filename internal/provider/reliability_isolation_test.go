@@ -48,7 +48,7 @@ func TestAccReliability_isolation(t *testing.T) {
 	b := newClient(keyB, projB)
 	bInA := newClient(keyB, env.API.ProjectUID) // B's key naming A's project
 	uid, _, err := a.ImportCluster(ctx, palette.CloudTypeGeneric, palette.ImportRequest{
-		Metadata: palette.ObjectMeta{Name: "iso-a", Labels: map[string]string{"owner": "a"}}})
+		Metadata: palette.ObjectMetaInput{Name: "iso-a", Labels: map[string]string{"owner": "a"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
