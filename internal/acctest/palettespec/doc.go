@@ -17,8 +17,9 @@
 // neither can we. An allOf composition is strict as a whole: it accepts the
 // union of the fields its members declare and nothing else (its members are
 // checked without their own strictness, which would otherwise reject each
-// other's fields). "x-nullable": true is honoured as "nullable"; any other
-// null is a violation. Schema validation itself is go-openapi/validate.
+// other's fields). A schema with properties but no type is taken as type
+// object (JSON schema would let it accept a string). "x-nullable": true is
+// honoured as "nullable"; any other null is a violation. Schema validation itself is go-openapi/validate.
 //
 // Requests: the operation must exist (a literal path segment wins over a
 // {param} one), every query parameter must be declared with a compatible

@@ -334,6 +334,16 @@ func TestStrictifyAllOf(t *testing.T) {
 	wantNone(t, resp(`{"labels":{"any":"thing","other":"x"},"free":{"whatever":[1,2]}}`))
 	wantViolation(t, resp(`{"labels":{"any":1}}`), "at /labels/any", "string")
 	wantViolation(t, resp(`{"other":1}`), "at /other", "forbidden property")
+	wantViolation(t, resp(`"a string"`), "must be of type object")
+}
+
+// TestUntypedProperties: v1SpectroClusterMetaSummary.status declares
+// properties but no type; it must still be an object.
+func TestUntypedProperties(t *testing.T) {
+	s := palettespec.MustLoad(t)
+	wantNone(t, s.CheckJSON("v1SpectroClusterMetaSummary", []byte(`{"status":{"state":"Running"},"specSummary":{"importMode":"read-only"}}`)))
+	wantViolation(t, s.CheckJSON("v1SpectroClusterMetaSummary", []byte(`{"status":"Running"}`)), "at /status", "must be of type object")
+	wantViolation(t, s.CheckJSON("v1SpectroClusterMetaSummary", []byte(`{"status":{"bogus":1}}`)), "at /status/bogus", "forbidden property")
 }
 
 type proxySpec struct {

@@ -459,6 +459,17 @@ func (r *rewriter) schema(v any) {
 		if _, ok := s["additionalProperties"]; !ok {
 			s["additionalProperties"] = false
 		}
+		impliesObject(s)
+	}
+}
+
+// impliesObject gives a schema that declares properties but no type the
+// type object: JSON schema would let such a schema accept a string or a
+// number (properties constrain objects only), but the SDK's models are
+// structs, and 472 schemas of the spec are written that way.
+func impliesObject(s map[string]any) {
+	if _, ok := s["type"]; !ok {
+		s["type"] = "object"
 	}
 }
 
@@ -523,6 +534,7 @@ func (r *rewriter) allOf(s map[string]any, members []any) {
 	if _, ok := s["additionalProperties"]; !ok {
 		s["additionalProperties"] = false
 	}
+	impliesObject(s)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
