@@ -440,7 +440,7 @@ func TestRecorder(t *testing.T) {
 			}
 			defer srv.Close()
 			do := func(method, path, body string) {
-				req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+				req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, strings.NewReader(body))
 				if err != nil {
 					t.Fatal(err)
 				}

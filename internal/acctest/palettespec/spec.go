@@ -2,6 +2,7 @@ package palettespec
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -270,8 +271,10 @@ func moduleDirFromGoList() (string, error) {
 			return "", fmt.Errorf("go command not found: %w", err)
 		}
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	var stderr bytes.Buffer
-	cmd := exec.Command(goBin, "list", "-f", "{{.Module.Dir}}", sdkPackage)
+	cmd := exec.CommandContext(ctx, goBin, "list", "-f", "{{.Module.Dir}}", sdkPackage)
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
