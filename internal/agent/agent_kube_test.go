@@ -370,10 +370,10 @@ func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
 		t.Fatalf("full permission binding: %v", err)
 	}
 
-	// Attach hello-addon with overridden values.
+	// Attach hello-addon with overridden values; they replace the pack's
+	// whole values, so all of them are sent.
 	if err := e.pc.PatchClusterProfiles(e.ctx, uid, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{
 		UID:        hello,
-		// The values replace the pack's whole values: all of them are sent.
 		PackValues: []palette.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: "message: bonjour\nreplicas: 2\nimage: busybox:1.36"}},
 	}}}); err != nil {
 		t.Fatalf("attach hello-addon: %v", err)

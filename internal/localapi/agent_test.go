@@ -129,9 +129,16 @@ func TestAgent_lifecycleAndHealth(t *testing.T) {
 	if ov.Status.Health.State != palette.HealthHealthy || ov.Status.Health.AgentVersion != "v9" || ov.Status.Health.LastHeartBeatTimestamp == nil {
 		t.Fatalf("after heartbeat %+v", ov.Status.Health)
 	}
-	// Generic: only region and instance types.
-	if md := ov.Status.Metadata; md.Region != "eu-west-1" || len(md.InstanceTypes) != 1 || md.KubernetesVersion != "" || md.NodeCount != 0 {
-		t.Fatalf("generic metadata %+v", md)
+	// Generic: only region and instance types (in the cloud config and the
+	// metadata search), no Kubernetes version and no machine pools.
+	if ov.KubernetesVersion() != "" || len(ov.Spec.CloudConfig.MachinePools) != 0 || ov.Spec.CloudConfig.NodeCount() != 0 {
+		t.Fatalf("generic overview shows more than region and instance types: %+v %+v", ov.Spec, ov.Status.KubeMeta)
+	}
+	if cc := c.cloudConfig(uid); cc.Region() != "eu-west-1" || !slices.Equal(cc.InstanceTypes(), []string{"m5.large"}) {
+		t.Fatalf("generic cloud config %+v", cc)
+	}
+	if m := c.meta(uid); m.SpecSummary.CloudRegion != "eu-west-1" || m.Status.Health == nil || m.Status.Health.State != palette.HealthHealthy {
+		t.Fatalf("generic metadata search %+v", m)
 	}
 	eventually(t, 5*time.Second, "UnHealthy after silence", func() bool { return health().Status.Health.State == palette.HealthUnhealthy })
 
@@ -141,8 +148,14 @@ func TestAgent_lifecycleAndHealth(t *testing.T) {
 		KubernetesVersion: "v1.33.1", Region: "us-east-1", InstanceTypes: []string{"m5.large"}, NodeCount: 3}})
 	var aov palette.Overview
 	c.must(http.MethodGet, "/v1/dashboard/spectroclusters/"+awsUID+"/overview", nil, 200, &aov)
-	if md := aov.Status.Metadata; md.KubernetesVersion != "v1.33.1" || md.NodeCount != 3 || md.Region != "us-east-1" {
-		t.Fatalf("aws metadata %+v", md)
+	if aov.KubernetesVersion() != "v1.33.1" || aov.Spec.CloudConfig.NodeCount() != 3 || aov.Spec.CloudConfig.CloudType != palette.CloudTypeAWS {
+		t.Fatalf("aws overview %+v %+v", aov.Spec, aov.Status.KubeMeta)
+	}
+	if cc := c.cloudConfig(awsUID); cc.Region() != "us-east-1" || !slices.Equal(cc.InstanceTypes(), []string{"m5.large"}) {
+		t.Fatalf("aws cloud config %+v", cc)
+	}
+	if m := c.meta(awsUID); m.SpecSummary.CloudRegion != "us-east-1" {
+		t.Fatalf("aws metadata search %+v", m)
 	}
 
 	// Tokens: none 401, another cluster's 403, garbage 401.

@@ -195,7 +195,8 @@ func importState(state string) string {
 	return "Imported"
 }
 
-// clusterJSON builds the wire cluster (never-null rules of contract 4).
+// clusterJSON builds the wire cluster (v1SpectroCluster; never null where
+// Spectro's own clients dereference).
 func (s *Server) clusterJSON(ctx context.Context, q queryer, row *clusterRow) (*palette.Cluster, error) {
 	atts, err := loadAttachments(ctx, q, row.UID)
 	if err != nil {
@@ -495,7 +496,7 @@ func (s *Server) shownMetadata(row *clusterRow) palette.AgentMetadata {
 func cloudConfigSummary(row *clusterRow, md palette.AgentMetadata) palette.CloudConfigSummary {
 	pools := []palette.MachinePoolSummary{}
 	if md.NodeCount > 0 {
-		pools = append(pools, palette.MachinePoolSummary{Name: "nodes", Size: int32(min(md.NodeCount, math.MaxInt32))}) //nolint:gosec // bounded above.
+		pools = append(pools, palette.MachinePoolSummary{Size: int32(min(md.NodeCount, math.MaxInt32))}) //nolint:gosec // bounded above.
 	}
 	return palette.CloudConfigSummary{CloudType: row.CloudType, UID: row.CloudConfigUID, MachinePools: pools}
 }
@@ -520,12 +521,15 @@ func (s *Server) clusterMachinePools(_ http.ResponseWriter, r *http.Request, c *
 // managedToIaaS maps managed cloud types to the IaaS type imported clusters use (3.8).
 var managedToIaaS = map[string]string{"eks": palette.CloudTypeAWS, "gke": palette.CloudTypeGCP, "aks": palette.CloudTypeAzure}
 
-func (s *Server) findCloudConfig(ctx context.Context, q queryer, c *call, cloudType, configUID string) (*clusterRow, error) {
+// findCloudConfig finds the cluster of a cloud config; sub is the rest of
+// the request path after the config UID ("" or "/clusterConfig"), which the
+// advice for a managed cloud type names.
+func (s *Server) findCloudConfig(ctx context.Context, q queryer, c *call, cloudType, configUID, sub string) (*clusterRow, error) {
 	if iaas, ok := managedToIaaS[cloudType]; ok {
 		e := errf(http.StatusBadRequest, palette.CodeUseIaaSCloudConfig,
-			"imported %s clusters use the IaaS endpoint: use /v1/cloudconfigs/%s/%s/clusterConfig instead of /v1/cloudconfigs/%s/%s/clusterConfig",
-			cloudType, iaas, configUID, cloudType, configUID)
-		e.details = map[string]any{"path": fmt.Sprintf("/v1/cloudconfigs/%s/%s/clusterConfig", iaas, configUID)}
+			"imported %s clusters use the IaaS endpoint: use /v1/cloudconfigs/%s/%s%s instead of /v1/cloudconfigs/%s/%s%s",
+			cloudType, iaas, configUID, sub, cloudType, configUID, sub)
+		e.details = map[string]any{"path": fmt.Sprintf("/v1/cloudconfigs/%s/%s%s", iaas, configUID, sub)}
 		return nil, e
 	}
 	var uid string
@@ -548,7 +552,7 @@ func (s *Server) findCloudConfig(ctx context.Context, q queryer, c *call, cloudT
 // GET /v1/cloudconfigs/{cloudType}/{configUid}: the cloud config with the
 // region and the instance types the agent reported, in one machine pool.
 func (s *Server) getCloudConfig(w http.ResponseWriter, r *http.Request, c *call) error {
-	row, err := s.findCloudConfig(r.Context(), s.st.db, c, r.PathValue("cloudType"), r.PathValue("configUid"))
+	row, err := s.findCloudConfig(r.Context(), s.st.db, c, r.PathValue("cloudType"), r.PathValue("configUid"), "")
 	if err != nil {
 		return err
 	}
@@ -575,7 +579,7 @@ func (s *Server) getCloudConfig(w http.ResponseWriter, r *http.Request, c *call)
 func (s *Server) putCloudConfig(w http.ResponseWriter, r *http.Request, c *call) error {
 	if iaas, ok := managedToIaaS[r.PathValue("cloudType")]; ok {
 		_ = iaas
-		_, err := s.findCloudConfig(r.Context(), s.st.db, c, r.PathValue("cloudType"), r.PathValue("configUid"))
+		_, err := s.findCloudConfig(r.Context(), s.st.db, c, r.PathValue("cloudType"), r.PathValue("configUid"), "/clusterConfig")
 		return err
 	}
 	var req map[string]any
@@ -583,7 +587,7 @@ func (s *Server) putCloudConfig(w http.ResponseWriter, r *http.Request, c *call)
 		return err
 	}
 	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		row, err := s.findCloudConfig(r.Context(), tx, c, r.PathValue("cloudType"), r.PathValue("configUid"))
+		row, err := s.findCloudConfig(r.Context(), tx, c, r.PathValue("cloudType"), r.PathValue("configUid"), "/clusterConfig")
 		if err != nil {
 			return err
 		}
@@ -600,7 +604,7 @@ func (s *Server) putCloudConfig(w http.ResponseWriter, r *http.Request, c *call)
 func (s *Server) cloudConfigMachinePools(_ http.ResponseWriter, r *http.Request, c *call) error {
 	ct := r.PathValue("cloudType")
 	if _, ok := managedToIaaS[ct]; !ok {
-		if _, err := s.findCloudConfig(r.Context(), s.st.db, c, ct, r.PathValue("configUid")); err != nil {
+		if _, err := s.findCloudConfig(r.Context(), s.st.db, c, ct, r.PathValue("configUid"), ""); err != nil {
 			return err
 		}
 	}

@@ -47,6 +47,7 @@ func FuzzDecodeImportRequest(f *testing.F) {
 	f.Add([]byte(`{"metadata":{"name":5}}`), "generic")
 	f.Add([]byte(`null`), "gcp")
 	f.Add([]byte(`{"metadata":{"name":"c","labels":{"a":"b"}}} trailing`), "eks")
+	f.Add([]byte(`{"metadata":{"name":"d"},"spec":{"clusterConfig":{"importMode":""}}}`), "openshift")
 	f.Fuzz(func(t *testing.T, body []byte, cloudType string) {
 		if strings.ContainsAny(cloudType, "/?#% \t\r\n") || cloudType == "" || cloudType == "." || cloudType == ".." {
 			return
@@ -62,6 +63,11 @@ func FuzzHandler(f *testing.F) {
 	f.Add("POST", "/v1/dashboard/spectroclusters/search?limit=3", []byte(`{"filter":{"conjunction":"and","filterGroups":[{"filters":[{"property":"clusterName","condition":{"string":{"operator":"eq","match":{"values":["a"]}}}}]}]}}`))
 	f.Add("PATCH", "/v1/spectroclusters/0123456789abcdef01234567/profiles", []byte(`{"profiles":[{"uid":"x"}]}`))
 	f.Add("GET", "/v1/cloudconfigs/eks/abc/clusterConfig", []byte(nil))
+	f.Add("GET", "/v1/cloudconfigs/aws/abc", []byte(nil))
+	f.Add("PUT", "/v1/cloudconfigs/aws/abc/clusterConfig", []byte(`{"clusterConfig":{"region":"x"}}`))
+	f.Add("POST", "/v1/dashboard/spectroclusters/metadata/search", []byte(`{"filter":{"conjunction":"and","filterGroups":[{"filters":[{"property":"importMode","condition":{"string":{"operator":"eq","match":{"values":["read-only"]}}}}]}]}}`))
+	f.Add("POST", "/v1/dashboard/clusterprofiles?limit=2", []byte(`{"filter":{"profileName":{"eq":"p"},"version":{"eq":"1"},"profileType":["add-on"],"scope":"project"},"sort":[{"field":"profileName","order":"asc"}]}`))
+	f.Add("PATCH", "/v1/spectroclusters/0123456789abcdef01234567/variables", []byte(`[{"profileUid":"x","variables":[{"name":"a","value":"b"}]}]`))
 	f.Add("POST", "/v1/clusterprofiles", []byte(`{"metadata":{"name":"p"},"spec":{"version":"1","template":{"type":"add-on","packs":[{"name":""}]}}}`))
 	f.Add("DELETE", "/v1/spectroclusters/abc?forceDelete=yes", []byte(nil))
 	f.Fuzz(func(t *testing.T, method, path string, body []byte) {

@@ -134,8 +134,8 @@ func (c *client) wantError(method, path string, body any, status int, code strin
 
 func importReq(name, mode string) palette.ImportRequest {
 	return palette.ImportRequest{
-		Metadata: palette.ObjectMeta{Name: name},
-		Spec:     palette.ImportRequestSpec{ClusterConfig: palette.ClusterConfig{ImportMode: mode}},
+		Metadata: palette.ObjectMetaInput{Name: name},
+		Spec:     palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{ImportMode: mode}},
 	}
 }
 
@@ -151,6 +151,41 @@ func (c *client) getCluster(uid string) palette.Cluster {
 	var cl palette.Cluster
 	c.must(http.MethodGet, "/v1/spectroclusters/"+uid, nil, http.StatusOK, &cl)
 	return cl
+}
+
+// meta returns the metadata search item of a cluster (the only place the
+// import mode is shown), found by its name.
+func (c *client) meta(uid string) palette.MetaItem {
+	c.t.Helper()
+	name := c.getCluster(uid).Metadata.Name
+	var out palette.MetaSearchResponse
+	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/metadata/search",
+		palette.SearchRequest{Filter: palette.AndFilter(palette.StringFilter("clusterName", name))}, http.StatusOK, &out)
+	for _, it := range out.Items {
+		if it.Metadata.UID == uid {
+			return it
+		}
+	}
+	c.t.Fatalf("cluster %s (%s) is not in the metadata search: %+v", uid, name, out.Items)
+	return palette.MetaItem{}
+}
+
+// importMode is the cluster's import mode as the metadata search shows it.
+func (c *client) importMode(uid string) string {
+	c.t.Helper()
+	return c.meta(uid).SpecSummary.ImportMode
+}
+
+// cloudConfig returns the cloud config a cluster's cloudConfigRef points at.
+func (c *client) cloudConfig(uid string) palette.CloudConfig {
+	c.t.Helper()
+	cl := c.getCluster(uid)
+	if cl.Spec.CloudConfigRef == nil {
+		c.t.Fatalf("cluster %s has no cloudConfigRef", uid)
+	}
+	var cc palette.CloudConfig
+	c.must(http.MethodGet, "/v1/cloudconfigs/"+cl.Spec.CloudType+"/"+cl.Spec.CloudConfigRef.UID, nil, http.StatusOK, &cc)
+	return cc
 }
 
 // manifestDocs fetches the manifest with the API key and parses its documents.

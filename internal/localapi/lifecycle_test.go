@@ -58,7 +58,8 @@ func TestSearch_filtersAndPaging(t *testing.T) {
 		if i%2 == 0 {
 			mode = palette.ImportModeReadOnly
 		}
-		uid := c.importCluster(ct, fmt.Sprintf("c-%03d", i), mode)
+		// openshift and eks-anywhere are imported through the generic path.
+		uid := c.importCluster(palette.ImportCloudType(ct), fmt.Sprintf("c-%03d", i), mode)
 		if i%10 == 0 {
 			c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/metadata", palette.MetadataUpdate{Metadata: palette.MetadataLabels{Labels: map[string]string{"env": "prod"}}}, 204, nil)
 		}
@@ -118,6 +119,7 @@ func TestSearch_filtersAndPaging(t *testing.T) {
 		{"name eq", palette.AndFilter(palette.StringFilter("clusterName", "c-007")), 1},
 		{"name eq or", palette.AndFilter(palette.StringFilter("clusterName", "c-007", "c-008", "nope")), 2},
 		{"cloud type", palette.AndFilter(palette.StringFilter("cloudType", "aws")), 17},
+		{"cloud type generic (with openshift and eks-anywhere)", palette.AndFilter(palette.StringFilter("cloudType", "generic")), 49},
 		{"aws and read-only", palette.AndFilter(palette.StringFilter("cloudType", "aws"), palette.StringFilter("importMode", "read-only")), 8},
 		{"tag", palette.AndFilter(palette.StringFilter("tag", "env:prod")), 12},
 		{"state", palette.AndFilter(palette.StringFilter("clusterState", "Pending")), 115},
@@ -135,6 +137,23 @@ func TestSearch_filtersAndPaging(t *testing.T) {
 		if len(n) != tt.want {
 			t.Errorf("%s: %d results, want %d", tt.name, len(n), tt.want)
 		}
+	}
+	// The metadata search takes the same filters, answers every match at
+	// once and shows the import mode.
+	var meta palette.MetaSearchResponse
+	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/metadata/search", palette.SearchRequest{Filter: palette.AndFilter(
+		palette.StringFilter("cloudType", "aws"), palette.StringFilter("importMode", "read-only"))}, 200, &meta)
+	if len(meta.Items) != 8 || meta.ListMeta == nil || meta.ListMeta.Count != 8 {
+		t.Fatalf("metadata search aws and read-only: %d items, listmeta %+v", len(meta.Items), meta.ListMeta)
+	}
+	for _, it := range meta.Items {
+		if it.SpecSummary.ImportMode != palette.ImportModeReadOnly || it.SpecSummary.CloudType != palette.CloudTypeAWS || it.Status.State != palette.StatePending {
+			t.Fatalf("metadata search item %+v", it)
+		}
+	}
+	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/metadata/search", palette.SearchRequest{}, 200, &meta)
+	if len(meta.Items) != 115 {
+		t.Fatalf("metadata search of everything: %d items, want 115 (not paged)", len(meta.Items))
 	}
 	// A continue token from another filter, a garbage token, an unknown property: 400.
 	first := search("?limit=5", byName)

@@ -2,6 +2,7 @@ package localapi_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
@@ -12,11 +13,12 @@ func TestProfiles_createPublishAndLookup(t *testing.T) {
 	t.Parallel()
 	inst := localtest.Start(t)
 	c := newClient(t, inst)
-	body := palette.ClusterProfile{
+	body := palette.ClusterProfileEntity{
 		Metadata: palette.ObjectMeta{Name: "monitoring"},
-		Spec: palette.ClusterProfileSpec{Version: "1.2.0", Template: &palette.ProfileTemplate{
+		Spec: palette.ClusterProfileEntitySpec{Version: "1.2.0", Template: palette.ProfileTemplate{
 			Type: palette.ProfileTypeAddOn, CloudType: "all",
-			Packs: []palette.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: "a: 1"}},
+			Packs: []palette.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: "a: 1",
+				Manifests: []palette.ManifestEntry{{Name: "cm", Content: "kind: ConfigMap # secret-content"}}}},
 		}},
 	}
 	var created palette.UIDResponse
@@ -27,26 +29,46 @@ func TestProfiles_createPublishAndLookup(t *testing.T) {
 		t.Fatalf("unpublished profile: published %+v", p.Spec.Published)
 	}
 	c.must(http.MethodPatch, "/v1/clusterprofiles/"+created.UID+"/publish", nil, 204, nil)
-	c.must(http.MethodGet, "/v1/clusterprofiles/"+created.UID, nil, 200, &p)
-	if p.Spec.Published.ProfileVersion != "1.2.0" || p.Spec.Published.Type != "add-on" || len(p.Spec.Published.Packs) != 1 ||
-		p.Metadata.Annotations["scope"] != "project" {
+	a := c.must(http.MethodGet, "/v1/clusterprofiles/"+created.UID, nil, 200, &p)
+	if p.Spec.Version != "1.2.0" || p.Spec.Published.ProfileVersion != "1.2.0" || p.Spec.Published.Type != "add-on" ||
+		len(p.Spec.Published.Packs) != 1 || p.Metadata.Annotations["scope"] != "project" {
 		t.Fatalf("published profile %+v", p)
+	}
+	// A profile shows its packs' manifests as references, not their content.
+	pk := p.Spec.Published.Packs[0]
+	if pk.Name != "hello" || pk.Tag != "1.0.0" || pk.Values != "a: 1" || pk.Layer == "" ||
+		len(pk.Manifests) != 1 || pk.Manifests[0].Name != "cm" || pk.Manifests[0].UID == "" {
+		t.Fatalf("published pack %+v", pk)
+	}
+	if strings.Contains(string(a.body), "secret-content") {
+		t.Fatalf("GET profile carries manifest content: %s", a.body)
 	}
 	c.wantError(http.MethodPost, "/v1/clusterprofiles", body, 409, palette.CodeConflict)
 	body.Spec.Version = "1.3.0"
 	c.must(http.MethodPost, "/v1/clusterprofiles", body, 201, nil)
 
-	var list palette.ProfileList
-	c.must(http.MethodGet, "/v1/clusterprofiles?name=monitoring&version=1.2.0", nil, 200, &list)
-	if len(list.Items) != 1 || list.Items[0].Metadata.UID != created.UID {
-		t.Fatalf("lookup by name and version %+v", list)
+	// Lookup by name and version is the dashboard search with a
+	// v1ClusterProfilesFilterSpec (GET /v1/clusterprofiles?name= is not in
+	// Palette's API).
+	if r := c.do(http.MethodGet, "/v1/clusterprofiles?name=monitoring&version=1.2.0", nil); r.status != 404 && r.status != 405 {
+		t.Fatalf("GET /v1/clusterprofiles?name=: status %d, want no such route", r.status)
 	}
 	var found palette.ProfileSearchResponse
-	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", palette.SearchRequest{Filter: palette.AndFilter(
-		palette.StringFilter("profileName", "monitoring"), palette.StringFilter("version", "1.2.0"))}, 200, &found)
-	if len(found.Items) != 1 || found.Items[0].Metadata.UID != created.UID || found.Items[0].SpecSummary.Type != "add-on" ||
-		found.Items[0].SpecSummary.Version != "1.2.0" || found.ListMeta.Count != 1 {
+	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", palette.ProfileFilterSpec{Filter: palette.ProfileFilter{
+		ProfileName: &palette.FilterString{Eq: "monitoring"}, Version: &palette.FilterVersion{Eq: "1.2.0"}}}, 200, &found)
+	if len(found.Items) != 1 || found.Items[0].Metadata.UID != created.UID || found.Items[0].SpecSummary.Published == nil ||
+		found.Items[0].SpecSummary.Published.Type != "add-on" || found.Items[0].SpecSummary.Version != "1.2.0" || found.ListMeta.Count != 1 {
 		t.Fatalf("dashboard search %+v", found)
+	}
+	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", palette.ProfileFilterSpec{Filter: palette.ProfileFilter{
+		ProfileName: &palette.FilterString{Eq: "monitoring"}}}, 200, &found)
+	if len(found.Items) != 2 || found.ListMeta.Count != 2 {
+		t.Fatalf("dashboard search by name %+v", found)
+	}
+	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", palette.ProfileFilterSpec{Filter: palette.ProfileFilter{
+		ProfileName: &palette.FilterString{Eq: "monitoring"}, ProfileType: []string{palette.ProfileTypeCluster}}}, 200, &found)
+	if len(found.Items) != 0 {
+		t.Fatalf("dashboard search by another type %+v", found)
 	}
 	var md palette.ProfilesMetadata
 	c.must(http.MethodGet, "/v1/dashboard/clusterprofiles/metadata", nil, 200, &md)
@@ -54,9 +76,9 @@ func TestProfiles_createPublishAndLookup(t *testing.T) {
 		t.Fatalf("metadata %+v", md)
 	}
 	// A tenant profile is visible from the project; a project profile is not visible from the tenant.
-	tenantUID, err := inst.Server.CreateProfile(t.Context(), palette.ClusterProfile{
+	tenantUID, err := inst.Server.CreateProfile(t.Context(), palette.ClusterProfileEntity{
 		Metadata: palette.ObjectMeta{Name: "shared"},
-		Spec:     palette.ClusterProfileSpec{Version: "1.0.0", Template: &palette.ProfileTemplate{Type: "add-on"}},
+		Spec:     palette.ClusterProfileEntitySpec{Version: "1.0.0", Template: palette.ProfileTemplate{Type: "add-on"}},
 	}, "")
 	if err != nil {
 		t.Fatal(err)
@@ -64,6 +86,11 @@ func TestProfiles_createPublishAndLookup(t *testing.T) {
 	c.must(http.MethodGet, "/v1/clusterprofiles/"+tenantUID, nil, 200, &p)
 	if p.Metadata.Annotations["scope"] != "tenant" {
 		t.Fatalf("tenant scope annotation %+v", p.Metadata.Annotations)
+	}
+	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", palette.ProfileFilterSpec{Filter: palette.ProfileFilter{
+		Scope: "tenant"}}, 200, &found)
+	if len(found.Items) != 1 || found.Items[0].Metadata.UID != tenantUID {
+		t.Fatalf("dashboard search by scope %+v", found)
 	}
 	c.with(c.key, "").wantError(http.MethodGet, "/v1/clusterprofiles/"+created.UID, nil, 404, palette.CodeResourceNotFound)
 	c.wantError(http.MethodPost, "/v1/clusterprofiles", `{"metadata":{"name":"x"},"spec":{"template":{"type":"weird"}}}`, 400, palette.CodeBadRequest)
@@ -144,6 +171,14 @@ func TestAttach_patchPutDeleteAndSwap(t *testing.T) {
 	if len(cl.Spec.ClusterProfileTemplates) != 2 || cl.Spec.ClusterProfileTemplates[1].Name != "b" || cl.Spec.ClusterProfileTemplates[1].Packs[0].Name != "hello" {
 		t.Fatalf("clusterProfileTemplates %+v", cl.Spec.ClusterProfileTemplates)
 	}
+	// Each attached pack shows its whole values: the profile's, or the
+	// attachment's packValues, which replace them.
+	var cp palette.ClusterProfiles
+	c.must(http.MethodGet, path, nil, 200, &cp)
+	if len(cp.Profiles) != 2 || cp.Profiles[0].PackValues()["hello"] != "message: hello\n" ||
+		cp.Profiles[1].PackValues()["hello"] != "message: hi" || cp.Profiles[1].Spec.Type != palette.ProfileTypeAddOn {
+		t.Fatalf("attached profiles %+v", cp.Profiles)
+	}
 	var desired palette.AgentDesired
 	mustUnmarshal(t, ag.call(http.MethodGet, "/agent/desired", nil).body, &desired)
 	if len(desired.Profiles) != 2 || desired.Profiles[1].PackValues[0].Values != "message: hi" ||
@@ -185,8 +220,11 @@ func TestUpgrade_onceThenConflict(t *testing.T) {
 	c := newClient(t, localtest.Start(t))
 	uid := c.importCluster("generic", "up", palette.ImportModeReadOnly)
 	ro := c.manifest(uid)
+	if m := c.importMode(uid); m != palette.ImportModeReadOnly {
+		t.Fatalf("mode before upgrade %q", m)
+	}
 	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/import/upgrade", nil, 204, nil)
-	if m := c.getCluster(uid).Spec.ClusterConfig.ImportMode; m != "" {
+	if m := c.importMode(uid); m != palette.ImportModeFullPermission {
 		t.Fatalf("mode after upgrade %q", m)
 	}
 	full := c.manifest(uid)

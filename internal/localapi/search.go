@@ -86,7 +86,7 @@ func conjunctionAnd(c string) (bool, error) {
 	return false, badRequest("conjunction must be 'and' or 'or', not '%s'", c)
 }
 
-// matchFilter evaluates the filter form of contract 3.4 on one object.
+// matchFilter evaluates a v1SearchFilterSpec on one object.
 func matchFilter(f *palette.FilterSpec, get propertyValues) (bool, error) {
 	if f == nil || len(f.FilterGroups) == 0 {
 		return true, nil
@@ -400,7 +400,7 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 		h := s.health(row)
 		tmpls := templates[row.UID]
 		if tmpls == nil {
-			tmpls = []palette.ClusterProfileTemplate{}
+			tmpls = []palette.ClusterProfileTemplateMeta{}
 		}
 		out.Items = append(out.Items, palette.SearchItem{
 			Metadata: s.objectMeta(row),
@@ -452,8 +452,8 @@ func (s *Server) searchClusterMetadata(w http.ResponseWriter, r *http.Request, c
 
 // pageTemplates loads the attached profiles of every cluster of a page in
 // one query, as clusterProfileTemplates, keyed by cluster UID.
-func (s *Server) pageTemplates(r *http.Request, rows []*clusterRow) (map[string][]palette.ClusterProfileTemplate, error) {
-	out := make(map[string][]palette.ClusterProfileTemplate, len(rows))
+func (s *Server) pageTemplates(r *http.Request, rows []*clusterRow) (map[string][]palette.ClusterProfileTemplateMeta, error) {
+	out := make(map[string][]palette.ClusterProfileTemplateMeta, len(rows))
 	if len(rows) == 0 {
 		return out, nil
 	}
@@ -472,7 +472,7 @@ func (s *Server) pageTemplates(r *http.Request, rows []*clusterRow) (map[string]
 		return nil, err
 	}
 	for _, a := range atts {
-		out[a.clusterUID] = append(out[a.clusterUID], attachedTemplate(a))
+		out[a.clusterUID] = append(out[a.clusterUID], attachedTemplateMeta(a))
 	}
 	return out, nil
 }

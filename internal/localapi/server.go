@@ -1,7 +1,8 @@
-// Package localapi is a local implementation of the Palette import API
-// (shared/contract/palette-import-api.md, sections 1-4) over net/http and
-// SQLite, so that the provider, the agent and existing Palette clients can be
-// run and tested on one machine.
+// Package localapi is a local implementation of Palette's API for imported
+// clusters, in the shapes of Palette's published spec (docs/palette-api.md),
+// over net/http and SQLite, so that the provider, the agent and existing
+// Palette clients can be run and tested on one machine. What it serves
+// beyond the spec is listed in extras.go.
 package localapi
 
 import (
@@ -42,6 +43,9 @@ type TLSConfig struct {
 type Config struct {
 	// DataDir holds the SQLite database, the bootstrap key and TLS material.
 	DataDir string
+	// Wrap, when set, wraps the whole handler (tests: the conformance
+	// recorder sees every request and answer).
+	Wrap func(http.Handler) http.Handler
 	// AdvertiseURL is the base URL put in importLink and in the manifest's
 	// cluster-info; if empty, it is derived from the listener.
 	AdvertiseURL string
@@ -52,7 +56,8 @@ type Config struct {
 	// is 404. Default 60s.
 	DeletedRetention time.Duration
 	// DisableRateLimit turns the per-key rate limits off (they are on by
-	// default, as in the contract).
+	// default: 50/s, bursts of 250, on /v1/spectroclusters; 10/s, bursts of
+	// 50, on /v1/dashboard).
 	DisableRateLimit bool
 	// Faults is a fault spec such as "429=0.1,503=0.05,reset=0.05,latency=200ms@0.1,lostresponse=0.1".
 	Faults string
@@ -171,8 +176,12 @@ func Open(cfg Config) (*Server, error) {
 		}
 	}
 	s.routes()
+	var handler http.Handler = s
+	if cfg.Wrap != nil {
+		handler = cfg.Wrap(s)
+	}
 	s.hsrv = &http.Server{
-		Handler:           s,
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		// HTTP/1.1 only: the reset fault hijacks connections.
 		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},

@@ -48,12 +48,8 @@ func effectiveValues(p palette.Pack, overrides []palette.Pack) string {
 func publishedTemplate(profileUID, name, version string, t palette.ProfileTemplate, overrides []palette.Pack) palette.ClusterProfileTemplate {
 	packs := make([]palette.PackRef, 0, len(t.Packs))
 	for _, p := range t.Packs {
-		layer := p.Layer
-		if layer == "" {
-			layer = packLayerAddon
-		}
 		packs = append(packs, palette.PackRef{
-			Name: p.Name, Tag: p.Tag, Type: p.Type, Layer: layer,
+			Name: p.Name, Tag: p.Tag, Type: p.Type, Layer: packLayerAddon,
 			PackUID: derivedUID(profileUID, p.Name), Values: effectiveValues(p, overrides),
 			Manifests: manifestRefs(profileUID, p),
 		})
@@ -65,23 +61,26 @@ func publishedTemplate(profileUID, name, version string, t palette.ProfileTempla
 }
 
 // attachedTemplate is an attachment as a cluster's
-// spec.clusterProfileTemplates entry (and a search summary's) shows it.
+// spec.clusterProfileTemplates entry shows it.
 func attachedTemplate(a attachment) palette.ClusterProfileTemplate {
 	return publishedTemplate(a.profileUID, a.name, a.version, a.published, a.packValues)
+}
+
+// attachedTemplateMeta is an attachment as a search summary's
+// specSummary.clusterProfileTemplates entry shows it.
+func attachedTemplateMeta(a attachment) palette.ClusterProfileTemplateMeta {
+	t := attachedTemplate(a)
+	return palette.ClusterProfileTemplateMeta{UID: t.UID, Name: t.Name, Type: t.Type, CloudType: t.CloudType, Version: t.Version, Packs: t.Packs}
 }
 
 // attachedProfileJSON is an attachment as v1SpectroClusterProfile.
 func attachedProfileJSON(a attachment) palette.AttachedProfile {
 	packs := make([]palette.AttachedPack, 0, len(a.published.Packs))
 	for _, p := range a.published.Packs {
-		layer := p.Layer
-		if layer == "" {
-			layer = packLayerAddon
-		}
 		packs = append(packs, palette.AttachedPack{
 			Metadata: palette.ObjectMeta{UID: derivedUID(a.profileUID, p.Name), Name: p.Name},
 			Spec: palette.AttachedPackSpec{
-				Name: p.Name, Type: p.Type, Layer: layer, Version: p.Tag,
+				Name: p.Name, Type: p.Type, Layer: packLayerAddon, Version: p.Tag,
 				Values: effectiveValues(p, a.packValues), Manifests: manifestRefs(a.profileUID, p),
 			},
 		})

@@ -5,7 +5,8 @@ import (
 	"net/http"
 )
 
-// Methods of the cluster agent (contract 3.3). The agent's client is built
+// Methods of palette-local's agent (endpoints palette-local adds to Palette's
+// API: internal/localapi/extras.go). The agent's client is built
 // with Config.AgentToken, sent as "Authorization: Bearer <token>".
 
 func agentPath(uid, suffix string) string {

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Provider methods on imported clusters (contract 3.1, 3.2, 3.4, 3.6, 3.7).
+// Provider methods on imported clusters (docs/palette-api.md).
 
 // MaxSearchPageSize is the largest page the search endpoint serves.
 const MaxSearchPageSize = 50
@@ -34,7 +34,7 @@ func (c *Client) ValidateClusterName(ctx context.Context, name string) error {
 
 // ImportCluster creates an imported cluster (POST
 // /v1/spectroclusters/{cloudType}/import) and returns its UID. The POST is
-// never repeated blindly (contract 3.1): a 429 is retried; when the answer is
+// never repeated blindly: a 429 is retried; when the answer is
 // lost (connection reset, EOF or timeout after sending, or 502/503/504) the
 // cluster is looked up by name in the same scope and adopted when found
 // (adopted is true), else the POST is sent again, within MaxRetries. A

@@ -9,7 +9,7 @@ import (
 	"strconv"
 )
 
-// Profile, cluster-profile attachment and project methods (contract 2.2,
+// Profile, cluster-profile attachment and project methods (docs/palette-api.md,
 // 3.5, 4).
 
 func profilePath(uid string) string { return "/v1/clusterprofiles/" + escape(uid) }

@@ -32,7 +32,7 @@ var (
 	ErrOutcomeUnknown = errors.New("palette: outcome of a non-idempotent request is unknown")
 )
 
-// APIError is an error answer of the Palette API (contract 1).
+// APIError is an error answer of the Palette API (V1Error).
 type APIError struct {
 	StatusCode int
 	Code       string
@@ -94,7 +94,7 @@ func IsCode(err error, code string) bool {
 const maxErrorText = 1024
 
 // newAPIError builds an APIError from an error answer. A body that is not the
-// contract's JSON still yields an error, with the body's text as message.
+// spec's JSON still yields an error, with the body's text as message.
 func newAPIError(method, path string, status int, body []byte) *APIError {
 	e := &APIError{StatusCode: status, Method: method, Path: path}
 	var wire Error

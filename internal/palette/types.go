@@ -1,5 +1,5 @@
-// Package palette holds the wire types of the Palette import API contract
-// (shared/contract/palette-import-api.md) and the typed REST client the
+// Package palette holds the wire types of Palette's published API ("Palette
+// APIs - 4.9", docs/palette-api.md) and the typed REST client the
 // provider uses. The local import API server (internal/localapi) uses the same
 // types, so that client and server cannot drift apart.
 package palette
@@ -148,7 +148,7 @@ const (
 // AgentNamespace is the namespace the import manifest creates for a cluster.
 func AgentNamespace(clusterUID string) string { return "cluster-" + clusterUID }
 
-// Error is the body of every error answer (contract 1).
+// Error is V1Error, the body of every error answer.
 type Error struct {
 	Code    string         `json:"code"`
 	Message string         `json:"message"`
@@ -350,12 +350,11 @@ type KubeMeta struct {
 	KubernetesVersion string `json:"kubernetesVersion"`
 }
 
-// MachinePoolSummary is v1CloudConfigMachinePoolSummary? (a machine pool of
-// a summary's cloudConfig): only its size, the number of nodes, is used.
+// MachinePoolSummary is v1MachinePoolMeta (a machine pool of a summary's
+// cloudConfig): only its size, the number of nodes, is used.
 type MachinePoolSummary struct {
-	Name           string `json:"name,omitempty"`
-	IsControlPlane bool   `json:"isControlPlane,omitempty"`
-	Size           int32  `json:"size"`
+	IsControlPlane bool  `json:"isControlPlane,omitempty"`
+	Size           int32 `json:"size"`
 }
 
 // CloudConfigSummary is the cloudConfig of an overview's spec or a search
@@ -414,12 +413,11 @@ type ManifestEntry struct {
 // Pack is a pack with its manifests' content: a pack of a profile's
 // template when it is created (v1ClusterProfileEntity spec.template.packs),
 // and an entry of packValues when a profile is attached
-// (v1PackValuesEntity; Layer is not sent there).
+// (v1PackValuesEntity).
 type Pack struct {
 	Name      string          `json:"name"`
 	Tag       string          `json:"tag,omitempty"`
 	Type      string          `json:"type,omitempty"`
-	Layer     string          `json:"layer,omitempty"`
 	Values    string          `json:"values,omitempty"`
 	Manifests []ManifestEntry `json:"manifests,omitempty"`
 }
@@ -657,10 +655,21 @@ type SortSpec struct {
 	Order string `json:"order"`
 }
 
+// ClusterProfileTemplateMeta is v1ClusterProfileTemplateMeta, a profile
+// attached to a cluster as a search summary shows it.
+type ClusterProfileTemplateMeta struct {
+	UID       string    `json:"uid,omitempty"`
+	Name      string    `json:"name,omitempty"`
+	Type      string    `json:"type"`
+	CloudType string    `json:"cloudType,omitempty"`
+	Version   int32     `json:"version,omitempty"`
+	Packs     []PackRef `json:"packs"`
+}
+
 // SpecSummary is the specSummary of v1SpectroClusterSummary.
 type SpecSummary struct {
-	CloudConfig             CloudConfigSummary       `json:"cloudConfig"`
-	ClusterProfileTemplates []ClusterProfileTemplate `json:"clusterProfileTemplates"`
+	CloudConfig             CloudConfigSummary           `json:"cloudConfig"`
+	ClusterProfileTemplates []ClusterProfileTemplateMeta `json:"clusterProfileTemplates"`
 }
 
 // SearchStatus is the status of v1SpectroClusterSummary.
@@ -678,7 +687,7 @@ type SearchItem struct {
 }
 
 // Profile returns the attached profile of that UID, or nil.
-func (it *SearchItem) Profile(uid string) *ClusterProfileTemplate {
+func (it *SearchItem) Profile(uid string) *ClusterProfileTemplateMeta {
 	for i := range it.SpecSummary.ClusterProfileTemplates {
 		if it.SpecSummary.ClusterProfileTemplates[i].UID == uid {
 			return &it.SpecSummary.ClusterProfileTemplates[i]

@@ -186,7 +186,7 @@ func (pd *providerData) cachedCluster(ctx context.Context, m *importedClusterRes
 
 // attachedFromTemplate shows a summary's clusterProfileTemplates entry as
 // the attached profile of GET /v1/spectroclusters/{uid}/profiles.
-func attachedFromTemplate(t *palette.ClusterProfileTemplate) *palette.AttachedProfile {
+func attachedFromTemplate(t *palette.ClusterProfileTemplateMeta) *palette.AttachedProfile {
 	ap := &palette.AttachedProfile{
 		Metadata: palette.ObjectMeta{UID: t.UID, Name: t.Name},
 		Spec:     palette.AttachedProfileSpec{CloudType: t.CloudType, Type: t.Type, Version: t.Version},

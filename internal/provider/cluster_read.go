@@ -105,10 +105,7 @@ func readClusterView(ctx context.Context, c *palette.Client, cl *palette.Cluster
 func viewFromSearch(it *palette.SearchItem, meta *palette.MetaItem) *clusterView {
 	cl := &palette.Cluster{
 		Metadata: it.Metadata,
-		Spec: palette.ClusterSpec{
-			CloudType:               it.SpecSummary.CloudConfig.CloudType,
-			ClusterProfileTemplates: it.SpecSummary.ClusterProfileTemplates,
-		},
+		Spec: palette.ClusterSpec{CloudType: it.SpecSummary.CloudConfig.CloudType},
 		Status: palette.ClusterStatus{State: it.Status.State, ClusterImport: it.Status.ClusterImport},
 	}
 	if meta.SpecSummary.CloudType != "" {

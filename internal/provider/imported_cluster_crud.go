@@ -379,6 +379,8 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 	if plan.AgentInstalled.IsUnknown() {
 		plan.AgentInstalled = state.AgentInstalled
 	}
+	// From now on the state's proxy is the configured one.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProxyUnread, nil)...)
 	r.readInto(ctx, &plan, access, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -51,6 +52,29 @@ func (r *importedClusterResource) ImportState(ctx context.Context, req resource.
 		return
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	// Palette does not show a cluster's proxy again: after an import the
+	// state cannot know it, and the configuration's proxy is taken as it is
+	// (proxyRequiresReplace) instead of planning a new import.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProxyUnread, []byte(`true`))...)
+}
+
+// privateProxyUnread marks, in private state, a cluster whose proxy the
+// state does not know (it was brought in with terraform import).
+const privateProxyUnread = "proxy_unread"
+
+// proxyRequiresReplace plans a new import when the proxy changes, except
+// right after `terraform import`, when the state cannot know the proxy the
+// cluster was imported with: the configured one is then recorded as is.
+func proxyRequiresReplace() planmodifier.Object {
+	return objectplanmodifier.RequiresReplaceIf(
+		func(ctx context.Context, req planmodifier.ObjectRequest, resp *objectplanmodifier.RequiresReplaceIfFuncResponse) {
+			unread, d := req.Private.GetKey(ctx, privateProxyUnread)
+			resp.Diagnostics.Append(d...)
+			resp.RequiresReplace = len(unread) == 0
+		},
+		"Changing the proxy imports the cluster again (Palette does not change it in place). After terraform import, the configured proxy is recorded as it is.",
+		"Changing the proxy imports the cluster again (Palette does not change it in place). After `terraform import`, the configured proxy is recorded as it is.",
+	)
 }
 
 // importModeDowngradeRequiresReplace plans a replacement for full_permission →

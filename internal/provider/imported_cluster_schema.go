@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -98,7 +97,7 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 			"proxy": schema.SingleNestedAttribute{
 				MarkdownDescription: "HTTP proxy settings for the agent. Only with `import_mode = \"full_permission\"` (a Palette rule). Changing them imports the cluster again.",
 				Optional:            true,
-				PlanModifiers:       []planmodifier.Object{objectplanmodifier.RequiresReplace()},
+				PlanModifiers:       []planmodifier.Object{proxyRequiresReplace()},
 				Attributes: map[string]schema.Attribute{
 					"http_proxy":              schema.StringAttribute{Optional: true, MarkdownDescription: "Value of `HTTP_PROXY` for the agent."},
 					"https_proxy":             schema.StringAttribute{Optional: true, MarkdownDescription: "Value of `HTTPS_PROXY` for the agent."},

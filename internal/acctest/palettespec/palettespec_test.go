@@ -405,8 +405,8 @@ func TestCheckWireType(t *testing.T) {
 
 func TestRecorder(t *testing.T) {
 	s := palettespec.MustLoad(t)
-	exempt := func(method, path string) bool {
-		return strings.HasPrefix(path, "/debug/") || strings.Contains(path, "/agent/")
+	exempt := func(_ string, u *url.URL) bool {
+		return strings.HasPrefix(u.Path, "/debug/") || strings.Contains(u.Path, "/agent/")
 	}
 
 	// A fake palette-local: imports answer 201 with a v1Uid, cluster GETs

@@ -16,8 +16,9 @@ import (
 
 // ExemptFunc reports whether a request is outside the spec on purpose (an
 // endpoint palette-local adds, such as its agent or /debug API). path is the
-// request's URL path. Exempt traffic is counted, not checked.
-type ExemptFunc func(method, path string) (exempt bool)
+// request's URL (its path, and its query for an addition that is only a
+// query parameter). Exempt traffic is counted, not checked.
+type ExemptFunc func(method string, u *url.URL) (exempt bool)
 
 // Recorder checks the requests and responses of many exchanges, from many
 // goroutines, and sums them up. The zero value is not usable: see
@@ -69,7 +70,7 @@ func (s Summary) Line() string {
 
 // RecordRequest checks a request (unless exempt) and records the outcome.
 func (r *Recorder) RecordRequest(method string, u *url.URL, header http.Header, body []byte) {
-	if r.exempt != nil && r.exempt(method, u.Path) {
+	if r.exempt != nil && r.exempt(method, u) {
 		r.mu.Lock()
 		r.exemptRequests++
 		r.mu.Unlock()
@@ -85,7 +86,7 @@ func (r *Recorder) RecordRequest(method string, u *url.URL, header http.Header, 
 // RecordResponse checks a response (unless its request is exempt) and
 // records the outcome.
 func (r *Recorder) RecordResponse(method string, u *url.URL, status int, header http.Header, body []byte) {
-	if r.exempt != nil && r.exempt(method, u.Path) {
+	if r.exempt != nil && r.exempt(method, u) {
 		r.mu.Lock()
 		r.exemptResponses++
 		r.mu.Unlock()

@@ -1,0 +1,69 @@
+package localapi
+
+import (
+	"net/url"
+	"strings"
+)
+
+// What palette-local serves beyond Palette's published API ("Palette APIs -
+// 4.9", api/spec/palette-apis-spec.json in github.com/spectrocloud/palette-sdk-go).
+// Everything else it serves has the spec's paths, parameters, bodies and
+// status codes, which the conformance test checks. Only palette-local's own
+// agent and its developers use these; the provider depends on none of them.
+
+// Extra is one addition to the spec, with the reason it exists.
+type Extra struct {
+	// Route is "METHOD /path" as routed here ({name} for path parameters).
+	Route string
+	// Why the spec does not have it and who needs it.
+	Why string
+}
+
+// Extras lists palette-local's additions to the spec.
+var Extras = []Extra{
+	{"PATCH /v1/spectroclusters/{uid}/status/imported",
+		"the agent's first contact (the cluster becomes Running); Palette's agent reports over its own channel"},
+	{"PUT /v1/spectroclusters/{uid}/heartbeat",
+		"the agent's liveness and the cluster's facts (Kubernetes version, region, instance types, nodes), which palette-local serves where the spec has them"},
+	{"GET /v1/spectroclusters/{uid}/agent/desired",
+		"what the agent must converge to: the import mode, whether to remove itself, the add-on packs with their content"},
+	{"PATCH /v1/spectroclusters/{uid}/packs/status",
+		"the state of the packs the agent deployed, served as status.packs"},
+	{"PATCH /v1/spectroclusters/{uid}/status/agentRemoved",
+		"the agent removed itself after a delete (the cluster becomes Deleted)"},
+	{"GET /v1/spectroclusters/{uid}/import/manifest?token=",
+		"the token of importLink, so that `kubectl apply -f <importLink>` works without an API key; with an ApiKey header the operation is the spec's"},
+	{"GET /debug/requests", "request counts by route and status, for tests and benchmarks"},
+	{"POST /debug/faults", "turns fault injection on and off at run time, for tests and benchmarks"},
+}
+
+// IsExtra reports whether a request is one of Extras: its method and path
+// and, for an entry with "?param=", that query parameter.
+func IsExtra(method, path string, query url.Values) bool {
+	for _, e := range Extras {
+		m, p, _ := strings.Cut(e.Route, " ")
+		p, q, _ := strings.Cut(p, "?")
+		if m != method || !matchTemplate(p, path) {
+			continue
+		}
+		if name, _, _ := strings.Cut(q, "="); name == "" || query.Has(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchTemplate matches a path against a template with {name} segments.
+func matchTemplate(tmpl, path string) bool {
+	ts, ps := strings.Split(tmpl, "/"), strings.Split(path, "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i := range ts {
+		if strings.HasPrefix(ts[i], "{") || ts[i] == ps[i] {
+			continue
+		}
+		return false
+	}
+	return true
+}
