@@ -234,7 +234,7 @@ func (s *Server) getProfile(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, profileJSON(p))
+	writeJSON(w, http.StatusOK, specProfileJSON(p))
 	return nil
 }
 
