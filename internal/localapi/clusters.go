@@ -223,8 +223,10 @@ func (s *Server) clusterJSON(ctx context.Context, q queryer, row *clusterRow) (*
 			ClusterImport: &palette.ClusterImport{ImportLink: s.importLink(row), IsBrownfield: true, State: importState(row.State)},
 			Packs:         packs,
 			Conditions:    []palette.Condition{},
-			Location:      &palette.ClusterLocation{},
 		},
+	}
+	if cl.Status.Location, err = loadLocation(ctx, q, row.UID); err != nil {
+		return nil, err
 	}
 	if row.State == palette.StateRunning {
 		cl.Status.SpcApply = &palette.SpcApply{ActionType: "DownloadAndInstall", CanBeApplied: row.ImportMode != palette.ImportModeReadOnly}
@@ -692,76 +694,6 @@ func (s *Server) putExtra(kind, field string) handlerFunc {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-}
-
-type variablesDoc struct {
-	Variables []palette.Variable `json:"variables"`
-}
-
-func loadVariables(ctx context.Context, q queryer, uid string) (variablesDoc, error) {
-	doc := variablesDoc{Variables: []palette.Variable{}}
-	body, err := loadExtra(ctx, q, uid, "variables")
-	if err != nil || body == "" {
-		return doc, err
-	}
-	if err := json.Unmarshal([]byte(body), &doc); err != nil {
-		return doc, fmt.Errorf("decoding stored variables: %w", err)
-	}
-	if doc.Variables == nil {
-		doc.Variables = []palette.Variable{}
-	}
-	return doc, nil
-}
-
-// GET /v1/spectroclusters/{uid}/variables.
-func (s *Server) getVariables(w http.ResponseWriter, r *http.Request, c *call) error {
-	row, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid"))
-	if err != nil {
-		return err
-	}
-	doc, err := loadVariables(r.Context(), s.st.db, row.UID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, doc)
-	return nil
-}
-
-// PATCH /v1/spectroclusters/{uid}/variables: sets the listed variables by name.
-func (s *Server) patchVariables(w http.ResponseWriter, r *http.Request, c *call) error {
-	var req variablesDoc
-	if err := decodeBody(r, &req, true); err != nil {
-		return err
-	}
-	for _, v := range req.Variables {
-		if v.Name == "" {
-			return badRequest("every variable needs a name")
-		}
-	}
-	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
-		if err != nil {
-			return err
-		}
-		doc, err := loadVariables(r.Context(), tx, row.UID)
-		if err != nil {
-			return err
-		}
-		for _, v := range req.Variables {
-			i := slices.IndexFunc(doc.Variables, func(x palette.Variable) bool { return x.Name == v.Name })
-			if i >= 0 {
-				doc.Variables[i] = v
-			} else {
-				doc.Variables = append(doc.Variables, v)
-			}
-		}
-		return storeExtra(r.Context(), tx, row.UID, "variables", mustJSON(doc))
-	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 // GET /v1/dashboard/projects/metadata.

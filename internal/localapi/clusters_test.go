@@ -245,6 +245,12 @@ func TestCluster_section4Extras(t *testing.T) {
 	c.wantError(http.MethodPut, base+"/config/rbacs", `{"rbacs":"x"}`, 400, palette.CodeBadRequest)
 	c.must(http.MethodPost, base+"/upgrade/settings", `{"spectroComponents":"lock"}`, 204, nil)
 	c.wantError(http.MethodPost, base+"/upgrade/settings", `{"spectroComponents":"maybe"}`, 400, palette.CodeBadRequest)
+	// Variables are per attached profile, an array (the spec's
+	// v1SpectroClusterVariables); see TestVariables_specShape.
+	if a := c.must(http.MethodGet, base+"/variables", nil, 200, nil); strings.TrimSpace(string(a.body)) != "[]" {
+		t.Fatalf("variables of a cluster without profiles: %s", a.body)
+	}
+	c.wantError(http.MethodPatch, base+"/variables", `{"variables":[{"name":"a","value":"1"}]}`, 400, palette.CodeBadRequest)
 	var pm palette.ProjectsMetadata
 	c.must(http.MethodGet, "/v1/dashboard/projects/metadata", nil, 200, &pm)
 	if len(pm.Items) != 1 || pm.Items[0].Metadata.Name != "Default" || pm.Items[0].Metadata.UID != c.project {

@@ -104,7 +104,7 @@ func TestConformance(t *testing.T) {
 	for _, uid := range []string{generic, aws} {
 		m, err := c.GetImportManifest(ctx, uid)
 		must("manifest", err)
-		agent := agentClient(t, inst, agentToken(t, parseDocs(t, m)))
+		agent := agentClient(t, inst, string(m))
 		must("imported", agent.ReportImported(ctx, uid))
 		must("heartbeat", agent.Heartbeat(ctx, uid, palette.Heartbeat{AgentVersion: "0.1.0",
 			Metadata: palette.AgentMetadata{KubernetesVersion: "v1.33.1", Region: "us-east-1", InstanceTypes: []string{"m5.large"}, NodeCount: 3}}))
@@ -171,15 +171,4 @@ func TestConformance(t *testing.T) {
 	if sum := server.Summary(); sum.Responses < sum.Requests || len(sum.Operations) < 20 {
 		t.Errorf("the server side checked %d responses of %d requests over %d operations", sum.Responses, sum.Requests, len(sum.Operations))
 	}
-}
-
-// agentClient is the client of a cluster's agent, with the credential of its
-// manifest.
-func agentClient(t *testing.T, inst *localtest.Instance, token string) *palette.Client {
-	t.Helper()
-	c, err := palette.NewClient(palette.Config{Host: inst.URL, AgentToken: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }

@@ -310,10 +310,10 @@ func (s *Server) searchProfiles(w http.ResponseWriter, r *http.Request, c *call)
 // attachment is a profile attached to a cluster, with the profile's published version.
 type attachment struct {
 	clusterUID, profileUID, name, typ, version string
-	position                       int
-	published                      palette.ProfileTemplate
-	packValues                     []palette.Pack
-	variables                      []palette.Variable
+	position                                   int
+	published                                  palette.ProfileTemplate
+	packValues                                 []palette.Pack
+	variables                                  []palette.Variable
 }
 
 func loadAttachments(ctx context.Context, q queryer, clusterUID string) ([]attachment, error) {

@@ -1,35 +1,18 @@
 package localapi
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
 // How stored profiles and attachments are shown in Palette's shapes.
 
-// packLayerAddon is the layer of every pack of an add-on profile.
-const packLayerAddon = "addon"
-
-// derivedUID is a stable 24-hex UID for an object palette-local does not
-// store on its own (a pack or a manifest of a profile).
-func derivedUID(parts ...string) string {
-	h := sha256.New()
-	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
+// objectRefs converts references to the wire type.
+func objectRefs(in []objectReference) []palette.ObjectRef {
+	out := make([]palette.ObjectRef, 0, len(in))
+	for _, r := range in {
+		out = append(out, palette.ObjectRef{Kind: r.Kind, Name: r.Name, UID: r.UID})
 	}
-	return hex.EncodeToString(h.Sum(nil))[:24]
-}
-
-// manifestRefs returns the references of a pack's manifests.
-func manifestRefs(profileUID string, p palette.Pack) []palette.ObjectRef {
-	refs := make([]palette.ObjectRef, 0, len(p.Manifests))
-	for _, m := range p.Manifests {
-		refs = append(refs, palette.ObjectRef{Kind: "manifest", Name: m.Name, UID: derivedUID(profileUID, p.Name, m.Name)})
-	}
-	return refs
+	return out
 }
 
 // effectiveValues returns a pack's values once an attachment's packValues
@@ -49,9 +32,9 @@ func publishedTemplate(profileUID, name, version string, t palette.ProfileTempla
 	packs := make([]palette.PackRef, 0, len(t.Packs))
 	for _, p := range t.Packs {
 		packs = append(packs, palette.PackRef{
-			Name: p.Name, Tag: p.Tag, Type: p.Type, Layer: packLayerAddon,
-			PackUID: derivedUID(profileUID, p.Name), Values: effectiveValues(p, overrides),
-			Manifests: manifestRefs(profileUID, p),
+			Name: p.Name, Tag: p.Tag, Version: p.Tag, Type: packType(p), Layer: packLayer(t.Type, p.Name),
+			PackUID: packUID(p), RegistryUID: publicRegistryUID, Values: effectiveValues(p, overrides),
+			Manifests: objectRefs(manifestRefs(profileUID, p)),
 		})
 	}
 	return palette.ClusterProfileTemplate{
@@ -78,10 +61,10 @@ func attachedProfileJSON(a attachment) palette.AttachedProfile {
 	packs := make([]palette.AttachedPack, 0, len(a.published.Packs))
 	for _, p := range a.published.Packs {
 		packs = append(packs, palette.AttachedPack{
-			Metadata: palette.ObjectMeta{UID: derivedUID(a.profileUID, p.Name), Name: p.Name},
+			Metadata: palette.ObjectMeta{UID: packUID(p), Name: p.Name},
 			Spec: palette.AttachedPackSpec{
-				Name: p.Name, Type: p.Type, Layer: packLayerAddon, Version: p.Tag,
-				Values: effectiveValues(p, a.packValues), Manifests: manifestRefs(a.profileUID, p),
+				Name: p.Name, Type: packType(p), Layer: packLayer(a.typ, p.Name), Version: p.Tag,
+				Values: effectiveValues(p, a.packValues), Manifests: objectRefs(manifestRefs(a.profileUID, p)),
 			},
 		})
 	}

@@ -152,7 +152,7 @@ func AgentNamespace(clusterUID string) string { return "cluster-" + clusterUID }
 type Error struct {
 	Code    string         `json:"code"`
 	Message string         `json:"message"`
-	Details map[string]any `json:"details"`
+	Details map[string]any `json:"details,omitempty"`
 	Ref     string         `json:"ref"`
 }
 
@@ -211,13 +211,15 @@ type ObjectRef struct {
 // it: manifests are references (their content is served by
 // GET /v1/clusterprofiles/{uid}/packs/{packName}/manifests).
 type PackRef struct {
-	Name      string      `json:"name"`
-	Tag       string      `json:"tag,omitempty"`
-	Type      string      `json:"type,omitempty"`
-	Layer     string      `json:"layer"`
-	PackUID   string      `json:"packUid,omitempty"`
-	Values    string      `json:"values,omitempty"`
-	Manifests []ObjectRef `json:"manifests,omitempty"`
+	Name        string      `json:"name"`
+	Tag         string      `json:"tag,omitempty"`
+	Version     string      `json:"version,omitempty"`
+	Type        string      `json:"type,omitempty"`
+	Layer       string      `json:"layer"`
+	PackUID     string      `json:"packUid,omitempty"`
+	RegistryUID string      `json:"registryUid,omitempty"`
+	Values      string      `json:"values,omitempty"`
+	Manifests   []ObjectRef `json:"manifests,omitempty"`
 }
 
 // ClusterProfileTemplate is v1ClusterProfileTemplate: a profile version as
@@ -273,12 +275,19 @@ type SpcApply struct {
 	CanBeApplied bool   `json:"canBeApplied"`
 }
 
+// GeoLocation is v1GeolocationLatlong.
+type GeoLocation struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+}
+
 // ClusterLocation is v1ClusterLocation (status.location).
 type ClusterLocation struct {
-	CountryCode string `json:"countryCode"`
-	CountryName string `json:"countryName"`
-	RegionCode  string `json:"regionCode"`
-	RegionName  string `json:"regionName"`
+	CountryCode string       `json:"countryCode"`
+	CountryName string       `json:"countryName"`
+	GeoLoc      *GeoLocation `json:"geoLoc,omitempty"`
+	RegionCode  string       `json:"regionCode"`
+	RegionName  string       `json:"regionName"`
 }
 
 // ClusterStatus is v1SpectroClusterStatus.
@@ -776,9 +785,10 @@ type CloudConfigClusterConfig struct {
 // MachinePoolConfig is one machine pool of a cloud config; InstanceType is
 // a string on most clouds and an object on some (vsphere, maas).
 type MachinePoolConfig struct {
-	Name         string          `json:"name,omitempty"`
-	InstanceType json.RawMessage `json:"instanceType,omitempty"`
-	Size         int32           `json:"size"`
+	Name           string          `json:"name,omitempty"`
+	IsControlPlane bool            `json:"isControlPlane"`
+	InstanceType   json.RawMessage `json:"instanceType,omitempty"`
+	Size           int32           `json:"size"`
 }
 
 // InstanceTypeName returns the pool's instance type as a name.

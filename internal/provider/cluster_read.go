@@ -105,8 +105,8 @@ func readClusterView(ctx context.Context, c *palette.Client, cl *palette.Cluster
 func viewFromSearch(it *palette.SearchItem, meta *palette.MetaItem) *clusterView {
 	cl := &palette.Cluster{
 		Metadata: it.Metadata,
-		Spec: palette.ClusterSpec{CloudType: it.SpecSummary.CloudConfig.CloudType},
-		Status: palette.ClusterStatus{State: it.Status.State, ClusterImport: it.Status.ClusterImport},
+		Spec:     palette.ClusterSpec{CloudType: it.SpecSummary.CloudConfig.CloudType},
+		Status:   palette.ClusterStatus{State: it.Status.State, ClusterImport: it.Status.ClusterImport},
 	}
 	if meta.SpecSummary.CloudType != "" {
 		cl.Spec.CloudType = meta.SpecSummary.CloudType

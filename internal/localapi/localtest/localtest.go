@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -26,6 +27,11 @@ type Instance struct {
 	DataDir string
 	// Server is the running server.
 	Server *localapi.Server
+	// CACertificatePEM is the generated CA of a TLS instance (WithTLS), also
+	// written to CAFile; "" without TLS.
+	CACertificatePEM string
+	// CAFile is DataDir/ca.crt for a TLS instance; "" without TLS.
+	CAFile string
 
 	cfg  localapi.Config
 	addr string
@@ -64,6 +70,13 @@ func WithDeletedRetention(d time.Duration) Option {
 // WithAgentImage sets the agent image named in manifests.
 func WithAgentImage(image string) Option {
 	return func(c *localapi.Config) { c.AgentImage = image }
+}
+
+// WithTLS serves HTTPS (https://127.0.0.1:PORT) with a self-signed CA
+// generated in the data dir, as palette-local --tls does; the CA is in
+// Instance.CACertificatePEM and Instance.CAFile.
+func WithTLS() Option {
+	return func(c *localapi.Config) { c.TLS.Enabled = true }
 }
 
 // WithConfig edits the whole configuration.
@@ -112,6 +125,10 @@ func (i *Instance) start(t testing.TB, addr string) {
 		srv.SetAdvertiseURL(i.URL)
 	}
 	i.Server = srv
+	i.CACertificatePEM, i.CAFile = srv.CACertificatePEM(), ""
+	if i.CACertificatePEM != "" {
+		i.CAFile = filepath.Join(i.DataDir, localapi.CACertFile)
+	}
 	if k := srv.BootstrapKey(); k != "" {
 		i.APIKey = k
 	}
