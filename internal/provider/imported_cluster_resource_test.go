@@ -618,3 +618,48 @@ func kubeconfigSecrets(t *testing.T, raw []byte) []string {
 	}
 	return out
 }
+
+// TestAccImportedCluster_openshiftThroughGeneric: Palette's API has no
+// import path for OpenShift (nor EKS Anywhere): the cluster is imported
+// through the generic one, keeps its plan-time platform check, and reads
+// back as what the configuration says, with no diff on the next plan.
+func TestAccImportedCluster_openshiftThroughGeneric(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{flavor: "openshift", nodes: 2})
+	var uid string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccImportedClusterConfig(env, "ocp", "full_permission", `  cloud_type = "openshift"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("cloud_type"), knownvalue.StringExact("openshift")),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("state"), knownvalue.StringExact("Running")),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					env.testAccCheckImportedClusterExists(testResource, &uid),
+					func(*terraform.State) error {
+						cl, err := env.Client.GetCluster(context.Background(), uid)
+						if err != nil {
+							return err
+						}
+						if cl.Spec.CloudType != palette.CloudTypeGeneric {
+							return fmt.Errorf("Palette has cloud type %q, want generic (the import path the API offers)", cl.Spec.CloudType)
+						}
+						if n := env.API.Server.Requests()["POST /v1/spectroclusters/{cloudType}/import 201"]; n != 1 {
+							return fmt.Errorf("%d imports", n)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				Config: testAccImportedClusterConfig(env, "ocp", "full_permission", `  cloud_type = "openshift"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
