@@ -26,6 +26,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
@@ -257,38 +258,38 @@ func (a *Agent) loadIdentity(ctx context.Context) error {
 }
 
 func (a *Agent) readClusterInfo(ctx context.Context) (clusterInfo, error) {
-	cm, err := a.kc.CoreV1().ConfigMaps(a.cfg.Namespace).Get(ctx, palette.AgentClusterInfoConfigMap, metav1.GetOptions{})
+	cm, err := a.kc.CoreV1().ConfigMaps(a.cfg.Namespace).Get(ctx, manifest.AgentClusterInfoConfigMap, metav1.GetOptions{})
 	if err != nil {
-		return clusterInfo{}, fmt.Errorf("reading config map %s/%s: %w", a.cfg.Namespace, palette.AgentClusterInfoConfigMap, err)
+		return clusterInfo{}, fmt.Errorf("reading config map %s/%s: %w", a.cfg.Namespace, manifest.AgentClusterInfoConfigMap, err)
 	}
 	info := clusterInfo{
-		Endpoint:   cm.Data[palette.ClusterInfoKeyEndpoint],
-		ClusterUID: cm.Data[palette.ClusterInfoKeyClusterUID],
-		ImportMode: cm.Data[palette.ClusterInfoKeyImportMode],
-		CACert:     cm.Data[palette.ClusterInfoKeyCACert],
-		Insecure:   cm.Data[palette.ClusterInfoKeyInsecure] == "true",
+		Endpoint:   cm.Data[manifest.ClusterInfoKeyEndpoint],
+		ClusterUID: cm.Data[manifest.ClusterInfoKeyClusterUID],
+		ImportMode: cm.Data[manifest.ClusterInfoKeyImportMode],
+		CACert:     cm.Data[manifest.ClusterInfoKeyCACert],
+		Insecure:   cm.Data[manifest.ClusterInfoKeyInsecure] == "true",
 	}
 	if info.Endpoint == "" || info.ClusterUID == "" {
-		return clusterInfo{}, fmt.Errorf("config map %s/%s lacks %s or %s", a.cfg.Namespace, palette.AgentClusterInfoConfigMap,
-			palette.ClusterInfoKeyEndpoint, palette.ClusterInfoKeyClusterUID)
+		return clusterInfo{}, fmt.Errorf("config map %s/%s lacks %s or %s", a.cfg.Namespace, manifest.AgentClusterInfoConfigMap,
+			manifest.ClusterInfoKeyEndpoint, manifest.ClusterInfoKeyClusterUID)
 	}
-	if want := palette.AgentNamespace(info.ClusterUID); want != a.cfg.Namespace {
+	if want := manifest.AgentNamespace(info.ClusterUID); want != a.cfg.Namespace {
 		return clusterInfo{}, fmt.Errorf("cluster UID %s belongs to namespace %s, not %s", info.ClusterUID, want, a.cfg.Namespace)
 	}
 	return info, nil
 }
 
 func (a *Agent) readToken(ctx context.Context) (string, error) {
-	s, err := a.kc.CoreV1().Secrets(a.cfg.Namespace).Get(ctx, palette.AgentCredentialSecret, metav1.GetOptions{})
+	s, err := a.kc.CoreV1().Secrets(a.cfg.Namespace).Get(ctx, manifest.AgentCredentialSecret, metav1.GetOptions{})
 	if err != nil {
-		return "", fmt.Errorf("reading secret %s/%s: %w", a.cfg.Namespace, palette.AgentCredentialSecret, err)
+		return "", fmt.Errorf("reading secret %s/%s: %w", a.cfg.Namespace, manifest.AgentCredentialSecret, err)
 	}
-	tok := string(s.Data[palette.AgentCredentialSecretKey])
+	tok := string(s.Data[manifest.AgentCredentialSecretKey])
 	if tok == "" {
-		tok = s.StringData[palette.AgentCredentialSecretKey]
+		tok = s.StringData[manifest.AgentCredentialSecretKey]
 	}
 	if tok == "" {
-		return "", fmt.Errorf("secret %s/%s has no %q", a.cfg.Namespace, palette.AgentCredentialSecret, palette.AgentCredentialSecretKey)
+		return "", fmt.Errorf("secret %s/%s has no %q", a.cfg.Namespace, manifest.AgentCredentialSecret, manifest.AgentCredentialSecretKey)
 	}
 	return tok, nil
 }

@@ -17,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/agent"
@@ -139,6 +140,44 @@ func (e *env) importAndApply(name, cloudType, mode string) string {
 	return uid
 }
 
+// importAndApplyUnlabelled is importAndApply with every label of ours
+// stripped from the manifest's objects (and their pod templates), as a real
+// Palette manifest has none of them.
+func (e *env) importAndApplyUnlabelled(name, cloudType, mode string) string {
+	e.t.Helper()
+	uid, _, err := e.pc.ImportCluster(e.ctx, cloudType, palette.ImportRequest{
+		Metadata: palette.ObjectMetaInput{Name: name},
+		Spec:     palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{ImportMode: mode}},
+	})
+	if err != nil {
+		e.t.Fatalf("import: %v", err)
+	}
+	m, err := e.pc.GetImportManifest(e.ctx, uid)
+	if err != nil {
+		e.t.Fatalf("manifest: %v", err)
+	}
+	objs, err := kube.Decode(m)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, o := range objs {
+		o.SetLabels(nil)
+		if tl, found, _ := unstructured.NestedStringMap(o.Object, "spec", "template", "metadata", "labels"); found {
+			keep := map[string]any{}
+			if v, ok := tl[manifest.LabelAppName]; ok {
+				keep[manifest.LabelAppName] = v
+			}
+			if err := unstructured.SetNestedMap(o.Object, keep, "spec", "template", "metadata", "labels"); err != nil {
+				e.t.Fatal(err)
+			}
+		}
+	}
+	if _, err := e.admin.ApplyObjects(e.ctx, objs, kube.ApplyOptions{FieldManager: "kubectl"}); err != nil {
+		e.t.Fatalf("applying the unlabelled import manifest: %v", err)
+	}
+	return uid
+}
+
 func (e *env) waitState(uid, want string) {
 	e.t.Helper()
 	e.eventually("cluster state "+want, 90*time.Second, func() error {
@@ -246,7 +285,7 @@ func (e *env) deleteAndVerify(uid string, before canary) {
 		e.t.Fatalf("delete: %v", err)
 	}
 	e.waitState(uid, palette.StateDeleted)
-	sel := palette.LabelClusterUID + "=" + uid
+	sel := manifest.LabelClusterUID + "=" + uid
 	e.eventually("every agent and pack object gone", 2*time.Minute, func() error {
 		left, err := e.admin.ListByLabel(e.ctx, sel)
 		if err != nil {
@@ -257,18 +296,39 @@ func (e *env) deleteAndVerify(uid string, before canary) {
 		}
 		return nil
 	})
+	// Every object of the manifest, by name (a real manifest carries none of
+	// our labels), is gone: the cluster-scoped ones by GC after the namespace.
+	ids, err := manifest.AllObjects(uid)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var refs []kube.ObjectRef
+	for _, id := range ids {
+		gvk := id.GroupVersionKind()
+		refs = append(refs, kube.ObjectRef{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind, Namespace: id.Namespace, Name: id.Name})
+	}
+	e.eventually("every object of the manifest gone, by name", 2*time.Minute, func() error {
+		missing, err := e.admin.Missing(e.ctx, refs)
+		if err != nil {
+			return err
+		}
+		if len(missing) != len(refs) {
+			return fmt.Errorf("%d of %d objects left", len(refs)-len(missing), len(refs))
+		}
+		return nil
+	})
 	// The fixed-name cluster-scoped objects are gone too (GC after the namespace).
-	for _, name := range []string{palette.ReadOnlyClusterRole} {
+	for _, name := range []string{manifest.ReadOnlyClusterRole} {
 		if _, err := e.kc.RbacV1().ClusterRoles().Get(e.ctx, name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 			e.t.Errorf("cluster role %s: %v, want NotFound", name, err)
 		}
 	}
-	for _, name := range []string{palette.ReadOnlyClusterRoleBinding, palette.ManagerClusterRoleBinding} {
+	for _, name := range []string{manifest.ReadOnlyClusterRoleBinding, manifest.ManagerClusterRoleBinding} {
 		if _, err := e.kc.RbacV1().ClusterRoleBindings().Get(e.ctx, name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 			e.t.Errorf("cluster role binding %s: %v, want NotFound", name, err)
 		}
 	}
-	if _, err := e.kc.SchedulingV1().PriorityClasses().Get(e.ctx, palette.AgentPriorityClass, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+	if _, err := e.kc.SchedulingV1().PriorityClasses().Get(e.ctx, manifest.AgentPriorityClass, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		e.t.Errorf("priority class: %v, want NotFound", err)
 	}
 	after := e.readCanary()
@@ -286,7 +346,7 @@ func (e *env) deleteAndVerify(uid string, before canary) {
 // saClient is a client acting as the agent's own service account.
 func (e *env) saClient(uid string) kubernetes.Interface {
 	e.t.Helper()
-	tok, err := e.admin.ServiceAccountToken(e.ctx, palette.AgentNamespace(uid), palette.AgentServiceAccount, 10*time.Minute)
+	tok, err := e.admin.ServiceAccountToken(e.ctx, manifest.AgentNamespace(uid), manifest.AgentServiceAccount, 10*time.Minute)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -303,7 +363,7 @@ func TestRunner_readOnlyImportHealthAndRemoval(t *testing.T) {
 	before := e.createCanary()
 
 	uid := e.importAndApply("ro-aws", palette.CloudTypeAWS, palette.ImportModeReadOnly)
-	ns := palette.AgentNamespace(uid)
+	ns := manifest.AgentNamespace(uid)
 	e.waitState(uid, palette.StateRunning)
 	e.eventually("Healthy with node facts", time.Minute, func() error {
 		o, err := e.pc.GetClusterOverview(e.ctx, uid)
@@ -346,13 +406,34 @@ func TestRunner_readOnlyImportHealthAndRemoval(t *testing.T) {
 	writes["delete canary namespace"] = sa.CoreV1().Namespaces().Delete(e.ctx, "canary", metav1.DeleteOptions{})
 	writes["delete cluster-admin"] = sa.RbacV1().ClusterRoles().Delete(e.ctx, "cluster-admin", metav1.DeleteOptions{})
 	_, writes["update own config map"] = sa.CoreV1().ConfigMaps(ns).Update(e.ctx,
-		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: palette.AgentClusterInfoConfigMap, Namespace: ns}}, metav1.UpdateOptions{})
+		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: manifest.AgentClusterInfoConfigMap, Namespace: ns}}, metav1.UpdateOptions{})
 	for what, err := range writes {
 		if !apierrors.IsForbidden(err) {
 			t.Errorf("%s as the read-only agent: err = %v, want Forbidden", what, err)
 		}
 	}
 
+	e.deleteAndVerify(uid, before)
+}
+
+// An install without any of our labels (only the real names) is run by the
+// runner, found with its mode by the lookup, and removed entirely by name.
+func TestRunner_unlabelledFullPermissionInstall(t *testing.T) {
+	skipUnlessKube(t)
+	e := newEnv(t, kubelocal.FlavorGeneric)
+	before := e.createCanary()
+	uid := e.importAndApplyUnlabelled("unlabelled", palette.CloudTypeGeneric, palette.ImportModeFullPermission)
+	e.waitState(uid, palette.StateRunning)
+	if left, err := e.admin.ListByLabel(e.ctx, manifest.LabelClusterUID+"="+uid); err != nil || len(left) != 0 {
+		t.Fatalf("objects labelled with the cluster UID: %v, %v", left, err)
+	}
+	in, err := manifest.Installed(e.ctx, e.admin, uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in == nil || !in.Complete() || in.ImportMode != palette.ImportModeFullPermission {
+		t.Fatalf("Installed = %+v, want a complete Full Permission install", in)
+	}
 	e.deleteAndVerify(uid, before)
 }
 
@@ -366,7 +447,7 @@ func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
 
 	uid := e.importAndApply("full-generic", palette.CloudTypeGeneric, palette.ImportModeFullPermission)
 	e.waitState(uid, palette.StateRunning)
-	if _, err := e.kc.RbacV1().ClusterRoleBindings().Get(e.ctx, palette.ManagerClusterRoleBinding, metav1.GetOptions{}); err != nil {
+	if _, err := e.kc.RbacV1().ClusterRoleBindings().Get(e.ctx, manifest.ManagerClusterRoleBinding, metav1.GetOptions{}); err != nil {
 		t.Fatalf("full permission binding: %v", err)
 	}
 
@@ -386,7 +467,7 @@ func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
 		if cm.Data["message"] != "bonjour" {
 			return fmt.Errorf("message %q", cm.Data["message"])
 		}
-		if cm.Labels[palette.LabelProfileUID] != hello || cm.Labels[palette.LabelPackName] != "hello" || cm.Labels[palette.LabelClusterUID] != uid {
+		if cm.Labels[manifest.LabelProfileUID] != hello || cm.Labels[manifest.LabelPackName] != "hello" || cm.Labels[manifest.LabelClusterUID] != uid {
 			return fmt.Errorf("labels %v", cm.Labels)
 		}
 		d, err := e.kc.AppsV1().Deployments("hello-addon").Get(e.ctx, "hello", metav1.GetOptions{})
@@ -438,7 +519,7 @@ func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
 		if _, err := e.kc.CoreV1().Namespaces().Get(e.ctx, "hello-addon", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 			return fmt.Errorf("namespace hello-addon: %w", err)
 		}
-		left, err := e.admin.ListByLabel(e.ctx, palette.LabelProfileUID+"="+hello)
+		left, err := e.admin.ListByLabel(e.ctx, manifest.ProfileSelector(hello))
 		if err != nil {
 			return err
 		}

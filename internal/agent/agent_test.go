@@ -11,10 +11,14 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
@@ -35,6 +39,15 @@ func (f *fakeOps) Apply(_ context.Context, m []byte, opts kube.ApplyOptions) ([]
 func (f *fakeOps) ListByLabel(context.Context, string) ([]kube.ObjectRef, error)      { return nil, nil }
 func (f *fakeOps) Delete(context.Context, []kube.ObjectRef, kube.DeleteOptions) error { return nil }
 func (f *fakeOps) WaitGone(context.Context, []kube.ObjectRef) error                   { return nil }
+func (f *fakeOps) Get(_ context.Context, ref kube.ObjectRef) (*unstructured.Unstructured, error) {
+	return nil, apierrors.NewNotFound(schema.GroupResource{Group: ref.Group, Resource: ref.Kind}, ref.Name)
+}
+func (f *fakeOps) ListObjects(context.Context, schema.GroupVersionKind, string, metav1.ListOptions) ([]unstructured.Unstructured, error) {
+	return nil, nil
+}
+func (f *fakeOps) GetObject(_ context.Context, gvk schema.GroupVersionKind, _, name string) (*unstructured.Unstructured, error) {
+	return nil, apierrors.NewNotFound(schema.GroupResource{Group: gvk.Group, Resource: gvk.Kind}, name)
+}
 func (f *fakeOps) NodeFacts(context.Context) (*kube.NodeFacts, error) {
 	return &kube.NodeFacts{Region: "r1", InstanceTypes: []string{"t1"}, NodeCount: 1}, nil
 }
@@ -115,12 +128,12 @@ func TestAgent_tokenRotationAndPackApply(t *testing.T) {
 	srv := httptest.NewServer(fp)
 	defer srv.Close()
 
-	ns := palette.AgentNamespace(unitUID)
+	ns := manifest.AgentNamespace(unitUID)
 	kc := fake.NewSimpleClientset(
-		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: palette.AgentClusterInfoConfigMap, Namespace: ns},
-			Data: map[string]string{palette.ClusterInfoKeyEndpoint: srv.URL, palette.ClusterInfoKeyClusterUID: unitUID}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: palette.AgentCredentialSecret, Namespace: ns},
-			Data: map[string][]byte{palette.AgentCredentialSecretKey: []byte("old-token")}},
+		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: manifest.AgentClusterInfoConfigMap, Namespace: ns},
+			Data: map[string]string{manifest.ClusterInfoKeyEndpoint: srv.URL, manifest.ClusterInfoKeyClusterUID: unitUID}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: manifest.AgentCredentialSecret, Namespace: ns},
+			Data: map[string][]byte{manifest.AgentCredentialSecretKey: []byte("old-token")}},
 	)
 	ops := &fakeOps{}
 	a := &Agent{
@@ -152,8 +165,8 @@ func TestAgent_tokenRotationAndPackApply(t *testing.T) {
 	})
 	// Rotate the credential, as a re-applied manifest does.
 	if _, err := kc.CoreV1().Secrets(ns).Update(context.Background(), &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: palette.AgentCredentialSecret, Namespace: ns},
-		Data:       map[string][]byte{palette.AgentCredentialSecretKey: []byte("new-token")},
+		ObjectMeta: metav1.ObjectMeta{Name: manifest.AgentCredentialSecret, Namespace: ns},
+		Data:       map[string][]byte{manifest.AgentCredentialSecretKey: []byte("new-token")},
 	}, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
@@ -29,6 +30,9 @@ const pruneResync = time.Minute
 
 // clusterOps is what the agent needs of internal/kube.
 type clusterOps interface {
+	// Get, ListObjects and GetObject read the objects of the manifest by name.
+	manifest.Reader
+	Get(ctx context.Context, ref kube.ObjectRef) (*unstructured.Unstructured, error)
 	Apply(ctx context.Context, manifest []byte, opts kube.ApplyOptions) ([]kube.ObjectRef, error)
 	ListByLabel(ctx context.Context, selector string) ([]kube.ObjectRef, error)
 	Delete(ctx context.Context, refs []kube.ObjectRef, opts kube.DeleteOptions) error
@@ -48,12 +52,7 @@ func errorStatus(key packKey, reason string, err error) palette.PackStatus {
 
 // packLabels are the labels of every object of a pack.
 func (a *Agent) packLabels(key packKey) map[string]string {
-	return map[string]string{
-		palette.LabelManagedBy:  palette.LabelManagedByValue,
-		palette.LabelClusterUID: a.info.ClusterUID,
-		palette.LabelProfileUID: key.profileUID,
-		palette.LabelPackName:   key.name,
-	}
+	return manifest.PackLabels(a.info.ClusterUID, key.profileUID, key.name)
 }
 
 // reconcilePacks deploys the manifest packs of the desired profiles, removes
@@ -165,24 +164,10 @@ func (a *Agent) syncPack(ctx context.Context, prof palette.DesiredProfile, p pal
 	st.refs, st.retryAt = refs, time.Time{}
 	st.status = readyStatus(key)
 	// Objects the pack no longer contains.
-	sel := labelSelector(a.packLabels(key))
+	sel := manifest.PackSelector(a.info.ClusterUID, key.profileUID, key.name)
 	if err := a.deleteStray(ctx, sel, refs); err != nil {
 		a.log.Warn("removing objects the pack no longer has failed", "pack", key.name, "error", err)
 	}
-}
-
-// labelSelector renders an equality selector in a fixed order.
-func labelSelector(l map[string]string) string {
-	keys := make([]string, 0, len(l))
-	for k := range l {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + l[k]
-	}
-	return strings.Join(parts, ",")
 }
 
 // deleteStray deletes the objects matching sel that are not in keep.
@@ -214,7 +199,6 @@ func sameObject(a, b kube.ObjectRef) bool {
 // pruneUndesired deletes the objects of profiles that are no longer desired
 // and of packs no longer in a desired profile.
 func (a *Agent) pruneUndesired(ctx context.Context, profiles []palette.DesiredProfile) error {
-	base := palette.LabelManagedBy + "=" + palette.LabelManagedByValue + "," + palette.LabelClusterUID + "=" + a.info.ClusterUID
 	var uids []string
 	for _, p := range profiles {
 		if validation.IsValidLabelValue(p.UID) == nil && p.UID != "" {
@@ -223,10 +207,7 @@ func (a *Agent) pruneUndesired(ctx context.Context, profiles []palette.DesiredPr
 	}
 	sort.Strings(uids)
 	uids = slices.Compact(uids)
-	sel := base + "," + palette.LabelProfileUID
-	if len(uids) > 0 {
-		sel += "," + palette.LabelProfileUID + " notin (" + strings.Join(uids, ",") + ")"
-	}
+	sel := manifest.StrayProfilesSelector(a.info.ClusterUID, uids)
 	var errs []error
 	if err := a.deleteStray(ctx, sel, nil); err != nil {
 		errs = append(errs, err)
@@ -243,11 +224,7 @@ func (a *Agent) pruneUndesired(ctx context.Context, profiles []palette.DesiredPr
 		}
 		sort.Strings(names)
 		names = slices.Compact(names)
-		s := base + "," + palette.LabelProfileUID + "=" + p.UID
-		if len(names) > 0 {
-			s += "," + palette.LabelPackName + " notin (" + strings.Join(names, ",") + ")"
-		}
-		if err := a.deleteStray(ctx, s, nil); err != nil {
+		if err := a.deleteStray(ctx, manifest.StrayPacksSelector(a.info.ClusterUID, p.UID, names), nil); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -4,30 +4,41 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
 // removeSelf removes exactly what the import manifest and its packs created
-// (contract 3.7), in an order that works under the read-only RBAC, where the
-// agent's own ClusterRole and binding carry the very permission to delete
-// them:
+// (contract 3.7), finding the manifest's objects by the names the manifest
+// package gives them (a real manifest carries none of our labels), in an
+// order that works under the read-only RBAC, where the agent's own
+// ClusterRole and binding carry the very permission to delete them:
 //
-//  1. pack objects (delete, wait until gone);
-//  2. the Full Permission extras (manager Deployment and ServiceAccount, then
-//     the cluster-admin binding, which also ends the agent's admin rights);
-//  3. the agent's cluster-scoped objects (ClusterRole, binding, PriorityClass)
-//     are handed to the garbage collector with an owner reference to the
-//     agent Namespace;
+//  1. pack objects (delete, wait until gone; these carry our labels: the
+//     agent put them there);
+//  2. the Full Permission extras (manager Deployment, Job, ServiceAccount,
+//     ConfigMap, PriorityClass and CRDs, then the cluster-admin binding,
+//     which also ends the agent's admin rights);
+//  3. the agent's cluster-scoped objects (ClusterRole, binding,
+//     PriorityClass) are handed to the garbage collector with an owner
+//     reference to the agent Namespace;
 //  4. the Namespace is deleted (the namespace controller removes what is in
 //     it; the garbage collector then removes the cluster-scoped objects);
 //  5. the API is told (status/agentRemoved).
+//
+// Cluster-scoped objects are left alone when they are not this install's:
+// a binding without a subject in the agent namespace, and, when another
+// agent runs in the cluster, the objects installs share by name.
 //
 // Every step is idempotent, so a failed removal is retried on the next poll.
 func (a *Agent) removeSelf(ctx context.Context) error {
@@ -35,10 +46,9 @@ func (a *Agent) removeSelf(ctx context.Context) error {
 		a.log.Info("cluster is being deleted; removing the agent and its packs")
 	}
 	uid, ns := a.info.ClusterUID, a.cfg.Namespace
-	base := palette.LabelManagedBy + "=" + palette.LabelManagedByValue + "," + palette.LabelClusterUID + "=" + uid
 
 	// 1. Pack objects.
-	refs, err := a.ops.ListByLabel(ctx, base+","+palette.LabelProfileUID)
+	refs, err := a.ops.ListByLabel(ctx, manifest.PacksSelector(uid))
 	if err != nil {
 		return fmt.Errorf("listing pack objects: %w", err)
 	}
@@ -55,34 +65,42 @@ func (a *Agent) removeSelf(ctx context.Context) error {
 		}
 	}
 
-	// 2. Full Permission extras. They are looked up first: under the
+	shared, err := a.sharedCluster(ctx)
+	if err != nil {
+		return err
+	}
+
+	// 2. Full Permission extras. Each is looked up first: under the
 	// read-only role a delete of something absent is Forbidden, not NotFound.
-	if err := a.deleteOwn(ctx, "Deployment", ns, palette.ManagerDeployment,
-		func() (metav1.Object, error) {
-			return a.kc.AppsV1().Deployments(ns).Get(ctx, palette.ManagerDeployment, metav1.GetOptions{})
-		},
-		func() error {
-			return a.kc.AppsV1().Deployments(ns).Delete(ctx, palette.ManagerDeployment, backgroundDelete())
-		}); err != nil {
-		return err
+	extras, err := manifest.FullPermissionExtras(uid)
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
 	}
-	if err := a.deleteOwn(ctx, "ServiceAccount", ns, palette.ManagerServiceAccount,
-		func() (metav1.Object, error) {
-			return a.kc.CoreV1().ServiceAccounts(ns).Get(ctx, palette.ManagerServiceAccount, metav1.GetOptions{})
-		},
-		func() error {
-			return a.kc.CoreV1().ServiceAccounts(ns).Delete(ctx, palette.ManagerServiceAccount, backgroundDelete())
-		}); err != nil {
-		return err
+	var first, last []kube.ObjectRef
+	for _, id := range extras {
+		ref, o, err := a.lookup(ctx, id)
+		if err != nil {
+			return err
+		}
+		if o == nil || !a.owns(id, o, shared) {
+			continue
+		}
+		if id.Kind == "ClusterRoleBinding" && id.Name == manifest.ManagerClusterRoleBinding {
+			last = append(last, ref)
+		} else {
+			first = append(first, ref)
+		}
 	}
-	if err := a.deleteOwn(ctx, "ClusterRoleBinding", "", palette.ManagerClusterRoleBinding,
-		func() (metav1.Object, error) {
-			return a.kc.RbacV1().ClusterRoleBindings().Get(ctx, palette.ManagerClusterRoleBinding, metav1.GetOptions{})
-		},
-		func() error {
-			return a.kc.RbacV1().ClusterRoleBindings().Delete(ctx, palette.ManagerClusterRoleBinding, backgroundDelete())
-		}); err != nil {
-		return err
+	for _, batch := range [][]kube.ObjectRef{first, last} {
+		if len(batch) == 0 {
+			continue
+		}
+		for _, r := range batch {
+			a.log.Info("deleting", "kind", r.Kind, "name", r.Name)
+		}
+		if err := a.ops.Delete(ctx, batch, kube.DeleteOptions{}); err != nil {
+			return fmt.Errorf("deleting the Full Permission objects: %w", err)
+		}
 	}
 
 	// 3. Hand the cluster-scoped objects to the garbage collector.
@@ -94,7 +112,7 @@ func (a *Agent) removeSelf(ctx context.Context) error {
 		return fmt.Errorf("reading namespace %s: %w", ns, err)
 	}
 	if nsObj != nil && !namespaceTerminating(nsObj) {
-		if err := a.handOver(ctx, nsObj); err != nil {
+		if err := a.handOver(ctx, nsObj, shared); err != nil {
 			return err
 		}
 		// 4. Delete the Namespace.
@@ -124,88 +142,82 @@ func backgroundDelete() metav1.DeleteOptions {
 	return metav1.DeleteOptions{PropagationPolicy: &p}
 }
 
-// ownedBy reports whether an object carries this cluster's labels.
-func (a *Agent) ownedBy(o metav1.Object) bool {
-	l := o.GetLabels()
-	return l[palette.LabelManagedBy] == palette.LabelManagedByValue && l[palette.LabelClusterUID] == a.info.ClusterUID
+// sharedCluster reports whether another agent is installed in the cluster.
+func (a *Agent) sharedCluster(ctx context.Context) (bool, error) {
+	installs, err := manifest.FindInstalled(ctx, a.ops)
+	if err != nil {
+		return false, fmt.Errorf("looking for other agents: %w", err)
+	}
+	for _, in := range installs {
+		if in.ClusterUID != a.info.ClusterUID {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
-// deleteOwn deletes one named object if it exists and carries this
-// cluster's labels.
-func (a *Agent) deleteOwn(ctx context.Context, kind, ns, name string, get func() (metav1.Object, error), del func() error) error {
-	o, err := get()
-	if isGone(err) {
-		return nil
+// lookup reads one object of the manifest by name; o is nil when it does
+// not exist.
+func (a *Agent) lookup(ctx context.Context, id manifest.ObjectID) (kube.ObjectRef, *unstructured.Unstructured, error) {
+	gvk := id.GroupVersionKind()
+	ref := kube.ObjectRef{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind, Namespace: id.Namespace, Name: id.Name}
+	o, err := a.ops.Get(ctx, ref)
+	switch {
+	case isGone(err):
+		return ref, nil, nil
+	case err != nil:
+		return ref, nil, fmt.Errorf("reading %s: %w", id, err)
 	}
-	if err != nil {
-		return fmt.Errorf("reading %s %s/%s: %w", kind, ns, name, err)
+	return ref, o, nil
+}
+
+// owns reports whether an object of the manifest, found by name, is this
+// install's: what is in the agent namespace is; a binding is when it binds
+// a subject in that namespace; other cluster-scoped objects are unless
+// another agent is installed in the cluster (shared), since installs share
+// their names.
+func (a *Agent) owns(id manifest.ObjectID, o *unstructured.Unstructured, shared bool) bool {
+	ns := a.cfg.Namespace
+	switch {
+	case id.Namespace == ns:
+		return true
+	case id.Namespace != "":
+		return false
+	case strings.HasSuffix(id.Kind, "Binding"):
+		if manifest.BindsNamespace(o, ns) {
+			return true
+		}
+		a.log.Warn("not removing a binding without a subject in the agent namespace", "kind", id.Kind, "name", id.Name)
+		return false
+	case shared:
+		a.log.Warn("not removing an object another agent in the cluster shares", "kind", id.Kind, "name", id.Name)
+		return false
 	}
-	if !a.ownedBy(o) {
-		a.log.Warn("not deleting an object without this cluster's labels", "kind", kind, "name", name)
-		return nil
-	}
-	a.log.Info("deleting", "kind", kind, "name", name)
-	if err := del(); err != nil && !isGone(err) {
-		return fmt.Errorf("deleting %s %s/%s: %w", kind, ns, name, err)
-	}
-	return nil
+	return true
 }
 
 // handOver patches an owner reference to the agent Namespace onto the
-// agent's ClusterRole, ClusterRoleBinding and PriorityClass.
-func (a *Agent) handOver(ctx context.Context, ns *corev1.Namespace) error {
+// agent's cluster-scoped objects of the read-only manifest (ClusterRole,
+// ClusterRoleBinding, PriorityClass).
+func (a *Agent) handOver(ctx context.Context, ns *corev1.Namespace, shared bool) error {
 	owner := metav1.OwnerReference{APIVersion: "v1", Kind: "Namespace", Name: ns.Name, UID: ns.UID}
-	type target struct {
-		kind, name string
-		get        func() (metav1.Object, error)
-		patch      func(data []byte) error
+	ids, err := manifest.ExpectedObjects(a.info.ClusterUID, palette.ImportModeReadOnly)
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
 	}
-	targets := []target{
-		{"ClusterRole", palette.ReadOnlyClusterRole,
-			func() (metav1.Object, error) {
-				return a.kc.RbacV1().ClusterRoles().Get(ctx, palette.ReadOnlyClusterRole, metav1.GetOptions{})
-			},
-			func(d []byte) error {
-				_, err := a.kc.RbacV1().ClusterRoles().Patch(ctx, palette.ReadOnlyClusterRole, types.MergePatchType, d, metav1.PatchOptions{})
-				return err
-			}},
-		{"ClusterRoleBinding", palette.ReadOnlyClusterRoleBinding,
-			func() (metav1.Object, error) {
-				return a.kc.RbacV1().ClusterRoleBindings().Get(ctx, palette.ReadOnlyClusterRoleBinding, metav1.GetOptions{})
-			},
-			func(d []byte) error {
-				_, err := a.kc.RbacV1().ClusterRoleBindings().Patch(ctx, palette.ReadOnlyClusterRoleBinding, types.MergePatchType, d, metav1.PatchOptions{})
-				return err
-			}},
-		{"PriorityClass", palette.AgentPriorityClass,
-			func() (metav1.Object, error) {
-				return a.kc.SchedulingV1().PriorityClasses().Get(ctx, palette.AgentPriorityClass, metav1.GetOptions{})
-			},
-			func(d []byte) error {
-				_, err := a.kc.SchedulingV1().PriorityClasses().Patch(ctx, palette.AgentPriorityClass, types.MergePatchType, d, metav1.PatchOptions{})
-				return err
-			}},
-	}
-	for _, t := range targets {
-		o, err := t.get()
-		if isGone(err) {
+	for _, id := range ids {
+		if id.Namespace != "" || id.Kind == "Namespace" {
 			continue
 		}
+		_, o, err := a.lookup(ctx, id)
 		if err != nil {
-			return fmt.Errorf("reading %s %s: %w", t.kind, t.name, err)
+			return err
 		}
-		if !a.ownedBy(o) {
-			a.log.Warn("not handing over an object without this cluster's labels", "kind", t.kind, "name", t.name)
+		if o == nil || !a.owns(id, o, shared) {
 			continue
 		}
 		refs := o.GetOwnerReferences()
-		already := false
-		for _, r := range refs {
-			if r.UID == owner.UID {
-				already = true
-			}
-		}
-		if already {
+		if slices.ContainsFunc(refs, func(r metav1.OwnerReference) bool { return r.UID == owner.UID }) {
 			continue
 		}
 		refs = append(refs, owner)
@@ -213,10 +225,27 @@ func (a *Agent) handOver(ctx context.Context, ns *corev1.Namespace) error {
 		if err != nil {
 			return fmt.Errorf("encoding owner references: %w", err)
 		}
-		if err := t.patch(data); err != nil && !isGone(err) {
-			return fmt.Errorf("handing %s %s to the garbage collector: %w", t.kind, t.name, err)
+		if err := a.patch(ctx, id, data); err != nil && !isGone(err) {
+			return fmt.Errorf("handing %s to the garbage collector: %w", id, err)
 		}
-		a.log.Info("handed to the garbage collector", "kind", t.kind, "name", t.name)
+		a.log.Info("handed to the garbage collector", "kind", id.Kind, "name", id.Name)
 	}
 	return nil
+}
+
+// patch merge-patches one cluster-scoped object of the read-only manifest
+// (the agent's role allows patch on exactly these).
+func (a *Agent) patch(ctx context.Context, id manifest.ObjectID, data []byte) error {
+	var err error
+	switch id.Kind {
+	case "ClusterRole":
+		_, err = a.kc.RbacV1().ClusterRoles().Patch(ctx, id.Name, types.MergePatchType, data, metav1.PatchOptions{})
+	case "ClusterRoleBinding":
+		_, err = a.kc.RbacV1().ClusterRoleBindings().Patch(ctx, id.Name, types.MergePatchType, data, metav1.PatchOptions{})
+	case "PriorityClass":
+		_, err = a.kc.SchedulingV1().PriorityClasses().Patch(ctx, id.Name, types.MergePatchType, data, metav1.PatchOptions{})
+	default:
+		return fmt.Errorf("no way to hand %s over", id)
+	}
+	return err //nolint:wrapcheck // the caller wraps it
 }

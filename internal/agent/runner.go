@@ -13,6 +13,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	utilnet "k8s.io/apimachinery/pkg/util/net"
@@ -21,7 +22,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 )
 
 // Defaults of the Runner.
@@ -35,8 +36,9 @@ const (
 )
 
 // Runner stands in for the kubelet on a local cluster: for every agent
-// Deployment (label app.kubernetes.io/managed-by=palette, name
-// cluster-management-agent-lite) it runs an in-process Agent acting as the
+// Deployment (named cluster-management-agent-lite, in a namespace
+// cluster-<uid>: the names a real Palette manifest uses; no label is
+// needed) it runs an in-process Agent acting as the
 // Deployment's service account, with a token from the TokenRequest API that
 // it renews before expiry. It stops an agent when its Deployment goes away,
 // but lets an agent that is removing itself finish. It never touches
@@ -118,8 +120,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 	factory := informers.NewSharedInformerFactoryWithOptions(kc.Kubernetes(), 30*time.Second,
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
-			o.LabelSelector = palette.LabelManagedBy + "=" + palette.LabelManagedByValue
-			o.FieldSelector = "metadata.name=" + palette.AgentDeployment
+			o.FieldSelector = fields.OneTermEqualSelector("metadata.name", manifest.AgentDeployment).String()
 		}))
 	inf := factory.Apps().V1().Deployments()
 	kick := func() {
@@ -174,7 +175,7 @@ func (r *Runner) Run(ctx context.Context) error {
 func (r *Runner) reconcile(ctx context.Context, kc *kube.Client, deps []*appsv1.Deployment) {
 	desired := map[string]*appsv1.Deployment{}
 	for _, d := range deps {
-		if d.Name == palette.AgentDeployment {
+		if _, ok := manifest.ClusterUIDOf(d.Namespace); ok && d.Name == manifest.AgentDeployment {
 			desired[d.Namespace] = d
 		}
 	}

@@ -17,15 +17,18 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubelocal"
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubetest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
@@ -139,11 +142,11 @@ func TestClusterApplyListDeleteWait(t *testing.T) {
 	ctx := testContext(t, 3*time.Minute)
 	id := randSuffix(t)
 	ns, group := "apply-"+id, "t"+id+".kubetest.palette.io"
-	selector := palette.LabelClusterUID + "=" + id
+	selector := manifest.LabelClusterUID + "=" + id
 
 	began := time.Now()
 	refs, err := c.Apply(ctx, []byte(testManifest(ns, group)), kube.ApplyOptions{
-		ExtraLabels: map[string]string{palette.LabelClusterUID: id},
+		ExtraLabels: map[string]string{manifest.LabelClusterUID: id},
 	})
 	if err != nil {
 		t.Fatalf("Apply: %v", err)
@@ -174,7 +177,7 @@ func TestClusterApplyListDeleteWait(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cm.GetLabels()[palette.LabelClusterUID] != id {
+	if cm.GetLabels()[manifest.LabelClusterUID] != id {
 		t.Errorf("labels = %v, want the extra label", cm.GetLabels())
 	}
 	var managers []string
@@ -188,7 +191,7 @@ func TestClusterApplyListDeleteWait(t *testing.T) {
 	// Re-applying the same manifest changes nothing.
 	rv := cm.GetResourceVersion()
 	if _, err := c.Apply(ctx, []byte(testManifest(ns, group)), kube.ApplyOptions{
-		ExtraLabels: map[string]string{palette.LabelClusterUID: id},
+		ExtraLabels: map[string]string{manifest.LabelClusterUID: id},
 	}); err != nil {
 		t.Fatalf("re-Apply: %v", err)
 	}
@@ -474,7 +477,7 @@ func TestClusterCheckCanApply(t *testing.T) {
 	ctx := testContext(t, time.Minute)
 	vc, _ := viewerClient(t, ctx, admin)
 	uid := "chk" + randSuffix(t)
-	ns := palette.AgentNamespace(uid)
+	ns := manifest.AgentNamespace(uid)
 	objs, err := kube.Decode([]byte(fmt.Sprintf(`apiVersion: v1
 kind: Namespace
 metadata: {name: %[1]s}
@@ -506,7 +509,7 @@ spec:
 apiVersion: %[4]s.example.com/v1
 kind: Gadget
 metadata: {name: g, namespace: %[1]s}
-`, ns, palette.AgentServiceAccount, palette.ReadOnlyClusterRole, uid)))
+`, ns, manifest.AgentServiceAccount, manifest.ReadOnlyClusterRole, uid)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -545,35 +548,63 @@ metadata: {name: g, namespace: %[1]s}
 	}
 }
 
-func TestClusterFindImports(t *testing.T) {
+// The lookup of installed agents (manifest.FindInstalled, built on the
+// generic ListObjects and GetObject) against a real apiserver: objects with
+// only the real names, none of our labels.
+func TestClusterFindInstalled(t *testing.T) {
 	admin := adminClient(t)
 	ctx := testContext(t, time.Minute)
 	cs := admin.Kubernetes()
-	live, dying := "live"+randSuffix(t), "dying"+randSuffix(t)
+	uid := func() string { return randSuffix(t) + randSuffix(t) + randSuffix(t) }
+	live, dying, noAgent := uid(), uid(), uid()
 	finalizer := "kubetest.palette.io/hold"
-	mk := func(ns, name string, labels map[string]string, finalizers []string) {
+	mkNS := func(ns string) {
 		t.Helper()
 		if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			t.Fatal(err)
 		}
+	}
+	mkCM := func(ns, name string, finalizers []string) {
+		t.Helper()
+		mkNS(ns)
 		if _, err := cs.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
-			Name: name, Labels: labels, Finalizers: finalizers,
+			Name: name, Finalizers: finalizers,
 		}}, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	liveNS, dyingNS, otherNS := palette.AgentNamespace(live), palette.AgentNamespace(dying), "other-"+live
-	mk(liveNS, palette.AgentClusterInfoConfigMap, map[string]string{palette.LabelClusterUID: live}, nil)
-	mk(dyingNS, palette.AgentClusterInfoConfigMap, map[string]string{palette.LabelClusterUID: dying}, []string{finalizer})
-	mk(otherNS, palette.AgentClusterInfoConfigMap, nil, nil)                              // no label
-	mk(otherNS, "not-cluster-info", map[string]string{palette.LabelClusterUID: "x"}, nil) // wrong name
+	mkDep := func(ns, name string) {
+		t.Helper()
+		mkNS(ns)
+		zero := int32(0)
+		sel := map[string]string{"app": name}
+		if _, err := cs.AppsV1().Deployments(ns).Create(ctx, &appsv1.Deployment{
+			ObjectMeta: metav1.ObjectMeta{Name: name},
+			Spec: appsv1.DeploymentSpec{
+				Replicas: &zero, Selector: &metav1.LabelSelector{MatchLabels: sel},
+				Template: corev1.PodTemplateSpec{
+					ObjectMeta: metav1.ObjectMeta{Labels: sel},
+					Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "busybox:1.36"}}},
+				},
+			},
+		}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	liveNS, dyingNS, noAgentNS, otherNS := manifest.AgentNamespace(live), manifest.AgentNamespace(dying), manifest.AgentNamespace(noAgent), "other-"+live
+	mkDep(liveNS, manifest.AgentDeployment)
+	mkCM(liveNS, manifest.AgentClusterInfoConfigMap, nil)
+	mkDep(dyingNS, manifest.AgentDeployment)
+	mkCM(dyingNS, manifest.AgentClusterInfoConfigMap, []string{finalizer})
+	mkCM(noAgentNS, manifest.AgentClusterInfoConfigMap, nil) // no agent deployment
+	mkDep(otherNS, manifest.AgentDeployment)                 // not a cluster-<uid> namespace
 	t.Cleanup(func() {
 		bg := context.Background()
-		if cm, err := cs.CoreV1().ConfigMaps(dyingNS).Get(bg, palette.AgentClusterInfoConfigMap, metav1.GetOptions{}); err == nil {
+		if cm, err := cs.CoreV1().ConfigMaps(dyingNS).Get(bg, manifest.AgentClusterInfoConfigMap, metav1.GetOptions{}); err == nil {
 			cm.Finalizers = nil
 			_, _ = cs.CoreV1().ConfigMaps(dyingNS).Update(bg, cm, metav1.UpdateOptions{})
 		}
-		for _, ns := range []string{liveNS, dyingNS, otherNS} {
+		for _, ns := range []string{liveNS, dyingNS, noAgentNS, otherNS} {
 			_ = cs.CoreV1().Namespaces().Delete(bg, ns, metav1.DeleteOptions{})
 		}
 	})
@@ -581,31 +612,52 @@ func TestClusterFindImports(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	found, err := admin.FindImports(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mine := func(in []kube.ImportInstall) []string {
+	mine := func(in []manifest.Install) []string {
 		var s []string
 		for _, i := range in {
-			if i.ClusterUID == live || i.ClusterUID == dying || strings.HasPrefix(i.Namespace, "other-"+live) {
+			if i.ClusterUID == live || i.ClusterUID == dying || i.ClusterUID == noAgent || strings.HasPrefix(i.Namespace, "other-"+live) {
 				s = append(s, fmt.Sprintf("%s@%s terminating=%v", i.ClusterUID, i.Namespace, i.Terminating))
 			}
 		}
+		sort.Strings(s)
 		return s
 	}
-	if got, want := strings.Join(mine(found), ";"), fmt.Sprintf("%s@%s terminating=false", live, liveNS); got != want {
-		t.Errorf("FindImports = %q, want %q", got, want)
+	found, err := manifest.FindInstalled(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
 	}
-	all, err := admin.FindAllImports(ctx)
+	if got, want := strings.Join(mine(found), ";"), fmt.Sprintf("%s@%s terminating=false", live, liveNS); got != want {
+		t.Errorf("FindInstalled = %q, want %q", got, want)
+	}
+	// The dying namespace is Terminating once the namespace controller has
+	// seen it; until then its deletionTimestamp says so.
+	all, err := manifest.FindAllInstalled(ctx, admin)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{fmt.Sprintf("%s@%s terminating=true", dying, dyingNS), fmt.Sprintf("%s@%s terminating=false", live, liveNS)}
 	sort.Strings(want)
-	got := mine(all)
-	sort.Strings(got)
-	if strings.Join(got, ";") != strings.Join(want, ";") {
-		t.Errorf("FindAllImports = %v, want %v", got, want)
+	if got := mine(all); strings.Join(got, ";") != strings.Join(want, ";") {
+		t.Errorf("FindAllInstalled = %v, want %v", got, want)
+	}
+	in, err := manifest.Installed(ctx, admin, live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in == nil || in.ImportMode != palette.ImportModeReadOnly || in.Terminating {
+		t.Errorf("Installed(live) = %+v", in)
+	}
+	if in, err := manifest.Installed(ctx, admin, noAgent); err != nil || in != nil {
+		t.Errorf("Installed(no agent) = %+v, %v; want nil", in, err)
+	}
+
+	// The generic reads: a kind the server does not serve has no objects,
+	// and a missing object is NotFound.
+	objs, err := admin.ListObjects(ctx, schema.GroupVersionKind{Group: "nothing.kubetest.palette.io", Version: "v1", Kind: "Nothing"}, "", metav1.ListOptions{})
+	if err != nil || len(objs) != 0 {
+		t.Errorf("ListObjects of an unserved kind = %v, %v", objs, err)
+	}
+	if _, err := admin.GetObject(ctx, schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}, liveNS, "absent"); !apierrors.IsNotFound(err) {
+		t.Errorf("GetObject of a missing object: %v, want NotFound", err)
 	}
 }

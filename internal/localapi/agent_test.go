@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
@@ -78,27 +79,27 @@ func TestManifest_readOnlyVersusFull(t *testing.T) {
 	ro := c.manifest(c.importCluster("generic", "ro", palette.ImportModeReadOnly))
 	full := c.manifest(c.importCluster("generic", "full", ""))
 	roObjs, fullObjs := kindsAndNames(ro), kindsAndNames(full)
-	for _, want := range []string{"ServiceAccount/" + palette.AgentServiceAccount, "Deployment/" + palette.AgentDeployment,
-		"ConfigMap/" + palette.AgentClusterInfoConfigMap, "Secret/" + palette.AgentCredentialSecret, "PriorityClass/" + palette.AgentPriorityClass} {
+	for _, want := range []string{"ServiceAccount/" + manifest.AgentServiceAccount, "Deployment/" + manifest.AgentDeployment,
+		"ConfigMap/" + manifest.AgentClusterInfoConfigMap, "Secret/" + manifest.AgentCredentialSecret, "PriorityClass/" + manifest.AgentPriorityClass} {
 		if !slices.Contains(roObjs, want) || !slices.Contains(fullObjs, want) {
 			t.Fatalf("%s missing:\nro %v\nfull %v", want, roObjs, fullObjs)
 		}
 	}
-	fullOnly := []string{"ServiceAccount/" + palette.ManagerServiceAccount, "ClusterRoleBinding/" + palette.ManagerClusterRoleBinding, "Deployment/" + palette.ManagerDeployment}
+	fullOnly := []string{"ServiceAccount/" + manifest.ManagerServiceAccount, "ClusterRoleBinding/" + manifest.ManagerClusterRoleBinding, "Deployment/" + manifest.ManagerDeployment}
 	for _, w := range fullOnly {
 		if slices.Contains(roObjs, w) || !slices.Contains(fullObjs, w) {
 			t.Fatalf("%s must be in the full manifest only:\nro %v\nfull %v", w, roObjs, fullObjs)
 		}
 	}
-	if !slices.Contains(roObjs, "ClusterRole/"+palette.ReadOnlyClusterRole) {
+	if !slices.Contains(roObjs, "ClusterRole/"+manifest.ReadOnlyClusterRole) {
 		t.Fatalf("read-only role missing: %v", roObjs)
 	}
 	// The cluster-info config map points at the advertise URL.
 	for _, d := range full {
-		if d["kind"] == "ConfigMap" {
+		if md, _ := d["metadata"].(map[string]any); d["kind"] == "ConfigMap" && md["name"] == manifest.AgentClusterInfoConfigMap {
 			data, _ := d["data"].(map[string]any)
-			if data[palette.ClusterInfoKeyEndpoint] != c.base {
-				t.Fatalf("cluster-info endpoint %v, want %s", data[palette.ClusterInfoKeyEndpoint], c.base)
+			if data[manifest.ClusterInfoKeyEndpoint] != c.base {
+				t.Fatalf("cluster-info endpoint %v, want %s", data[manifest.ClusterInfoKeyEndpoint], c.base)
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
@@ -114,7 +115,7 @@ func TestImport_rules(t *testing.T) {
 	var volumes []any
 	for _, d := range c.manifest(out.UID) {
 		md, _ := d["metadata"].(map[string]any)
-		if d["kind"] != "Deployment" || md["name"] != palette.AgentDeployment {
+		if d["kind"] != "Deployment" || md["name"] != manifest.AgentDeployment {
 			continue
 		}
 		spec := d["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
@@ -224,7 +225,7 @@ func agentToken(t testing.TB, docs []map[string]any) string {
 			continue
 		}
 		data, _ := d["data"].(map[string]any)
-		enc, _ := data[palette.AgentCredentialSecretKey].(string)
+		enc, _ := data[manifest.AgentCredentialSecretKey].(string)
 		tok, err := base64.StdEncoding.DecodeString(enc)
 		if err != nil {
 			t.Fatal(err)

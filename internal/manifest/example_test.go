@@ -19,5 +19,5 @@ func ExampleRender() {
 		return
 	}
 	fmt.Println(strings.Count(string(out), "\n---\n")+1, "documents")
-	// Output: 8 documents
+	// Output: 12 documents
 }

@@ -1,6 +1,10 @@
 // Package manifest renders the import manifest (contract 3.2) from typed
-// Kubernetes objects. The local import API serves it; the agent relies on the
-// names and RBAC it lays down.
+// Kubernetes objects, and finds an installed agent in a cluster. The local
+// import API serves the manifest; the agent relies on the names and RBAC it
+// lays down. The package is the one home of every object name, label and
+// selector of the agent install (names.go), and the objects and names are
+// those of a real Palette import manifest, so that the lookup (installed.go)
+// finds a real install as well as a local one.
 package manifest
 
 import (
@@ -24,11 +28,8 @@ const DefaultAgentImage = "ghcr.io/terraform-palette/cluster-management-agent-li
 // for pack objects.
 const FieldManagerAgent = "palette-agent"
 
-// Volume and container names inside the Deployments.
-const (
-	ManagerContainerName = "manager"
-	ProxyCAVolumeName    = "proxy-ca"
-)
+// ProxyCAVolumeName is the volume of the proxy CA inside the Deployments.
+const ProxyCAVolumeName = "proxy-ca"
 
 // Params are what a manifest is rendered from.
 type Params struct {
@@ -38,10 +39,13 @@ type Params struct {
 	// ImportMode is palette.ImportModeReadOnly or palette.ImportModeFullPermission.
 	ImportMode string
 	Proxy      *palette.Proxy
-	// AgentToken is the agent's credential, written into the credential secret.
+	// AgentToken is the agent's credential, written into the secret
+	// AgentCredentialSecret.
 	AgentToken string
 	// AgentImage is the agent container image.
-	AgentImage   string
+	AgentImage string
+	// AgentVersion is the agent image tag (DefaultAgentVersion when empty)
+	// and names the version ConfigMaps.
 	AgentVersion string
 	// CACertificate (PEM) the agent trusts for APIEndpoint, and whether it skips verification.
 	CACertificate      string
@@ -71,21 +75,7 @@ func (p Params) Validate() error {
 }
 
 // Namespace returns the agent namespace of the cluster.
-func (p Params) Namespace() string { return palette.AgentNamespace(p.ClusterUID) }
-
-// Labels returns the labels every object of the manifest carries.
-func Labels(clusterUID string) map[string]string {
-	return map[string]string{
-		palette.LabelManagedBy:  palette.LabelManagedByValue,
-		palette.LabelClusterUID: clusterUID,
-	}
-}
-
-// LabelSelector returns the label selector matching every object of the
-// manifest (and every pack object the agent deployed) of a cluster.
-func LabelSelector(clusterUID string) string {
-	return palette.LabelManagedBy + "=" + palette.LabelManagedByValue + "," + palette.LabelClusterUID + "=" + clusterUID
-}
+func (p Params) Namespace() string { return AgentNamespace(p.ClusterUID) }
 
 // Render returns the multi-document YAML manifest, objects in apply order.
 // The output is deterministic for the same Params.

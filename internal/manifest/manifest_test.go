@@ -56,6 +56,9 @@ func ids(objs []*unstructured.Unstructured) []string {
 	return out
 }
 
+// The objects and names are exactly those a real Palette import manifest
+// creates (Palette's import guide), with concrete names for its `*` ones;
+// nothing else (no credential secret or role of our own).
 func TestRender_objectSets(t *testing.T) {
 	t.Parallel()
 	ns := "cluster-" + testUID
@@ -66,19 +69,32 @@ func TestRender_objectSets(t *testing.T) {
 		"ClusterRole/cma-lite-cluster-least-privilege-role",
 		"ClusterRoleBinding/cma-lite-cluster-least-privilege-role-binding",
 		"ConfigMap/" + ns + "/cluster-info",
-		"Secret/" + ns + "/cluster-management-agent-credential",
+		"ConfigMap/" + ns + "/hubble-info",
+		"ConfigMap/" + ns + "/log-parser-config",
+		"ConfigMap/" + ns + "/upgrade-info-0.1.0",
+		"ConfigMap/" + ns + "/version-info-0.1.0",
+		"Secret/" + ns + "/hubble-secrets",
 		"Deployment/" + ns + "/cluster-management-agent-lite",
 	}
 	full := []string{
 		"Namespace/" + ns,
 		"PriorityClass/spectro-cluster-critical",
+		"PriorityClass/palette-spectro-cluster-critical",
+		"CustomResourceDefinition/spectroclusters.cluster.spectrocloud.com",
+		"CustomResourceDefinition/clusterprofiles.cluster.spectrocloud.com",
 		"ServiceAccount/" + ns + "/cluster-management-agent",
 		"ServiceAccount/" + ns + "/palette-manager",
 		"ClusterRole/cma-lite-cluster-least-privilege-role",
 		"ClusterRoleBinding/cma-lite-cluster-least-privilege-role-binding",
 		"ClusterRoleBinding/palette-lite-cluster-admin-binding",
 		"ConfigMap/" + ns + "/cluster-info",
-		"Secret/" + ns + "/cluster-management-agent-credential",
+		"ConfigMap/" + ns + "/hubble-info",
+		"ConfigMap/" + ns + "/log-parser-config",
+		"ConfigMap/" + ns + "/upgrade-info-0.1.0",
+		"ConfigMap/" + ns + "/version-info-0.1.0",
+		"ConfigMap/" + ns + "/palette-version-info-0.1.0",
+		"Secret/" + ns + "/hubble-secrets",
+		"Job/" + ns + "/palette-import-presetup-job",
 		"Deployment/" + ns + "/cluster-management-agent-lite",
 		"Deployment/" + ns + "/palette-lite-controller-manager",
 	}
@@ -104,7 +120,11 @@ func TestRender_objectSets(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// ObjectNames names the version ConfigMaps for the default version.
 			want := slices.Clone(tc.want)
+			for i, w := range want {
+				want[i] = strings.Replace(w, "-info-0.1.0", "-info-"+DefaultAgentVersion, 1)
+			}
 			slices.Sort(want)
 			if !slices.Equal(names, want) {
 				t.Fatalf("ObjectNames = %q, want %q", names, want)
@@ -122,12 +142,12 @@ func TestRender_everyObjectLabelled(t *testing.T) {
 		}
 		for _, o := range decodeDocs(t, out) {
 			l := o.GetLabels()
-			if l[palette.LabelManagedBy] != "palette" || l[palette.LabelClusterUID] != testUID {
+			if l[LabelManagedBy] != "palette" || l[LabelClusterUID] != testUID {
 				t.Errorf("mode %q: %s/%s labels %v lack managed-by/cluster-uid", mode, o.GetKind(), o.GetName(), l)
 			}
 			if o.GetKind() == "Deployment" {
 				pl, _, _ := unstructured.NestedStringMap(o.Object, "spec", "template", "metadata", "labels")
-				if pl[palette.LabelClusterUID] != testUID {
+				if pl[LabelClusterUID] != testUID {
 					t.Errorf("%s pod template labels %v lack cluster-uid", o.GetName(), pl)
 				}
 			}
@@ -143,9 +163,9 @@ func TestAgentRules_onlyRestrictedWrites(t *testing.T) {
 	readVerbs := map[string]bool{"get": true, "list": true, "watch": true}
 	allowedWrites := map[string][]string{
 		"namespaces":          {"cluster-" + testUID},
-		"clusterroles":        {palette.ReadOnlyClusterRole},
-		"clusterrolebindings": {palette.ReadOnlyClusterRoleBinding},
-		"priorityclasses":     {palette.AgentPriorityClass},
+		"clusterroles":        {ReadOnlyClusterRole},
+		"clusterrolebindings": {ReadOnlyClusterRoleBinding},
+		"priorityclasses":     {AgentPriorityClass},
 	}
 	out, err := Render(baseParams(palette.ImportModeReadOnly))
 	if err != nil {
@@ -217,7 +237,7 @@ func TestRender_fullPermissionBinding(t *testing.T) {
 	}
 	for _, o := range objs {
 		b, ok := o.(*rbacv1.ClusterRoleBinding)
-		if !ok || b.Name != palette.ManagerClusterRoleBinding {
+		if !ok || b.Name != ManagerClusterRoleBinding {
 			continue
 		}
 		if b.RoleRef.Name != "cluster-admin" {
@@ -230,7 +250,7 @@ func TestRender_fullPermissionBinding(t *testing.T) {
 			}
 			names = append(names, s.Name)
 		}
-		if !slices.Equal(names, []string{palette.ManagerServiceAccount, palette.AgentServiceAccount}) {
+		if !slices.Equal(names, []string{ManagerServiceAccount, AgentServiceAccount}) {
 			t.Fatalf("subjects %v", names)
 		}
 		return
@@ -340,11 +360,11 @@ func TestRender_agentDeployment(t *testing.T) {
 	p.AgentImage = "example.com/agent:dev"
 	d := deployments(t, p)[0]
 	s := d.Spec.Template.Spec
-	if d.Name != palette.AgentDeployment || s.ServiceAccountName != palette.AgentServiceAccount || s.PriorityClassName != palette.AgentPriorityClass {
+	if d.Name != AgentDeployment || s.ServiceAccountName != AgentServiceAccount || s.PriorityClassName != AgentPriorityClass {
 		t.Fatalf("deployment %s sa %s priority %s", d.Name, s.ServiceAccountName, s.PriorityClassName)
 	}
 	c := s.Containers[0]
-	if c.Name != palette.AgentContainerName || c.Image != "example.com/agent:dev" {
+	if c.Name != AgentContainerName || c.Image != "example.com/agent:dev" {
 		t.Fatalf("container %s image %s", c.Name, c.Image)
 	}
 	if c.Resources.Requests.Cpu().IsZero() || c.Resources.Requests.Memory().IsZero() {
@@ -356,14 +376,14 @@ func TestRender_agentDeployment(t *testing.T) {
 	}
 	var fromCM []string
 	for _, e := range c.Env {
-		if e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil && e.ValueFrom.ConfigMapKeyRef.Name == palette.AgentClusterInfoConfigMap {
+		if e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil && e.ValueFrom.ConfigMapKeyRef.Name == AgentClusterInfoConfigMap {
 			fromCM = append(fromCM, e.ValueFrom.ConfigMapKeyRef.Key)
 		}
 	}
-	if !slices.Contains(fromCM, palette.ClusterInfoKeyEndpoint) || !slices.Contains(fromCM, palette.ClusterInfoKeyClusterUID) {
+	if !slices.Contains(fromCM, ClusterInfoKeyEndpoint) || !slices.Contains(fromCM, ClusterInfoKeyClusterUID) {
 		t.Fatalf("env from cluster-info: %v", fromCM)
 	}
-	if !metav1.HasLabel(d.ObjectMeta, palette.LabelManagedBy) {
+	if !metav1.HasLabel(d.ObjectMeta, LabelManagedBy) {
 		t.Fatal("deployment unlabelled")
 	}
 	// Default image from the version.
@@ -386,15 +406,20 @@ func TestRender_clusterInfoAndSecret(t *testing.T) {
 	for _, o := range objs {
 		switch v := o.(type) {
 		case *corev1.ConfigMap:
-			cm = v
+			if v.Name == AgentClusterInfoConfigMap {
+				cm = v
+			}
 		case *corev1.Secret:
+			if sec != nil {
+				t.Fatalf("a second secret %s", v.Name)
+			}
 			sec = v
 		}
 	}
 	want := map[string]string{
-		palette.ClusterInfoKeyEndpoint: p.APIEndpoint, palette.ClusterInfoKeyClusterUID: testUID,
-		palette.ClusterInfoKeyImportMode: "read-only", palette.ClusterInfoKeyCACert: p.CACertificate,
-		palette.ClusterInfoKeyInsecure: "true",
+		ClusterInfoKeyEndpoint: p.APIEndpoint, ClusterInfoKeyClusterUID: testUID,
+		ClusterInfoKeyImportMode: "read-only", ClusterInfoKeyCACert: p.CACertificate,
+		ClusterInfoKeyInsecure: "true",
 	}
 	if cm == nil || len(cm.Data) != len(want) {
 		t.Fatalf("cluster-info %v", cm)
@@ -404,7 +429,7 @@ func TestRender_clusterInfoAndSecret(t *testing.T) {
 			t.Errorf("cluster-info[%s] = %q, want %q", k, cm.Data[k], v)
 		}
 	}
-	if sec == nil || string(sec.Data[palette.AgentCredentialSecretKey]) != p.AgentToken {
+	if sec == nil || sec.Name != AgentCredentialSecret || string(sec.Data[AgentCredentialSecretKey]) != p.AgentToken {
 		t.Fatalf("credential secret %v", sec)
 	}
 }
@@ -449,5 +474,46 @@ func TestRender_invalidParams(t *testing.T) {
 				t.Fatalf("err = %v, want ErrInvalidParams", err)
 			}
 		})
+	}
+}
+
+// The Full Permission extras: the Job never makes a Pod (nothing runs one
+// locally, and nothing waits for it), the CRDs are in cluster.spectrocloud.com
+// and keep what they are given, the manager runs with its own priority class.
+func TestRender_fullPermissionExtras(t *testing.T) {
+	t.Parallel()
+	out, err := Render(baseParams(palette.ImportModeFullPermission))
+	if err != nil {
+		t.Fatal(err)
+	}
+	crds := 0
+	for _, o := range decodeDocs(t, out) {
+		switch o.GetKind() {
+		case "Job":
+			suspend, _, _ := unstructured.NestedBool(o.Object, "spec", "suspend")
+			if o.GetName() != PresetupJob || !suspend {
+				t.Errorf("job %s suspend=%v, want %s suspended", o.GetName(), suspend, PresetupJob)
+			}
+		case "CustomResourceDefinition":
+			crds++
+			group, _, _ := unstructured.NestedString(o.Object, "spec", "group")
+			plural, _, _ := unstructured.NestedString(o.Object, "spec", "names", "plural")
+			versions, _, _ := unstructured.NestedSlice(o.Object, "spec", "versions")
+			if group != CRDGroup || o.GetName() != plural+"."+CRDGroup || len(versions) != 1 {
+				t.Errorf("crd %s: group %s plural %s versions %v", o.GetName(), group, plural, versions)
+			}
+		case "Deployment":
+			pc, _, _ := unstructured.NestedString(o.Object, "spec", "template", "spec", "priorityClassName")
+			want := AgentPriorityClass
+			if o.GetName() == ManagerDeployment {
+				want = ManagerPriorityClass
+			}
+			if pc != want {
+				t.Errorf("deployment %s priority class %s, want %s", o.GetName(), pc, want)
+			}
+		}
+	}
+	if crds != len(CRDs) || crds == 0 {
+		t.Errorf("%d CRDs, want %d", crds, len(CRDs))
 	}
 }

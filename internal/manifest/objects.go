@@ -2,15 +2,20 @@ package manifest
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
@@ -27,77 +32,172 @@ const (
 )
 
 // Objects returns the typed objects of the manifest in apply order.
+//
+// Read-only: the Namespace cluster-<uid>; the PriorityClass
+// spectro-cluster-critical; the ServiceAccount cluster-management-agent; the
+// read-only ClusterRole and binding cma-lite-cluster-least-privilege-role(-binding);
+// the ConfigMaps cluster-info, hubble-info, log-parser-config,
+// upgrade-info-<version> and version-info-<version>; the Secret
+// hubble-secrets (the agent's credential); the Deployment
+// cluster-management-agent-lite.
+//
+// Full Permission adds: the PriorityClass palette-spectro-cluster-critical;
+// the CRDs *.cluster.spectrocloud.com; the ServiceAccount palette-manager,
+// bound to cluster-admin by palette-lite-cluster-admin-binding; the
+// ConfigMap palette-version-info-<version>; the Job
+// palette-import-presetup-job; the Deployment palette-lite-controller-manager.
 func Objects(p Params) ([]runtime.Object, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	ns := p.Namespace()
 	full := p.ImportMode == palette.ImportModeFullPermission
+	version := VersionSuffix(p.AgentVersion)
 
 	objs := []runtime.Object{
 		&corev1.Namespace{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
 			ObjectMeta: meta(p, "", ns),
 		},
-		&schedulingv1.PriorityClass{
-			TypeMeta:    metav1.TypeMeta{APIVersion: "scheduling.k8s.io/v1", Kind: "PriorityClass"},
-			ObjectMeta:  meta(p, "", palette.AgentPriorityClass),
-			Value:       AgentPriorityValue,
-			Description: "Priority of the Palette cluster management agent.",
-		},
-		serviceAccount(p, palette.AgentServiceAccount),
+		priorityClass(p, AgentPriorityClass, "Priority of the Palette cluster management agent."),
 	}
 	if full {
-		objs = append(objs, serviceAccount(p, palette.ManagerServiceAccount))
+		objs = append(objs, priorityClass(p, ManagerPriorityClass, "Priority of the Palette controller manager."))
+		for _, c := range CRDs {
+			objs = append(objs, crd(p, c.Plural, c.Kind))
+		}
+	}
+	objs = append(objs, serviceAccount(p, AgentServiceAccount))
+	if full {
+		objs = append(objs, serviceAccount(p, ManagerServiceAccount))
 	}
 	objs = append(objs,
 		&rbacv1.ClusterRole{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole"},
-			ObjectMeta: meta(p, "", palette.ReadOnlyClusterRole),
+			ObjectMeta: meta(p, "", ReadOnlyClusterRole),
 			Rules:      AgentRules(p.ClusterUID),
 		},
 		&rbacv1.ClusterRoleBinding{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding"},
-			ObjectMeta: meta(p, "", palette.ReadOnlyClusterRoleBinding),
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: palette.ReadOnlyClusterRole},
-			Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: palette.AgentServiceAccount, Namespace: ns}},
+			ObjectMeta: meta(p, "", ReadOnlyClusterRoleBinding),
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: ReadOnlyClusterRole},
+			Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: AgentServiceAccount, Namespace: ns}},
 		},
 	)
 	if full {
 		objs = append(objs, &rbacv1.ClusterRoleBinding{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding"},
-			ObjectMeta: meta(p, "", palette.ManagerClusterRoleBinding),
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "cluster-admin"},
+			ObjectMeta: meta(p, "", ManagerClusterRoleBinding),
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: ClusterAdminRole},
 			Subjects: []rbacv1.Subject{
-				{Kind: rbacv1.ServiceAccountKind, Name: palette.ManagerServiceAccount, Namespace: ns},
-				{Kind: rbacv1.ServiceAccountKind, Name: palette.AgentServiceAccount, Namespace: ns},
+				{Kind: rbacv1.ServiceAccountKind, Name: ManagerServiceAccount, Namespace: ns},
+				{Kind: rbacv1.ServiceAccountKind, Name: AgentServiceAccount, Namespace: ns},
 			},
 		})
 	}
 	objs = append(objs,
-		&corev1.ConfigMap{
-			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
-			ObjectMeta: meta(p, ns, palette.AgentClusterInfoConfigMap),
-			Data: map[string]string{
-				palette.ClusterInfoKeyEndpoint:   p.APIEndpoint,
-				palette.ClusterInfoKeyClusterUID: p.ClusterUID,
-				palette.ClusterInfoKeyImportMode: p.ImportMode,
-				palette.ClusterInfoKeyCACert:     p.CACertificate,
-				palette.ClusterInfoKeyInsecure:   boolString(p.InsecureSkipVerify),
-			},
-		},
-		&corev1.Secret{
-			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
-			ObjectMeta: meta(p, ns, palette.AgentCredentialSecret),
-			Type:       corev1.SecretTypeOpaque,
-			Data:       map[string][]byte{palette.AgentCredentialSecretKey: []byte(p.AgentToken)},
-		},
-		deployment(p, palette.AgentDeployment, palette.AgentServiceAccount, palette.AgentContainerName, []string{"agent"}),
+		configMap(p, AgentClusterInfoConfigMap, map[string]string{
+			ClusterInfoKeyEndpoint:   p.APIEndpoint,
+			ClusterInfoKeyClusterUID: p.ClusterUID,
+			ClusterInfoKeyImportMode: p.ImportMode,
+			ClusterInfoKeyCACert:     p.CACertificate,
+			ClusterInfoKeyInsecure:   boolString(p.InsecureSkipVerify),
+		}),
+		configMap(p, HubbleInfoConfigMap, map[string]string{"endpoint": p.APIEndpoint, "clusterUid": p.ClusterUID}),
+		configMap(p, LogParserConfigMap, map[string]string{"level": "info"}),
+		configMap(p, UpgradeInfoConfigMapPrefix+version, map[string]string{"version": version}),
+		configMap(p, VersionInfoConfigMapPrefix+version, map[string]string{"version": version}),
 	)
 	if full {
-		objs = append(objs, deployment(p, palette.ManagerDeployment, palette.ManagerServiceAccount, ManagerContainerName, []string{"controller-manager"}))
+		objs = append(objs, configMap(p, ManagerVersionInfoConfigMapPrefix+version, map[string]string{"version": version}))
+	}
+	objs = append(objs, &corev1.Secret{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+		ObjectMeta: meta(p, ns, AgentCredentialSecret),
+		Type:       corev1.SecretTypeOpaque,
+		Data:       map[string][]byte{AgentCredentialSecretKey: []byte(p.AgentToken)},
+	})
+	if full {
+		objs = append(objs, presetupJob(p))
+	}
+	objs = append(objs, deployment(p, AgentDeployment, AgentServiceAccount, AgentContainerName, AgentPriorityClass, []string{"agent"}))
+	if full {
+		objs = append(objs, deployment(p, ManagerDeployment, ManagerServiceAccount, ManagerContainerName, ManagerPriorityClass, []string{"controller-manager"}))
 	}
 	return objs, nil
+}
+
+func priorityClass(p Params, name, description string) *schedulingv1.PriorityClass {
+	return &schedulingv1.PriorityClass{
+		TypeMeta:    metav1.TypeMeta{APIVersion: "scheduling.k8s.io/v1", Kind: "PriorityClass"},
+		ObjectMeta:  meta(p, "", name),
+		Value:       AgentPriorityValue,
+		Description: description,
+	}
+}
+
+func configMap(p Params, name string, data map[string]string) *corev1.ConfigMap {
+	return &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: meta(p, p.Namespace(), name),
+		Data:       data,
+	}
+}
+
+// crd is a minimal namespaced CRD in CRDGroup that keeps unknown fields.
+// It is unstructured: the module does not depend on the apiextensions types.
+func crd(p Params, plural, kind string) *unstructured.Unstructured {
+	labels := map[string]any{}
+	for k, v := range Labels(p.ClusterUID) {
+		labels[k] = v
+	}
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apiextensions.k8s.io/v1",
+		"kind":       "CustomResourceDefinition",
+		"metadata":   map[string]any{"name": CRDName(plural), "labels": labels},
+		"spec": map[string]any{
+			"group": CRDGroup,
+			"scope": "Namespaced",
+			"names": map[string]any{
+				"plural": plural, "singular": strings.ToLower(kind), "kind": kind, "listKind": kind + "List",
+			},
+			"versions": []any{map[string]any{
+				"name": "v1beta1", "served": true, "storage": true,
+				"schema": map[string]any{"openAPIV3Schema": map[string]any{
+					"type": "object", "x-kubernetes-preserve-unknown-fields": true,
+				}},
+			}},
+		},
+	}}
+}
+
+// presetupJob is the Full Permission pre-setup Job. It is created
+// suspended: nothing runs a Pod on a local cluster (there is no kubelet),
+// the local agent does the setup itself, and nothing waits for the Job.
+func presetupJob(p Params) *batchv1.Job {
+	suspend := true
+	backoff := int32(0)
+	nonRoot := true
+	return &batchv1.Job{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
+		ObjectMeta: meta(p, p.Namespace(), PresetupJob),
+		Spec: batchv1.JobSpec{
+			Suspend:      &suspend,
+			BackoffLimit: &backoff,
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: Labels(p.ClusterUID)},
+				Spec: corev1.PodSpec{
+					ServiceAccountName: ManagerServiceAccount,
+					PriorityClassName:  ManagerPriorityClass,
+					RestartPolicy:      corev1.RestartPolicyNever,
+					SecurityContext:    &corev1.PodSecurityContext{RunAsNonRoot: &nonRoot},
+					Containers: []corev1.Container{{
+						Name: "presetup", Image: image(p), ImagePullPolicy: corev1.PullIfNotPresent, Args: []string{"presetup"},
+					}},
+				},
+			},
+		},
+	}
 }
 
 // AgentRules are the rules of the agent's own ClusterRole: read everything,
@@ -111,19 +211,19 @@ func AgentRules(clusterUID string) []rbacv1.PolicyRule {
 		{NonResourceURLs: []string{"*"}, Verbs: []string{"get"}},
 		{
 			APIGroups: []string{""}, Resources: []string{"namespaces"},
-			ResourceNames: []string{palette.AgentNamespace(clusterUID)}, Verbs: []string{"delete"},
+			ResourceNames: []string{AgentNamespace(clusterUID)}, Verbs: []string{"delete"},
 		},
 		{
 			APIGroups: []string{"rbac.authorization.k8s.io"}, Resources: []string{"clusterroles"},
-			ResourceNames: []string{palette.ReadOnlyClusterRole}, Verbs: []string{"delete", "patch"},
+			ResourceNames: []string{ReadOnlyClusterRole}, Verbs: []string{"delete", "patch"},
 		},
 		{
 			APIGroups: []string{"rbac.authorization.k8s.io"}, Resources: []string{"clusterrolebindings"},
-			ResourceNames: []string{palette.ReadOnlyClusterRoleBinding}, Verbs: []string{"delete", "patch"},
+			ResourceNames: []string{ReadOnlyClusterRoleBinding}, Verbs: []string{"delete", "patch"},
 		},
 		{
 			APIGroups: []string{"scheduling.k8s.io"}, Resources: []string{"priorityclasses"},
-			ResourceNames: []string{palette.AgentPriorityClass}, Verbs: []string{"delete", "patch"},
+			ResourceNames: []string{AgentPriorityClass}, Verbs: []string{"delete", "patch"},
 		},
 	}
 }
@@ -145,15 +245,15 @@ func image(p Params) string {
 	}
 	tag := p.AgentVersion
 	if tag == "" {
-		tag = "latest"
+		tag = DefaultAgentVersion
 	}
 	return DefaultAgentImage + ":" + tag
 }
 
-func deployment(p Params, name, serviceAccount, container string, args []string) *appsv1.Deployment {
+func deployment(p Params, name, serviceAccount, container, priorityClass string, args []string) *appsv1.Deployment {
 	ns := p.Namespace()
 	podLabels := Labels(p.ClusterUID)
-	podLabels["app.kubernetes.io/name"] = name
+	podLabels[LabelAppName] = name
 	replicas := int32(1)
 	nonRoot := true
 	uid := int64(65532)
@@ -162,13 +262,13 @@ func deployment(p Params, name, serviceAccount, container string, args []string)
 
 	cmRef := func(key string) *corev1.EnvVarSource {
 		return &corev1.EnvVarSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{
-			LocalObjectReference: corev1.LocalObjectReference{Name: palette.AgentClusterInfoConfigMap}, Key: key,
+			LocalObjectReference: corev1.LocalObjectReference{Name: AgentClusterInfoConfigMap}, Key: key,
 		}}
 	}
 	env := []corev1.EnvVar{
-		{Name: EnvAPIEndpoint, ValueFrom: cmRef(palette.ClusterInfoKeyEndpoint)},
-		{Name: EnvClusterUID, ValueFrom: cmRef(palette.ClusterInfoKeyClusterUID)},
-		{Name: EnvImportMode, ValueFrom: cmRef(palette.ClusterInfoKeyImportMode)},
+		{Name: EnvAPIEndpoint, ValueFrom: cmRef(ClusterInfoKeyEndpoint)},
+		{Name: EnvClusterUID, ValueFrom: cmRef(ClusterInfoKeyClusterUID)},
+		{Name: EnvImportMode, ValueFrom: cmRef(ClusterInfoKeyImportMode)},
 		{Name: EnvNamespace, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"}}},
 	}
 	env = append(env, ProxyEnv(p.Proxy)...)
@@ -195,7 +295,7 @@ func deployment(p Params, name, serviceAccount, container string, args []string)
 	}
 	spec := corev1.PodSpec{
 		ServiceAccountName: serviceAccount,
-		PriorityClassName:  palette.AgentPriorityClass,
+		PriorityClassName:  priorityClass,
 		SecurityContext: &corev1.PodSecurityContext{
 			RunAsNonRoot:   &nonRoot,
 			RunAsUser:      &uid,
@@ -217,7 +317,7 @@ func deployment(p Params, name, serviceAccount, container string, args []string)
 		ObjectMeta: meta(p, ns, name),
 		Spec: appsv1.DeploymentSpec{
 			Replicas: &replicas,
-			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app.kubernetes.io/name": name}},
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelAppName: name}},
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
 				Spec:       spec,
@@ -283,8 +383,17 @@ func (o ObjectID) String() string {
 	return o.Kind + "/" + o.Namespace + "/" + o.Name
 }
 
+// GroupVersionKind is the object's GVK.
+func (o ObjectID) GroupVersionKind() schema.GroupVersionKind {
+	gv, _ := schema.ParseGroupVersion(o.APIVersion)
+	return gv.WithKind(o.Kind)
+}
+
 // ExpectedObjects returns the objects the manifest of a cluster creates for
-// an import mode, in apply order. Verification code compares a cluster against it.
+// an import mode, in apply order. Verification code compares a cluster
+// against it. The version ConfigMaps are named for DefaultAgentVersion
+// (they are in the agent namespace, which takes them along when it goes,
+// whatever their version).
 func ExpectedObjects(clusterUID, importMode string) ([]ObjectID, error) {
 	objs, err := Objects(Params{ClusterUID: clusterUID, APIEndpoint: "http://placeholder", AgentToken: "x", ImportMode: importMode})
 	if err != nil {
@@ -300,6 +409,33 @@ func ExpectedObjects(clusterUID, importMode string) ([]ObjectID, error) {
 		ids = append(ids, ObjectID{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind, Namespace: acc.GetNamespace(), Name: acc.GetName()})
 	}
 	return ids, nil
+}
+
+// AllObjects returns every object the manifest of a cluster creates in
+// either mode, in apply order: the Full Permission set, which holds the
+// read-only one. Removal removes these, by name, and nothing else.
+func AllObjects(clusterUID string) ([]ObjectID, error) {
+	return ExpectedObjects(clusterUID, palette.ImportModeFullPermission)
+}
+
+// FullPermissionExtras returns the objects the Full Permission manifest
+// adds to the read-only one, in apply order.
+func FullPermissionExtras(clusterUID string) ([]ObjectID, error) {
+	ro, err := ExpectedObjects(clusterUID, palette.ImportModeReadOnly)
+	if err != nil {
+		return nil, err
+	}
+	full, err := ExpectedObjects(clusterUID, palette.ImportModeFullPermission)
+	if err != nil {
+		return nil, err
+	}
+	var out []ObjectID
+	for _, id := range full {
+		if !slices.Contains(ro, id) {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 // ObjectNames returns "Kind/[namespace/]name" of every object the manifest

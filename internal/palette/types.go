@@ -110,44 +110,6 @@ const (
 	HeaderRetryAfter = "Retry-After"
 )
 
-// Labels every object of the import manifest carries (contract 3.2).
-const (
-	LabelManagedBy      = "app.kubernetes.io/managed-by"
-	LabelManagedByValue = "palette"
-	LabelClusterUID     = "palette.io/cluster-uid"
-	// LabelProfileUID marks the objects the agent deployed for an add-on
-	// profile's packs [ours].
-	LabelProfileUID = "palette.io/profile-uid"
-	// LabelPackName marks the pack an add-on object belongs to [ours].
-	LabelPackName = "palette.io/pack"
-)
-
-// Names of the objects the import manifest creates (contract 3.2).
-const (
-	AgentServiceAccount        = "cluster-management-agent"
-	AgentDeployment            = "cluster-management-agent-lite"
-	AgentClusterInfoConfigMap  = "cluster-info"
-	AgentCredentialSecret      = "cluster-management-agent-credential"
-	AgentPriorityClass         = "spectro-cluster-critical"
-	ReadOnlyClusterRole        = "cma-lite-cluster-least-privilege-role"
-	ReadOnlyClusterRoleBinding = "cma-lite-cluster-least-privilege-role-binding"
-	FullClusterRole            = "cma-lite-cluster-role"
-	FullClusterRoleBinding     = "cma-lite-cluster-role-binding"
-	ManagerServiceAccount      = "palette-manager"
-	ManagerClusterRoleBinding  = "palette-lite-cluster-admin-binding"
-	ManagerDeployment          = "palette-lite-controller-manager"
-	ClusterInfoKeyEndpoint     = "apiEndpoint"
-	ClusterInfoKeyClusterUID   = "clusterUid"
-	ClusterInfoKeyImportMode   = "importMode"
-	ClusterInfoKeyInsecure     = "insecureSkipVerify"
-	ClusterInfoKeyCACert       = "caCertificate"
-	AgentCredentialSecretKey   = "token"
-	AgentContainerName         = "agent"
-)
-
-// AgentNamespace is the namespace the import manifest creates for a cluster.
-func AgentNamespace(clusterUID string) string { return "cluster-" + clusterUID }
-
 // Error is V1Error, the body of every error answer.
 type Error struct {
 	Code    string         `json:"code"`

@@ -21,6 +21,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
@@ -203,7 +204,7 @@ func (e *testEnv) testAccCheckAddonProfileAttachmentDestroy(t *testing.T) func(*
 // profileObjects lists the objects the agent deployed for a profile.
 func (e *testEnv) profileObjects(t *testing.T, profileUID string) []kubeObjectRefs {
 	t.Helper()
-	refs, err := e.kubeClient(t).ListByLabel(testCtx(t), palette.LabelProfileUID+"="+profileUID)
+	refs, err := e.kubeClient(t).ListByLabel(testCtx(t), manifest.ProfileSelector(profileUID))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
@@ -57,11 +58,11 @@ data "palette_import_manifest" "test" {
 						return err
 					}
 					for _, o := range objs {
-						if o.GetKind() == "Namespace" && o.GetName() == palette.AgentNamespace(uid) {
+						if o.GetKind() == "Namespace" && o.GetName() == manifest.AgentNamespace(uid) {
 							return nil
 						}
 					}
-					return fmt.Errorf("the manifest has no namespace %s", palette.AgentNamespace(uid))
+					return fmt.Errorf("the manifest has no namespace %s", manifest.AgentNamespace(uid))
 				},
 			},
 			{

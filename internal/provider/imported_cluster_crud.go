@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,8 +15,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
@@ -179,14 +182,12 @@ func (r *importedClusterResource) interruptedImport(ctx context.Context, cloudTy
 	if err != nil {
 		return "", fmt.Sprintf("checking for its agent failed: %s", err)
 	}
-	installs, err := kc.FindImports(ctx)
+	in, err := manifest.Installed(ctx, kc, uid)
 	if err != nil {
 		return "", fmt.Sprintf("checking for its agent failed: %s", err)
 	}
-	for _, in := range installs {
-		if in.ClusterUID == uid {
-			return uid, fmt.Sprintf("the agent of cluster %s runs in the configured cluster (namespace %s)", uid, in.Namespace)
-		}
+	if in != nil && !in.Terminating {
+		return uid, fmt.Sprintf("the agent of cluster %s runs in the configured cluster (namespace %s)", uid, in.Namespace)
 	}
 	return "", fmt.Sprintf("cluster %s is %s and its agent does not run in the configured cluster", uid, cl.Status.State)
 }
@@ -282,37 +283,24 @@ func (r *importedClusterResource) checkAgentObjects(ctx context.Context, m *impo
 		tflog.Warn(ctx, "cannot build cluster access to check the agent", map[string]any{"error": err.Error()})
 		return
 	}
-	installs, err := kc.FindImports(ctx)
+	// The agent is installed when its namespace holds its Deployment and
+	// every object it needs to run (manifest.CoreObjects), found by name.
+	in, err := manifest.Installed(ctx, kc, m.ID.ValueString())
 	if err != nil {
 		tflog.Warn(ctx, "cannot check the agent's objects", map[string]any{"error": err.Error()})
 		return
 	}
-	present := false
-	for _, in := range installs {
-		if in.ClusterUID == m.ID.ValueString() && !in.Terminating {
-			present = true
-		}
-	}
-	if present {
-		missing, err := kc.Missing(ctx, agentCoreRefs(m.ID.ValueString()))
-		if err != nil {
-			tflog.Warn(ctx, "cannot check the agent's objects", map[string]any{"error": err.Error()})
-			return
-		}
-		present = len(missing) == 0
-	}
-	m.AgentInstalled = types.BoolValue(present)
+	m.AgentInstalled = types.BoolValue(in != nil && in.Complete())
 }
 
-// agentCoreRefs are the objects without which the agent cannot run.
-func agentCoreRefs(uid string) []kube.ObjectRef {
-	ns := palette.AgentNamespace(uid)
-	return []kube.ObjectRef{
-		{Version: "v1", Kind: "Namespace", Resource: "namespaces", Name: ns},
-		{Version: "v1", Kind: "ServiceAccount", Resource: "serviceaccounts", Namespace: ns, Name: palette.AgentServiceAccount},
-		{Version: "v1", Kind: "Secret", Resource: "secrets", Namespace: ns, Name: palette.AgentCredentialSecret},
-		{Group: "apps", Version: "v1", Kind: "Deployment", Resource: "deployments", Namespace: ns, Name: palette.AgentDeployment},
+// objectRefs turns manifest object names into kube refs.
+func objectRefs(ids []manifest.ObjectID) []kube.ObjectRef {
+	refs := make([]kube.ObjectRef, len(ids))
+	for i, id := range ids {
+		gvk := id.GroupVersionKind()
+		refs[i] = kube.ObjectRef{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind, Namespace: id.Namespace, Name: id.Name}
 	}
+	return refs
 }
 
 func (r *importedClusterResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -439,10 +427,16 @@ func (r *importedClusterResource) Delete(ctx context.Context, req resource.Delet
 
 // cleanupAfterDelete removes (force) or verifies the absence of (deregister)
 // the agent's objects when the cluster can be reached with stored access;
-// otherwise it warns with what is left to check.
+// otherwise it warns with what is left to check. The objects are found by
+// the names the import manifest gives them (manifest.AllObjects), as a real
+// Palette manifest carries none of our labels.
 func (r *importedClusterResource) cleanupAfterDelete(ctx context.Context, uid string, access kube.Access, remove bool, diags *diag.Diagnostics) {
-	selector := palette.LabelClusterUID + "=" + uid
-	manual := fmt.Sprintf("kubectl delete namespace,clusterrole,clusterrolebinding,priorityclass -l %s", selector)
+	ids, err := manifest.AllObjects(uid)
+	if err != nil {
+		diags.AddWarning("Agent objects not checked", fmt.Sprintf("Cluster %s: %s", uid, err))
+		return
+	}
+	manual := manualRemoval(ids)
 	if !storedAccess(access) {
 		what := "Palette removed the cluster's link; the agent removes its own objects."
 		if remove {
@@ -450,13 +444,13 @@ func (r *importedClusterResource) cleanupAfterDelete(ctx context.Context, uid st
 		}
 		diags.AddWarning("Agent objects not checked",
 			fmt.Sprintf("%s The provider has no stored access to the cluster (kubernetes.config_path or kubernetes.exec) "+
-				"and did not check. The objects carry the label %s (namespace %s, its cluster roles, bindings and the priority class "+
-				"%s); to remove what is left: %s", what, selector, palette.AgentNamespace(uid), palette.AgentPriorityClass, manual))
+				"and did not check. The agent's objects are the namespace %s and what is in it, and the cluster-scoped "+
+				"objects of the import manifest; to remove what is left: %s", what, manifest.AgentNamespace(uid), manual))
 		return
 	}
 	kc, err := r.data.newKube(access)
 	if err == nil {
-		err = removeAgentObjects(ctx, kc, selector, remove)
+		err = removeAgentObjects(ctx, kc, uid, ids, remove)
 	}
 	if err != nil {
 		diags.AddWarning("Agent objects may remain in the cluster",
@@ -465,13 +459,44 @@ func (r *importedClusterResource) cleanupAfterDelete(ctx context.Context, uid st
 	}
 }
 
-// removeAgentObjects deletes (when remove) and then waits until no object
-// with the selector is left.
-func removeAgentObjects(ctx context.Context, kc *kube.Client, selector string, remove bool) error {
-	refs, err := kc.ListByLabel(ctx, selector)
+// manualRemoval is the kubectl command that deletes the objects ids, by
+// name (namespaced ones go with their namespace).
+func manualRemoval(ids []manifest.ObjectID) string {
+	var kinds []string
+	names := map[string][]string{}
+	for _, id := range ids {
+		if id.Namespace != "" {
+			continue
+		}
+		k := strings.ToLower(id.Kind)
+		if _, ok := names[k]; !ok {
+			kinds = append(kinds, k)
+		}
+		names[k] = append(names[k], id.Name)
+	}
+	cmds := make([]string, 0, len(kinds))
+	for _, k := range kinds {
+		cmds = append(cmds, fmt.Sprintf("kubectl delete %s %s --ignore-not-found", k, strings.Join(names[k], " ")))
+	}
+	return strings.Join(cmds, "; ")
+}
+
+// removeAgentObjects deletes (when remove) and then waits until none of the
+// manifest's objects ids of cluster uid is left, nor any add-on object its
+// agent deployed (those carry our labels: only the local agent deploys
+// them). Cluster-scoped objects another install could share (the same
+// names) are left alone when the cluster runs another agent, and so is a
+// binding that binds no subject in this install's namespace.
+func removeAgentObjects(ctx context.Context, kc *kube.Client, uid string, ids []manifest.ObjectID, remove bool) error {
+	refs, err := ownedObjects(ctx, kc, uid, ids)
 	if err != nil {
 		return err
 	}
+	packs, err := kc.ListByLabel(ctx, manifest.PacksSelector(uid))
+	if err != nil {
+		return err
+	}
+	refs = append(refs, packs...)
 	if len(refs) == 0 {
 		return nil
 	}
@@ -488,6 +513,37 @@ func removeAgentObjects(ctx context.Context, kc *kube.Client, selector string, r
 		return fmt.Errorf("%w (objects: %s)", err, strings.Join(names, ", "))
 	}
 	return nil
+}
+
+// ownedObjects returns the refs of the objects of ids that exist and belong
+// to the install of uid.
+func ownedObjects(ctx context.Context, kc *kube.Client, uid string, ids []manifest.ObjectID) ([]kube.ObjectRef, error) {
+	others, err := manifest.FindInstalled(ctx, kc)
+	if err != nil {
+		return nil, err
+	}
+	shared := slices.ContainsFunc(others, func(in manifest.Install) bool { return in.ClusterUID != uid })
+	ns := manifest.AgentNamespace(uid)
+	var out []kube.ObjectRef
+	for i, ref := range objectRefs(ids) {
+		o, err := kc.Get(ctx, ref)
+		switch {
+		case apierrors.IsNotFound(err):
+			continue
+		case err != nil:
+			return nil, err
+		}
+		if ids[i].Namespace == "" && ids[i].Name != ns {
+			if strings.HasSuffix(ids[i].Kind, "Binding") && !manifest.BindsNamespace(o, ns) {
+				continue
+			}
+			if shared && !strings.HasSuffix(ids[i].Kind, "Binding") {
+				continue
+			}
+		}
+		out = append(out, ref)
+	}
+	return out, nil
 }
 
 // annotations carries the description.

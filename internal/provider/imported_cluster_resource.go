@@ -216,7 +216,7 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 		return
 	}
 
-	installs, err := kc.FindImports(ctx)
+	installs, err := manifest.FindInstalled(ctx, kc)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(accessPath, "Cannot look for existing agents", err.Error())
 		return

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
@@ -77,17 +78,17 @@ func TestAccImportedCluster_basic(t *testing.T) {
 					func(s *terraform.State) error {
 						refs := env.agentObjects(t, uid)
 						for _, want := range [][2]string{
-							{"Namespace", palette.AgentNamespace(uid)},
-							{"Deployment", palette.AgentDeployment},
-							{"ClusterRole", palette.ReadOnlyClusterRole},
-							{"ClusterRoleBinding", palette.ReadOnlyClusterRoleBinding},
+							{"Namespace", manifest.AgentNamespace(uid)},
+							{"Deployment", manifest.AgentDeployment},
+							{"ClusterRole", manifest.ReadOnlyClusterRole},
+							{"ClusterRoleBinding", manifest.ReadOnlyClusterRoleBinding},
 						} {
 							if !hasObject(refs, want[0], want[1]) {
 								return fmt.Errorf("agent object %s %s missing from the cluster; have %v", want[0], want[1], refs)
 							}
 						}
-						if hasObject(refs, "Deployment", palette.ManagerDeployment) {
-							return fmt.Errorf("read-only import installed the full permission %s", palette.ManagerDeployment)
+						if hasObject(refs, "Deployment", manifest.ManagerDeployment) {
+							return fmt.Errorf("read-only import installed the full permission %s", manifest.ManagerDeployment)
 						}
 						// Region and instance types come from the nodes' labels.
 						facts, err := env.kubeClient(t).NodeFacts(testCtx(t))
@@ -170,9 +171,9 @@ func TestAccImportedCluster_fullPermission(t *testing.T) {
 				func(*terraform.State) error {
 					refs := env.agentObjects(t, uid)
 					for _, want := range [][2]string{
-						{"Deployment", palette.ManagerDeployment},
-						{"ServiceAccount", palette.ManagerServiceAccount},
-						{"ClusterRoleBinding", palette.ManagerClusterRoleBinding},
+						{"Deployment", manifest.ManagerDeployment},
+						{"ServiceAccount", manifest.ManagerServiceAccount},
+						{"ClusterRoleBinding", manifest.ManagerClusterRoleBinding},
 					} {
 						if !hasObject(refs, want[0], want[1]) {
 							return fmt.Errorf("full permission object %s %s missing; have %v", want[0], want[1], refs)
@@ -230,7 +231,7 @@ func TestAccImportedCluster_migrateToFullPermission(t *testing.T) {
 						if meta.SpecSummary.ImportMode != palette.ImportModeFullPermission {
 							return fmt.Errorf("Palette still shows import mode %q", meta.SpecSummary.ImportMode)
 						}
-						if !hasObject(env.agentObjects(t, after), "Deployment", palette.ManagerDeployment) {
+						if !hasObject(env.agentObjects(t, after), "Deployment", manifest.ManagerDeployment) {
 							return fmt.Errorf("the full permission manifest was not applied")
 						}
 						return nil
@@ -449,10 +450,7 @@ func TestAccImportedCluster_agentRemoved(t *testing.T) {
 						// Somebody removes the agent by hand.
 						ctx := testCtx(t)
 						kc := env.kubeClient(t)
-						refs, err := kc.ListByLabel(ctx, palette.LabelClusterUID+"="+uid)
-						if err != nil {
-							return err
-						}
+						refs := env.agentObjects(t, uid)
 						if err := kc.Delete(ctx, refs, kubeDeleteOptions()); err != nil {
 							return err
 						}
@@ -470,7 +468,7 @@ func TestAccImportedCluster_agentRemoved(t *testing.T) {
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("agent_installed"), knownvalue.Bool(true)),
 				},
 				Check: func(*terraform.State) error {
-					if !hasObject(env.agentObjects(t, uid), "Deployment", palette.AgentDeployment) {
+					if !hasObject(env.agentObjects(t, uid), "Deployment", manifest.AgentDeployment) {
 						return fmt.Errorf("the agent was not reinstalled")
 					}
 					return nil
@@ -496,7 +494,7 @@ func TestAccImportedCluster_deletionPolicy(t *testing.T) {
 						if err != nil || c.Status.State != palette.StateRunning {
 							return fmt.Errorf("abandon must leave the cluster imported: %v %w", c, err)
 						}
-						if !hasObject(refs, "Deployment", palette.AgentDeployment) {
+						if !hasObject(refs, "Deployment", manifest.AgentDeployment) {
 							return fmt.Errorf("abandon must leave the agent in place")
 						}
 					} else {

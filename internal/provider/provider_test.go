@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubelocal"
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubetest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
@@ -194,12 +196,30 @@ func (e *testEnv) testAccCheckImportedClusterExists(name string, uid *string) fu
 	}
 }
 
-// agentObjects lists the objects of an import in the test's cluster.
+// agentObjects lists the objects of an import in the test's cluster: those
+// of the import manifest present and the import's own, found by their names
+// (a real manifest carries none of our labels; see ownedObjects for the
+// cluster-scoped names a later import shares), and whatever else carries
+// the import's labels (the add-on objects its agent deployed).
 func (e *testEnv) agentObjects(t *testing.T, uid string) []kube.ObjectRef {
 	t.Helper()
-	refs, err := e.kubeClient(t).ListByLabel(testCtx(t), palette.LabelClusterUID+"="+uid)
+	kc := e.kubeClient(t)
+	ids, err := manifest.AllObjects(uid)
 	if err != nil {
 		t.Fatal(err)
+	}
+	refs, err := ownedObjects(testCtx(t), kc, uid, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labelled, err := kc.ListByLabel(testCtx(t), manifest.LabelSelector(uid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range labelled {
+		if !slices.ContainsFunc(refs, func(m kube.ObjectRef) bool { return m.Kind == r.Kind && m.Namespace == r.Namespace && m.Name == r.Name }) {
+			refs = append(refs, r)
+		}
 	}
 	return refs
 }

@@ -23,7 +23,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 )
 
 // The suite-wide secrets scan (make test-reliability). With
@@ -119,12 +119,12 @@ func (e *testEnv) registerEnvSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	factory := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTweakListOptions(func(o *metav1.ListOptions) {
-		o.FieldSelector = "metadata.name=" + palette.AgentCredentialSecret
+		o.FieldSelector = "metadata.name=" + manifest.AgentCredentialSecret
 	}))
 	informer := factory.Core().V1().Secrets().Informer()
 	record := func(obj any) {
 		if s, ok := obj.(*corev1.Secret); ok {
-			registerSecret("agent token", string(s.Data[palette.AgentCredentialSecretKey]))
+			registerSecret("agent token", string(s.Data[manifest.AgentCredentialSecretKey]))
 		}
 	}
 	if _, err := informer.AddEventHandler(cache.ResourceEventHandlerFuncs{

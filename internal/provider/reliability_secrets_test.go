@@ -9,7 +9,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 )
 
 // TestAccReliability_secrets: after a whole life cycle (import with agent
@@ -50,11 +50,11 @@ resource "palette_addon_profile_attachment" "a" {
 	if uid == "" {
 		t.Fatalf("no cluster id in the state:\n%s", state)
 	}
-	sec, err := env.kubeClient(t).Kubernetes().CoreV1().Secrets(palette.AgentNamespace(uid)).Get(testCtx(t), palette.AgentCredentialSecret, metav1.GetOptions{})
+	sec, err := env.kubeClient(t).Kubernetes().CoreV1().Secrets(manifest.AgentNamespace(uid)).Get(testCtx(t), manifest.AgentCredentialSecret, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	agentToken := string(sec.Data[palette.AgentCredentialSecretKey])
+	agentToken := string(sec.Data[manifest.AgentCredentialSecretKey])
 	if len(agentToken) < 16 {
 		t.Fatalf("agent token %d characters", len(agentToken))
 	}
