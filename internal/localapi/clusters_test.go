@@ -118,16 +118,21 @@ func TestImport_rules(t *testing.T) {
 		if d["kind"] != "Deployment" || md["name"] != manifest.AgentDeployment {
 			continue
 		}
-		spec := d["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)
+		dspec, _ := d["spec"].(map[string]any)
+		tmpl, _ := dspec["template"].(map[string]any)
+		spec, _ := tmpl["spec"].(map[string]any)
 		volumes, _ = spec["volumes"].([]any)
-		for _, ctr := range spec["containers"].([]any) {
-			agentEnv, _ = ctr.(map[string]any)["env"].([]any)
+		ctrs, _ := spec["containers"].([]any)
+		for _, ctr := range ctrs {
+			cm, _ := ctr.(map[string]any)
+			agentEnv, _ = cm["env"].([]any)
 		}
 	}
 	env := map[string]any{}
 	for _, e := range agentEnv {
-		em := e.(map[string]any)
-		env[em["name"].(string)] = em["value"]
+		em, _ := e.(map[string]any)
+		name, _ := em["name"].(string)
+		env[name] = em["value"]
 	}
 	if env["HTTPS_PROXY"] != "http://proxy:3128" || env["https_proxy"] != "http://proxy:3128" {
 		t.Fatalf("agent env lacks the proxy: %v", agentEnv)

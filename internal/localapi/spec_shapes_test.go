@@ -85,7 +85,8 @@ func TestVariables_specShape(t *testing.T) {
 	c.must(http.MethodGet, base+"/variables", nil, 200, &got)
 	values := map[string]any{}
 	for _, v := range got[0].Variables {
-		values[v["name"].(string)] = v["value"]
+		name, _ := v["name"].(string)
+		values[name] = v["value"]
 	}
 	if values["env"] != "prod" || values["region"] != "eu" || values["tier"] != "" {
 		t.Fatalf("after PATCH: %v", values)

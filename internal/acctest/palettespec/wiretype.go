@@ -227,7 +227,7 @@ func (w *wireWalker) value(t reflect.Type, sch *spec.Schema, pointer, label stri
 			w.add(pointer, "Go %s is a %s (JSON %s); the spec says %s", label, t, kind, schemaDesc)
 		}
 	case "integer":
-		if !has("integer") && !(has("number") && slices.Contains(integerFormats, v.format)) {
+		if !has("integer") && (!has("number") || !slices.Contains(integerFormats, v.format)) {
 			w.add(pointer, "Go %s is a %s (JSON integer); the spec says %s", label, t, schemaDesc)
 		}
 	case "number":
