@@ -48,8 +48,10 @@ func (r *addonProfileAttachmentResource) Schema(ctx context.Context, _ resource.
 				Validators: []validator.String{stringvalidator.RegexMatches(uidRegexp, "must be a Palette UID (24 lowercase hex characters)")},
 			},
 			"values": schema.MapAttribute{
-				MarkdownDescription: "Values overrides by pack name: YAML mappings deep-merged over the pack's default values. " +
-					"They are compared by content, so re-formatting the YAML is not a change.",
+				MarkdownDescription: "Values overrides by pack name: YAML mappings merged over the pack's values in the profile. Palette replaces " +
+					"a pack's whole values with what an attachment sends, so the provider merges the override onto the profile's " +
+					"values and sends the result; a change made outside Terraform shows as the pack's whole values and is put " +
+					"back. They are compared by content, so re-formatting the YAML is not a change.",
 				ElementType:   types.StringType,
 				Optional:      true,
 				Validators:    []validator.Map{yamlMappingValidator{}},

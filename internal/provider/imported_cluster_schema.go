@@ -64,7 +64,9 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 			"cloud_type": schema.StringAttribute{
 				MarkdownDescription: "Infrastructure provider of the cluster: one of `" + strings.Join(palette.SeedCloudTypes, "`, `") +
 					"`. Cloud-specific types need the cluster's nodes (or API groups) to show that platform; `generic` fits any cluster " +
-					"and shows less metadata. Defaults to `generic`. Changing it imports the cluster again.",
+					"and shows less metadata. Palette's API has no import path for `openshift` and `eks-anywhere`: those are " +
+					"imported as `generic` in Palette and keep the configured value here. Defaults to `generic`. Changing it " +
+					"imports the cluster again.",
 				Optional: true,
 				Computed: true,
 				Default:  stringdefault.StaticString(palette.CloudTypeGeneric),

@@ -16,8 +16,9 @@ resource "palette_imported_cluster" "lab" {
   }
 }
 
-# Attach the profile with per-pack values overrides (YAML, deep-merged over
-# the pack's defaults; compared by content, so re-formatting is no change).
+# Attach the profile with per-pack values overrides (YAML, merged over the
+# pack's values in the profile by the provider, as Palette replaces a pack's
+# whole values; compared by content, so re-formatting is no change).
 # Create waits until the agent reports every pack Ready.
 resource "palette_addon_profile_attachment" "hello" {
   cluster_id = palette_imported_cluster.lab.id
