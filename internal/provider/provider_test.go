@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,10 +18,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/palettespec"
 	"github.com/terraform-palette/terraform-provider-palette/internal/agent"
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubelocal"
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubetest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
@@ -76,6 +79,14 @@ func newTestEnv(t *testing.T, o testEnvOptions) *testEnv {
 	opts := o.api
 	if spec := os.Getenv(envTestFaults); spec != "" {
 		opts = append([]localtest.Option{localtest.WithFaults(spec, faultSeed(t.Name()))}, o.api...)
+	}
+	// Every request and answer the test's local API sees is checked against
+	// Palette's published spec (palette-local's own additions exempt),
+	// unless faults are injected (their resets and lost answers are not
+	// answers at all).
+	if rec := conformanceRecorder(t, opts); rec != nil {
+		opts = append(opts, localtest.WithConfig(func(c *localapi.Config) { c.Wrap = rec.Middleware }))
+		t.Cleanup(func() { rec.Report(t) })
 	}
 	env := &testEnv{API: localtest.Start(t, opts...)}
 	c, err := palette.NewClient(palette.Config{Host: env.API.URL, APIKey: env.API.APIKey, ProjectUID: env.API.ProjectUID, MaxRetries: 10,
@@ -243,4 +254,20 @@ func stateID(name string, id *string) func(*terraform.State) error {
 		*id = rs.Primary.ID
 		return nil
 	}
+}
+
+// conformanceRecorder is a recorder checking the traffic of a test's local
+// API against Palette's spec, or nil when the options inject faults.
+func conformanceRecorder(t *testing.T, opts []localtest.Option) *palettespec.Recorder {
+	t.Helper()
+	var cfg localapi.Config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.Faults != "" {
+		return nil
+	}
+	return palettespec.NewRecorder(palettespec.MustLoad(t), func(method string, u *url.URL) bool {
+		return localapi.IsExtra(method, u.Path, u.Query())
+	})
 }
