@@ -1,5 +1,5 @@
 // Package agent is the cluster management agent of imported clusters
-// (contract 3.3) and a runner that stands in for the kubelet on a local
+// (its endpoints are palette-local's own: internal/localapi/extras.go) and a runner that stands in for the kubelet on a local
 // cluster: it starts one in-process agent per agent Deployment.
 //
 // The agent acts with its service account's own identity. It reads its

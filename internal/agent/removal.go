@@ -19,7 +19,7 @@ import (
 )
 
 // removeSelf removes exactly what the import manifest and its packs created
-// (contract 3.7), finding the manifest's objects by the names the manifest
+// (after a delete in Palette), finding the manifest's objects by the names the manifest
 // package gives them (a real manifest carries none of our labels), in an
 // order that works under the read-only RBAC, where the agent's own
 // ClusterRole and binding carry the very permission to delete them:

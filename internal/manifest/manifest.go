@@ -1,4 +1,4 @@
-// Package manifest renders the import manifest (contract 3.2) from typed
+// Package manifest renders the import manifest (docs/palette-api.md) from typed
 // Kubernetes objects, and finds an installed agent in a cluster. The local
 // import API serves the manifest; the agent relies on the names and RBAC it
 // lays down. The package is the one home of every object name, label and

@@ -202,7 +202,7 @@ func presetupJob(p Params) *batchv1.Job {
 
 // AgentRules are the rules of the agent's own ClusterRole: read everything,
 // and, restricted by resourceNames to the agent's own objects, only what
-// self-removal needs (contract 3.7): delete its namespace; delete and patch
+// self-removal needs (a delete in Palette): delete its namespace; delete and patch
 // its cluster role, binding and priority class (patch so that it can hand
 // them to the garbage collector with an owner reference to its namespace).
 func AgentRules(clusterUID string) []rbacv1.PolicyRule {

@@ -646,7 +646,7 @@ func (b *bench) refreshAtScale(ctx context.Context, n int, o scaleOpts) error {
 	if !o.rateLimited {
 		return nil
 	}
-	// The same plan with the contract's default rate limits on.
+	// The same plan with Palette's default rate limits on.
 	if err := s.stop(); err != nil {
 		return err
 	}
@@ -730,7 +730,7 @@ func (sc *scale) figures(ctx context.Context, fd floorDirs) error {
 	b.add(row{"refresh with cache (the default): API requests in all", ns, fmt.Sprintf("%d for %d resources = %.3f per resource", reqCached, resources, float64(reqCached)/float64(resources)),
 		reqGoal, passFail(reqOK)})
 	perRes := float64(reqUncached) / float64(resources)
-	b.add(row{"refresh without cache (PALETTE_REFRESH_CACHE=off; a server without the [ours] search fields): API requests per resource (informative)", ns,
+	b.add(row{"refresh without cache (PALETTE_REFRESH_CACHE=off: per-cluster reads): API requests per resource (informative)", ns,
 		fmt.Sprintf("%.2f (%d for %d resources)", perRes, reqUncached, resources), "—", "—"})
 	refreshRatio, refreshOK := wallGoal(paletteRuns[0], emptyRuns[0])
 	b.add(row{"refresh (plan -refresh-only) wall time vs the plugin floor (the same graph over an empty framework provider)", ns,
