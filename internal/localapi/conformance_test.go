@@ -31,7 +31,9 @@ func TestConformance(t *testing.T) {
 	t.Parallel()
 	spec := palettespec.MustLoad(t)
 	client := palettespec.NewRecorder(spec, exemptExtras)
+	client.Name = "the provider's client: what it sends and gets"
 	server := palettespec.NewRecorder(spec, exemptExtras)
+	server.Name = "palette-local: what it is sent and answers"
 	inst := localtest.Start(t, localtest.WithoutRateLimit(), localtest.WithHeartbeatInterval(time.Hour),
 		localtest.WithConfig(func(c *localapi.Config) { c.Wrap = server.Middleware }))
 	c, err := palette.NewClient(palette.Config{

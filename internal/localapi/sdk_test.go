@@ -87,6 +87,7 @@ func TestPaletteSDK(t *testing.T) {
 	// Every answer palette-local gives the SDK is checked against the spec too.
 	rec := palettespec.NewRecorder(palettespec.MustLoad(t), exemptExtras)
 	rec.ResponsesOnly = true
+	rec.Name = "palette-local's answers to palette-sdk-go"
 	inst := localtest.Start(t, localtest.WithTLS(), localtest.WithConfig(func(c *localapi.Config) { c.Wrap = rec.Middleware }))
 	if !strings.HasPrefix(inst.URL, "https://") || inst.CACertificatePEM == "" {
 		t.Fatalf("instance is not TLS: %s", inst.URL)

@@ -27,6 +27,9 @@ type Recorder struct {
 	spec   *Spec
 	exempt ExemptFunc
 
+	// Name, when set, says in Report which side was checked.
+	Name string
+
 	// ResponsesOnly, when set before use, checks answers only: for a
 	// server's side under a client that is not ours (Spectro's SDK sends
 	// nulls where the spec has arrays, which is not palette-local's doing).
@@ -143,7 +146,11 @@ func (r *Recorder) Summary() Summary {
 func (r *Recorder) Report(t testing.TB) {
 	t.Helper()
 	s := r.Summary()
-	t.Log(s.Line())
+	if r.Name != "" {
+		t.Logf("%s (%s)", s.Line(), r.Name)
+	} else {
+		t.Log(s.Line())
+	}
 	if len(s.Violations) == 0 {
 		return
 	}
