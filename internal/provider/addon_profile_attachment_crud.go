@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -120,6 +121,8 @@ func (r *addonProfileAttachmentResource) Create(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() || !r.patch(ctx, cid, entry, &resp.Diagnostics) {
 		return
 	}
+	sent := sentDigests(prof, entry)
+	storeSentDigests(ctx, resp.Private, sent, &resp.Diagnostics)
 
 	// The ID goes to state at once: a failed wait leaves a tainted
 	// resource, never an attachment Terraform does not know of.
@@ -134,7 +137,7 @@ func (r *addonProfileAttachmentResource) Create(ctx context.Context, req resourc
 			fmt.Sprintf("Profile %q (%s) was attached to cluster %s, but its packs did not become Ready: %s", prof.Metadata.Name, pid, cid, err))
 		return
 	}
-	r.readInto(ctx, &plan, &resp.Diagnostics)
+	r.readInto(ctx, &plan, sent, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -148,7 +151,8 @@ func (r *addonProfileAttachmentResource) Read(ctx context.Context, req resource.
 		return
 	}
 	prior := state
-	gone, err := r.readCached(ctx, &state)
+	sent := loadSentDigests(ctx, req.Private, &resp.Diagnostics)
+	gone, err := r.readCached(ctx, &state, sent)
 	if gone != "" {
 		resp.Diagnostics.AddWarning("Add-on profile attachment is gone",
 			fmt.Sprintf("%s; the attachment %s is removed from the state and will be created again on the next apply.", gone, state.ID.ValueString()))
@@ -164,7 +168,7 @@ func (r *addonProfileAttachmentResource) Read(ctx context.Context, req resource.
 
 // read refreshes the model from Palette. gone is non-empty (the reason)
 // when the cluster is gone or the profile is no longer attached.
-func (r *addonProfileAttachmentResource) read(ctx context.Context, m *addonProfileAttachmentResourceModel) (gone string, err error) {
+func (r *addonProfileAttachmentResource) read(ctx context.Context, m *addonProfileAttachmentResourceModel, sent map[string]string) (gone string, err error) {
 	c := r.data.client
 	cid, pid := m.ClusterID.ValueString(), m.ProfileID.ValueString()
 	cl, err := c.GetCluster(ctx, cid)
@@ -194,7 +198,7 @@ func (r *addonProfileAttachmentResource) read(ctx context.Context, m *addonProfi
 		return "", err
 	}
 	m.ID = types.StringValue(attachmentID(cid, pid))
-	flattenAttachment(m, ap, prof)
+	flattenAttachment(m, ap, prof, sent)
 	flattenVariables(m, vars, pid)
 	m.Packs = flattenPackStatuses(profilePackStatuses(cl, pid))
 	if m.AdoptExisting.IsNull() || m.AdoptExisting.IsUnknown() {
@@ -204,8 +208,8 @@ func (r *addonProfileAttachmentResource) read(ctx context.Context, m *addonProfi
 }
 
 // readInto reads the attachment back after create or update.
-func (r *addonProfileAttachmentResource) readInto(ctx context.Context, m *addonProfileAttachmentResourceModel, diags *diag.Diagnostics) {
-	gone, err := r.read(ctx, m)
+func (r *addonProfileAttachmentResource) readInto(ctx context.Context, m *addonProfileAttachmentResourceModel, sent map[string]string, diags *diag.Diagnostics) {
+	gone, err := r.read(ctx, m, sent)
 	switch {
 	case gone != "":
 		diags.AddError("Error reading add-on profile attachment", gone+".")
@@ -251,6 +255,8 @@ func (r *addonProfileAttachmentResource) Update(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() || !r.patch(ctx, cid, entry, &resp.Diagnostics) {
 		return
 	}
+	sent := sentDigests(prof, entry)
+	storeSentDigests(ctx, resp.Private, sent, &resp.Diagnostics)
 	plan.ID = types.StringValue(attachmentID(cid, pid))
 	plan.Packs = flattenPackStatuses(nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -269,7 +275,7 @@ func (r *addonProfileAttachmentResource) Update(ctx context.Context, req resourc
 			return
 		}
 	}
-	r.readInto(ctx, &plan, &resp.Diagnostics)
+	r.readInto(ctx, &plan, sent, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -302,4 +308,40 @@ func (r *addonProfileAttachmentResource) Delete(ctx context.Context, req resourc
 		resp.Diagnostics.AddError("Error detaching add-on profile",
 			fmt.Sprintf("Profile %s was detached from cluster %s, but the agent did not confirm that its objects are gone: %s", pid, cid, err))
 	}
+}
+
+// privateState is the part of the framework's private state used here.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+type privateStateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// loadSentDigests reads what the attachment last sent (nil when unknown, as
+// after terraform import).
+func loadSentDigests(ctx context.Context, p privateState, diags *diag.Diagnostics) map[string]string {
+	if p == nil {
+		return nil
+	}
+	b, d := p.GetKey(ctx, privateSentValues)
+	diags.Append(d...)
+	if len(b) == 0 {
+		return nil
+	}
+	var sent map[string]string
+	if err := json.Unmarshal(b, &sent); err != nil {
+		return nil
+	}
+	return sent
+}
+
+// storeSentDigests records what the attachment sent.
+func storeSentDigests(ctx context.Context, p privateStateSetter, sent map[string]string, diags *diag.Diagnostics) {
+	b, err := json.Marshal(sent)
+	if err != nil {
+		return
+	}
+	diags.Append(p.SetKey(ctx, privateSentValues, b)...)
 }

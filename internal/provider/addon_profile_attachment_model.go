@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -11,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"sigs.k8s.io/yaml"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
@@ -129,8 +133,10 @@ func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceMode
 // profile's with it merged (semantically); otherwise, and for a pack
 // overridden outside Terraform, the model shows the pack's whole values, so
 // that the plan puts the configured override back. profile nil: the pack
-// values are compared with nothing and kept as the model has them.
-func flattenAttachment(m *addonProfileAttachmentResourceModel, ap *palette.AttachedProfile, profile *palette.ClusterProfile) {
+// values are compared with nothing and kept as the model has them. sent,
+// when it has a pack (what this resource last sent, from private state),
+// decides for that pack without the profile.
+func flattenAttachment(m *addonProfileAttachmentResourceModel, ap *palette.AttachedProfile, profile *palette.ClusterProfile, sent map[string]string) {
 	prior := map[string]string{}
 	if !m.Values.IsNull() && !m.Values.IsUnknown() {
 		for k, v := range m.Values.Elements() {
@@ -149,6 +155,15 @@ func flattenAttachment(m *addonProfileAttachmentResourceModel, ap *palette.Attac
 	for name, have := range ap.PackValues() {
 		def, known := defaults[name]
 		override, overridden := prior[name]
+		if digest, ok := sent[name]; ok {
+			switch {
+			case valuesDigest(have) != digest:
+				values[name] = types.StringValue(have)
+			case overridden:
+				values[name] = types.StringValue(override)
+			}
+			continue
+		}
 		switch {
 		case profile == nil:
 			if overridden {
@@ -166,6 +181,52 @@ func flattenAttachment(m *addonProfileAttachmentResourceModel, ap *palette.Attac
 		}
 	}
 	m.Values = keepSemanticYAML(m.Values, mapOrNull(values, m.Values))
+}
+
+// privateSentValues is the private-state key of what an attachment last
+// sent: for each pack of the profile, a digest of the whole values the
+// cluster should hold (the profile's, or the override merged onto them). A
+// refresh compares the cluster's values with it, without reading the
+// profile.
+const privateSentValues = "values_sent"
+
+// valuesDigest is a digest of a YAML document's data (formatting and key
+// order do not matter).
+func valuesDigest(doc string) string {
+	b := []byte(doc)
+	var v any
+	if err := yaml.Unmarshal(b, &v); err == nil {
+		if j, err := json.Marshal(v); err == nil {
+			b = j
+		}
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// sentDigests returns, for each pack of the profile, the digest of the
+// values the cluster holds once entry is applied.
+func sentDigests(profile *palette.ClusterProfile, entry palette.ProfileAttachment) map[string]string {
+	out := map[string]string{}
+	for _, p := range profileTemplate(profile).Packs {
+		out[p.Name] = valuesDigest(p.Values)
+	}
+	for _, pv := range entry.PackValues {
+		if pv.Values != "" {
+			out[pv.Name] = valuesDigest(pv.Values)
+		}
+	}
+	return out
+}
+
+// coversPacks reports whether sent has a digest for every pack of ap.
+func coversPacks(sent map[string]string, packs []palette.PackRef) bool {
+	for _, p := range packs {
+		if _, ok := sent[p.Name]; !ok {
+			return false
+		}
+	}
+	return sent != nil
 }
 
 // flattenVariables copies the variables of one profile into the model.

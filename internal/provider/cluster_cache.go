@@ -201,29 +201,34 @@ func attachedFromTemplate(t *palette.ClusterProfileTemplateMeta) *palette.Attach
 }
 
 // readCached refreshes an attachment from the provider's cluster cache, or
-// with r.read when the cache cannot answer. The summary has the attached
+// with r.read when the cache cannot answer. sent is what the resource last
+// sent (private state). The summary has the attached
 // profile and its packs' values but not the packs' status, which the state
 // keeps until the next full read (create, update, import, or a refresh with
 // the cache off); variables are read only when the attachment sets some.
-func (r *addonProfileAttachmentResource) readCached(ctx context.Context, m *addonProfileAttachmentResourceModel) (gone string, err error) {
+func (r *addonProfileAttachmentResource) readCached(ctx context.Context, m *addonProfileAttachmentResourceModel, sent map[string]string) (gone string, err error) {
 	cid, pid := m.ClusterID.ValueString(), m.ProfileID.ValueString()
 	if m.Packs.IsNull() || m.Packs.IsUnknown() {
-		return r.read(ctx, m)
+		return r.read(ctx, m, sent)
 	}
 	it, _, ok := r.data.clusterCache().lookup(ctx, cid)
 	if !ok {
-		return r.read(ctx, m)
+		return r.read(ctx, m, sent)
 	}
 	t := it.Profile(pid)
 	if t == nil {
 		return fmt.Sprintf("Profile %s is no longer attached to cluster %s (it was detached outside Terraform)", pid, cid), nil
 	}
-	prof, err := r.data.profile(ctx, pid)
-	if err != nil && !errors.Is(err, palette.ErrNotFound) {
-		return "", err
+	// What this resource sent decides without the profile; the profile is
+	// read (once per run for all its attachments) only when that is unknown.
+	var prof *palette.ClusterProfile
+	if !coversPacks(sent, t.Packs) {
+		if prof, err = r.data.profile(ctx, pid); err != nil && !errors.Is(err, palette.ErrNotFound) {
+			return "", err
+		}
 	}
 	m.ID = types.StringValue(attachmentID(cid, pid))
-	flattenAttachment(m, attachedFromTemplate(t), prof)
+	flattenAttachment(m, attachedFromTemplate(t), prof, sent)
 	if !m.Variables.IsNull() && len(m.Variables.Elements()) > 0 {
 		vars, err := r.data.client.GetClusterVariables(ctx, cid)
 		if err != nil {
