@@ -227,6 +227,13 @@ func (c *Client) WithProject(uid string) *Client {
 	return &cp
 }
 
+// RequestBudget is the longest one request may take with all its retries:
+// every attempt at its timeout and every backoff at its cap.
+func (c *Client) RequestBudget() time.Duration {
+	n := time.Duration(c.maxRetries + 1)
+	return n*c.requestTimeout + n*c.waitMax
+}
+
 // ProjectUID returns the project scope of c (empty: tenant scope).
 func (c *Client) ProjectUID() string { return c.projectUID }
 
@@ -325,7 +332,11 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	for attempt := 1; ; attempt++ {
 		if strings.HasPrefix(r.path, "/v1/dashboard/") {
 			if err := c.dashboard.Wait(ctx); err != nil {
-				return nil, fmt.Errorf("palette: %s %s: %w", r.method, r.path, err)
+				if ctxErr := ctx.Err(); ctxErr != nil {
+					return nil, fmt.Errorf("palette: %s %s: %w", r.method, r.path, ctxErr)
+				}
+				// The deadline comes before the next free slot.
+				return nil, fmt.Errorf("palette: %s %s: %w (%w)", r.method, r.path, context.DeadlineExceeded, err)
 			}
 		}
 		resp, err := c.attempt(ctx, logCtx, r, u.String(), body, attempt)

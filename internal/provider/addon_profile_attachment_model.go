@@ -107,6 +107,16 @@ func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceMode
 			packs[p.Name] = p
 		}
 	}
+	// Every pack of the profile is sent, with its own values where there is
+	// no override, so that removing an override restores the profile's
+	// values whatever Palette does with packs an entry does not list.
+	for _, name := range sortedKeys(packs) {
+		p := packs[name]
+		if _, ok := values[name]; ok {
+			continue
+		}
+		att.PackValues = append(att.PackValues, palette.Pack{Name: name, Tag: p.Tag, Type: p.Type, Values: p.Values})
+	}
 	for _, name := range sortedKeys(values) {
 		p := packs[name]
 		merged, err := mergeYAML(p.Values, values[name])
@@ -117,6 +127,7 @@ func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceMode
 		}
 		att.PackValues = append(att.PackValues, palette.Pack{Name: name, Tag: p.Tag, Type: p.Type, Values: merged})
 	}
+	sort.SliceStable(att.PackValues, func(i, j int) bool { return att.PackValues[i].Name < att.PackValues[j].Name })
 	vars := map[string]string{}
 	if !m.Variables.IsNull() && !m.Variables.IsUnknown() {
 		diags.Append(m.Variables.ElementsAs(ctx, &vars, false)...)
@@ -171,9 +182,13 @@ func flattenAttachment(m *addonProfileAttachmentResourceModel, ap *palette.Attac
 			}
 		case overridden:
 			want, err := mergeYAML(def, override)
-			if err == nil && yamlSemanticEqual(have, want) {
+			switch {
+			case err != nil:
+				// Values that do not parse as YAML cannot be compared.
 				values[name] = types.StringValue(override)
-			} else {
+			case yamlSemanticEqual(have, want):
+				values[name] = types.StringValue(override)
+			default:
 				values[name] = types.StringValue(have)
 			}
 		case known && !yamlSemanticEqual(have, def) && strings.TrimSpace(have) != "":
@@ -230,14 +245,25 @@ func coversPacks(sent map[string]string, packs []palette.PackRef) bool {
 }
 
 // flattenVariables copies the variables of one profile into the model.
+// Palette lists every variable the profile defines, with an empty value
+// where none is set: the model keeps the variables it sets, and of the
+// others only those given a value outside Terraform.
 func flattenVariables(m *addonProfileAttachmentResourceModel, all []palette.ClusterVariables, profileUID string) {
+	set := map[string]bool{}
+	if !m.Variables.IsNull() && !m.Variables.IsUnknown() {
+		for k := range m.Variables.Elements() {
+			set[k] = true
+		}
+	}
 	vars := map[string]attr.Value{}
 	for _, cv := range all {
 		if cv.ProfileUID != profileUID {
 			continue
 		}
 		for _, v := range cv.Variables {
-			vars[v.Name] = types.StringValue(v.Value)
+			if set[v.Name] || v.Value != "" {
+				vars[v.Name] = types.StringValue(v.Value)
+			}
 		}
 	}
 	m.Variables = mapOrNull(vars, m.Variables)

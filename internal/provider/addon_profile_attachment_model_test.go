@@ -239,3 +239,23 @@ func TestExpandAttachment(t *testing.T) {
 		t.Fatalf("values %s, want null for the profile's own values", m.Values)
 	}
 }
+
+// TestFlattenVariables: Palette lists every variable a profile defines,
+// unset ones with an empty value; only those set here or outside Terraform
+// reach the model.
+func TestFlattenVariables(t *testing.T) {
+	t.Parallel()
+	all := []palette.ClusterVariables{{ProfileUID: testProfileUID, Variables: []palette.Variable{
+		{Name: "unset", Value: ""}, {Name: "mine", Value: "x"}, {Name: "outside", Value: "y"}, {Name: "cleared", Value: ""},
+	}}}
+	m := addonProfileAttachmentResourceModel{Variables: types.MapNull(types.StringType)}
+	flattenVariables(&m, all[:0], testProfileUID)
+	if !m.Variables.IsNull() {
+		t.Fatalf("no variables: %s", m.Variables)
+	}
+	m.Variables = strMap(map[string]string{"mine": "x", "cleared": "z"})
+	flattenVariables(&m, all, testProfileUID)
+	if want := strMap(map[string]string{"mine": "x", "outside": "y", "cleared": ""}); !m.Variables.Equal(want) {
+		t.Fatalf("variables %s, want %s", m.Variables, want)
+	}
+}

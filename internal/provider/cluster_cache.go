@@ -89,15 +89,7 @@ func (c *clusterCache) lookup(ctx context.Context, uid string) (*palette.SearchI
 			c.mu.Unlock()
 			return nil, nil, false
 		case !c.filledAt.IsZero() && now.Sub(c.filledAt) < c.ttl:
-			it, meta := c.items[uid], c.metas[uid]
-			if t, ok := c.stale[uid]; ok && !t.Before(c.filledAt) {
-				it = nil
-			}
-			c.mu.Unlock()
-			if it == nil || meta == nil {
-				return nil, nil, false
-			}
-			return it, meta, true
+			return c.answer(uid)
 		case !c.failedAt.IsZero() && now.Sub(c.failedAt) < c.ttl:
 			c.mu.Unlock()
 			return nil, nil, false
@@ -112,16 +104,43 @@ func (c *clusterCache) lookup(ctx context.Context, uid string) (*palette.SearchI
 			if f.err != nil {
 				return nil, nil, false
 			}
+			// The fill this lookup waited for answers it, even if it took
+			// longer than the freshness window (a slow, large project).
 			c.mu.Lock()
-			continue
+			return c.answer(uid)
 		}
 		f := &cacheFill{done: make(chan struct{})}
 		c.inflight = f
 		c.mu.Unlock()
-		f.err = c.fill(ctx, now)
+		// The fill serves every waiting Read: one Read's cancellation must
+		// not fail the others.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cacheFillTimeout)
+		f.err = c.fill(fctx, now)
+		cancel()
 		close(f.done)
 		c.mu.Lock()
+		if f.err == nil {
+			return c.answer(uid)
+		}
 	}
+}
+
+// cacheFillTimeout bounds one fill of the cache.
+const cacheFillTimeout = 10 * time.Minute
+
+// answer returns the cache's items of a cluster; it is called with mu held
+// and unlocks it. A cluster written to since the fill, or Deleted (the
+// per-cluster read tells a deleted cluster from a live one), is a miss.
+func (c *clusterCache) answer(uid string) (*palette.SearchItem, *palette.MetaItem, bool) {
+	it, meta := c.items[uid], c.metas[uid]
+	if t, ok := c.stale[uid]; ok && !t.Before(c.filledAt) {
+		it = nil
+	}
+	c.mu.Unlock()
+	if it == nil || meta == nil || it.Status.State == palette.StateDeleted || meta.Status.State == palette.StateDeleted {
+		return nil, nil, false
+	}
+	return it, meta, true
 }
 
 // fill runs the paged search and the metadata search and stores their
@@ -215,9 +234,19 @@ func (r *addonProfileAttachmentResource) readCached(ctx context.Context, m *addo
 	if !ok {
 		return r.read(ctx, m, sent)
 	}
+	if it.SpecSummary.ClusterProfileTemplates == nil {
+		// The summary does not list profiles: it cannot say the profile left.
+		return r.read(ctx, m, sent)
+	}
 	t := it.Profile(pid)
 	if t == nil {
 		return fmt.Sprintf("Profile %s is no longer attached to cluster %s (it was detached outside Terraform)", pid, cid), nil
+	}
+	for _, p := range t.Packs {
+		if p.Values == "" {
+			// A summary without the packs' values cannot be compared.
+			return r.read(ctx, m, sent)
+		}
 	}
 	// What this resource sent decides without the profile; the profile is
 	// read (once per run for all its attachments) only when that is unknown.
@@ -281,7 +310,10 @@ func (pd *providerData) profile(ctx context.Context, uid string) (*palette.Clust
 		e = &profileEntry{done: make(chan struct{})}
 		pc.entries[uid] = e
 		pc.mu.Unlock()
-		e.profile, e.err = pd.client.GetProfile(ctx, uid)
+		// Shared with other Reads: not cancelled by this one's context.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pd.client.RequestBudget())
+		e.profile, e.err = pd.client.GetProfile(fctx, uid)
+		cancel()
 		e.at = time.Now()
 		close(e.done)
 	} else {

@@ -333,3 +333,37 @@ func TestImportedClusterRead_fromCache(t *testing.T) {
 		t.Fatalf("goroutines: %d before, %d after 480 refreshes", before, after)
 	}
 }
+
+// slowTransport moves the cache's clock forward by d on every request, as if
+// each took that long.
+type slowTransport struct {
+	clock *fakeClock
+	d     time.Duration
+}
+
+func (s slowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	s.clock.add(s.d)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestClusterCache_slowFillStillAnswers: a fill that takes longer than the
+// freshness window (a large project, a slow link) answers the lookups that
+// waited for it, instead of starting another fill (and another).
+func TestClusterCache_slowFillStillAnswers(t *testing.T) {
+	t.Parallel()
+	inst, _, uids := cacheEnv(t, 3)
+	clock := &fakeClock{t: time.Now()}
+	c, err := palette.NewClient(palette.Config{Host: inst.URL, APIKey: inst.APIKey, ProjectUID: inst.ProjectUID,
+		HTTPClient: &http.Client{Transport: slowTransport{clock: clock, d: clusterCacheTTL}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := newClusterCache(c)
+	cache.now = clock.now
+	if _, _, ok := cache.lookup(context.Background(), uids[1]); !ok {
+		t.Fatal("the lookup that filled the cache missed")
+	}
+	if fills := cache.fills; fills != 1 {
+		t.Fatalf("%d fills, want 1", fills)
+	}
+}

@@ -24,7 +24,10 @@ import (
 type clusterView struct {
 	cluster    *palette.Cluster
 	importMode string // on the wire: "read-only" or ""
-	health     palette.Health
+	// modeKnown is false when the metadata search did not list the cluster
+	// (its index may lag right after an import): the state keeps its mode.
+	modeKnown bool
+	health    palette.Health
 	// facts is false when the Kubernetes version and the instance types were
 	// not read (a refresh from the batched searches): the state keeps its own.
 	facts             bool
@@ -64,11 +67,12 @@ func readClusterView(ctx context.Context, c *palette.Client, cl *palette.Cluster
 	it, err := c.GetClusterMeta(ctx, cl.Metadata.UID, cl.Metadata.Name)
 	switch {
 	case errors.Is(err, palette.ErrNotFound):
-		// Deleted between the two calls: the caller sees it on the next read.
+		// Not listed yet (the search's index may lag right after an
+		// import) or deleted since the GET: the state keeps its mode.
 	case err != nil:
 		return nil, fmt.Errorf("reading the import mode of cluster %s: %w", cl.Metadata.UID, err)
 	default:
-		v.importMode, v.region = it.SpecSummary.ImportMode, it.SpecSummary.CloudRegion
+		v.importMode, v.modeKnown, v.region = it.SpecSummary.ImportMode, true, it.SpecSummary.CloudRegion
 	}
 	ov, err := c.GetClusterOverview(ctx, cl.Metadata.UID)
 	switch {
@@ -115,7 +119,7 @@ func viewFromSearch(it *palette.SearchItem, meta *palette.MetaItem) *clusterView
 		cl.Spec.CloudConfigRef = &palette.ObjectRef{UID: uid}
 	}
 	v := &clusterView{
-		cluster: cl, importMode: meta.SpecSummary.ImportMode, region: meta.SpecSummary.CloudRegion,
+		cluster: cl, importMode: meta.SpecSummary.ImportMode, modeKnown: true, region: meta.SpecSummary.CloudRegion,
 		health: palette.Health{State: palette.HealthUnknown}, nodeCount: it.SpecSummary.CloudConfig.NodeCount(),
 	}
 	if it.Status.Health != nil && it.Status.Health.State != "" {

@@ -168,7 +168,9 @@ func flattenCluster(ctx context.Context, m *importedClusterResourceModel, v *clu
 	if !known(m.CloudType) || palette.ImportCloudType(m.CloudType.ValueString()) != c.Spec.CloudType {
 		m.CloudType = types.StringValue(c.Spec.CloudType)
 	}
-	m.ImportMode = types.StringValue(tfImportMode(v.importMode))
+	if v.modeKnown || !known(m.ImportMode) {
+		m.ImportMode = types.StringValue(tfImportMode(v.importMode))
+	}
 	if d := c.Metadata.Annotations["description"]; d != "" {
 		m.Description = types.StringValue(d)
 	} else if !m.Description.IsNull() && m.Description.ValueString() == "" {
@@ -203,6 +205,9 @@ func flattenCluster(ctx context.Context, m *importedClusterResourceModel, v *clu
 		health = palette.HealthUnknown
 	}
 	agentVersion, k8sVersion, region := v.health.AgentVersion, v.kubernetesVersion, v.region
+	if !v.facts && region == "" {
+		region = m.Region.ValueString()
+	}
 	instanceTypes := v.instanceTypes
 	nodeCount := int64(v.nodeCount)
 	if !v.facts {

@@ -58,6 +58,20 @@ func (r *importedClusterResource) ImportState(ctx context.Context, req resource.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProxyUnread, []byte(`true`))...)
 }
 
+// cloudTypeRequiresReplace plans a new import when the cloud type changes
+// in Palette: openshift and eks-anywhere are imported as generic, so moving
+// between them and generic (or bringing one in with terraform import, which
+// reads generic) changes only the configured value.
+func cloudTypeRequiresReplace() planmodifier.String {
+	return stringplanmodifier.RequiresReplaceIf(
+		func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = palette.ImportCloudType(req.StateValue.ValueString()) != palette.ImportCloudType(req.PlanValue.ValueString())
+		},
+		"Changing the cloud type imports the cluster again, unless Palette's type stays the same (openshift and eks-anywhere are imported as generic).",
+		"Changing the cloud type imports the cluster again, unless Palette's type stays the same (`openshift` and `eks-anywhere` are imported as `generic`).",
+	)
+}
+
 // privateProxyUnread marks, in private state, a cluster whose proxy the
 // state does not know (it was brought in with terraform import).
 const privateProxyUnread = "proxy_unread"

@@ -73,7 +73,7 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 				Validators: []validator.String{
 					stringvalidator.OneOf(palette.SeedCloudTypes...),
 				},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.String{cloudTypeRequiresReplace()},
 			},
 			"import_mode": schema.StringAttribute{
 				MarkdownDescription: "`full_permission` (the default, as in Palette: full management and add-on profiles) or " +
@@ -97,9 +97,10 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 				Optional:            true,
 			},
 			"proxy": schema.SingleNestedAttribute{
-				MarkdownDescription: "HTTP proxy settings for the agent. Only with `import_mode = \"full_permission\"` (a Palette rule). Changing them imports the cluster again.",
-				Optional:            true,
-				PlanModifiers:       []planmodifier.Object{proxyRequiresReplace()},
+				MarkdownDescription: "HTTP proxy settings for the agent. Only with `import_mode = \"full_permission\"` (a Palette rule). Changing them imports the cluster again. " +
+					"Palette does not show a cluster's proxy again: after `terraform import` the configured proxy is recorded as it is, at the next apply.",
+				Optional:      true,
+				PlanModifiers: []planmodifier.Object{proxyRequiresReplace()},
 				Attributes: map[string]schema.Attribute{
 					"http_proxy":              schema.StringAttribute{Optional: true, MarkdownDescription: "Value of `HTTP_PROXY` for the agent."},
 					"https_proxy":             schema.StringAttribute{Optional: true, MarkdownDescription: "Value of `HTTPS_PROXY` for the agent."},

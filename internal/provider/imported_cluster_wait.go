@@ -85,7 +85,10 @@ func (s *sharedStatus) get(ctx context.Context, c *palette.Client, uid string) (
 		r = &statusResult{done: make(chan struct{})}
 		s.last[key] = r
 		s.mu.Unlock()
-		r.state, r.health, r.err = fetchStatus(ctx, c, uid)
+		// Shared with the other waiters: not cancelled by this one's context.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.RequestBudget())
+		r.state, r.health, r.err = fetchStatus(fctx, c, uid)
+		cancel()
 		r.at = time.Now()
 		close(r.done)
 		s.mu.Lock()

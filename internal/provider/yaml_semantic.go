@@ -31,10 +31,16 @@ func yamlSemanticEqual(a, b string) bool {
 }
 
 // mergeYAML returns base with override merged into it: mappings are merged
-// key by key, recursively; any other value of override replaces base's.
+// key by key, recursively; a null removes the key; any other value of
+// override replaces base's. An empty override leaves base as it is (its
+// comments and order too); a merge re-encodes the document, without its
+// comments.
 // Palette replaces a pack's whole values with what an attachment sends, so
 // a user's override is merged onto the profile's values here, client-side.
 func mergeYAML(base, override string) (string, error) {
+	if strings.TrimSpace(override) == "" {
+		return base, nil
+	}
 	var b, o any
 	if err := yaml.Unmarshal([]byte(base), &b); err != nil {
 		return "", fmt.Errorf("the profile's values: %w", err)
@@ -63,6 +69,10 @@ func mergeValues(base, override any) any {
 		out[k] = v
 	}
 	for k, v := range om {
+		if v == nil {
+			delete(out, k) // key: null removes the key, as Helm does
+			continue
+		}
 		out[k] = mergeValues(bm[k], v)
 	}
 	return out

@@ -8,7 +8,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 func TestYAMLSemanticEqual(t *testing.T) {
@@ -136,5 +138,56 @@ func TestYAMLMappingValidator(t *testing.T) {
 				t.Fatalf("error = %v, want %v: %v", got, tc.wantErr, resp.Diagnostics)
 			}
 		})
+	}
+}
+
+func TestMergeYAML(t *testing.T) {
+	t.Parallel()
+	base := "# preset: a\nmessage: hello\nnested:\n  a: 1\n  b: 2\n"
+	cases := []struct{ name, override, want string }{
+		{"empty override keeps the profile's text", "", base},
+		{"nested merge", "nested:\n  b: 3\n", "message: hello\nnested:\n  a: 1\n  b: 3\n"},
+		{"null removes a key", "nested:\n  a: null\n", "message: hello\nnested:\n  b: 2\n"},
+		{"scalar replaces", "message: hi\n", "message: hi\nnested:\n  a: 1\n  b: 2\n"},
+	}
+	for _, tc := range cases {
+		got, err := mergeYAML(base, tc.override)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if tc.override == "" && got != tc.want || !yamlSemanticEqual(got, tc.want) {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if _, err := mergeYAML("a: {{ .spectro.x }}\n", "b: 1\n"); err == nil {
+		t.Error("values that do not parse as YAML merged without an error")
+	}
+}
+
+// TestCloudTypeRequiresReplace: a new import only when Palette's cloud type
+// changes (openshift and eks-anywhere are generic in Palette).
+func TestCloudTypeRequiresReplace(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		state, plan string
+		want        bool
+	}{
+		{"generic", "openshift", false},
+		{"eks-anywhere", "generic", false},
+		{"generic", "aws", true},
+		{"aws", "azure", true},
+		{"aws", "aws", false},
+	}
+	for _, tc := range cases {
+		req := planmodifier.StringRequest{
+			StateValue: types.StringValue(tc.state), PlanValue: types.StringValue(tc.plan), ConfigValue: types.StringValue(tc.plan),
+			State: tfsdk.State{Raw: tftypes.NewValue(tftypes.Object{}, map[string]tftypes.Value{})},
+			Plan:  tfsdk.Plan{Raw: tftypes.NewValue(tftypes.Object{}, map[string]tftypes.Value{})},
+		}
+		resp := &planmodifier.StringResponse{PlanValue: req.PlanValue}
+		cloudTypeRequiresReplace().PlanModifyString(context.Background(), req, resp)
+		if resp.RequiresReplace != tc.want {
+			t.Errorf("%s → %s: replace %v, want %v", tc.state, tc.plan, resp.RequiresReplace, tc.want)
+		}
 	}
 }
