@@ -139,6 +139,21 @@ func clusterRule(ctx context.Context, c *palette.Client, uid string, running boo
 	return cl, nil, nil
 }
 
+// planClusterRule is clusterRule at plan time: answered from the
+// provider's cluster cache (filled by the refresh of the same plan) when it
+// holds the cluster, so that planning many attachments costs no request
+// each; apply time checks again against the API (checkRules).
+func (r *addonProfileAttachmentResource) planClusterRule(ctx context.Context, uid string) (*ruleViolation, error) {
+	if _, meta, ok := r.data.clusterCache().lookup(ctx, uid); ok {
+		if meta.SpecSummary.ImportMode == palette.ImportModeReadOnly {
+			return clusterReadOnly(uid, meta.Metadata.Name), nil
+		}
+		return nil, nil
+	}
+	_, v, err := clusterRule(ctx, r.data.client, uid, false)
+	return v, err
+}
+
 // attachRejection turns the API's rejection of an attachment into the
 // diagnostic of the plan-time rule it enforces; nil when err is no such
 // rejection. profileMissing tells a 404 of the profile from one of the
@@ -226,7 +241,7 @@ func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req res
 	}
 	if known(plan.ClusterID) {
 		cid := plan.ClusterID.ValueString()
-		_, v, err := clusterRule(ctx, c, cid, false)
+		v, err := r.planClusterRule(ctx, cid)
 		switch {
 		case err != nil:
 			resp.Diagnostics.AddAttributeError(path.Root("cluster_id"), "Error reading imported cluster",
