@@ -240,21 +240,7 @@ func objWith(t *testing.T, typ tftypes.Type, vals map[string]tftypes.Value) tfty
 func TestImportedClusterRead_fromCache(t *testing.T) {
 	inst, _, uids := cacheEnv(t, 120)
 	ctx := context.Background()
-	srv := NewProtocol6Server("test")()
-	sch, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pt := sch.Provider.ValueType()
-	cfg, err := tfprotov6.NewDynamicValue(pt, objWith(t, pt, map[string]tftypes.Value{
-		"host": tftypes.NewValue(tftypes.String, inst.URL), "api_key": tftypes.NewValue(tftypes.String, inst.APIKey),
-		"project_uid": tftypes.NewValue(tftypes.String, inst.ProjectUID)}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cr, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &cfg}); err != nil || len(cr.Diagnostics) > 0 {
-		t.Fatalf("configure: %v %+v", err, cr)
-	}
+	srv, sch := configuredServer(t, inst)
 	rt := sch.ResourceSchemas["palette_imported_cluster"].ValueType()
 	names := map[string]string{}
 	for i, uid := range uids {
@@ -366,4 +352,27 @@ func TestClusterCache_slowFillStillAnswers(t *testing.T) {
 	if fills := cache.fills; fills != 1 {
 		t.Fatalf("%d fills, want 1", fills)
 	}
+}
+
+// configuredServer is the provider's protocol server, configured as
+// Terraform does for the local API of inst, and its schemas.
+func configuredServer(t *testing.T, inst *localtest.Instance) (tfprotov6.ProviderServer, *tfprotov6.GetProviderSchemaResponse) {
+	t.Helper()
+	ctx := context.Background()
+	srv := NewProtocol6Server("test")()
+	sch, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := sch.Provider.ValueType()
+	cfg, err := tfprotov6.NewDynamicValue(pt, objWith(t, pt, map[string]tftypes.Value{
+		"host": tftypes.NewValue(tftypes.String, inst.URL), "api_key": tftypes.NewValue(tftypes.String, inst.APIKey),
+		"project_uid": tftypes.NewValue(tftypes.String, inst.ProjectUID)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cr, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &cfg}); err != nil || len(cr.Diagnostics) > 0 {
+		t.Fatalf("configure: %v %+v", err, cr)
+	}
+	return srv, sch
 }

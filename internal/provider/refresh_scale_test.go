@@ -43,21 +43,7 @@ func TestRefreshRequests_atScale(t *testing.T) {
 		uids[i] = uid
 	}
 
-	srv := NewProtocol6Server("test")()
-	sch, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pt := sch.Provider.ValueType()
-	cfg, err := tfprotov6.NewDynamicValue(pt, objWith(t, pt, map[string]tftypes.Value{
-		"host": tftypes.NewValue(tftypes.String, inst.URL), "api_key": tftypes.NewValue(tftypes.String, inst.APIKey),
-		"project_uid": tftypes.NewValue(tftypes.String, inst.ProjectUID)}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cr, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &cfg}); err != nil || len(cr.Diagnostics) > 0 {
-		t.Fatalf("configure: %v %+v", err, cr)
-	}
+	srv, sch := configuredServer(t, inst)
 	ct := sch.ResourceSchemas["palette_imported_cluster"].ValueType()
 	at := sch.ResourceSchemas["palette_addon_profile_attachment"].ValueType()
 	ot, ok := at.(tftypes.Object)
