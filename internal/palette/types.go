@@ -637,6 +637,15 @@ type ClusterProfileTemplateMeta struct {
 	Packs     []PackRef `json:"packs"`
 }
 
+// PackValues returns each pack's whole values by pack name.
+func (t *ClusterProfileTemplateMeta) PackValues() map[string]string {
+	out := make(map[string]string, len(t.Packs))
+	for _, p := range t.Packs {
+		out[p.Name] = p.Values
+	}
+	return out
+}
+
 // SpecSummary is the specSummary of v1SpectroClusterSummary.
 type SpecSummary struct {
 	CloudConfig             CloudConfigSummary           `json:"cloudConfig"`

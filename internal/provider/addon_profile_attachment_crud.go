@@ -198,7 +198,7 @@ func (r *addonProfileAttachmentResource) read(ctx context.Context, m *addonProfi
 		return "", err
 	}
 	m.ID = types.StringValue(attachmentID(cid, pid))
-	flattenAttachment(m, ap, prof, sent)
+	flattenAttachment(m, ap.PackValues(), prof, sent)
 	flattenVariables(m, vars, pid)
 	m.Packs = flattenPackStatuses(profilePackStatuses(cl, pid))
 	if m.AdoptExisting.IsNull() || m.AdoptExisting.IsUnknown() {

@@ -138,7 +138,8 @@ func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceMode
 	return att
 }
 
-// flattenAttachment copies an attached profile's values into the model. The
+// flattenAttachment copies an attached profile's pack values (whole, by
+// pack name) into the model. The
 // cluster shows each pack's whole values; the model holds the user's
 // overrides. An override stays as written while the pack's values are the
 // profile's with it merged (semantically); otherwise, and for a pack
@@ -147,7 +148,7 @@ func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceMode
 // values are compared with nothing and kept as the model has them. sent,
 // when it has a pack (what this resource last sent, from private state),
 // decides for that pack without the profile.
-func flattenAttachment(m *addonProfileAttachmentResourceModel, ap *palette.AttachedProfile, profile *palette.ClusterProfile, sent map[string]string) {
+func flattenAttachment(m *addonProfileAttachmentResourceModel, packValues map[string]string, profile *palette.ClusterProfile, sent map[string]string) {
 	prior := map[string]string{}
 	if !m.Values.IsNull() && !m.Values.IsUnknown() {
 		for k, v := range m.Values.Elements() {
@@ -163,7 +164,7 @@ func flattenAttachment(m *addonProfileAttachmentResourceModel, ap *palette.Attac
 		}
 	}
 	values := map[string]attr.Value{}
-	for name, have := range ap.PackValues() {
+	for name, have := range packValues {
 		def, known := defaults[name]
 		override, overridden := prior[name]
 		if digest, ok := sent[name]; ok {

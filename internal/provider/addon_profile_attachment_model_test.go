@@ -195,7 +195,7 @@ func TestExpandAttachment(t *testing.T) {
 	// Read: the cluster shows the whole values; while they are the profile's
 	// with the override merged, the state keeps the override as written.
 	m.Values = strMap(map[string]string{"hello": "{message: 'hi', nested: {b: 3}}"})
-	flattenAttachment(&m, attached("nested: {a: 1, b: 3}\nreplicas: 1\nmessage: hi\n"), prof, nil)
+	flattenAttachment(&m, attached("nested: {a: 1, b: 3}\nreplicas: 1\nmessage: hi\n").PackValues(), prof, nil)
 	if !m.Values.Equal(strMap(map[string]string{"hello": "{message: 'hi', nested: {b: 3}}"})) {
 		t.Fatalf("values %s: the override as written was not kept", m.Values)
 	}
@@ -208,7 +208,7 @@ func TestExpandAttachment(t *testing.T) {
 	}
 	// An out-of-band change shows as the pack's whole values, so the plan
 	// puts the override back.
-	flattenAttachment(&m, attached("message: changed\n"), prof, nil)
+	flattenAttachment(&m, attached("message: changed\n").PackValues(), prof, nil)
 	flattenVariables(&m, nil, testProfileUID)
 	if !m.Values.Equal(strMap(map[string]string{"hello": "message: changed\n"})) || !m.Variables.IsNull() {
 		t.Fatalf("an out-of-band change was not read: values %s variables %s", m.Values, m.Variables)
@@ -221,11 +221,11 @@ func TestExpandAttachment(t *testing.T) {
 	}, prof, "", &diags)
 	sent := sentDigests(prof, entry)
 	m.Values = strMap(map[string]string{"hello": "message: hi\nnested:\n  b: 3\n"})
-	flattenAttachment(&m, attached("{message: hi, replicas: 1, nested: {b: 3, a: 1}}"), nil, sent)
+	flattenAttachment(&m, attached("{message: hi, replicas: 1, nested: {b: 3, a: 1}}").PackValues(), nil, sent)
 	if !m.Values.Equal(strMap(map[string]string{"hello": "message: hi\nnested:\n  b: 3\n"})) {
 		t.Fatalf("values %s: the override was not kept although the cluster holds what was sent", m.Values)
 	}
-	flattenAttachment(&m, attached("message: other\n"), nil, sent)
+	flattenAttachment(&m, attached("message: other\n").PackValues(), nil, sent)
 	if !m.Values.Equal(strMap(map[string]string{"hello": "message: other\n"})) {
 		t.Fatalf("values %s: drift from what was sent was not shown", m.Values)
 	}
@@ -234,7 +234,7 @@ func TestExpandAttachment(t *testing.T) {
 	}
 	// No override in state and the profile's own values: nothing to show.
 	m.Values = types.MapNull(types.StringType)
-	flattenAttachment(&m, attached("message: hello\nreplicas: 1\nnested: {a: 1, b: 2}\n"), prof, nil)
+	flattenAttachment(&m, attached("message: hello\nreplicas: 1\nnested: {a: 1, b: 2}\n").PackValues(), prof, nil)
 	if !m.Values.IsNull() {
 		t.Fatalf("values %s, want null for the profile's own values", m.Values)
 	}

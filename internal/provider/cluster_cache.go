@@ -203,22 +203,6 @@ func (pd *providerData) cachedCluster(ctx context.Context, m *importedClusterRes
 	return viewFromSearch(it, meta), true
 }
 
-// attachedFromTemplate shows a summary's clusterProfileTemplates entry as
-// the attached profile of GET /v1/spectroclusters/{uid}/profiles.
-func attachedFromTemplate(t *palette.ClusterProfileTemplateMeta) *palette.AttachedProfile {
-	ap := &palette.AttachedProfile{
-		Metadata: palette.ObjectMeta{UID: t.UID, Name: t.Name},
-		Spec:     palette.AttachedProfileSpec{CloudType: t.CloudType, Type: t.Type, Version: t.Version},
-	}
-	for _, p := range t.Packs {
-		ap.Spec.Packs = append(ap.Spec.Packs, palette.AttachedPack{
-			Metadata: palette.ObjectMeta{UID: p.PackUID, Name: p.Name},
-			Spec:     palette.AttachedPackSpec{Name: p.Name, Type: p.Type, Layer: p.Layer, Version: p.Tag, Values: p.Values},
-		})
-	}
-	return ap
-}
-
 // readCached refreshes an attachment from the provider's cluster cache, or
 // with r.read when the cache cannot answer. sent is what the resource last
 // sent (private state). The summary has the attached
@@ -257,7 +241,7 @@ func (r *addonProfileAttachmentResource) readCached(ctx context.Context, m *addo
 		}
 	}
 	m.ID = types.StringValue(attachmentID(cid, pid))
-	flattenAttachment(m, attachedFromTemplate(t), prof, sent)
+	flattenAttachment(m, t.PackValues(), prof, sent)
 	if !m.Variables.IsNull() && len(m.Variables.Elements()) > 0 {
 		vars, err := r.data.client.GetClusterVariables(ctx, cid)
 		if err != nil {

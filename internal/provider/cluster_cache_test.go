@@ -168,7 +168,7 @@ func TestClusterCache_viewMatchesFullRead(t *testing.T) {
 	if tmpl == nil {
 		t.Fatal("the summary does not list the attached profile")
 	}
-	if got, want := attachedFromTemplate(tmpl).PackValues(), list.Profiles[0].PackValues(); fmt.Sprint(got) != fmt.Sprint(want) || want["hello"] != "message: bonjour\n" {
+	if got, want := tmpl.PackValues(), list.Profiles[0].PackValues(); fmt.Sprint(got) != fmt.Sprint(want) || want["hello"] != "message: bonjour\n" {
 		t.Errorf("pack values from the summary %v, from GET profiles %v", got, want)
 	}
 	if it2, _, ok := pd.clusterCache().lookup(ctx, uids[1]); !ok || it2.Profile(pid) != nil {
