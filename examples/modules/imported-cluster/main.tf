@@ -10,13 +10,18 @@ resource "palette_imported_cluster" "this" {
   labels          = var.labels
   deletion_policy = var.deletion_policy
 
-  kubernetes = {
+  kubernetes = var.kubernetes == null ? null : {
     config_path            = var.kubernetes.config_path
     config_context         = var.kubernetes.config_context
     host                   = var.kubernetes.host
     cluster_ca_certificate = var.kubernetes.cluster_ca_certificate
     exec                   = var.kubernetes.exec
+    token_wo               = var.kubernetes_token
   }
+
+  # Write-only: never stored; kubeconfig_wo_version tells a new one apart.
+  kubeconfig_wo         = var.kubeconfig_wo
+  kubeconfig_wo_version = var.kubeconfig_wo_version
 
   lifecycle {
     precondition {

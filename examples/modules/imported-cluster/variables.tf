@@ -34,8 +34,11 @@ variable "labels" {
 
 variable "kubernetes" {
   description = <<-EOT
-    How to reach the cluster: either a kubeconfig (config_path, config_context),
-    or host + cluster_ca_certificate with an exec plugin (EKS, GKE, AKS).
+    How to reach the cluster: a kubeconfig file (config_path, config_context),
+    or host + cluster_ca_certificate with an exec plugin (EKS, GKE, AKS) or
+    with the bearer token of var.kubernetes_token. Null when the cluster is
+    reached through var.kubeconfig_wo, or not at all (the agent is then
+    installed from the import command, e.g. by GitOps).
   EOT
   type = object({
     config_path            = optional(string)
@@ -49,11 +52,42 @@ variable "kubernetes" {
       env         = optional(map(string), {})
     }))
   })
+  default = null
 
   validation {
-    condition     = var.kubernetes.config_path != null || var.kubernetes.host != null
-    error_message = "Set kubernetes.config_path, or kubernetes.host (with cluster_ca_certificate and exec)."
+    condition     = var.kubernetes == null || try(var.kubernetes.config_path != null || var.kubernetes.host != null, false)
+    error_message = "Set kubernetes.config_path, or kubernetes.host (with cluster_ca_certificate and exec, or var.kubernetes_token)."
   }
+}
+
+variable "kubernetes_token" {
+  description = <<-EOT
+    Bearer token for kubernetes.host (write-only: never in state or plan).
+    Ephemeral, so a token from another provider's ephemeral resource (e.g.
+    a cloud provider's cluster auth) can be passed in.
+  EOT
+  type        = string
+  default     = null
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "kubeconfig_wo" {
+  description = <<-EOT
+    A whole kubeconfig (YAML) instead of var.kubernetes, write-only: for
+    remote runs (HCP Terraform, CI) where no kubeconfig file exists. Bump
+    var.kubeconfig_wo_version to have the provider use a new one.
+  EOT
+  type        = string
+  default     = null
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "kubeconfig_wo_version" {
+  description = "Version of var.kubeconfig_wo; set it (e.g. 1) whenever var.kubeconfig_wo is set."
+  type        = number
+  default     = null
 }
 
 variable "addon_profiles" {

@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.5"
+  required_version = ">= 1.11" # write-only and ephemeral inputs
   required_providers {
     palette = {
       source = "terraform-palette/palette"

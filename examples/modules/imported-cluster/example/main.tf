@@ -2,7 +2,7 @@
 # imported into Palette with the same baseline add-ons, plus its own.
 
 terraform {
-  required_version = ">= 1.5"
+  required_version = ">= 1.11"
   required_providers {
     palette = {
       source = "terraform-palette/palette"
