@@ -329,6 +329,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	logCtx := c.maskedContext(ctx)
 
 	var lastErr error
+	started := c.now()
 	for attempt := 1; ; attempt++ {
 		if strings.HasPrefix(r.path, "/v1/dashboard/") {
 			if err := c.dashboard.Wait(ctx); err != nil {
@@ -350,6 +351,9 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return resp, fmt.Errorf("palette: %s %s: %w", r.method, r.path, ctxErr)
 			}
+			if why := c.permanent(ctx, err); why != "" {
+				return resp, fmt.Errorf("palette: %s %s: %s: %w", r.method, r.path, why, err)
+			}
 			if retry, _ := retryablehttp.ErrorPropagatedRetryPolicy(ctx, nil, err); !retry {
 				return resp, fmt.Errorf("palette: %s %s: %w", r.method, r.path, err)
 			}
@@ -360,6 +364,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			lastErr = err
 		} else {
 			apiErr := newAPIError(r.method, r.path, resp.status, resp.body)
+			apiErr.Host = c.baseURL.Host
 			switch resp.status {
 			case http.StatusTooManyRequests:
 			case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
@@ -372,7 +377,8 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			lastErr = apiErr
 		}
 		if attempt > c.maxRetries {
-			return resp, fmt.Errorf("palette: giving up after %d attempts: %w", attempt, lastErr)
+			return resp, fmt.Errorf("palette: giving up after %d attempts in %s (max_retries = %d, request_timeout = %s): %w",
+				attempt, c.now().Sub(started).Round(time.Second), c.maxRetries, c.requestTimeout, lastErr)
 		}
 		var header http.Header
 		if resp != nil {

@@ -193,3 +193,11 @@ func (c *Client) ProjectUIDByName(ctx context.Context, name string) (string, err
 	}
 	return "", fmt.Errorf("palette: project %q: %w", name, ErrNotFound)
 }
+
+// UserInfo returns who the API key belongs to (GET /v1/users/info): the
+// cheapest authenticated call, used to check the key.
+func (c *Client) UserInfo(ctx context.Context) (UserInfo, error) {
+	var out UserInfo
+	_, err := c.WithProject("").call(ctx, &request{method: http.MethodGet, path: "/v1/users/info"}, &out)
+	return out, err
+}

@@ -409,27 +409,25 @@ func TestContextBoundsRetries(t *testing.T) {
 			t.Fatal("GetCluster still waiting 10s after its context was cancelled")
 		}
 	})
-	t.Run("per_attempt_timeout_is_retried", func(t *testing.T) {
+	t.Run("host_that_never_answers_fails_within_request_timeout", func(t *testing.T) {
 		t.Parallel()
 		var calls atomic.Int32
 		release := make(chan struct{})
 		t.Cleanup(func() { close(release) })
-		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if calls.Add(1) == 1 {
-				select { // stall until the client gives up on the attempt
-				case <-r.Context().Done():
-				case <-release:
-				}
-				return
+		h := http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			select { // stall until the client gives up on the attempt
+			case <-r.Context().Done():
+			case <-release:
 			}
-			writeJSON(w, http.StatusOK, Cluster{Metadata: ObjectMeta{UID: "u1"}})
 		})
 		c, rec := newTestClient(t, h, func(cfg *Config) { cfg.RequestTimeout = 200 * time.Millisecond })
-		if _, err := c.GetCluster(context.Background(), "u1"); err != nil {
-			t.Fatalf("GetCluster: %v", err)
+		_, err := c.GetCluster(context.Background(), "u1")
+		if err == nil || !strings.Contains(err.Error(), "did not answer within request_timeout (200ms)") {
+			t.Fatalf("GetCluster: %v, want an error naming request_timeout", err)
 		}
-		if calls.Load() != 2 || len(rec.get()) != 1 {
-			t.Errorf("calls=%d sleeps=%d, want 2 and 1", calls.Load(), len(rec.get()))
+		if calls.Load() != 1 || len(rec.get()) != 0 {
+			t.Errorf("calls=%d sleeps=%d, want 1 and 0 (no retry of a host that never answers)", calls.Load(), len(rec.get()))
 		}
 	})
 }

@@ -41,6 +41,9 @@ type APIError struct {
 	Details    map[string]any
 	Method     string
 	Path       string
+	// Host is the API host that answered; 401 and 403 name it, since the
+	// usual cause is a key of another Palette (or project) than the host.
+	Host string
 }
 
 // Error includes the request, status, code, message and ref.
@@ -59,6 +62,14 @@ func (e *APIError) Error() string {
 	}
 	if e.Ref != "" {
 		fmt.Fprintf(&b, " (ref %s)", e.Ref)
+	}
+	if e.Host != "" {
+		switch e.StatusCode {
+		case http.StatusUnauthorized:
+			fmt.Fprintf(&b, " — %s refused the API key: check api_key (PALETTE_API_KEY) and host", e.Host)
+		case http.StatusForbidden:
+			fmt.Fprintf(&b, " — %s denied this API key: check its rights and the project (project_uid, project_name)", e.Host)
+		}
 	}
 	return b.String()
 }
