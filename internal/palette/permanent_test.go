@@ -81,7 +81,9 @@ func TestPermanent_dnsNotFound(t *testing.T) {
 // many attempts were made, over how long, and which settings bound them.
 func TestGivingUpNamesTheBudget(t *testing.T) {
 	t.Parallel()
-	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeErr(w, http.StatusServiceUnavailable, "Unavailable") })
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeErr(w, http.StatusServiceUnavailable, "Unavailable")
+	})
 	c, _ := newTestClient(t, h, func(cfg *Config) { cfg.MaxRetries = 2; cfg.RequestTimeout = 5 * time.Second })
 	_, err := c.GetCluster(context.Background(), "u1")
 	if err == nil || !strings.Contains(err.Error(), "giving up after 3 attempts in") ||
