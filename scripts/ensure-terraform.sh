@@ -5,7 +5,7 @@
 # With TF=tofu it always uses (or builds) OpenTofu.
 set -euo pipefail
 cache="${PALETTE_CACHE:-$HOME/.cache/terraform-provider-palette}"
-tofu_version="${TOFU_VERSION:-v1.10.10}"
+tofu_version="${TOFU_VERSION:-v1.12.6}"
 want="${TF:-terraform}"
 
 if [ "$want" != "tofu" ]; then

@@ -29,6 +29,10 @@ var faultTotals struct {
 
 // TestMain prints the summary lines of the reliability suite.
 func TestMain(m *testing.M) {
+	if err := ensureCLIConfigFile(); err != nil {
+		fmt.Fprintln(os.Stderr, "CLI config:", err)
+		os.Exit(1)
+	}
 	if err := setUpSecretsScan(); err != nil {
 		fmt.Fprintln(os.Stderr, "secrets scan:", err)
 		os.Exit(1)
