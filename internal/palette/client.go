@@ -154,6 +154,13 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// CheckHost reports whether host is a Palette host the client accepts: a
+// host name with an optional port, or an http(s) URL with a host.
+func CheckHost(host string) error {
+	_, err := parseHost(host)
+	return err
+}
+
 // parseHost turns Config.Host into a base URL.
 func parseHost(host string) (*url.URL, error) {
 	host = strings.TrimSpace(host)

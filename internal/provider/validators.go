@@ -2,11 +2,22 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	k8svalidation "k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
 // dns1123LabelRegexp is a DNS-1123 label: lowercase alphanumerics and '-',
@@ -56,5 +67,219 @@ func (v durationValidator) ValidateString(ctx context.Context, req validator.Str
 	if err != nil || d <= 0 {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
 			fmt.Sprintf("%q %s.", req.ConfigValue.ValueString(), v.Description(ctx)))
+	}
+}
+
+// positiveDurationTimeouts is the timeouts attribute of the
+// terraform-plugin-framework-timeouts package with each duration checked by
+// durationValidator instead of the package's own validator, which lets 0s
+// and -5m through (a deadline that has passed before the call starts).
+func positiveDurationTimeouts(ctx context.Context, opts timeouts.Opts) schema.Attribute {
+	a := timeouts.Attributes(ctx, opts)
+	nested, ok := a.(schema.SingleNestedAttribute)
+	if !ok {
+		return a
+	}
+	attrs := make(map[string]schema.Attribute, len(nested.Attributes))
+	for name, at := range nested.Attributes {
+		if s, ok := at.(schema.StringAttribute); ok {
+			s.Validators = []validator.String{durationValidator{}}
+			s.Description += " It must be positive."
+			at = s
+		}
+		attrs[name] = at
+	}
+	nested.Attributes = attrs
+	return nested
+}
+
+// labelKeyValidator checks a label key with Kubernetes' own rule (a
+// qualified name: an optional DNS-1123 subdomain prefix and '/', then at
+// most 63 alphanumerics, '-', '_' and '.'), which Palette's labels follow.
+type labelKeyValidator struct{}
+
+var _ validator.String = labelKeyValidator{}
+
+func (labelKeyValidator) Description(context.Context) string {
+	return "must be a Kubernetes label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
+}
+
+func (v labelKeyValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v labelKeyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if errs := k8svalidation.IsQualifiedName(req.ConfigValue.ValueString()); len(errs) > 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid label key",
+			fmt.Sprintf("%q is not a Kubernetes label key: %s.", req.ConfigValue.ValueString(), strings.Join(errs, "; ")))
+	}
+}
+
+// labelValueValidator checks a label value with Kubernetes' own rule (empty,
+// or at most 63 alphanumerics, '-', '_' and '.', starting and ending with an
+// alphanumeric).
+type labelValueValidator struct{}
+
+var _ validator.String = labelValueValidator{}
+
+func (labelValueValidator) Description(context.Context) string {
+	return "must be a Kubernetes label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
+}
+
+func (v labelValueValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v labelValueValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if errs := k8svalidation.IsValidLabelValue(req.ConfigValue.ValueString()); len(errs) > 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid label value",
+			fmt.Sprintf("%q is not a Kubernetes label value: %s.", req.ConfigValue.ValueString(), strings.Join(errs, "; ")))
+	}
+}
+
+// labelsValidators check a labels map: each key and each value, each
+// diagnostic on the element (labels["bad key"]).
+func labelsValidators() []validator.Map {
+	return []validator.Map{
+		mapvalidator.KeysAre(labelKeyValidator{}),
+		mapvalidator.ValueStringsAre(labelValueValidator{}),
+	}
+}
+
+// proxyURLValidator checks a proxy URL: http or https, a host, and a port
+// (if any) from 1 to 65535. The value may carry a password, so the
+// diagnostic never repeats it.
+type proxyURLValidator struct{}
+
+var _ validator.String = proxyURLValidator{}
+
+func (proxyURLValidator) Description(context.Context) string {
+	return "must be an http:// or https:// URL with a host and, if any, a port from 1 to 65535"
+}
+
+func (v proxyURLValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v proxyURLValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if why := proxyURLProblem(req.ConfigValue.ValueString()); why != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid proxy URL",
+			fmt.Sprintf("The proxy %s: it %s (the value is not repeated here, as it may carry a password).", why, v.Description(ctx)))
+	}
+}
+
+// proxyURLProblem says what is wrong with a proxy URL, or "" when nothing
+// is. It never quotes the URL.
+func proxyURLProblem(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error quotes the URL
+		}
+		return "is not a URL (" + err.Error() + ")"
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "has no http:// or https:// scheme"
+	}
+	if u.Hostname() == "" {
+		return "has no host"
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "port " + p + " is outside 1-65535"
+		}
+	}
+	return ""
+}
+
+// absolutePathValidator checks a path for the agent's Pods: absolute and
+// without "." or ".." elements (a relative or climbing hostPath passes the
+// plan and then is refused by the API server, leaving a failed install).
+type absolutePathValidator struct{}
+
+var _ validator.String = absolutePathValidator{}
+
+func (absolutePathValidator) Description(context.Context) string {
+	return "must be an absolute path (starting with /) without . or .. elements"
+}
+
+func (v absolutePathValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v absolutePathValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	ok := strings.HasPrefix(s, "/")
+	for _, el := range strings.Split(s, "/") {
+		if el == "." || el == ".." {
+			ok = false
+		}
+	}
+	if !ok {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid path", fmt.Sprintf("%q %s.", s, v.Description(ctx)))
+	}
+}
+
+// noProxyValidator checks a NO_PROXY list: comma-separated host names,
+// domains (.example.com), IP addresses and CIDRs, each with an optional
+// port; no URL and no blank inside an entry.
+type noProxyValidator struct{}
+
+var _ validator.String = noProxyValidator{}
+
+func (noProxyValidator) Description(context.Context) string {
+	return "must be a comma-separated list of host names, domains, IP addresses or CIDRs (no URLs, no blanks inside an entry)"
+}
+
+func (v noProxyValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v noProxyValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for _, e := range strings.Split(req.ConfigValue.ValueString(), ",") {
+		e = strings.TrimSpace(e)
+		bad := strings.Contains(e, "://") || strings.ContainsAny(e, " \t\r\n")
+		if !bad && strings.Contains(e, "/") {
+			_, _, err := net.ParseCIDR(e)
+			bad = err != nil
+		}
+		if bad {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid no_proxy entry", fmt.Sprintf("%q: the list %s.", e, v.Description(ctx)))
+		}
+	}
+}
+
+// paletteHostValidator checks the provider's host as the client will read
+// it: a host name with an optional port, or an http(s) URL with a host.
+type paletteHostValidator struct{}
+
+var _ validator.String = paletteHostValidator{}
+
+func (paletteHostValidator) Description(context.Context) string {
+	return "must be a host name with an optional port, or an http:// or https:// URL with a host"
+}
+
+func (v paletteHostValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v paletteHostValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := palette.CheckHost(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Palette host", fmt.Sprintf("The host %s: %s.", v.Description(ctx), err))
 	}
 }
