@@ -48,6 +48,11 @@ func (v dns1123LabelValidator) ValidateString(ctx context.Context, req validator
 	}
 }
 
+// The validators' details start with the attribute's path: Terraform shows
+// the configuration line of a top-level attribute, but only the resource's
+// first line for an attribute inside a nested object (proxy, timeouts,
+// kubernetes), so the detail is where the user reads which one it is.
+
 // durationValidator checks a Go duration string.
 type durationValidator struct{}
 
@@ -66,7 +71,7 @@ func (v durationValidator) ValidateString(ctx context.Context, req validator.Str
 	d, err := time.ParseDuration(req.ConfigValue.ValueString())
 	if err != nil || d <= 0 {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("%q %s.", req.ConfigValue.ValueString(), v.Description(ctx)))
+			fmt.Sprintf("%s: %q %s.", req.Path, req.ConfigValue.ValueString(), v.Description(ctx)))
 	}
 }
 
@@ -112,7 +117,7 @@ func (v labelKeyValidator) ValidateString(_ context.Context, req validator.Strin
 	}
 	if errs := k8svalidation.IsQualifiedName(req.ConfigValue.ValueString()); len(errs) > 0 {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid label key",
-			fmt.Sprintf("%q is not a Kubernetes label key: %s.", req.ConfigValue.ValueString(), strings.Join(errs, "; ")))
+			fmt.Sprintf("%s: %q is not a Kubernetes label key: %s.", req.Path, req.ConfigValue.ValueString(), strings.Join(errs, "; ")))
 	}
 }
 
@@ -137,7 +142,7 @@ func (v labelValueValidator) ValidateString(_ context.Context, req validator.Str
 	}
 	if errs := k8svalidation.IsValidLabelValue(req.ConfigValue.ValueString()); len(errs) > 0 {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid label value",
-			fmt.Sprintf("%q is not a Kubernetes label value: %s.", req.ConfigValue.ValueString(), strings.Join(errs, "; ")))
+			fmt.Sprintf("%s: %q is not a Kubernetes label value: %s.", req.Path, req.ConfigValue.ValueString(), strings.Join(errs, "; ")))
 	}
 }
 
@@ -171,7 +176,7 @@ func (v proxyURLValidator) ValidateString(ctx context.Context, req validator.Str
 	}
 	if why := proxyURLProblem(req.ConfigValue.ValueString()); why != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid proxy URL",
-			fmt.Sprintf("The proxy %s: it %s (the value is not repeated here, as it may carry a password).", why, v.Description(ctx)))
+			fmt.Sprintf("%s %s: it %s (the value is not repeated here, as it may carry a password).", req.Path, why, v.Description(ctx)))
 	}
 }
 
@@ -227,7 +232,7 @@ func (v absolutePathValidator) ValidateString(ctx context.Context, req validator
 		}
 	}
 	if !ok {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid path", fmt.Sprintf("%q %s.", s, v.Description(ctx)))
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid path", fmt.Sprintf("%s: %q %s.", req.Path, s, v.Description(ctx)))
 	}
 }
 
@@ -256,7 +261,7 @@ func (v noProxyValidator) ValidateString(ctx context.Context, req validator.Stri
 			bad = err != nil
 		}
 		if bad {
-			resp.Diagnostics.AddAttributeError(req.Path, "Invalid no_proxy entry", fmt.Sprintf("%q: the list %s.", e, v.Description(ctx)))
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid no_proxy entry", fmt.Sprintf("%s: entry %q: the list %s.", req.Path, e, v.Description(ctx)))
 		}
 	}
 }
@@ -280,6 +285,6 @@ func (v paletteHostValidator) ValidateString(ctx context.Context, req validator.
 		return
 	}
 	if err := palette.CheckHost(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Palette host", fmt.Sprintf("The host %s: %s.", v.Description(ctx), err))
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Palette host", fmt.Sprintf("%s %s: %s.", req.Path, v.Description(ctx), err))
 	}
 }
