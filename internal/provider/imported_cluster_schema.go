@@ -89,7 +89,7 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 			},
 			"description": schema.StringAttribute{
 				MarkdownDescription: "Description of the cluster in Palette, at most 256 KiB (262,144 bytes): Palette keeps it " +
-					"as an annotation of the cluster, and Kubernetes-style metadata limits a object's annotations to 256 KiB in all.",
+					"as an annotation of the cluster, and Kubernetes-style metadata limits an object's annotations to 256 KiB in all.",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.LengthAtMost(maxDescriptionBytes)},
 			},
