@@ -113,26 +113,10 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 						Optional: true,
 						MarkdownDescription: "Value of `NO_PROXY` for the agent: comma-separated host names, domains (`.svc`), " +
 							"IP addresses and CIDRs (`10.0.0.0/8`).",
-						Validators: []validator.String{noProxyValidator{}},
+						Validators: []validator.String{noProxyValidator()},
 					},
-					"ca_host_path": schema.StringAttribute{
-						Optional: true,
-						MarkdownDescription: "Absolute path, on the nodes, of the proxy's CA certificate. Needs " +
-							"`ca_container_mount_path`.",
-						Validators: []validator.String{
-							absolutePathValidator{},
-							stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("ca_container_mount_path")),
-						},
-					},
-					"ca_container_mount_path": schema.StringAttribute{
-						Optional: true,
-						MarkdownDescription: "Absolute path where the CA certificate is mounted in the agent's containers. Needs " +
-							"`ca_host_path`.",
-						Validators: []validator.String{
-							absolutePathValidator{},
-							stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("ca_host_path")),
-						},
-					},
+					"ca_host_path":            caPathAttribute("Absolute path, on the nodes, of the proxy's CA certificate.", "ca_container_mount_path"),
+					"ca_container_mount_path": caPathAttribute("Absolute path where the CA certificate is mounted in the agent's containers.", "ca_host_path"),
 				},
 			},
 			"kubernetes": kubernetesAccessSchema(),
@@ -285,7 +269,20 @@ func proxyURLAttribute(env string) schema.StringAttribute {
 			"port, e.g. `http://proxy.internal:3128`. Sensitive, since it may carry `user:password@`: plans show " +
 			"`(sensitive value)`, logs mask the credential; like every sensitive value it is kept in the state (Palette never " +
 			"returns a cluster's proxy, so the state is where the provider remembers it).",
-		Validators: []validator.String{proxyURLValidator{}},
+		Validators: []validator.String{proxyURLValidator()},
+	}
+}
+
+// caPathAttribute is ca_host_path or ca_container_mount_path: an absolute
+// path that needs the other one.
+func caPathAttribute(description, other string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Optional:            true,
+		MarkdownDescription: description + " Needs `" + other + "`.",
+		Validators: []validator.String{
+			absolutePathValidator(),
+			stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName(other)),
+		},
 	}
 }
 

@@ -75,7 +75,7 @@ func (p *paletteProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"or a URL such as `http://127.0.0.1:8080` for the local import API (only `http://` and `https://`). " +
 					"Environment: `PALETTE_HOST`, `SPECTROCLOUD_HOST`.",
 				Optional:   true,
-				Validators: []validator.String{paletteHostValidator{}},
+				Validators: []validator.String{paletteHostValidator()},
 			},
 			"api_key": schema.StringAttribute{
 				MarkdownDescription: "Palette API key. Environment: `PALETTE_API_KEY`, `SPECTROCLOUD_APIKEY`.",

@@ -98,86 +98,80 @@ func positiveDurationTimeouts(ctx context.Context, opts timeouts.Opts) schema.At
 	return nested
 }
 
-// labelKeyValidator checks a label key with Kubernetes' own rule (a
-// qualified name: an optional DNS-1123 subdomain prefix and '/', then at
-// most 63 alphanumerics, '-', '_' and '.'), which Palette's labels follow.
-type labelKeyValidator struct{}
-
-var _ validator.String = labelKeyValidator{}
-
-func (labelKeyValidator) Description(context.Context) string {
-	return "must be a Kubernetes label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
+// stringRule is a string validator made of a check: problem says what is
+// wrong with a known value ("" when nothing is), and the diagnostic, on the
+// attribute, starts with the attribute's path.
+type stringRule struct {
+	summary     string
+	description string
+	problem     func(string) string
 }
 
-func (v labelKeyValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+var _ validator.String = stringRule{}
 
-func (v labelKeyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (r stringRule) Description(context.Context) string { return r.description }
+
+func (r stringRule) MarkdownDescription(ctx context.Context) string { return r.Description(ctx) }
+
+func (r stringRule) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if errs := k8svalidation.IsQualifiedName(req.ConfigValue.ValueString()); len(errs) > 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid label key",
-			fmt.Sprintf("%s: %q is not a Kubernetes label key: %s.", req.Path, req.ConfigValue.ValueString(), strings.Join(errs, "; ")))
+	if p := r.problem(req.ConfigValue.ValueString()); p != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, r.summary, fmt.Sprintf("%s: %s.", req.Path, p))
 	}
+}
+
+// k8sRule is a stringRule from one of apimachinery's checks.
+func k8sRule(summary, what, description string, check func(string) []string) stringRule {
+	return stringRule{summary: summary, description: description, problem: func(s string) string {
+		if errs := check(s); len(errs) > 0 {
+			return fmt.Sprintf("%q is not a Kubernetes %s: %s", s, what, strings.Join(errs, "; "))
+		}
+		return ""
+	}}
+}
+
+// labelKeyValidator checks a label key with Kubernetes' own rule (a
+// qualified name: an optional DNS-1123 subdomain prefix and '/', then at
+// most 63 alphanumerics, '-', '_' and '.'), which Palette's labels follow.
+func labelKeyValidator() stringRule {
+	return k8sRule("Invalid label key", "label key",
+		"must be a Kubernetes label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
+		k8svalidation.IsQualifiedName)
 }
 
 // labelValueValidator checks a label value with Kubernetes' own rule (empty,
 // or at most 63 alphanumerics, '-', '_' and '.', starting and ending with an
 // alphanumeric).
-type labelValueValidator struct{}
-
-var _ validator.String = labelValueValidator{}
-
-func (labelValueValidator) Description(context.Context) string {
-	return "must be a Kubernetes label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
-}
-
-func (v labelValueValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v labelValueValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if errs := k8svalidation.IsValidLabelValue(req.ConfigValue.ValueString()); len(errs) > 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid label value",
-			fmt.Sprintf("%s: %q is not a Kubernetes label value: %s.", req.Path, req.ConfigValue.ValueString(), strings.Join(errs, "; ")))
-	}
+func labelValueValidator() stringRule {
+	return k8sRule("Invalid label value", "label value",
+		"must be a Kubernetes label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
+		k8svalidation.IsValidLabelValue)
 }
 
 // labelsValidators check a labels map: each key and each value, each
 // diagnostic on the element (labels["bad key"]).
 func labelsValidators() []validator.Map {
 	return []validator.Map{
-		mapvalidator.KeysAre(labelKeyValidator{}),
-		mapvalidator.ValueStringsAre(labelValueValidator{}),
+		mapvalidator.KeysAre(labelKeyValidator()),
+		mapvalidator.ValueStringsAre(labelValueValidator()),
 	}
 }
+
+// proxyURLDescription is what proxyURLValidator asks of a proxy URL.
+const proxyURLDescription = "must be an http:// or https:// URL with a host and, if any, a port from 1 to 65535"
 
 // proxyURLValidator checks a proxy URL: http or https, a host, and a port
 // (if any) from 1 to 65535. The value may carry a password, so the
 // diagnostic never repeats it.
-type proxyURLValidator struct{}
-
-var _ validator.String = proxyURLValidator{}
-
-func (proxyURLValidator) Description(context.Context) string {
-	return "must be an http:// or https:// URL with a host and, if any, a port from 1 to 65535"
-}
-
-func (v proxyURLValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v proxyURLValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if why := proxyURLProblem(req.ConfigValue.ValueString()); why != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid proxy URL",
-			fmt.Sprintf("%s %s: it %s (the value is not repeated here, as it may carry a password).", req.Path, why, v.Description(ctx)))
-	}
+func proxyURLValidator() stringRule {
+	return stringRule{summary: "Invalid proxy URL", description: proxyURLDescription, problem: func(s string) string {
+		if why := proxyURLProblem(s); why != "" {
+			return "the URL " + why + ": it " + proxyURLDescription + " (the value is not repeated here, as it may carry a password)"
+		}
+		return ""
+	}}
 }
 
 // proxyURLProblem says what is wrong with a proxy URL, or "" when nothing
@@ -199,7 +193,7 @@ func proxyURLProblem(s string) string {
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return "port " + p + " is outside 1-65535"
+			return "has the port " + p + ", outside 1-65535"
 		}
 	}
 	return ""
@@ -208,83 +202,56 @@ func proxyURLProblem(s string) string {
 // absolutePathValidator checks a path for the agent's Pods: absolute and
 // without "." or ".." elements (a relative or climbing hostPath passes the
 // plan and then is refused by the API server, leaving a failed install).
-type absolutePathValidator struct{}
-
-var _ validator.String = absolutePathValidator{}
-
-func (absolutePathValidator) Description(context.Context) string {
-	return "must be an absolute path (starting with /) without . or .. elements"
-}
-
-func (v absolutePathValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v absolutePathValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	s := req.ConfigValue.ValueString()
-	ok := strings.HasPrefix(s, "/")
-	for _, el := range strings.Split(s, "/") {
-		if el == "." || el == ".." {
-			ok = false
+func absolutePathValidator() stringRule {
+	const description = "must be an absolute path (starting with /) without . or .. elements"
+	return stringRule{summary: "Invalid path", description: description, problem: func(s string) string {
+		ok := strings.HasPrefix(s, "/")
+		for _, el := range strings.Split(s, "/") {
+			if el == "." || el == ".." {
+				ok = false
+			}
 		}
-	}
-	if !ok {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid path", fmt.Sprintf("%s: %q %s.", req.Path, s, v.Description(ctx)))
-	}
+		if !ok {
+			return fmt.Sprintf("%q %s", s, description)
+		}
+		return ""
+	}}
 }
 
 // noProxyValidator checks a NO_PROXY list: comma-separated host names,
 // domains (.example.com), IP addresses and CIDRs, each with an optional
-// port; no URL and no blank inside an entry.
-type noProxyValidator struct{}
-
-var _ validator.String = noProxyValidator{}
-
-func (noProxyValidator) Description(context.Context) string {
-	return "must be a comma-separated list of host names, domains, IP addresses or CIDRs (no URLs, no blanks inside an entry)"
-}
-
-func (v noProxyValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v noProxyValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	for _, e := range strings.Split(req.ConfigValue.ValueString(), ",") {
-		e = strings.TrimSpace(e)
-		bad := strings.Contains(e, "://") || strings.ContainsAny(e, " \t\r\n")
-		if !bad && strings.Contains(e, "/") {
-			_, _, err := net.ParseCIDR(e)
-			bad = err != nil
+// port; no URL and no blank inside an entry. Empty entries are ignored, as
+// the agent's HTTP library does.
+func noProxyValidator() stringRule {
+	const description = "must be a comma-separated list of host names, domains, IP addresses or CIDRs (no URLs, no blanks inside an entry)"
+	return stringRule{summary: "Invalid no_proxy entry", description: description, problem: func(s string) string {
+		var bad []string
+		for _, e := range strings.Split(s, ",") {
+			e = strings.TrimSpace(e)
+			wrong := strings.Contains(e, "://") || strings.ContainsAny(e, " \t\r\n")
+			if !wrong && strings.Contains(e, "/") {
+				_, _, err := net.ParseCIDR(e)
+				wrong = err != nil
+			}
+			if wrong {
+				bad = append(bad, strconv.Quote(e))
+			}
 		}
-		if bad {
-			resp.Diagnostics.AddAttributeError(req.Path, "Invalid no_proxy entry", fmt.Sprintf("%s: entry %q: the list %s.", req.Path, e, v.Description(ctx)))
+		if len(bad) > 0 {
+			return "entries " + strings.Join(bad, ", ") + ": the list " + description
 		}
-	}
+		return ""
+	}}
 }
 
 // paletteHostValidator checks the provider's host as the client will read
 // it: a host name with an optional port, or an http(s) URL with a host.
-type paletteHostValidator struct{}
-
-var _ validator.String = paletteHostValidator{}
-
-func (paletteHostValidator) Description(context.Context) string {
-	return "must be a host name with an optional port, or an http:// or https:// URL with a host"
-}
-
-func (v paletteHostValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v paletteHostValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := palette.CheckHost(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Palette host", fmt.Sprintf("%s %s: %s.", req.Path, v.Description(ctx), err))
-	}
+func paletteHostValidator() stringRule {
+	const description = "must be a host name with an optional port, or an http:// or https:// URL with a host"
+	return stringRule{summary: "Invalid Palette host", description: description, problem: func(s string) string {
+		if err := palette.CheckHost(s); err != nil {
+			return "the host " + description + ": " + err.Error()
+		}
+		return ""
+	}}
 }
