@@ -333,3 +333,29 @@ func TestValidator_onTheAttribute(t *testing.T) {
 
 // key is a map key in a path of TestValidator_onTheAttribute.
 type key string
+
+// TestValidator_hostFromEnvironment: a host from PALETTE_HOST, which the
+// attribute's validator never sees, is checked at configure time, on host.
+func TestValidator_hostFromEnvironment(t *testing.T) {
+	t.Setenv("PALETTE_HOST", "ftp://palette.example.com")
+	t.Setenv("SPECTROCLOUD_HOST", "")
+	ctx := context.Background()
+	srv := NewProtocol6Server("test")()
+	sch, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := sch.Provider.ValueType()
+	cfg, err := tfprotov6.NewDynamicValue(pt, objWith(t, pt, map[string]tftypes.Value{"api_key": tftypes.NewValue(tftypes.String, "k")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Diagnostics) != 1 || resp.Diagnostics[0].Summary != "Invalid Palette host" ||
+		!resp.Diagnostics[0].Attribute.Equal(tftypes.NewAttributePath().WithAttributeName("host")) {
+		t.Fatalf("diagnostics %+v, want one Invalid Palette host on host", resp.Diagnostics)
+	}
+}
