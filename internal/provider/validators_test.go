@@ -176,11 +176,7 @@ func TestValidator_positiveDurationTimeouts(t *testing.T) {
 func TestValidator_onTheAttribute(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := NewProtocol6Server("test")()
-	sch, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, sch := newServer(t)
 	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
 	strs := func(kv ...string) tftypes.Value {
 		m := map[string]tftypes.Value{}
@@ -339,21 +335,8 @@ type key string
 func TestValidator_hostFromEnvironment(t *testing.T) {
 	t.Setenv("PALETTE_HOST", "ftp://palette.example.com")
 	t.Setenv("SPECTROCLOUD_HOST", "")
-	ctx := context.Background()
-	srv := NewProtocol6Server("test")()
-	sch, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pt := sch.Provider.ValueType()
-	cfg, err := tfprotov6.NewDynamicValue(pt, objWith(t, pt, map[string]tftypes.Value{"api_key": tftypes.NewValue(tftypes.String, "k")}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, sch := newServer(t)
+	resp := configureServer(t, srv, sch, map[string]tftypes.Value{"api_key": tftypes.NewValue(tftypes.String, "k")})
 	if len(resp.Diagnostics) != 1 || resp.Diagnostics[0].Summary != "Invalid Palette host" ||
 		!resp.Diagnostics[0].Attribute.Equal(tftypes.NewAttributePath().WithAttributeName("host")) {
 		t.Fatalf("diagnostics %+v, want one Invalid Palette host on host", resp.Diagnostics)
