@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -152,6 +153,13 @@ func NewClient(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// CheckHost reports whether host is a Palette host the client accepts: a
+// host name with an optional port, or an http(s) URL with a host.
+func CheckHost(host string) error {
+	_, err := parseHost(host)
+	return err
 }
 
 // parseHost turns Config.Host into a base URL.
@@ -460,8 +468,21 @@ func (c *Client) setHeaders(req *http.Request, r *request, hasBody bool) {
 	}
 }
 
-// maskedContext masks the credentials in everything logged with ctx.
+// urlCredentialsRegexp matches a URL's scheme and user:password@ (a proxy
+// URL may carry them); masking replaces the whole match.
+var urlCredentialsRegexp = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s"'\\]+@`)
+
+// MaskURLCredentials masks, in everything logged with ctx, the credentials
+// a URL carries (`http://alice:pw@proxy:3128` is logged as `***proxy:3128`).
+func MaskURLCredentials(ctx context.Context) context.Context {
+	ctx = tflog.MaskAllFieldValuesRegexes(ctx, urlCredentialsRegexp)
+	return tflog.MaskMessageRegexes(ctx, urlCredentialsRegexp)
+}
+
+// maskedContext masks the credentials in everything logged with ctx: the
+// API key, the agent token, and those of URLs (a proxy's).
 func (c *Client) maskedContext(ctx context.Context) context.Context {
+	ctx = MaskURLCredentials(ctx)
 	var secrets []string
 	for _, s := range []string{c.apiKey, c.agentToken} {
 		if s != "" {

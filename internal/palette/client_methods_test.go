@@ -651,6 +651,31 @@ func TestFindProfiles(t *testing.T) {
 	})
 }
 
+// TestMaskURLCredentials: a URL's user:password@ is masked in messages and
+// fields; a URL without credentials, and an e-mail address, are left alone.
+func TestMaskURLCredentials(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ logged, secret, kept string }{
+		{"proxy http://alice:s3cret-pw@proxy.internal:3128 set", "s3cret-pw", "proxy.internal:3128 set"},
+		{`env HTTPS_PROXY="https://bob:p%40ss@10.0.0.1"`, "p%40ss", "10.0.0.1"},
+		{"only a token user https://tok3n-only@proxy", "tok3n-only", "***proxy"},
+		{"no credentials http://proxy.internal:3128/x", "", "http://proxy.internal:3128/x"},
+		{"mail alice@example.com", "", "alice@example.com"},
+	}
+	for _, tc := range cases {
+		var buf bytes.Buffer
+		ctx := MaskURLCredentials(tflogtest.RootLogger(context.Background(), &buf))
+		tflog.Debug(ctx, tc.logged, map[string]any{"field": tc.logged})
+		out := buf.String()
+		if tc.secret != "" && strings.Contains(out, tc.secret) {
+			t.Errorf("%q: credential in the log: %s", tc.logged, out)
+		}
+		if strings.Count(out, tc.kept) != 2 {
+			t.Errorf("%q: %q not kept in message and field: %s", tc.logged, tc.kept, out)
+		}
+	}
+}
+
 func TestMaskedContextHidesCredentials(t *testing.T) {
 	t.Parallel()
 	c, err := NewClient(Config{APIKey: testAPIKey, AgentToken: testAgentToken})

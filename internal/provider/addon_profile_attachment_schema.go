@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -14,6 +15,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
+
+// maxPackValuesBytes is the longest values override of one pack.
+const maxPackValuesBytes = 512 << 10
 
 // packStatusAttrTypes are the attributes of an element of packs.
 var packStatusAttrTypes = map[string]attr.Type{
@@ -51,10 +55,15 @@ func (r *addonProfileAttachmentResource) Schema(ctx context.Context, _ resource.
 				MarkdownDescription: "Values overrides by pack name: YAML mappings merged over the pack's values in the profile. Palette replaces " +
 					"a pack's whole values with what an attachment sends, so the provider merges the override onto the profile's " +
 					"values and sends the result; a change made outside Terraform shows as the pack's whole values and is put " +
-					"back. They are compared by content, so re-formatting the YAML is not a change.",
-				ElementType:   types.StringType,
-				Optional:      true,
-				Validators:    []validator.Map{yamlMappingValidator{}},
+					"back. They are compared by content, so re-formatting the YAML is not a change. Each pack's override is at most " +
+					"512 KiB (524,288 bytes): the attachment sends the merged values of all the profile's packs in one request, and " +
+					"palette-local refuses request bodies over 1 MiB.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators: []validator.Map{
+					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(maxPackValuesBytes)),
+					yamlMappingValidator{},
+				},
 				PlanModifiers: []planmodifier.Map{yamlSemanticMapModifier{}},
 			},
 			"variables": schema.MapAttribute{
@@ -70,7 +79,7 @@ func (r *addonProfileAttachmentResource) Schema(ctx context.Context, _ resource.
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": positiveDurationTimeouts(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 			"packs": schema.ListNestedAttribute{
 				MarkdownDescription: "Status of the profile's packs, as the agent reports them.",
 				Computed:            true,

@@ -354,25 +354,43 @@ func TestClusterCache_slowFillStillAnswers(t *testing.T) {
 	}
 }
 
+// newServer is the provider's protocol server, not configured yet, and its
+// schemas.
+func newServer(t *testing.T) (tfprotov6.ProviderServer, *tfprotov6.GetProviderSchemaResponse) {
+	t.Helper()
+	srv := NewProtocol6Server("test")()
+	sch, err := srv.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, sch
+}
+
+// configureServer configures srv as Terraform does, with the given provider
+// attributes (the others null).
+func configureServer(t *testing.T, srv tfprotov6.ProviderServer, sch *tfprotov6.GetProviderSchemaResponse, vals map[string]tftypes.Value) *tfprotov6.ConfigureProviderResponse {
+	t.Helper()
+	pt := sch.Provider.ValueType()
+	cfg, err := tfprotov6.NewDynamicValue(pt, objWith(t, pt, vals))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err := srv.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{Config: &cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cr
+}
+
 // configuredServer is the provider's protocol server, configured as
 // Terraform does for the local API of inst, and its schemas.
 func configuredServer(t *testing.T, inst *localtest.Instance) (tfprotov6.ProviderServer, *tfprotov6.GetProviderSchemaResponse) {
 	t.Helper()
-	ctx := context.Background()
-	srv := NewProtocol6Server("test")()
-	sch, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pt := sch.Provider.ValueType()
-	cfg, err := tfprotov6.NewDynamicValue(pt, objWith(t, pt, map[string]tftypes.Value{
+	srv, sch := newServer(t)
+	if cr := configureServer(t, srv, sch, map[string]tftypes.Value{
 		"host": tftypes.NewValue(tftypes.String, inst.URL), "api_key": tftypes.NewValue(tftypes.String, inst.APIKey),
-		"project_uid": tftypes.NewValue(tftypes.String, inst.ProjectUID)}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cr, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &cfg}); err != nil || len(cr.Diagnostics) > 0 {
-		t.Fatalf("configure: %v %+v", err, cr)
+		"project_uid": tftypes.NewValue(tftypes.String, inst.ProjectUID)}); len(cr.Diagnostics) > 0 {
+		t.Fatalf("configure: %+v", cr.Diagnostics)
 	}
 	return srv, sch
 }

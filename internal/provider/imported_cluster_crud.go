@@ -29,6 +29,7 @@ const (
 )
 
 func (r *importedClusterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx = palette.MaskURLCredentials(ctx) // the proxy URLs may carry user:password@
 	var plan, cfg importedClusterResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -213,6 +214,7 @@ func (r *importedClusterResource) installAgent(ctx context.Context, uid string, 
 }
 
 func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx = palette.MaskURLCredentials(ctx) // the proxy URLs may carry user:password@
 	var state importedClusterResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -304,6 +306,7 @@ func objectRefs(ids []manifest.ObjectID) []kube.ObjectRef {
 }
 
 func (r *importedClusterResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx = palette.MaskURLCredentials(ctx) // the proxy URLs may carry user:password@
 	var plan, state, cfg importedClusterResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -377,6 +380,7 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 }
 
 func (r *importedClusterResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx = palette.MaskURLCredentials(ctx) // the proxy URLs may carry user:password@
 	var state importedClusterResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {

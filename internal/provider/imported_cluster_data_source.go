@@ -58,6 +58,9 @@ func (d *importedClusterDataSource) Schema(_ context.Context, _ datasource.Schem
 	str := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
+	sensitiveStr := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: desc}
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads an imported cluster of the provider's project by `id` or `name`. It shows what Palette " +
 			"knows of the cluster; it never shows the import command (it carries a token) and Palette offers no kubeconfig " +
@@ -85,8 +88,8 @@ func (d *importedClusterDataSource) Schema(_ context.Context, _ datasource.Schem
 				Computed:            true,
 				MarkdownDescription: "HTTP proxy settings of the agent, if any.",
 				Attributes: map[string]schema.Attribute{
-					"http_proxy":              str("Value of `HTTP_PROXY` for the agent."),
-					"https_proxy":             str("Value of `HTTPS_PROXY` for the agent."),
+					"http_proxy":              sensitiveStr("Value of `HTTP_PROXY` for the agent (sensitive: it may carry `user:password@`)."),
+					"https_proxy":             sensitiveStr("Value of `HTTPS_PROXY` for the agent (sensitive: it may carry `user:password@`)."),
 					"no_proxy":                str("Value of `NO_PROXY` for the agent."),
 					"ca_host_path":            str("Path, on the nodes, of the proxy's CA certificate."),
 					"ca_container_mount_path": str("Where the CA certificate is mounted in the agent's containers."),

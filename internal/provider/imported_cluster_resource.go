@@ -140,6 +140,7 @@ func (r *importedClusterResource) ValidateConfig(ctx context.Context, req resour
 // ModifyPlan holds the rules that need the API or the target cluster: they
 // run when the cluster access is known at plan time.
 func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	ctx = palette.MaskURLCredentials(ctx) // the proxy URLs may carry user:password@
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return // destroy, or the provider is not configured yet
 	}

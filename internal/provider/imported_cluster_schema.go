@@ -88,13 +88,18 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 				PlanModifiers: []planmodifier.String{importModeDowngradeRequiresReplace()},
 			},
 			"description": schema.StringAttribute{
-				MarkdownDescription: "Description of the cluster in Palette.",
-				Optional:            true,
+				MarkdownDescription: "Description of the cluster in Palette, at most 256 KiB (262,144 bytes): Palette keeps it " +
+					"as an annotation of the cluster, and Kubernetes-style metadata limits an object's annotations to 256 KiB in all.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtMost(maxDescriptionBytes)},
 			},
 			"labels": schema.MapAttribute{
-				MarkdownDescription: "Labels (tags) of the cluster in Palette.",
-				ElementType:         types.StringType,
-				Optional:            true,
+				MarkdownDescription: "Labels (tags) of the cluster in Palette. Keys and values follow Kubernetes' label rules: a key is " +
+					"an optional DNS subdomain prefix and `/`, then at most 63 letters, digits, `-`, `_` and `.` starting and ending " +
+					"with a letter or digit (e.g. `team`, `example.com/owner`); a value is empty or at most 63 such characters.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators:  labelsValidators(),
 			},
 			"proxy": schema.SingleNestedAttribute{
 				MarkdownDescription: "HTTP proxy settings for the agent. Only with `import_mode = \"full_permission\"` (a Palette rule). Changing them imports the cluster again. " +
@@ -102,11 +107,16 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 				Optional:      true,
 				PlanModifiers: []planmodifier.Object{proxyRequiresReplace()},
 				Attributes: map[string]schema.Attribute{
-					"http_proxy":              schema.StringAttribute{Optional: true, MarkdownDescription: "Value of `HTTP_PROXY` for the agent."},
-					"https_proxy":             schema.StringAttribute{Optional: true, MarkdownDescription: "Value of `HTTPS_PROXY` for the agent."},
-					"no_proxy":                schema.StringAttribute{Optional: true, MarkdownDescription: "Value of `NO_PROXY` for the agent."},
-					"ca_host_path":            schema.StringAttribute{Optional: true, MarkdownDescription: "Path, on the nodes, of the proxy's CA certificate."},
-					"ca_container_mount_path": schema.StringAttribute{Optional: true, MarkdownDescription: "Where the CA certificate is mounted in the agent's containers."},
+					"http_proxy":  proxyURLAttribute("HTTP_PROXY"),
+					"https_proxy": proxyURLAttribute("HTTPS_PROXY"),
+					"no_proxy": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "Value of `NO_PROXY` for the agent: comma-separated host names, domains (`.svc`), " +
+							"IP addresses and CIDRs (`10.0.0.0/8`).",
+						Validators: []validator.String{noProxyValidator()},
+					},
+					"ca_host_path":            caPathAttribute("Absolute path, on the nodes, of the proxy's CA certificate.", "ca_container_mount_path"),
+					"ca_container_mount_path": caPathAttribute("Absolute path where the CA certificate is mounted in the agent's containers.", "ca_host_path"),
 				},
 			},
 			"kubernetes": kubernetesAccessSchema(),
@@ -119,6 +129,7 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 				WriteOnly: true,
 				Validators: []validator.String{
 					stringvalidator.ConflictsWith(path.MatchRoot("kubernetes")),
+					stringvalidator.LengthAtLeast(1),
 				},
 			},
 			"kubeconfig_wo_version": schema.Int64Attribute{
@@ -146,7 +157,7 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 				Default:    stringdefault.StaticString(deletionPolicyDeregister),
 				Validators: []validator.String{stringvalidator.OneOf(deletionPolicyDeregister, deletionPolicyForce, deletionPolicyAbandon)},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": positiveDurationTimeouts(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 
 			// Computed from Palette.
 			"state": schema.StringAttribute{
@@ -219,7 +230,10 @@ func kubernetesAccessSchema() schema.SingleNestedAttribute {
 				Optional:            true,
 				Sensitive:           true,
 				WriteOnly:           true,
-				MarkdownDescription: "Bearer token (write-only: never stored).",
+				MarkdownDescription: "Bearer token (write-only: never stored). Conflicts with `exec`, which gets the token itself.",
+				Validators: []validator.String{
+					stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("exec")),
+				},
 			},
 			"insecure": schema.BoolAttribute{
 				Optional:            true,
@@ -236,6 +250,38 @@ func kubernetesAccessSchema() schema.SingleNestedAttribute {
 					"env":         schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Extra environment variables."},
 				},
 			},
+		},
+	}
+}
+
+// maxDescriptionBytes is the longest description: Palette keeps it as an
+// annotation, and Kubernetes-style metadata allows 256 KiB of annotations
+// (palette-local reads request bodies up to 1 MiB).
+const maxDescriptionBytes = 256 << 10
+
+// proxyURLAttribute is http_proxy or https_proxy: sensitive, as a proxy URL
+// may carry user:password@.
+func proxyURLAttribute(env string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Optional:  true,
+		Sensitive: true,
+		MarkdownDescription: "Value of `" + env + "` for the agent: an `http://` or `https://` URL with a host and an optional " +
+			"port, e.g. `http://proxy.internal:3128`. Sensitive, since it may carry `user:password@`: plans show " +
+			"`(sensitive value)`, logs mask the credential; like every sensitive value it is kept in the state (Palette never " +
+			"returns a cluster's proxy, so the state is where the provider remembers it).",
+		Validators: []validator.String{proxyURLValidator()},
+	}
+}
+
+// caPathAttribute is ca_host_path or ca_container_mount_path: an absolute
+// path that needs the other one.
+func caPathAttribute(description, other string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Optional:            true,
+		MarkdownDescription: description + " Needs `" + other + "`.",
+		Validators: []validator.String{
+			absolutePathValidator(),
+			stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName(other)),
 		},
 	}
 }

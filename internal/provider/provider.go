@@ -72,8 +72,10 @@ func (p *paletteProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 		Attributes: map[string]schema.Attribute{
 			"host": schema.StringAttribute{
 				MarkdownDescription: "Palette API host, e.g. `api.spectrocloud.com` (the default), `palette.example.com:8443` " +
-					"or a URL such as `http://127.0.0.1:8080` for the local import API. Environment: `PALETTE_HOST`, `SPECTROCLOUD_HOST`.",
-				Optional: true,
+					"or a URL such as `http://127.0.0.1:8080` for the local import API (only `http://` and `https://`). " +
+					"Environment: `PALETTE_HOST`, `SPECTROCLOUD_HOST`.",
+				Optional:   true,
+				Validators: []validator.String{paletteHostValidator()},
 			},
 			"api_key": schema.StringAttribute{
 				MarkdownDescription: "Palette API key. Environment: `PALETTE_API_KEY`, `SPECTROCLOUD_APIKEY`.",
@@ -142,6 +144,9 @@ func (p *paletteProvider) Configure(ctx context.Context, req provider.ConfigureR
 	host := stringOrEnv(cfg.Host, envHost...)
 	if host == "" {
 		host = defaultHost
+	}
+	if err := palette.CheckHost(host); err != nil { // from the environment: the attribute's validator saw none
+		resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid Palette host", err.Error())
 	}
 	apiKey := stringOrEnv(cfg.APIKey, envAPIKey...)
 	if apiKey == "" {

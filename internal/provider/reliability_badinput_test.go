@@ -24,6 +24,15 @@ func diagOn(summary, attr string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)Error: ` + strings.Join(words, `\s+`) + `.*?\d+:\s+` + regexp.QuoteMeta(attr) + `\s+=`)
 }
 
+// diagAt matches a diagnostic's summary followed by the path of the
+// attribute it is on, for an attribute inside a nested object: Terraform
+// shows only the resource's first line for those, so the provider's detail
+// names the attribute (a kept validator's detail names it in quotes).
+func diagAt(summary, attrPath string) *regexp.Regexp {
+	words := strings.Fields(regexp.QuoteMeta(summary))
+	return regexp.MustCompile(`(?s)Error: ` + strings.Join(words, `\s+`) + `.*?\d+:\s+resource\s.*?` + strings.Join(strings.Fields(regexp.QuoteMeta(attrPath)), `\s+`))
+}
+
 // TestAccReliability_badInput: each bad configuration fails, at plan time
 // where the rule can be checked then, with a diagnostic on the attribute
 // at fault, and nothing is created.
@@ -87,6 +96,8 @@ current-context: gone
 			clusterID, profileID, extra)
 	}
 	access := func(inner string) string { return "  kubernetes = {\n" + inner + "\n  }\n" }
+	proxyBlock := func(inner string) string { return "  proxy = {\n    " + inner + "\n  }\n" }
+	timeoutsBlock := func(inner string) string { return "  timeouts = {\n    " + inner + "\n  }\n" }
 	missingUID := "0123456789abcdef01234567"
 
 	tests := []struct {
@@ -135,6 +146,28 @@ current-context: gone
 		{"cluster_id not a UID", attach("edge-lab-1", addon, ""), diagOn("Invalid Attribute Value Match", "cluster_id"), false, false},
 		{"values for an unknown pack", attach(full, addon, "  values = { nginx = \"replicas: 2\" }"), regexp.MustCompile(`(?s)Error: Unknown pack.*?\d+:\s+values\s+=`), false, false},
 		{"values not a YAML mapping", attach(full, addon, "  values = { hello = \"- a\\n- b\" }"), regexp.MustCompile(`(?s)Error: .*?\d+:\s+values\s+=`), false, false},
+		// Checked by the schema, each on its attribute (issue 13).
+		{"label key empty", named(`  labels = { "" = "x" }`), diagOn("Invalid label key", "labels"), false, false},
+		{"label key with blanks and symbols", named(`  labels = { "bad key!/$" = "x" }`), diagOn("Invalid label key", "labels"), false, false},
+		{"label key with a colon", named(`  labels = { "a:b" = "x" }`), diagOn("Invalid label key", "labels"), false, false},
+		{"label key of 300 characters", named(`  labels = { "` + strings.Repeat("k", 300) + `" = "x" }`), diagOn("Invalid label key", "labels"), false, false},
+		{"label value of 300 characters", named(`  labels = { team = "` + strings.Repeat("v", 300) + `" }`), diagOn("Invalid label value", "labels"), false, false},
+		{"proxy not a URL", named(proxyBlock(`https_proxy = "proxy.internal:3128"`)), diagAt("Invalid proxy URL", "proxy.https_proxy"), false, false},
+		{"proxy port 99999", named(proxyBlock(`http_proxy = "http://proxy.internal:99999"`)), diagAt("Invalid proxy URL", "proxy.http_proxy"), false, false},
+		{"no_proxy with a URL", named(proxyBlock(`no_proxy = "http://internal.example.com"`)), diagAt("Invalid no_proxy entry", "proxy.no_proxy"), false, false},
+		{"CA path relative", named(proxyBlock("ca_host_path = \"../../etc/ca.pem\"\n    ca_container_mount_path = \"/etc/ssl/ca.pem\"")), diagAt("Invalid path", "proxy.ca_host_path"), false, false},
+		{"CA path without a mount path", named(proxyBlock(`ca_host_path = "/etc/ssl/ca.pem"`)), diagAt("Invalid Attribute Combination", `"proxy.ca_host_path" is specified`), false, false},
+		{"create timeout 0s", named(timeoutsBlock(`create = "0s"`)), diagAt("Invalid duration", "timeouts.create"), false, false},
+		{"delete timeout -5m", named(timeoutsBlock(`delete = "-5m"`)), diagAt("Invalid duration", "timeouts.delete"), false, false},
+		{"create timeout abc", named(timeoutsBlock(`create = "abc"`)), diagAt("Invalid duration", "timeouts.create"), false, false},
+		{"attachment update timeout -5m", attach(full, addon, timeoutsBlock(`update = "-5m"`)), diagAt("Invalid duration", "timeouts.update"), false, false},
+		{"token_wo with exec", named(access("    host     = \"https://eks.example.com\"\n    token_wo = \"t0ken\"\n    exec = {\n      api_version = \"client.authentication.k8s.io/v1beta1\"\n      command     = \"aws\"\n    }")),
+			diagAt("Invalid Attribute Combination", `"kubernetes.token_wo" is`), false, true},
+		{"kubeconfig_wo empty", named(`  kubeconfig_wo = ""`), diagOn("Invalid Attribute Value Length", "kubeconfig_wo"), false, true},
+		{"description of 2 MB", named(`  description = "` + strings.Repeat("d", 2<<20) + `"`), diagOn("Invalid Attribute Value Length", "description"), false, false},
+		{"values of 2 MB", attach(full, addon, `  values = { hello = "message: `+strings.Repeat("v", 2<<20)+`" }`), diagOn("Invalid Attribute Value Length", "values"), false, false},
+		{"provider host not http(s)", fmt.Sprintf("provider \"palette\" {\n  host    = \"ftp://palette.example.com\"\n  api_key = %q\n}\n", env.API.APIKey) +
+			"resource \"palette_imported_cluster\" \"bad\" {\n  name = \"bad-input\"\n}\n", diagOn("Invalid Palette host", "host"), false, false},
 	}
 	var planTime atomic.Int32
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -15,15 +16,26 @@ import (
 // TestAccReliability_secrets: after a whole life cycle (import with agent
 // install, an add-on profile, refresh, plan, destroy) with TF_LOG=trace, the
 // API key, the kubeconfig's credentials and the agent's token appear in no
-// state file, no `terraform show -json` of a plan and not in the trace log.
+// state file, no `terraform show -json` of a plan, not in the trace log and
+// not in the CLI's output. The password of the proxy URL (sensitive, not
+// write-only) appears in none of the logs and outputs either; it is kept
+// where Terraform keeps every sensitive value, the state and its
+// machine-readable renderings (`terraform show -json` prints sensitive
+// values in clear), and it must be found there, or the needle is wrong.
 func TestAccReliability_secrets(t *testing.T) {
 	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
 	profile := env.API.CreateProfileFromFile(t, "../../examples/profiles/hello-addon.yaml")
 	dir := cliWorkDir(t)
+	proxyPassword := randomSecret(t)
+	registerStateSecret("proxy password", proxyPassword)
 	writeCLIConfig(t, dir, env.API.URL, env.API.ProjectUID, fmt.Sprintf(`resource "palette_imported_cluster" "c" {
   name = "secrets"
   kubernetes = {
     config_path = %q
+  }
+  proxy = {
+    https_proxy = "http://alice:%s@proxy.internal:3128"
+    no_proxy    = "10.0.0.0/8,.svc"
   }
 }
 
@@ -31,11 +43,14 @@ resource "palette_addon_profile_attachment" "a" {
   cluster_id = palette_imported_cluster.c.id
   profile_id = %q
 }
-`, env.Kube.Kubeconfig, profile))
+`, env.Kube.Kubeconfig, proxyPassword, profile))
 	logPath := filepath.Join(dir, "trace.log")
 	tfEnv := []string{"PALETTE_API_KEY=" + env.API.APIKey, "TF_LOG=trace", "TF_LOG_PATH=" + logPath}
 
-	tfMust(t, dir, tfEnv, nil, "apply", "-auto-approve")
+	outputs := map[string]string{"terraform apply": tfMust(t, dir, tfEnv, nil, "apply", "-auto-approve")}
+	if !regexp.MustCompile(`https_proxy\s+=\s+\(sensitive value\)`).MatchString(outputs["terraform apply"]) {
+		t.Errorf("the apply's plan does not show https_proxy as a sensitive value:\n%s", outputs["terraform apply"])
+	}
 	state, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
 	if err != nil {
 		t.Fatal(err)
@@ -62,21 +77,25 @@ resource "palette_addon_profile_attachment" "a" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	secrets := map[string]string{"API key": env.API.APIKey, "agent token": agentToken}
+	secrets := map[string]string{"API key": env.API.APIKey, "agent token": agentToken, "proxy password": proxyPassword}
 	for i, s := range kubeconfigSecrets(t, kubeconfig) {
 		secrets[fmt.Sprintf("kubeconfig credential %d", i+1)] = s
 	}
 
-	tfMust(t, dir, tfEnv, nil, "plan", "-out=refresh.tfplan", "-refresh-only")
-	tfMust(t, dir, tfEnv, []int{0, 2}, "plan", "-out=plan.tfplan", "-detailed-exitcode")
+	outputs["terraform plan -refresh-only"] = tfMust(t, dir, tfEnv, nil, "plan", "-out=refresh.tfplan", "-refresh-only")
+	outputs["terraform plan"] = tfMust(t, dir, tfEnv, []int{0, 2}, "plan", "-out=plan.tfplan", "-detailed-exitcode")
 	var shows []string
 	for _, p := range []string{"refresh.tfplan", "plan.tfplan"} {
 		shows = append(shows, tfMust(t, dir, tfEnv, nil, "show", "-json", p))
+		outputs["terraform show "+p] = tfMust(t, dir, tfEnv, nil, "show", p)
 	}
 	tfMust(t, dir, tfEnv, nil, "state", "pull")
-	tfMust(t, dir, tfEnv, nil, "destroy", "-auto-approve")
+	outputs["terraform destroy"] = tfMust(t, dir, tfEnv, nil, "destroy", "-auto-approve")
 
 	files := map[string]string{}
+	for what, out := range outputs {
+		files["output of "+what] = out
+	}
 	for i, s := range shows {
 		files[fmt.Sprintf("terraform show -json (plan %d)", i+1)] = s
 	}
@@ -100,16 +119,25 @@ resource "palette_addon_profile_attachment" "a" {
 	if !strings.Contains(files["trace.log"], "palette") || !strings.Contains(files["terraform.tfstate.backup"]+files["terraform.tfstate"], "palette_imported_cluster") {
 		t.Fatalf("the files searched are not the ones of this run")
 	}
-	hits, bytes := 0, 0
+	hits, bytes, kept := 0, 0, map[string]bool{}
 	for fname, content := range files {
 		bytes += len(content)
 		for what, s := range secrets {
-			if strings.Contains(content, s) {
-				hits++
-				t.Errorf("%s found in %s", what, fname)
+			if !strings.Contains(content, s) {
+				continue
 			}
+			if s == proxyPassword && stateRendering(fname) {
+				kept[fname] = true
+				continue
+			}
+			hits++
+			t.Errorf("%s found in %s", what, fname)
 		}
 	}
-	fmt.Printf("secrets: one life cycle on its own: %d secrets (API key, agent token, %d kubeconfig credentials) searched in %d files (%d bytes: states, plans as JSON, TF_LOG=trace): %d hits\n",
-		len(secrets), len(secrets)-2, len(files), bytes, hits)
+	if !kept["terraform.tfstate.backup"] && !kept["terraform.tfstate"] {
+		t.Errorf("the proxy password is not in the state: the scan looked for the wrong string")
+	}
+	fmt.Printf("secrets: one life cycle on its own: %d secrets (API key, agent token, proxy password, %d kubeconfig credentials) searched in %d files "+
+		"(%d bytes: states, plans as JSON, TF_LOG=trace, the CLI's output): %d hits; the proxy password kept, as sensitive, in %d state files and plans as JSON only\n",
+		len(secrets), len(secrets)-3, len(files), bytes, hits, len(kept))
 }
