@@ -505,13 +505,10 @@ func TestMethodsWire(t *testing.T) {
 			return err
 		}, UIDResponse{UID: "p9"}, recorded{"POST", "/v1/clusterprofiles", "",
 			`{"metadata":{"name":"mon"},"spec":{"version":"1.0.0","template":{"type":"add-on","cloudType":"all","packs":[]}}}`}},
-		{"ProjectUIDByName", func(c *Client) error {
-			uid, err := c.ProjectUIDByName(ctx, "Default")
-			if err == nil && uid != "d1" {
-				err = fmt.Errorf("uid = %q", uid)
-			}
-			if _, err2 := c.ProjectUIDByName(ctx, "Nope"); err == nil && !errors.Is(err2, ErrNotFound) {
-				err = fmt.Errorf("unknown project: %w", err2)
+		{"ListProjects", func(c *Client) error {
+			ps, err := c.ListProjects(ctx)
+			if err == nil && (len(ps) != 1 || ps[0].UID != "d1" || ps[0].Name != "Default") {
+				err = fmt.Errorf("projects = %+v", ps)
 			}
 			return err
 		}, map[string]any{"items": []any{map[string]any{"metadata": map[string]any{"name": "Default", "uid": "d1"}}}},

@@ -3,7 +3,6 @@ package palette
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -179,25 +178,3 @@ func (c *Client) ListProjects(ctx context.Context) ([]NameUID, error) {
 	return projects, nil
 }
 
-// ProjectUIDByName returns the UID of the project of that name; none
-// matches ErrNotFound.
-func (c *Client) ProjectUIDByName(ctx context.Context, name string) (string, error) {
-	projects, err := c.ListProjects(ctx)
-	if err != nil {
-		return "", err
-	}
-	for _, p := range projects {
-		if p.Name == name {
-			return p.UID, nil
-		}
-	}
-	return "", fmt.Errorf("palette: project %q: %w", name, ErrNotFound)
-}
-
-// UserInfo returns who the API key belongs to (GET /v1/users/info): the
-// cheapest authenticated call, used to check the key.
-func (c *Client) UserInfo(ctx context.Context) (UserInfo, error) {
-	var out UserInfo
-	_, err := c.WithProject("").call(ctx, &request{method: http.MethodGet, path: "/v1/users/info"}, &out)
-	return out, err
-}

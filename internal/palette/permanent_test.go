@@ -102,7 +102,7 @@ func TestAuthErrorsNameTheHost(t *testing.T) {
 	} {
 		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeErr(w, status, "Denied") })
 		c, rec := newTestClient(t, h)
-		_, err := c.UserInfo(context.Background())
+		_, err := c.ListProjects(context.Background())
 		if err == nil || !strings.Contains(err.Error(), c.baseURL.Host+" "+want) {
 			t.Errorf("%d: err = %v, want the host and %q", status, err, want)
 		}

@@ -846,12 +846,3 @@ type ProfileMetadataSpec struct {
 	CloudType string `json:"cloudType,omitempty"`
 	Version   string `json:"version"`
 }
-
-// UserInfo is GET /v1/users/info (v1UserInfo): who the API key is. The
-// provider calls it once when it is configured, so that a wrong key fails
-// `terraform plan` with the host's answer.
-type UserInfo struct {
-	OrgName   string `json:"orgName,omitempty"`
-	TenantUID string `json:"tenantUid,omitempty"`
-	UserUID   string `json:"userUid,omitempty"`
-}

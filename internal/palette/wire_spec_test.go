@@ -29,7 +29,6 @@ func TestWireTypesMatchSpec(t *testing.T) {
 		{palette.ImportRequest{}, "v1SpectroGcpClusterImportEntity", ""},
 		{palette.ImportRequest{}, "v1SpectroVsphereClusterImportEntity", ""},
 		{palette.UIDResponse{}, "v1Uid", ""},
-		{palette.UserInfo{}, "v1UserInfo", ""},
 		{palette.Error{}, "v1Error", ""},
 		{palette.MetadataUpdate{}, "v1ObjectMetaInputEntitySchema", ""},
 		{palette.Overview{}, "v1SpectroClusterUidSummary", ""},

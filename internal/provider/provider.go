@@ -4,8 +4,11 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,6 +35,10 @@ var (
 	envAPIKey     = []string{"PALETTE_API_KEY", "SPECTROCLOUD_APIKEY"}
 	envProjectUID = []string{"PALETTE_PROJECT_UID"}
 	envProject    = []string{"PALETTE_PROJECT_NAME", "SPECTROCLOUD_PROJECT"}
+	envCA         = []string{"PALETTE_CA_CERTIFICATE"}
+	envInsecure   = []string{"PALETTE_INSECURE"}
+	envRetries    = []string{"PALETTE_MAX_RETRIES", "SPECTROCLOUD_RETRY_ATTEMPTS"}
+	envTimeout    = []string{"PALETTE_REQUEST_TIMEOUT"}
 )
 
 const defaultHost = "api.spectrocloud.com"
@@ -97,22 +104,26 @@ func (p *paletteProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Optional: true,
 			},
 			"ca_certificate": schema.StringAttribute{
-				MarkdownDescription: "PEM-encoded CA certificate to trust for the Palette API (self-hosted Palette, or `palette-local --tls`).",
-				Optional:            true,
+				MarkdownDescription: "PEM-encoded CA certificate to trust for the Palette API (self-hosted Palette, or `palette-local --tls`). " +
+					"Environment: `PALETTE_CA_CERTIFICATE`.",
+				Optional: true,
 			},
 			"insecure": schema.BoolAttribute{
-				MarkdownDescription: "Skip TLS verification of the Palette API. For tests only.",
+				MarkdownDescription: "Skip TLS verification of the Palette API. For tests only. Environment: `PALETTE_INSECURE`.",
 				Optional:            true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: "How many times a request is retried on 429, 502, 503, 504 and connection resets (default 8).",
-				Optional:            true,
-				Validators:          []validator.Int64{int64validator.Between(0, 50)},
+				MarkdownDescription: "How many times a request is retried on 429, 502, 503, 504 and connection resets (default 8). " +
+					"Errors that retrying cannot fix (401, 403, a host that does not resolve, a TLS mismatch, a host that never " +
+					"answers) are not retried. Environment: `PALETTE_MAX_RETRIES`, `SPECTROCLOUD_RETRY_ATTEMPTS`.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 50)},
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: "Timeout of one HTTP attempt as a Go duration, e.g. `60s` (the default).",
-				Optional:            true,
-				Validators:          []validator.String{durationValidator{}},
+				MarkdownDescription: "Timeout of one HTTP attempt as a Go duration, e.g. `60s` (the default): a host that " +
+					"accepts the connection and does not answer within it fails the request. Environment: `PALETTE_REQUEST_TIMEOUT`.",
+				Optional:   true,
+				Validators: []validator.String{durationValidator{}},
 			},
 		},
 	}
@@ -159,20 +170,39 @@ func (p *paletteProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if cfg.ProjectUID.ValueString() != "" {
 		projectName = "" // an explicit UID wins over a name from the environment
 	}
-	timeout := 60 * time.Second
-	if s := cfg.RequestTimeout.ValueString(); s != "" {
+	timeout := palette.DefaultRequestTimeout
+	if s := stringOrEnv(cfg.RequestTimeout, envTimeout...); s != "" {
 		d, err := time.ParseDuration(s)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request timeout", err.Error())
+		if err != nil || d <= 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request timeout",
+				fmt.Sprintf("%q (from request_timeout or PALETTE_REQUEST_TIMEOUT) is not a positive Go duration such as \"60s\".", s))
 		}
 		timeout = d
 	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	maxRetries := 8
+	maxRetries := palette.DefaultMaxRetries
 	if !cfg.MaxRetries.IsNull() {
 		maxRetries = int(cfg.MaxRetries.ValueInt64())
+	} else if s := stringOrEnv(types.StringNull(), envRetries...); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > 50 {
+			resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid max_retries",
+				fmt.Sprintf("%q (from PALETTE_MAX_RETRIES or SPECTROCLOUD_RETRY_ATTEMPTS) is not a number from 0 to 50.", s))
+		}
+		maxRetries = n
+	}
+	insecure := cfg.Insecure.ValueBool()
+	if cfg.Insecure.IsNull() {
+		if s := stringOrEnv(types.StringNull(), envInsecure...); s != "" {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("insecure"), "Invalid insecure",
+					fmt.Sprintf("PALETTE_INSECURE = %q is not a boolean (true or false).", s))
+			}
+			insecure = b
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
 	}
 
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "api_key", "ApiKey")
@@ -181,9 +211,9 @@ func (p *paletteProvider) Configure(ctx context.Context, req provider.ConfigureR
 		Host:             host,
 		APIKey:           apiKey,
 		ProjectUID:       projectUID,
-		CACertificatePEM: cfg.CACertificate.ValueString(),
-		Insecure:         cfg.Insecure.ValueBool(),
-		MaxRetries:       maxRetries,
+		CACertificatePEM: stringOrEnv(cfg.CACertificate, envCA...),
+		Insecure:         insecure,
+		MaxRetries:       clientRetries(maxRetries),
 		RequestTimeout:   timeout,
 		UserAgent:        fmt.Sprintf("terraform-provider-palette/%s", p.version),
 	})
@@ -191,14 +221,9 @@ func (p *paletteProvider) Configure(ctx context.Context, req provider.ConfigureR
 		resp.Diagnostics.AddError("Error configuring the Palette client", err.Error())
 		return
 	}
-	if projectUID == "" && projectName != "" {
-		uid, err := client.ProjectUIDByName(ctx, projectName)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("project_name"), "Error resolving the Palette project",
-				fmt.Sprintf("Could not find the project %q: %s", projectName, err))
-			return
-		}
-		client = client.WithProject(uid)
+	client, ok := checkAPIAccess(ctx, client, host, projectUID, projectName, &resp.Diagnostics)
+	if !ok {
+		return
 	}
 	tflog.Debug(ctx, "configured Palette client", map[string]any{"host": client.BaseURL(), "project_uid": projectUID})
 
@@ -221,6 +246,62 @@ func (p *paletteProvider) DataSources(_ context.Context) []func() datasource.Dat
 		NewImportedClustersDataSource,
 		NewImportManifestDataSource,
 	}
+}
+
+// clientRetries maps max_retries to palette.Config.MaxRetries, where 0
+// means the default and a negative number means none.
+func clientRetries(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+// checkAPIAccess makes the one call of a configure: the project list. It
+// proves the API key (a 401 fails the plan on api_key, naming the host),
+// resolves project_name, and checks that project_uid is a project the key
+// can see. A key allowed to work in a project but not to list projects
+// (403) is accepted as it is when the project is given by UID.
+func checkAPIAccess(ctx context.Context, client *palette.Client, host, projectUID, projectName string, diags *diag.Diagnostics) (*palette.Client, bool) {
+	projects, err := client.ListProjects(ctx)
+	switch {
+	case errors.Is(err, palette.ErrUnauthorized):
+		diags.AddAttributeError(path.Root("api_key"), "Palette refused the API key",
+			fmt.Sprintf("%s did not accept the API key (from api_key, PALETTE_API_KEY or SPECTROCLOUD_APIKEY): %s", host, err))
+		return nil, false
+	case errors.Is(err, palette.ErrForbidden) && projectName == "":
+		tflog.Debug(ctx, "the API key may not list projects; project_uid is not checked", map[string]any{"host": host})
+		return client, true
+	case err != nil:
+		attr := "host"
+		if projectName != "" {
+			attr = "project_name"
+		}
+		diags.AddAttributeError(path.Root(attr), "Cannot use the Palette API",
+			fmt.Sprintf("Checking the API key and project at %s failed: %s", host, err))
+		return nil, false
+	}
+	if projectUID == "" && projectName == "" {
+		return client, true
+	}
+	var known []string
+	for _, p := range projects {
+		switch {
+		case projectUID != "" && p.UID == projectUID:
+			return client, true
+		case projectUID == "" && p.Name == projectName:
+			return client.WithProject(p.UID), true
+		}
+		known = append(known, p.Name)
+	}
+	if projectUID != "" {
+		diags.AddAttributeError(path.Root("project_uid"), "Palette project not found",
+			fmt.Sprintf("%s has no project %s that this API key can use (it sees: %s).", host, projectUID, strings.Join(known, ", ")))
+	} else {
+		diags.AddAttributeError(path.Root("project_name"), "Error resolving the Palette project",
+			fmt.Sprintf("Could not find the project %q at %s (this API key sees: %s).", projectName, host, strings.Join(known, ", ")))
+	}
+	return nil, false
 }
 
 // stringOrEnv returns the attribute's value, or the first non-empty variable.

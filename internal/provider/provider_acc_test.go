@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -86,4 +87,47 @@ resource "palette_imported_cluster" "test" {
 			ExpectError: regexp.MustCompile(`Error resolving the Palette project`),
 		}},
 	})
+}
+
+// A wrong API key, or a project the key cannot use, fails `terraform plan`
+// of a new resource (nothing in state yet) at configure, naming the host;
+// a setting from the environment that does not parse fails on its attribute.
+func TestAccProvider_failsAtPlan(t *testing.T) {
+	env := newTestEnv(t, testEnvOptions{})
+	host := regexp.QuoteMeta(strings.TrimPrefix(env.API.URL, "http://"))
+	config := func(provider string) string {
+		return provider + `
+resource "palette_imported_cluster" "test" {
+  name     = "never"
+  wait_for = "none"
+}
+`
+	}
+	for _, tt := range []struct {
+		name, provider string
+		env            map[string]string
+		want           *regexp.Regexp
+	}{
+		{"wrong API key", fmt.Sprintf("provider \"palette\" {\n  host = %q\n  api_key = \"not-a-key\"\n}\n", env.API.URL), nil,
+			regexp.MustCompile(`(?s)Palette refused the API key.*` + host + `.*refused the API key`)},
+		{"unknown project UID", fmt.Sprintf("provider \"palette\" {\n  host = %q\n  api_key = %q\n  project_uid = \"0123456789abcdef01234567\"\n}\n", env.API.URL, env.API.APIKey), nil,
+			regexp.MustCompile(`(?s)Palette project not found.*` + host + ` has no project 0123456789abcdef01234567`)},
+		{"request timeout from the environment", fmt.Sprintf("provider \"palette\" {\n  host = %q\n  api_key = %q\n}\n", env.API.URL, env.API.APIKey),
+			map[string]string{"PALETTE_REQUEST_TIMEOUT": "soon"}, regexp.MustCompile(`(?s)Invalid request timeout.*PALETTE_REQUEST_TIMEOUT`)},
+		{"retries from Spectro's variable", fmt.Sprintf("provider \"palette\" {\n  host = %q\n  api_key = %q\n}\n", env.API.URL, env.API.APIKey),
+			map[string]string{"SPECTROCLOUD_RETRY_ATTEMPTS": "many"}, regexp.MustCompile(`(?s)Invalid max_retries.*SPECTROCLOUD_RETRY_ATTEMPTS`)},
+		{"insecure from the environment", fmt.Sprintf("provider \"palette\" {\n  host = %q\n  api_key = %q\n}\n", env.API.URL, env.API.APIKey),
+			map[string]string{"PALETTE_INSECURE": "perhaps"}, regexp.MustCompile(`(?s)Invalid insecure.*PALETTE_INSECURE`)},
+	} {
+		t.Run(strings.ReplaceAll(tt.name, " ", "_"), func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps:                    []resource.TestStep{{Config: config(tt.provider), PlanOnly: true, ExpectError: tt.want}},
+			})
+		})
+	}
+	env.expectNoClusters(t)
 }
