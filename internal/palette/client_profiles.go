@@ -177,4 +177,3 @@ func (c *Client) ListProjects(ctx context.Context) ([]NameUID, error) {
 	}
 	return projects, nil
 }
-
