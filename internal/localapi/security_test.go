@@ -190,8 +190,19 @@ func TestReadTimeout_slowBodyCutOff(t *testing.T) {
 		t.Fatalf("slow body cut after %s; the read timeout is %s", elapsed, timeout)
 	}
 	t.Logf("slow body cut after %s (read timeout %s)", elapsed.Round(time.Millisecond), timeout)
-	if n := newClient(t, inst).count("x"); n != 0 {
+	c := newClient(t, inst)
+	if n := c.count("x"); n != 0 {
 		t.Fatalf("the cut request wrote %d clusters", n)
+	}
+
+	// A handler that runs longer than the read timeout (here: an injected
+	// latency of twice as long) is not cut off, with or without a body.
+	c.setFaults("latency=600ms@1", 1)
+	start = time.Now()
+	uid := c.importCluster("generic", "slow-handler", "")
+	c.getCluster(uid)
+	if d := time.Since(start); d < 1200*time.Millisecond {
+		t.Fatalf("two requests with 600 ms of latency took %s", d)
 	}
 }
 

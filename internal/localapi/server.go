@@ -199,6 +199,8 @@ func Open(cfg Config) (*Server, error) {
 	}
 	s.hsrv = &http.Server{
 		Handler:           handler,
+		// The whole request, body included; once the body has been read
+		// net/http lifts the deadline, so longer handlers are not cut off.
 		ReadTimeout:       cfg.ReadTimeout,
 		ReadHeaderTimeout: min(cfg.ReadTimeout, 10*time.Second),
 		// HTTP/1.1 only: the reset fault hijacks connections.
