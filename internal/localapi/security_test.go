@@ -138,12 +138,12 @@ func TestReadTimeout_slowBodyCutOff(t *testing.T) {
 	t.Parallel()
 	const timeout = 300 * time.Millisecond
 	inst := localtest.Start(t, localtest.WithConfig(func(c *localapi.Config) { c.ReadTimeout = timeout }))
+	start := time.Now() // the server's deadline starts once it has accepted the connection
 	conn, err := (&net.Dialer{}).DialContext(context.Background(), "tcp", strings.TrimPrefix(inst.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	start := time.Now()
 	if _, err := fmt.Fprintf(conn, "POST /v1/spectroclusters/generic/import HTTP/1.1\r\nHost: %s\r\n%s: %s\r\n%s: %s\r\n"+
 		"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{",
 		strings.TrimPrefix(inst.URL, "http://"), palette.HeaderAPIKey, inst.APIKey, palette.HeaderProjectUID, inst.ProjectUID); err != nil {
