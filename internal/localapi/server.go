@@ -198,7 +198,7 @@ func Open(cfg Config) (*Server, error) {
 		handler = cfg.Wrap(s)
 	}
 	s.hsrv = &http.Server{
-		Handler:           handler,
+		Handler: handler,
 		// The whole request, body included; once the body has been read
 		// net/http lifts the deadline, so longer handlers are not cut off.
 		ReadTimeout:       cfg.ReadTimeout,
