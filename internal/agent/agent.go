@@ -301,8 +301,9 @@ func (a *Agent) palette() *palette.Client {
 	return a.client
 }
 
-// refreshToken re-reads the credential secret after a 401 (the token rotates
-// when the manifest is re-applied) and rebuilds the client if it changed.
+// refreshToken re-reads the credential secret after a 401 (the credential
+// changes when it was rotated in Palette and the new manifest applied) and
+// rebuilds the client if it changed.
 func (a *Agent) refreshToken(ctx context.Context) {
 	tok, err := a.readToken(ctx)
 	if err != nil {

@@ -1,20 +1,28 @@
 package localapi
 
 import (
+	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
+	"time"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
-// GET /v1/spectroclusters/{uid}/import/manifest (3.2): every fetch issues a
-// fresh agent token; every token of a cluster stays valid until it is Deleted.
+// GET /v1/spectroclusters/{uid}/import/manifest (3.2). The cluster's agent
+// credential is minted by the first fetch and stored, so every fetch serves
+// the same manifest (a GitOps repository or palette_import_manifest stays
+// stable) until the credentials are rotated (RotateCredentials). A fetch
+// changes nothing else: the cluster stays Pending until its agent reports
+// first contact. A cluster being deleted still serves its manifest (a read
+// does not fail because of a delete; an agent installed from it sees the
+// delete and removes itself).
 func (s *Server) importManifest(w http.ResponseWriter, r *http.Request, c *call) error {
 	uid := r.PathValue("uid")
-	agentToken := randHex(32)
 	var body []byte
 	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
 		row, err := s.findCluster(r.Context(), tx, c, uid)
@@ -24,11 +32,12 @@ func (s *Server) importManifest(w http.ResponseWriter, r *http.Request, c *call)
 			}
 			return err
 		}
-		switch row.State {
-		case palette.StateDeleted:
+		if row.State == palette.StateDeleted {
 			return clusterNotFound(c, uid)
-		case palette.StateDeleting:
-			return errf(http.StatusConflict, palette.CodeConflict, "cluster '%s' is being deleted", uid)
+		}
+		agentToken, err := agentCredential(r.Context(), tx, row.UID, s.now())
+		if err != nil {
+			return err
 		}
 		p := manifest.Params{
 			ClusterUID:    row.UID,
@@ -43,18 +52,6 @@ func (s *Server) importManifest(w http.ResponseWriter, r *http.Request, c *call)
 			p.Proxy = &proxy
 		}
 		body, err = renderManifest(p)
-		if err != nil {
-			return err
-		}
-		now := s.now().UnixNano()
-		if _, err := tx.ExecContext(r.Context(), `INSERT INTO agent_tokens(hash, cluster_uid, created) VALUES (?, ?, ?)`,
-			hashSecret(agentToken), row.UID, now); err != nil {
-			return err
-		}
-		if row.State == palette.StatePending {
-			_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET state = ?, modified = ? WHERE uid = ?`,
-				palette.StateImporting, now, row.UID)
-		}
 		return err
 	})
 	if err != nil {
@@ -64,6 +61,59 @@ func (s *Server) importManifest(w http.ResponseWriter, r *http.Request, c *call)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 	return nil
+}
+
+// agentCredential returns the cluster's agent credential, minting and
+// storing it (with its hash among the agent tokens) the first time.
+func agentCredential(ctx context.Context, tx *sql.Tx, clusterUID string, now time.Time) (string, error) {
+	var tok string
+	if err := tx.QueryRowContext(ctx, `SELECT agent_token FROM clusters WHERE uid = ?`, clusterUID).Scan(&tok); err != nil {
+		return "", fmt.Errorf("loading the agent credential: %w", err)
+	}
+	if tok != "" {
+		return tok, nil
+	}
+	tok = randHex(32)
+	if _, err := tx.ExecContext(ctx, `UPDATE clusters SET agent_token = ? WHERE uid = ?`, tok, clusterUID); err != nil {
+		return "", fmt.Errorf("storing the agent credential: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO agent_tokens(hash, cluster_uid, created) VALUES (?, ?, ?)`,
+		hashSecret(tok), clusterUID, now.UnixNano()); err != nil {
+		return "", fmt.Errorf("storing the agent credential: %w", err)
+	}
+	return tok, nil
+}
+
+// RotateCredentials replaces a cluster's import link token and agent
+// credential (palette-local cluster rotate-credentials): the old link and
+// every agent credential issued so far stop working at once, and the next
+// manifest fetch mints a new credential. An installed agent needs the new
+// manifest applied. It returns the new import link (the kubectl command).
+func (s *Server) RotateCredentials(ctx context.Context, clusterUID string) (string, error) {
+	var link string
+	err := s.st.write(ctx, func(tx *sql.Tx) error {
+		row, err := scanCluster(tx.QueryRowContext(ctx, `SELECT `+clusterCols+` FROM clusters WHERE uid = ?`, clusterUID))
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && row.State == palette.StateDeleted) {
+			return fmt.Errorf("cluster %s: %w", clusterUID, errNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("loading cluster %s: %w", clusterUID, err)
+		}
+		row.ManifestToken = randHex(20)
+		if _, err := tx.ExecContext(ctx, `UPDATE clusters SET manifest_token = ?, agent_token = '', modified = ? WHERE uid = ?`,
+			row.ManifestToken, s.now().UnixNano(), clusterUID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM agent_tokens WHERE cluster_uid = ?`, clusterUID); err != nil {
+			return err
+		}
+		link = s.importLink(row)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("rotating the credentials of cluster %s: %w", clusterUID, err)
+	}
+	return link, nil
 }
 
 // renderManifest calls manifest.Render and turns a panic into an error.
@@ -160,6 +210,9 @@ func (s *Server) agentPacksStatus(w http.ResponseWriter, r *http.Request, c *cal
 		packs = []palette.PackStatus{}
 	}
 	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
+		if err := onlyDesiredPacks(r.Context(), tx, c.agentCluster, packs); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(r.Context(), `UPDATE clusters SET packs = ?, modified = ? WHERE uid = ?`,
 			mustJSON(packs), s.now().UnixNano(), c.agentCluster)
 		return err
@@ -171,9 +224,47 @@ func (s *Server) agentPacksStatus(w http.ResponseWriter, r *http.Request, c *cal
 	return nil
 }
 
-// PATCH /v1/spectroclusters/{uid}/status/agentRemoved: the cluster is Deleted.
+// onlyDesiredPacks refuses a report on a pack that is not one of the packs
+// of the profiles attached to the cluster: an agent reports exactly those,
+// so anything else is forged (or raced a detach, and the agent's next poll
+// reports the new set).
+func onlyDesiredPacks(ctx context.Context, tx *sql.Tx, clusterUID string, packs []palette.PackStatus) error {
+	if len(packs) == 0 {
+		return nil
+	}
+	atts, err := loadAttachments(ctx, tx, clusterUID)
+	if err != nil {
+		return err
+	}
+	desired := map[[2]string]bool{}
+	for _, a := range atts {
+		for _, p := range a.published.Packs {
+			desired[[2]string{a.profileUID, p.Name}] = true
+		}
+	}
+	for _, p := range packs {
+		if !desired[[2]string{p.ProfileUID, p.Name}] {
+			return errf(http.StatusConflict, palette.CodeConflict,
+				"pack '%s' of profile '%s' is not attached to cluster '%s': the agent may report only the packs it was asked to deploy",
+				p.Name, p.ProfileUID, clusterUID)
+		}
+	}
+	return nil
+}
+
+// PATCH /v1/spectroclusters/{uid}/status/agentRemoved: the cluster is
+// Deleted. Only a cluster Palette was told to delete (state Deleting) may
+// be: an agent credential cannot deregister a cluster by itself.
 func (s *Server) agentRemoved(w http.ResponseWriter, r *http.Request, c *call) error {
 	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
+		var state string
+		if err := tx.QueryRowContext(r.Context(), `SELECT state FROM clusters WHERE uid = ?`, c.agentCluster).Scan(&state); err != nil {
+			return err
+		}
+		if state != palette.StateDeleting {
+			return errf(http.StatusConflict, palette.CodeConflict,
+				"cluster '%s' is %s: Palette has not been asked to delete it, so its agent may not report that it removed itself", c.agentCluster, state)
+		}
 		now := s.now().UnixNano()
 		_, err := tx.ExecContext(r.Context(), `UPDATE clusters SET state = ?, deleted_at = ?, modified = ? WHERE uid = ? AND state <> ?`,
 			palette.StateDeleted, now, now, c.agentCluster, palette.StateDeleted)

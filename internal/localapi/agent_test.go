@@ -50,8 +50,8 @@ func TestManifest_authorisation(t *testing.T) {
 	if a.status != 200 || a.header.Get("Content-Type") != "application/octet-stream" {
 		t.Fatalf("token fetch: %d %s", a.status, a.header.Get("Content-Type"))
 	}
-	if st := inst.ClusterState(t, uid); st != palette.StateImporting {
-		t.Fatalf("first fetch: state %s, want Importing", st)
+	if st := inst.ClusterState(t, uid); st != palette.StatePending {
+		t.Fatalf("first fetch: state %s, want Pending (only the agent's first contact moves it on)", st)
 	}
 	// With the key, in another project: 404.
 	other, err := inst.Server.CreateProject("other")
@@ -189,11 +189,15 @@ func TestAgent_lifecycleAndHealth(t *testing.T) {
 
 func TestAgent_packsStatusReplacesWholesale(t *testing.T) {
 	t.Parallel()
-	c := newClient(t, localtest.Start(t))
+	inst := localtest.Start(t)
+	c := newClient(t, inst)
+	p1 := inst.CreateProfileFromFile(t, writeProfile(t, "p1", "1.0.0", "add-on"))
+	p2 := inst.CreateProfileFromFile(t, writeProfile(t, "p2", "1.0.0", "add-on"))
 	uid, ag := c.running("generic", "packs")
+	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/profiles", profilesBody(p1, p2), 204, nil)
 	ag.must(http.MethodPatch, "/packs/status", palette.PacksStatusRequest{Packs: []palette.PackStatus{
-		{ProfileUID: "p1", Name: "a", Condition: palette.Condition{Type: "Ready", Status: "True"}},
-		{ProfileUID: "p1", Name: "b", Condition: palette.Condition{Type: "Error", Status: "True", Message: "boom"}},
+		{ProfileUID: p1, Name: "hello", Condition: palette.Condition{Type: "Ready", Status: "True"}},
+		{ProfileUID: p2, Name: "hello", Condition: palette.Condition{Type: "Error", Status: "True", Message: "boom"}},
 	}})
 	if p := c.getCluster(uid).Status.Packs; len(p) != 2 || p[1].Condition.Message != "boom" {
 		t.Fatalf("packs %+v", p)

@@ -358,6 +358,14 @@ func parseBoolParam(r *http.Request, name string) (bool, error) {
 	return b, nil
 }
 
+// neverRegistered reports whether no agent ever reported for the cluster
+// (Pending, or Importing, which stores before migration 3 set on a manifest
+// fetch, without a heartbeat): there is no agent to remove itself, so a
+// delete completes at once.
+func neverRegistered(row *clusterRow) bool {
+	return row.State == palette.StatePending || (row.State == palette.StateImporting && row.LastHeartbeat == nil)
+}
+
 // DELETE /v1/spectroclusters/{uid}?forceDelete=.
 func (s *Server) deleteCluster(w http.ResponseWriter, r *http.Request, c *call) error {
 	force, err := parseBoolParam(r, "forceDelete")
@@ -373,7 +381,7 @@ func (s *Server) deleteCluster(w http.ResponseWriter, r *http.Request, c *call) 
 		switch {
 		case row.State == palette.StateDeleted:
 			return nil
-		case force || s.cfg.SimulateAgents || row.State == palette.StatePending:
+		case force || s.cfg.SimulateAgents || neverRegistered(row):
 			_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET state = ?, deleted_at = ?, modified = ? WHERE uid = ?`,
 				palette.StateDeleted, now, now, row.UID)
 		case row.State == palette.StateDeleting:
@@ -718,35 +726,6 @@ func (s *Server) projectsMetadata(w http.ResponseWriter, r *http.Request, c *cal
 		return err
 	}
 	writeJSON(w, http.StatusOK, out)
-	return nil
-}
-
-// GET /debug/requests.
-func (s *Server) debugRequests(w http.ResponseWriter, _ *http.Request, _ *call) error {
-	reqs := s.Requests()
-	s.reqMu.Lock()
-	total := s.reqTotal
-	s.reqMu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"requests": reqs, "total": total})
-	return nil
-}
-
-// FaultsRequest is the body of POST /debug/faults.
-type FaultsRequest struct {
-	Faults string `json:"faults"`
-	Seed   int64  `json:"seed"`
-}
-
-// POST /debug/faults.
-func (s *Server) debugFaults(w http.ResponseWriter, r *http.Request, _ *call) error {
-	var req FaultsRequest
-	if err := decodeBody(r, &req, false); err != nil {
-		return err
-	}
-	if err := s.SetFaults(req.Faults, req.Seed); err != nil {
-		return badRequest("%v", err)
-	}
-	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

@@ -5,7 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"strings"
+	"syscall"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
@@ -58,6 +64,8 @@ func decodeBody(r *http.Request, v any, required bool) error {
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
 		switch {
+		case isTimeout(err):
+			return errRequestTimeout
 		case errors.As(err, &mbe):
 			return errf(http.StatusRequestEntityTooLarge, palette.CodeRequestTooLarge, "request body is larger than %d bytes", maxBodyBytes)
 		case errors.Is(err, io.EOF):
@@ -74,7 +82,37 @@ func decodeBody(r *http.Request, v any, required bool) error {
 		if errors.As(err, &mbe) {
 			return errf(http.StatusRequestEntityTooLarge, palette.CodeRequestTooLarge, "request body is larger than %d bytes", maxBodyBytes)
 		}
+		if isTimeout(err) {
+			return errRequestTimeout
+		}
 		return badRequest("request body has data after the JSON value")
 	}
 	return nil
+}
+
+// codeRequestTimeout is the code of a 408 answer.
+const codeRequestTimeout = "RequestTimeout"
+
+// errRequestTimeout answers a body that did not arrive within the server's
+// read timeout (Config.ReadTimeout).
+var errRequestTimeout = errf(http.StatusRequestTimeout, codeRequestTimeout, "the request body did not arrive in time")
+
+// isTimeout reports whether reading the request ran past its deadline.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// codeStorageFull is the code of a 507 answer: the store's disk is full.
+const codeStorageFull = "StorageFull"
+
+// storageFull reports whether a store error is SQLite's SQLITE_FULL
+// ("database or disk is full": the disk, or Config.MaxStorePages) or the
+// system's ENOSPC.
+func storageFull(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL {
+		return true
+	}
+	return errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "database or disk is full")
 }

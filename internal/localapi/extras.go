@@ -28,13 +28,13 @@ var Extras = []Extra{
 	{"GET /v1/spectroclusters/{uid}/agent/desired",
 		"what the agent must converge to: the import mode, whether to remove itself, the add-on packs with their content"},
 	{"PATCH /v1/spectroclusters/{uid}/packs/status",
-		"the state of the packs the agent deployed, served as status.packs"},
+		"the state of the packs the agent deployed, served as status.packs; only the attached profiles' packs (409 otherwise)"},
 	{"PATCH /v1/spectroclusters/{uid}/status/agentRemoved",
-		"the agent removed itself after a delete (the cluster becomes Deleted)"},
+		"the agent removed itself after a delete (the cluster becomes Deleted); 409 unless the cluster is Deleting"},
 	{"GET /v1/spectroclusters/{uid}/import/manifest?token=",
-		"the token of importLink, so that `kubectl apply -f <importLink>` works without an API key; with an ApiKey header the operation is the spec's"},
-	{"GET /debug/requests", "request counts by route and status, for tests and benchmarks"},
-	{"POST /debug/faults", "turns fault injection on and off at run time, for tests and benchmarks"},
+		"the token of importLink, so that `kubectl apply -f <importLink>` works without an API key (rate-limited per cluster; palette-local cluster rotate-credentials replaces it); with an ApiKey header the operation is the spec's"},
+	{"GET /debug/requests", "request counts by route and status, for tests and benchmarks (tenant admin ApiKey, loopback, same origin: debug.go)"},
+	{"POST /debug/faults", "turns fault injection on and off at run time, for tests and benchmarks (tenant admin ApiKey, loopback, same origin, JSON body: debug.go)"},
 }
 
 // IsExtra reports whether a request is one of Extras: its method and path

@@ -29,7 +29,8 @@ const (
 	routeManifest
 	// routeAgent: the agent's bearer token; no faults, no rate limits.
 	routeAgent
-	// routeDebug: loopback only, no auth.
+	// routeDebug: loopback only, same-origin only, a tenant admin ApiKey;
+	// no faults, no rate limits.
 	routeDebug
 )
 
@@ -44,6 +45,18 @@ type call struct {
 	tokenCluster string
 	// agentCluster is the cluster an agent token belongs to.
 	agentCluster string
+}
+
+// limitKey names the rate-limit bucket of the call: its API key, or for an
+// import link fetched by its token, the link's cluster.
+func (c *call) limitKey() string {
+	switch {
+	case c.key.hash != "":
+		return c.key.hash
+	case c.tokenCluster != "":
+		return "import link " + c.tokenCluster
+	}
+	return ""
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, c *call) error
@@ -108,7 +121,7 @@ func (s *Server) routes() {
 	s.handle("/v1/cloudconfigs/{cloudType}/{configUid}/machinePools", p, s.cloudConfigMachinePools)
 	s.handle("/v1/cloudconfigs/{cloudType}/{configUid}/machinePools/{rest...}", p, s.cloudConfigMachinePools)
 
-	// Debug (loopback only).
+	// Debug (loopback, same origin, tenant admin key: debug.go).
 	s.handle("GET /debug/requests", routeDebug, s.debugRequests)
 	s.handle("POST /debug/faults", routeDebug, s.debugFaults)
 }
@@ -135,8 +148,8 @@ func (s *Server) wrap(pattern string, kind routeKind, h handlerFunc) http.Handle
 		lost := false
 		switch kind {
 		case routeDebug:
-			if !isLoopbackRemote(r) {
-				writeAPIError(w, errf(http.StatusForbidden, palette.CodeForbidden, "debug routes answer loopback clients only"))
+			if err := s.authDebug(r, c); err != nil {
+				s.writeErr(w, r, err)
 				return
 			}
 		case routeAgent:
@@ -154,8 +167,8 @@ func (s *Server) wrap(pattern string, kind routeKind, h handlerFunc) http.Handle
 				s.writeErr(w, r, err)
 				return
 			}
-			if c.key.hash != "" && class != "" && !s.cfg.DisableRateLimit {
-				if ok, wait := s.limit.allow(c.key.hash, class); !ok {
+			if bucket := c.limitKey(); bucket != "" && class != "" && !s.cfg.DisableRateLimit {
+				if ok, wait := s.limit.allow(bucket, class); !ok {
 					secs := int(math.Ceil(wait.Seconds()))
 					if secs < 1 {
 						secs = 1
@@ -197,6 +210,15 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if errors.Is(err, context.Canceled) {
 		writeAPIError(w, errf(http.StatusServiceUnavailable, palette.CodeServiceUnavailable, "request canceled"))
+		return
+	}
+	if isTimeout(err) {
+		writeAPIError(w, errRequestTimeout)
+		return
+	}
+	if storageFull(err) {
+		s.log.Error("store out of disk space", "method", r.Method, "path", r.URL.Path, "db", s.st.path, "error", err)
+		writeAPIError(w, errf(http.StatusInsufficientStorage, codeStorageFull, "palette-local's store is out of disk space (%s): free some space and retry", s.st.path))
 		return
 	}
 	ref := randHex(16)

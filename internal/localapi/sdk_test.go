@@ -222,8 +222,8 @@ func TestPaletteSDK(t *testing.T) {
 	if !strings.Contains(manifest, "kind: Namespace") || !strings.Contains(manifest, genericUID) {
 		t.Fatalf("GetClusterImportManifest: %s", short([]byte(manifest)))
 	}
-	if cl, _ := c.GetCluster(genericUID); cl == nil || cl.Status.State != palette.StateImporting {
-		t.Fatalf("after the manifest fetch: %+v", cl)
+	if cl, _ := c.GetCluster(genericUID); cl == nil || cl.Status.State != palette.StatePending {
+		t.Fatalf("after the manifest fetch: %+v, want Pending (only the agent moves it on)", cl)
 	}
 
 	// Profile lookups: by name and version, by UID, its packs and manifests,

@@ -27,6 +27,9 @@ import (
 // DefaultAgentImage is the agent image the manifest names unless told otherwise.
 const DefaultAgentImage = "palette/cluster-management-agent:local"
 
+// DefaultReadTimeout is how long a client may take to send a request.
+const DefaultReadTimeout = 10 * time.Second
+
 // TLSConfig says whether and how the server serves HTTPS.
 type TLSConfig struct {
 	// Enabled turns HTTPS on.
@@ -66,6 +69,13 @@ type Config struct {
 	// SimulateAgents makes every import Running and Healthy at once, packs
 	// Ready at once and deletes immediate (benchmarks only).
 	SimulateAgents bool
+	// ReadTimeout bounds the reading of a whole request, headers and body: a
+	// client that sends its body slower is cut off with 408 RequestTimeout.
+	// Default DefaultReadTimeout.
+	ReadTimeout time.Duration
+	// MaxStorePages caps the SQLite database at this many pages (PRAGMA
+	// max_page_count; 0: no cap). A write past it fails as on a full disk.
+	MaxStorePages int
 	// AgentImage is the image the manifest names; default DefaultAgentImage.
 	AgentImage string
 	// Logger receives request and error logs; default discards.
@@ -87,7 +97,9 @@ type Server struct {
 	limit *limiters
 
 	advertise atomic.Pointer[string]
-	faults    *faultInjector
+	// listen is the address Serve listens on ("" before Serve).
+	listen atomic.Pointer[string]
+	faults *faultInjector
 
 	keyCache     sync.Map // key hash -> keyInfo
 	projectNames sync.Map // project uid -> name
@@ -120,6 +132,9 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.DeletedRetention <= 0 {
 		cfg.DeletedRetention = 60 * time.Second
 	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
 	if cfg.AgentImage == "" {
 		cfg.AgentImage = DefaultAgentImage
 	}
@@ -133,7 +148,7 @@ func Open(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStore(cfg.DataDir)
+	st, err := openStore(cfg.DataDir, cfg.MaxStorePages)
 	if err != nil {
 		return nil, err
 	}
@@ -148,6 +163,8 @@ func Open(cfg Config) (*Server, error) {
 	}
 	adv := strings.TrimRight(cfg.AdvertiseURL, "/")
 	s.advertise.Store(&adv)
+	noListen := ""
+	s.listen.Store(&noListen)
 	ctx := context.Background()
 	key, def, err := st.bootstrap(ctx)
 	if err != nil {
@@ -181,8 +198,11 @@ func Open(cfg Config) (*Server, error) {
 		handler = cfg.Wrap(s)
 	}
 	s.hsrv = &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler: handler,
+		// The whole request, body included; once the body has been read
+		// net/http lifts the deadline, so longer handlers are not cut off.
+		ReadTimeout:       cfg.ReadTimeout,
+		ReadHeaderTimeout: min(cfg.ReadTimeout, 10*time.Second),
 		// HTTP/1.1 only: the reset fault hijacks connections.
 		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
 		ErrorLog:     slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
@@ -213,8 +233,10 @@ func (s *Server) Serve(l net.Listener) error {
 		scheme = "https"
 		l = tls.NewListener(l, s.tlsConf)
 	}
+	addr := l.Addr().String()
+	s.listen.Store(&addr)
 	if *s.advertise.Load() == "" {
-		u := scheme + "://" + l.Addr().String()
+		u := scheme + "://" + addr
 		s.advertise.Store(&u)
 	}
 	err := s.hsrv.Serve(l)

@@ -94,6 +94,10 @@ var migrations = []string{
 	// 2: listing by scope and creation time.
 	`CREATE INDEX clusters_scope_created ON clusters(scope, created);
 	CREATE INDEX agent_tokens_cluster ON agent_tokens(cluster_uid);`,
+	// 3: the agent credential of a cluster, minted once by the first
+	// manifest fetch (so that every fetch serves the same manifest) and
+	// replaced only by rotateCredentials; "" until then.
+	`ALTER TABLE clusters ADD COLUMN agent_token TEXT NOT NULL DEFAULT '';`,
 }
 
 // queryer is what *sql.DB and *sql.Tx have in common.
@@ -106,6 +110,8 @@ type queryer interface {
 // store is the SQLite database of one data directory.
 type store struct {
 	db *sql.DB
+	// path is the database file, named in errors.
+	path string
 	// wmu serialises this process's write transactions; other processes
 	// (the CLI) are serialised by SQLite's immediate transactions.
 	wmu sync.Mutex
@@ -113,7 +119,7 @@ type store struct {
 
 const dbFileName = "palette-local.db"
 
-func openStore(dataDir string) (*store, error) {
+func openStore(dataDir string, maxPages int) (*store, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data dir: %w", err)
 	}
@@ -123,6 +129,9 @@ func openStore(dataDir string) (*store, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	if maxPages > 0 {
+		q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", maxPages))
+	}
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
@@ -130,7 +139,7 @@ func openStore(dataDir string) (*store, error) {
 	}
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
-	st := &store{db: db}
+	st := &store{db: db, path: path}
 	if err := st.migrate(context.Background()); err != nil {
 		_ = db.Close()
 		return nil, err

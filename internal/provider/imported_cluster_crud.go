@@ -148,8 +148,8 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 // over. The rules keep somebody else's cluster safe:
 //   - the cloud type and import mode must be the ones planned (Palette does
 //     not show a cluster's proxy again, so it cannot be compared);
-//   - and either the cluster is still Pending (its manifest was never
-//     fetched, so no agent anywhere belongs to it), or the target cluster
+//   - and either the cluster is still Pending (no agent has registered for
+//     it; its manifest may have been fetched), or the target cluster
 //     this resource is given access to runs that very cluster's agent.
 func (r *importedClusterResource) interruptedImport(ctx context.Context, cloudType string, req palette.ImportRequest, access kube.Access) (uid, why string) {
 	c := r.data.client
@@ -174,9 +174,9 @@ func (r *importedClusterResource) interruptedImport(ctx context.Context, cloudTy
 	case cl.Status.State == palette.StateDeleting || cl.Status.State == palette.StateDeleted:
 		return "", fmt.Sprintf("cluster %s is being deleted; wait until it is gone", uid)
 	case cl.Status.State == palette.StatePending:
-		return uid, "it is still Pending: its import manifest was never fetched"
+		return uid, "it is still Pending: no agent has registered for it"
 	case access.IsZero():
-		return "", fmt.Sprintf("cluster %s is %s (its manifest was fetched), and without cluster access "+
+		return "", fmt.Sprintf("cluster %s is %s (an agent registered for it), and without cluster access "+
 			"the provider cannot check that its agent runs in your cluster", uid, cl.Status.State)
 	}
 	kc, err := r.data.newKube(access)

@@ -27,10 +27,11 @@ Usage:
   palette-local serve --data-dir DIR [--listen 127.0.0.1:8080] [--advertise-url URL]
                       [--tls [--tls-cert FILE --tls-key FILE]] [--heartbeat-interval 10s]
                       [--deleted-retention 60s] [--rate-limit on|off] [--faults SPEC] [--fault-seed N]
-                      [--simulate-agents] [--agent-image IMAGE] [--log-level info]
+                      [--simulate-agents] [--agent-image IMAGE] [--read-timeout 10s] [--log-level info]
   palette-local apikey create --data-dir DIR [--project NAME]
   palette-local project create --data-dir DIR NAME
   palette-local profile create --data-dir DIR [--project NAME] -f FILE.yaml
+  palette-local cluster rotate-credentials --data-dir DIR CLUSTER_UID
   palette-local agents --kubeconfig FILE [--log-level info]
 `
 
@@ -62,6 +63,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		default:
 			return profileCreate(rest[1:], stdout)
 		}
+	case "cluster":
+		if len(rest) == 0 || rest[0] != "rotate-credentials" {
+			return errors.New("usage: palette-local cluster rotate-credentials --data-dir DIR CLUSTER_UID")
+		}
+		return rotateCredentials(rest[1:], stdout)
 	case "agents":
 		return agents(rest, stderr)
 	case "help", "-h", "--help":
@@ -96,6 +102,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	faultSeed := fs.Int64("fault-seed", 1, "fault injector seed")
 	simulate := fs.Bool("simulate-agents", false, "imports are Running and Healthy at once (benchmarks)")
 	agentImage := fs.String("agent-image", "", "agent image named in manifests")
+	readTimeout := fs.Duration("read-timeout", localapi.DefaultReadTimeout, "longest time a client may take to send a request (headers and body)")
 	logLevel := fs.String("log-level", "info", "log level")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -127,7 +134,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	srv, err := localapi.Open(localapi.Config{
 		DataDir: *dataDir, AdvertiseURL: *advertise, HeartbeatInterval: *hb, DeletedRetention: *retention,
 		DisableRateLimit: *rateLimit == "off", Faults: *faults, FaultSeed: *faultSeed, SimulateAgents: *simulate,
-		AgentImage: *agentImage, Logger: logger,
+		AgentImage: *agentImage, ReadTimeout: *readTimeout, Logger: logger,
 		TLS: localapi.TLSConfig{Enabled: *useTLS, CertFile: *tlsCert, KeyFile: *tlsKey},
 	})
 	if err != nil {
@@ -268,6 +275,38 @@ func profileCreate(args []string, stdout io.Writer) error {
 }
 
 const localapiDefaultProject = "Default"
+
+// rotateCredentials replaces a cluster's import link token and agent
+// credential, and prints the new import command.
+func rotateCredentials(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("cluster rotate-credentials", flag.ContinueOnError)
+	dataDir := fs.String("data-dir", "", "data directory")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: palette-local cluster rotate-credentials --data-dir DIR CLUSTER_UID")
+	}
+	srv, err := openStore(*dataDir)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	// The link names the URL serve advertises, which it wrote to DIR/env.
+	if env, err := os.ReadFile(filepath.Join(*dataDir, "env")); err == nil {
+		for _, line := range strings.Split(string(env), "\n") {
+			if host, ok := strings.CutPrefix(line, "export PALETTE_HOST="); ok {
+				srv.SetAdvertiseURL(host)
+			}
+		}
+	}
+	link, err := srv.RotateCredentials(context.Background(), fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "The old import link and agent credential no longer work. Apply the new manifest (an installed agent needs it):\n  %s\n", link)
+	return nil
+}
 
 func agents(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("agents", flag.ContinueOnError)
