@@ -20,22 +20,28 @@ func kubeDeleteOptions() kube.DeleteOptions { return kube.DeleteOptions{} }
 // viewOnlyCredentials makes a service account bound to the built-in view
 // role and returns the host, CA and a token of it.
 func (e *testEnv) viewOnlyCredentials(t *testing.T) (host, ca, token string) {
+	return e.serviceAccountCredentials(t, "viewer", "view")
+}
+
+// serviceAccountCredentials makes a service account bound to a cluster
+// role and returns the host, CA and a token of it.
+func (e *testEnv) serviceAccountCredentials(t *testing.T, name, clusterRole string) (host, ca, token string) {
 	t.Helper()
 	ctx := testCtx(t)
 	kc := e.kubeClient(t)
 	cs := kc.Kubernetes()
 	if _, err := cs.CoreV1().ServiceAccounts("default").Create(ctx, &corev1.ServiceAccount{
-		ObjectMeta: metav1.ObjectMeta{Name: "viewer"}}, metav1.CreateOptions{}); err != nil {
+		ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: "viewer-view"},
-		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "view"},
-		Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Name: "viewer", Namespace: "default"}},
+		ObjectMeta: metav1.ObjectMeta{Name: name + "-" + clusterRole},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: clusterRole},
+		Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Name: name, Namespace: "default"}},
 	}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := kc.ServiceAccountToken(ctx, "default", "viewer", time.Hour)
+	tok, err := kc.ServiceAccountToken(ctx, "default", name, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

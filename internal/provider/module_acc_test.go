@@ -1,0 +1,101 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestAccModule_remoteRun: a remote run (HCP Terraform, CI) has no
+// kubeconfig file; it hands the examples/modules/imported-cluster module a
+// bearer token through an ephemeral root variable (as it would from
+// another provider's ephemeral resource). The module passes it on to
+// kubernetes.token_wo: the agent is installed, the cluster reaches Running,
+// a second plan has no change, and the token is in no plan, state or output.
+//
+// It drives the CLI itself: terraform-plugin-testing does not install
+// modules.
+func TestAccModule_remoteRun(t *testing.T) {
+	testAccPreCheck(t)
+	if major, minor := cliVersion(t); major == 1 && minor < 11 {
+		t.Skipf("write-only attributes need Terraform 1.11 or later (have 1.%d)", minor)
+	}
+	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
+	host, ca, token := env.serviceAccountCredentials(t, "remote-run", "cluster-admin")
+	module, err := filepath.Abs("../../examples/modules/imported-cluster")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeCLIConfig(t, dir, env.API.URL, env.API.ProjectUID, fmt.Sprintf(`
+variable "cluster_token" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+module "remote" {
+  source = %q
+
+  name             = "remote-run"
+  import_mode      = "full_permission"
+  deletion_policy  = "force"
+  kubernetes       = { host = %q, cluster_ca_certificate = %q }
+  kubernetes_token = var.cluster_token
+}
+
+output "state" {
+  value = module.remote.state
+}
+`, module, host, ca))
+	vars := []string{"PALETTE_API_KEY=" + env.API.APIKey, "TF_VAR_cluster_token=" + token}
+	var outputs []string
+	run := func(args ...string) string {
+		out := tfMust(t, dir, vars, nil, args...)
+		outputs = append(outputs, out)
+		return out
+	}
+	run("get") // modules only: dev_overrides supply the provider, and init would ask the Registry
+	run("plan", "-out=tfplan")
+	show := run("show", "-json", "tfplan")
+	run("apply", "tfplan")
+	if got := strings.TrimSpace(run("output", "-raw", "state")); got != "Running" {
+		t.Errorf("state = %q, want Running", got)
+	}
+	if out := run("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Errorf("second plan is not empty:\n%s", out)
+	}
+	state, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, text := range map[string]string{"the saved plan": show, "the state": string(state), "the CLI's output": strings.Join(outputs, "\n")} {
+		if strings.Contains(text, token) {
+			t.Errorf("the cluster token was found in %s", what)
+		}
+	}
+	if env.agentObjects(t, liveClusters(t, env.Client, "remote-run")[0].Metadata.UID) == nil {
+		t.Error("no agent objects in the cluster")
+	}
+	run("destroy", "-auto-approve")
+	env.expectNoClusters(t)
+}
+
+// cliVersion is the major and minor version of the acceptance tests' CLI.
+func cliVersion(t *testing.T) (major, minor int) {
+	t.Helper()
+	out, code := tfRun(t, t.TempDir(), nil, "version", "-json")
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &v) != nil {
+		t.Fatalf("terraform version -json: %s", out)
+	}
+	if _, err := fmt.Sscanf(v.Version, "%d.%d", &major, &minor); err != nil {
+		t.Fatalf("terraform version %q: %v", v.Version, err)
+	}
+	return major, minor
+}
