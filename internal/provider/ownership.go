@@ -227,7 +227,8 @@ func nameTakenDetail(name, uid, why string) string {
 	return fmt.Sprintf("Palette already has a cluster named %q in this project, and nothing proves that an interrupted "+
 		"apply of this resource registered it: %s.\nChoose another name; or, if that cluster is yours, bring it under "+
 		"Terraform with\n\n  terraform import palette_imported_cluster.<name> %s\n\nor an import block "+
-		"(import { to = palette_imported_cluster.<name>, id = %q }).", name, why, ref, ref)
+		"(import { to = palette_imported_cluster.<name>, id = %q }). Until then, `terraform destroy -refresh=false` "+
+		"destroys the rest of this configuration without planning this cluster again.", name, why, ref, ref)
 }
 
 // targetTakenDetail is the detail of "Two resources import one cluster".
