@@ -159,8 +159,22 @@ func ownershipSameName(t *testing.T, env *testEnv, n *ownershipTally, unknownAtP
 	if got := liveClusters(t, env.Client, "shared-name"); len(got) != 1 || got[0].Metadata.UID != uid {
 		t.Fatalf("clusters named shared-name after Y: %+v, want only X's %s", got, uid)
 	}
-	// X is still at peace with its cluster.
+	// X is still at peace with its cluster, and an update of its
+	// metadata keeps the creation fingerprint.
 	x.tf(t, nil, "plan", "-detailed-exitcode")
+	if unknownAtPlan {
+		return
+	}
+	x.write(t, strings.Replace(sameNameConfig("X", `{ owner = "X" }`), "cluster of X", "still X's", 1))
+	x.tf(t, nil, "apply", "-auto-approve")
+	updated, err := env.Client.GetCluster(testCtx(t), uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := before.Metadata.Annotations[creationFingerprintAnnotation]
+	if fp == "" || updated.Metadata.Annotations[creationFingerprintAnnotation] != fp || updated.Metadata.Annotations["description"] != "still X's" {
+		t.Fatalf("annotations after X's update: %v, want the description and the creation fingerprint %q", updated.Metadata.Annotations, fp)
+	}
 }
 
 func ownershipTwoResources(t *testing.T, env *testEnv, n *ownershipTally) {
