@@ -155,26 +155,23 @@ func TestFlattenCluster_fingerprintIsNoDescription(t *testing.T) {
 func TestOwnershipClaims(t *testing.T) {
 	t.Parallel()
 	o := (&providerData{}).ownership()
-	if _, conflict := o.claim(phasePlan, "k", "a"); conflict {
-		t.Fatal("first claim conflicts")
-	}
-	if _, conflict := o.claim(phasePlan, "k", "a"); conflict {
-		t.Error("the same claimant conflicts with itself")
-	}
-	if other, conflict := o.claim(phasePlan, "k", "b"); !conflict || other != "a" {
-		t.Errorf("second claimant: %q, %v; want a conflict naming a", other, conflict)
-	}
-	if _, conflict := o.claim(phaseApply, "k", "b"); conflict {
-		t.Error("phases share claims: a plan's claim must not refuse the same resource's create")
-	}
-	if _, conflict := o.claim(phasePlan, "anon", ""); conflict {
-		t.Fatal("first anonymous claim conflicts")
-	}
-	if other, conflict := o.claim(phasePlan, "anon", ""); !conflict || other != "" {
-		t.Errorf("second anonymous claim: %q, %v; want an unnamed conflict", other, conflict)
-	}
-	if other, conflict := o.claim(phasePlan, "anon", "c"); !conflict || other != "" {
-		t.Errorf("named claim after an anonymous one: %q, %v", other, conflict)
+	// One run's claims, in order.
+	for _, c := range []struct {
+		why, phase, key, claimant string
+		conflict                  bool
+		other                     string
+	}{
+		{"first claim", phasePlan, "k", "a", false, ""},
+		{"the same claimant again (same resource)", phasePlan, "k", "a", false, ""},
+		{"a second claimant, named", phasePlan, "k", "b", true, "a"},
+		{"phases do not share claims (a plan's claim must not refuse the same resource's create)", phaseApply, "k", "b", false, ""},
+		{"first anonymous claim", phasePlan, "anon", "", false, ""},
+		{"a second anonymous claim", phasePlan, "anon", "", true, ""},
+		{"a named claim after an anonymous one", phasePlan, "anon", "c", true, ""},
+	} {
+		if other, conflict := o.claim(c.phase, c.key, c.claimant); conflict != c.conflict || other != c.other {
+			t.Errorf("%s: claim = %q, %v; want %q, %v", c.why, other, conflict, c.other, c.conflict)
+		}
 	}
 	if o.isHeld("u") {
 		t.Error("held before hold")
