@@ -175,8 +175,10 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if creating && accessKnown && access.IsZero() {
-		r.planName(ctx, &plan, "", access, &resp.Diagnostics)
+	if creating && (!accessKnown || access.IsZero()) {
+		// Without access, or with access known only at apply (then the
+		// target cluster, part of the fingerprint, is unknown too).
+		r.planName(ctx, &plan, "", accessKnown, access, &resp.Diagnostics)
 	}
 	if !accessKnown || access.IsZero() {
 		return
@@ -257,7 +259,7 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.planName(ctx, &plan, identity, access, &resp.Diagnostics)
+	r.planName(ctx, &plan, identity, true, access, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -294,8 +296,10 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 // that cluster provably is the one an interrupted apply of this resource
 // left (interruptedImport). It costs one request (GET
 // /v1/spectroclusters/validate/name), paid by creates only; a lookup that
-// fails leaves the decision to the apply.
-func (r *importedClusterResource) planName(ctx context.Context, plan *importedClusterResourceModel, identity string, access kube.Access, diags *diag.Diagnostics) {
+// fails leaves the decision to the apply. identityKnown is false when the
+// target cluster is not known yet: a holder can then still be refused
+// (no fingerprint, being deleted), never taken over.
+func (r *importedClusterResource) planName(ctx context.Context, plan *importedClusterResourceModel, identity string, identityKnown bool, access kube.Access, diags *diag.Diagnostics) {
 	if !known(plan.Name) || !known(plan.CloudType) || !known(plan.ImportMode) {
 		return
 	}
@@ -304,7 +308,10 @@ func (r *importedClusterResource) planName(ctx context.Context, plan *importedCl
 	if err == nil || !errors.Is(err, palette.ErrConflict) {
 		return
 	}
-	fingerprint, _ := planFingerprint(ctx, plan, identity, diags)
+	fingerprint := ""
+	if identityKnown {
+		fingerprint, _ = planFingerprint(ctx, plan, identity, diags)
+	}
 	uid, why, verdict := r.interruptedImport(ctx, name, plan.CloudType.ValueString(), wireImportMode(plan.ImportMode.ValueString()),
 		fingerprint, access, true)
 	if verdict == takeoverRefused {
