@@ -31,6 +31,9 @@ type ownershipTally struct {
 //     apply refuses;
 //   - two_resources_one_kubeconfig: two resources reach one cluster: the
 //     plan fails, nothing is registered, no agent installed;
+//   - two_resources_unknown_at_plan: the same with the kubeconfig known only
+//     at apply: the plan passes, the apply registers one of them and
+//     refuses the other;
 //   - two_attachments_one_profile: the plan fails, nothing attached;
 //   - lost_state_pending / lost_state_agent: an apply whose state write was
 //     lost (terraform state rm stands for it) is taken over by the next
@@ -47,6 +50,7 @@ func TestAccReliability_ownership(t *testing.T) {
 		t.Parallel()
 		env := newTestEnv(t, testEnvOptions{flavor: "generic"})
 		t.Run("two_resources_one_kubeconfig", func(t *testing.T) { ownershipTwoResources(t, env, &n) })
+		t.Run("two_resources_unknown_at_plan", func(t *testing.T) { ownershipTwoResourcesAtApply(t, env, &n) })
 		t.Run("x_y_same_name", func(t *testing.T) { ownershipSameName(t, env, &n, false) })
 		t.Run("y_unknown_at_plan", func(t *testing.T) { ownershipSameName(t, env, &n, true) })
 		t.Run("lost_state_pending", func(t *testing.T) { ownershipLostState(t, env, &n, false) })
@@ -209,6 +213,47 @@ resource "palette_imported_cluster" "b" {
 	if len(installs) != 0 {
 		n.overwritten.Add(int32(len(installs)))
 		t.Errorf("agents were installed: %+v", installs)
+	}
+}
+
+func ownershipTwoResourcesAtApply(t *testing.T, env *testEnv, n *ownershipTally) {
+	resource := func(name string) string {
+		return fmt.Sprintf(`resource "palette_imported_cluster" %q {
+  name        = %q
+  cloud_type  = "generic"
+  import_mode = "read_only"
+  wait_for    = "none"
+  kubernetes = {
+    config_path = terraform_data.kubeconfig.output
+  }
+}
+`, name, "late-"+name)
+	}
+	d := env.ownershipDir(t, resource("a")+resource("b")+
+		fmt.Sprintf("resource \"terraform_data\" \"kubeconfig\" {\n  input = %q\n}\n", env.Kube.Kubeconfig))
+	d.tf(t, nil, "plan")
+	want := regexp.MustCompile(`(?s)Error: Two resources import one\s+cluster.*?palette_imported_cluster\s+named\s+"late-[ab]"`)
+	d.expectFails(t, want, "apply", "-auto-approve")
+	n.refused.Add(1)
+	var live []palette.SearchItem
+	for _, name := range []string{"late-a", "late-b"} {
+		live = append(live, liveClusters(t, env.Client, name)...)
+	}
+	installs, err := manifest.FindInstalled(testCtx(t), env.kubeClient(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live) != 1 || len(installs) > 1 || (len(installs) == 1 && installs[0].ClusterUID != live[0].Metadata.UID) {
+		n.overwritten.Add(int32(max(len(installs)-1, 0)))
+		t.Fatalf("after the apply: clusters %+v and agents %+v, want one of the two, with its agent at most", live, installs)
+	}
+	// The refused resource is planned again by a destroy's pre-destroy
+	// plan (and meets the "already imported" rule); -refresh=false skips it.
+	d.tf(t, nil, "destroy", "-auto-approve", "-refresh=false")
+	for _, name := range []string{"late-a", "late-b"} {
+		if got := liveClusters(t, env.Client, name); len(got) != 0 {
+			t.Errorf("%s after destroy: %+v", name, got)
+		}
 	}
 }
 
