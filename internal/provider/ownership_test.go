@@ -7,8 +7,10 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
@@ -207,5 +209,51 @@ func TestOwnershipClaims_concurrent(t *testing.T) {
 	wg.Wait()
 	if wins != 1 {
 		t.Errorf("%d claims won, want 1", wins)
+	}
+}
+
+// Create claims the name for the run: a second Create of the same name in
+// one apply (two resources of one configuration) is refused, on name, and
+// registers nothing.
+func TestClaimForCreate_name(t *testing.T) {
+	t.Parallel()
+	r := &importedClusterResource{data: &providerData{}}
+	m := importedClusterResourceModel{
+		Name: types.StringValue("edge"), CloudType: types.StringValue("generic"), ImportMode: types.StringValue("read_only"),
+		Labels: types.MapNull(types.StringType), Description: types.StringNull(), Proxy: types.ObjectNull(proxyAttrTypes),
+	}
+	var first, second diag.Diagnostics
+	fp := r.claimForCreate(context.Background(), &m, kube.Access{}, &first)
+	if first.HasError() || fp != creationFingerprint(creationFingerprintInput{Name: "edge", CloudType: "generic", ImportMode: "read_only"}) {
+		t.Fatalf("first create: %q, %v", fp, first)
+	}
+	if fp := r.claimForCreate(context.Background(), &m, kube.Access{}, &second); fp != "" || !second.HasError() ||
+		second[0].Summary() != "Cluster name already taken" {
+		t.Fatalf("second create of the name: %q, %v", fp, second)
+	}
+	if ad, ok := second[0].(diag.DiagnosticWithPath); !ok || !ad.Path().Equal(path.Root("name")) {
+		t.Errorf("the refusal is not on name: %v", second[0])
+	}
+}
+
+// The second attachment of one profile to one cluster in a phase is
+// refused on profile_id; another profile or cluster is not.
+func TestClaimAttachment(t *testing.T) {
+	t.Parallel()
+	pd := &providerData{}
+	var diags diag.Diagnostics
+	claimAttachment(pd, phaseApply, "c1", "p1", &diags)
+	claimAttachment(pd, phaseApply, "c1", "p2", &diags)
+	claimAttachment(pd, phaseApply, "c2", "p1", &diags)
+	claimAttachment(pd, phasePlan, "c1", "p1", &diags)
+	if diags.HasError() {
+		t.Fatalf("distinct attachments refused: %v", diags)
+	}
+	claimAttachment(pd, phaseApply, "c1", "p1", &diags)
+	if len(diags) != 1 || diags[0].Summary() != "Profile attached twice" {
+		t.Fatalf("second attachment of p1 to c1: %v", diags)
+	}
+	if ad, ok := diags[0].(diag.DiagnosticWithPath); !ok || !ad.Path().Equal(path.Root("profile_id")) {
+		t.Errorf("the refusal is not on profile_id: %v", diags[0])
 	}
 }
