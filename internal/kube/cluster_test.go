@@ -661,3 +661,27 @@ func TestClusterFindInstalled(t *testing.T) {
 		t.Errorf("GetObject of a missing object: %v, want NotFound", err)
 	}
 }
+
+func TestClusterIdentity(t *testing.T) {
+	ctx := testContext(t, time.Minute)
+	byPath := adminClient(t)
+	byConfig, err := kube.NewClientFromConfig(cluster.RESTConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := byPath.ClusterIdentity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := byConfig.ClusterIdentity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := byPath.Kubernetes().CoreV1().Namespaces().Get(ctx, "kube-system", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a == "" || a != b || a != string(ns.UID) {
+		t.Errorf("ClusterIdentity = %q (kubeconfig) and %q (REST config), want the kube-system UID %q from both", a, b, ns.UID)
+	}
+}

@@ -92,6 +92,10 @@ func (r *addonProfileAttachmentResource) Create(ctx context.Context, req resourc
 	defer r.data.clusterCache().invalidate(cid)
 	c := r.data.client
 
+	claimAttachment(r.data, phaseApply, cid, pid, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	prof := r.checkRules(ctx, cid, pid, &resp.Diagnostics)
 	if prof == nil {
 		return

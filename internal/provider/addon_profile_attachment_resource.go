@@ -254,8 +254,23 @@ func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req res
 		return
 	}
 	if known(plan.ClusterID) && known(plan.ProfileID) {
-		id := attachmentID(plan.ClusterID.ValueString(), plan.ProfileID.ValueString())
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), id)...)
+		cid, pid := plan.ClusterID.ValueString(), plan.ProfileID.ValueString()
+		if state == nil {
+			claimAttachment(r.data, phasePlan, cid, pid, &resp.Diagnostics)
+		}
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), attachmentID(cid, pid))...)
+	}
+}
+
+// claimAttachment claims, in phase, the attachment of profile pid to
+// cluster cid for the resource creating it: two attachments of one profile
+// to one cluster would overwrite each other's values.
+func claimAttachment(pd *providerData, phase, cid, pid string, diags *diag.Diagnostics) {
+	if _, conflict := pd.ownership().claim(phase, attachmentClaimKey(cid, pid), ""); conflict {
+		diags.AddAttributeError(path.Root("profile_id"), "Profile attached twice",
+			fmt.Sprintf("Another palette_addon_profile_attachment of this configuration attaches profile %s to cluster %s. "+
+				"A profile is attached to a cluster once: the second attachment would overwrite the first's values. "+
+				"Keep one palette_addon_profile_attachment for this profile and cluster, with all its values.", pid, cid))
 	}
 }
 

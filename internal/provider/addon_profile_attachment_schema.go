@@ -32,7 +32,10 @@ func (r *addonProfileAttachmentResource) Schema(ctx context.Context, _ resource.
 			"The cluster must be imported in Full Permission mode and Running; only profiles of type `add-on` may be attached " +
 			"(Palette: \"You cannot use a full cluster profile\"). Create waits until the agent reports every pack of the profile " +
 			"`Ready`; destroy detaches the profile and waits until the agent has removed its objects from the cluster. " +
-			"Other profiles attached to the cluster, including ones attached outside Terraform, are left alone.\n\n" +
+			"Other profiles attached to the cluster, including ones attached outside Terraform, are left alone. " +
+			"A profile is attached to a cluster once: two attachments of one profile to one cluster in a configuration fail " +
+			"the plan (or the apply, when an ID is known only then), and a profile already attached outside this resource's " +
+			"state fails the apply unless `adopt_existing` is set.\n\n" +
 			"Import with `<cluster_uid>:<profile_uid>`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{

@@ -46,11 +46,15 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 	}
 	c := r.data.client
 	name := plan.Name.ValueString()
+	fingerprint := r.claimForCreate(ctx, &plan, access, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 
 	labels := map[string]string{}
 	resp.Diagnostics.Append(plan.Labels.ElementsAs(ctx, &labels, false)...)
 	importReq := palette.ImportRequest{
-		Metadata: palette.ObjectMetaInput{Name: name, Labels: labels, Annotations: annotations(plan.Description)},
+		Metadata: palette.ObjectMetaInput{Name: name, Labels: labels, Annotations: clusterAnnotations(plan.Description, fingerprint)},
 		Spec: palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{
 			ImportMode: wireImportMode(plan.ImportMode.ValueString()),
 			Proxy:      expandProxy(ctx, plan.Proxy, &resp.Diagnostics),
@@ -67,20 +71,20 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 			return
 		}
 		// The name is taken. When the cluster holding it is provably the
-		// one an interrupted apply of this configuration registered, take
-		// it over; otherwise refuse and say why.
+		// one an interrupted apply of this resource registered, take it
+		// over; otherwise refuse and say why.
 		var why string
-		uid, why = r.interruptedImport(ctx, plan.CloudType.ValueString(), importReq, access)
-		if uid == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Cluster name already taken",
-				fmt.Sprintf("Palette already has a cluster named %q in this project, and it is not one this "+
-					"configuration can take over: %s.\nChoose another name, or bring that cluster under Terraform "+
-					"with `terraform import palette_imported_cluster.<name> <uid>`.", name, why))
+		var verdict takeover
+		uid, why, verdict = r.interruptedImport(ctx, name, plan.CloudType.ValueString(), importReq.Spec.ClusterConfig.ImportMode,
+			fingerprint, access, false)
+		if verdict != takeoverAllowed {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "Cluster name already taken", nameTakenDetail(name, uid, why))
 			return
 		}
 		resp.Diagnostics.AddWarning("Took over a cluster left by an interrupted apply",
 			fmt.Sprintf("Cluster %s (%q) was registered by an earlier apply that ended before Terraform recorded it "+
-				"in state: %s. This apply continues with it instead of registering a second cluster.", uid, name, why))
+				"in state: it carries this resource's creation fingerprint, and %s. This apply continues with it "+
+				"instead of registering a second cluster.", uid, name, why))
 		if err := c.UpdateClusterMetadata(ctx, uid, labels, importReq.Metadata.Annotations); err != nil {
 			resp.Diagnostics.AddError("Error importing cluster", fmt.Sprintf("Updating the metadata of cluster %s: %s", uid, err))
 			return
@@ -141,56 +145,91 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// interruptedImport decides whether the cluster that holds the name of req
-// was registered by an earlier apply of this same configuration that ended
-// (killed, crashed, lost its state write) before Terraform could record it.
-// It returns that cluster's UID, or "" and the reason it may not be taken
-// over. The rules keep somebody else's cluster safe:
-//   - the cloud type and import mode must be the ones planned (Palette does
-//     not show a cluster's proxy again, so it cannot be compared);
-//   - and either the cluster is still Pending (no agent has registered for
-//     it; its manifest may have been fetched), or the target cluster
-//     this resource is given access to runs that very cluster's agent.
-func (r *importedClusterResource) interruptedImport(ctx context.Context, cloudType string, req palette.ImportRequest, access kube.Access) (uid, why string) {
+// takeover is the verdict on a cluster that holds the name a resource is
+// about to register.
+type takeover int
+
+const (
+	takeoverRefused   takeover = iota // somebody else's: the name is taken
+	takeoverAllowed                   // left by an interrupted apply of this resource
+	takeoverUndecided                 // cannot tell yet (plan time): apply decides
+)
+
+// interruptedImport decides whether the cluster that holds name was
+// registered by an earlier apply of this same resource that ended (killed,
+// crashed, lost its state write) before Terraform could record it. It
+// returns that cluster's UID (also when refused, if known) and the reason.
+// fingerprint is the creation fingerprint this apply computes ("" when it
+// cannot be computed yet); atPlan tells plan time from apply time. The
+// rules keep somebody else's cluster safe:
+//   - no resource planned in this run has the cluster in its state (at
+//     plan time, such a holder is the old half of a replacement: undecided);
+//   - the cluster carries the creation fingerprint this apply computes (the
+//     name, cloud type, import mode, labels, description, proxy and target
+//     cluster it was registered with are the planned ones);
+//   - it is not being deleted, and its cloud type and import mode are still
+//     the planned ones;
+//   - and either it is still Pending (no agent has registered for it; its
+//     manifest may have been fetched), or the target cluster this resource
+//     is given access to runs that very cluster's agent.
+func (r *importedClusterResource) interruptedImport(ctx context.Context, name, cloudType, wireMode, fingerprint string, access kube.Access, atPlan bool) (uid, why string, verdict takeover) {
 	c := r.data.client
-	item, err := c.FindClusterByName(ctx, req.Metadata.Name)
+	undecided := takeoverRefused
+	if atPlan {
+		undecided = takeoverUndecided
+	}
+	item, err := c.FindClusterByName(ctx, name)
 	if err != nil {
-		return "", fmt.Sprintf("looking it up failed: %s", err)
+		return "", fmt.Sprintf("looking it up failed: %s", err), undecided
 	}
 	cl, err := c.GetCluster(ctx, item.Metadata.UID)
 	if err != nil {
-		return "", fmt.Sprintf("reading cluster %s failed: %s", item.Metadata.UID, err)
+		return item.Metadata.UID, fmt.Sprintf("reading cluster %s failed: %s", item.Metadata.UID, err), undecided
 	}
 	uid = cl.Metadata.UID
+	stored := cl.Metadata.Annotations[creationFingerprintAnnotation]
+	switch {
+	case r.data.ownership().isHeld(uid):
+		return uid, fmt.Sprintf("cluster %s is in the state of a resource of this configuration", uid), undecided
+	case cl.Status.State == palette.StateDeleting || cl.Status.State == palette.StateDeleted:
+		return uid, fmt.Sprintf("cluster %s is being deleted; wait until it is gone", uid), takeoverRefused
+	case stored == "":
+		return uid, fmt.Sprintf("cluster %s carries no creation fingerprint of this provider, so it was registered "+
+			"some other way (by hand, by another tool, or by an older provider version)", uid), takeoverRefused
+	case fingerprint == "":
+		return uid, "the planned values are not all known yet", undecided
+	case stored != fingerprint:
+		return uid, fmt.Sprintf("cluster %s was registered by another configuration (its creation fingerprint "+
+			"differs: the name, cloud type, import mode, labels, description, proxy or target cluster it was "+
+			"registered with are not the planned ones)", uid), takeoverRefused
+	case cl.Spec.CloudType != palette.ImportCloudType(cloudType):
+		return uid, fmt.Sprintf("cluster %s has cloud type %q, not %q", uid, cl.Spec.CloudType, palette.ImportCloudType(cloudType)), takeoverRefused
+	}
 	mode, err := clusterImportMode(ctx, c, cl)
 	if err != nil {
-		return "", fmt.Sprintf("reading its import mode failed: %s", err)
+		return uid, fmt.Sprintf("reading its import mode failed: %s", err), undecided
 	}
 	switch {
-	case cl.Spec.CloudType != palette.ImportCloudType(cloudType):
-		return "", fmt.Sprintf("cluster %s has cloud type %q, not %q", uid, cl.Spec.CloudType, palette.ImportCloudType(cloudType))
-	case mode != req.Spec.ClusterConfig.ImportMode:
-		return "", fmt.Sprintf("cluster %s was imported in another mode (%q)", uid, mode)
-	case cl.Status.State == palette.StateDeleting || cl.Status.State == palette.StateDeleted:
-		return "", fmt.Sprintf("cluster %s is being deleted; wait until it is gone", uid)
+	case mode != wireMode:
+		return uid, fmt.Sprintf("cluster %s was imported in another mode (%q)", uid, mode), takeoverRefused
 	case cl.Status.State == palette.StatePending:
-		return uid, "it is still Pending: no agent has registered for it"
+		return uid, "it is still Pending: no agent has registered for it", takeoverAllowed
 	case access.IsZero():
-		return "", fmt.Sprintf("cluster %s is %s (an agent registered for it), and without cluster access "+
-			"the provider cannot check that its agent runs in your cluster", uid, cl.Status.State)
+		return uid, fmt.Sprintf("cluster %s is %s (an agent registered for it), and without cluster access "+
+			"the provider cannot check that its agent runs in your cluster", uid, cl.Status.State), takeoverRefused
 	}
 	kc, err := r.data.newKube(access)
 	if err != nil {
-		return "", fmt.Sprintf("checking for its agent failed: %s", err)
+		return uid, fmt.Sprintf("checking for its agent failed: %s", err), undecided
 	}
 	in, err := manifest.Installed(ctx, kc, uid)
 	if err != nil {
-		return "", fmt.Sprintf("checking for its agent failed: %s", err)
+		return uid, fmt.Sprintf("checking for its agent failed: %s", err), undecided
 	}
 	if in != nil && !in.Terminating {
-		return uid, fmt.Sprintf("the agent of cluster %s runs in the configured cluster (namespace %s)", uid, in.Namespace)
+		return uid, fmt.Sprintf("the agent of cluster %s runs in the configured cluster (namespace %s)", uid, in.Namespace), takeoverAllowed
 	}
-	return "", fmt.Sprintf("cluster %s is %s and its agent does not run in the configured cluster", uid, cl.Status.State)
+	return uid, fmt.Sprintf("cluster %s is %s and its agent does not run in the configured cluster", uid, cl.Status.State), takeoverRefused
 }
 
 // installAgent fetches the import manifest and applies it to the cluster
@@ -330,7 +369,15 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 	if !plan.Labels.Equal(state.Labels) || !plan.Description.Equal(state.Description) {
 		labels := map[string]string{}
 		resp.Diagnostics.Append(plan.Labels.ElementsAs(ctx, &labels, false)...)
-		if err := c.UpdateClusterMetadata(ctx, uid, labels, annotations(plan.Description)); err != nil {
+		// The PATCH replaces the annotations: the creation fingerprint
+		// goes back with the description.
+		cl, err := c.GetCluster(ctx, uid)
+		if err != nil {
+			resp.Diagnostics.AddError("Error updating imported cluster", fmt.Sprintf("Reading cluster %s: %s", uid, err))
+			return
+		}
+		fingerprint := cl.Metadata.Annotations[creationFingerprintAnnotation]
+		if err := c.UpdateClusterMetadata(ctx, uid, labels, clusterAnnotations(plan.Description, fingerprint)); err != nil {
 			resp.Diagnostics.AddError("Error updating imported cluster", fmt.Sprintf("Metadata of cluster %s: %s", uid, err))
 			return
 		}
@@ -548,14 +595,6 @@ func ownedObjects(ctx context.Context, kc *kube.Client, uid string, ids []manife
 		out = append(out, ref)
 	}
 	return out, nil
-}
-
-// annotations carries the description.
-func annotations(desc types.String) map[string]string {
-	if desc.IsNull() || desc.IsUnknown() || desc.ValueString() == "" {
-		return map[string]string{}
-	}
-	return map[string]string{"description": desc.ValueString()}
 }
 
 // settleUnknowns gives every computed attribute a known value, so that a

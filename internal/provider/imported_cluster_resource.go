@@ -144,8 +144,16 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return // destroy, or the provider is not configured yet
 	}
-	if !req.State.Raw.IsNull() && !r.planNeedsRules(ctx, req) {
-		return
+	if !req.State.Raw.IsNull() {
+		// A create of the same name planned next is this resource's
+		// replacement, not somebody else's holder of the name.
+		var id types.String
+		if !req.State.GetAttribute(ctx, path.Root("id"), &id).HasError() {
+			r.data.ownership().hold(id.ValueString())
+		}
+		if !r.planNeedsRules(ctx, req) {
+			return
+		}
 	}
 	var cfg, plan importedClusterResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -164,14 +172,19 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 	upgrading := !creating && state.ImportMode.ValueString() == importModeReadOnly &&
 		plan.ImportMode.ValueString() == importModeFullPermission
 
-	access, known := clusterAccess(ctx, cfg.Kubernetes, cfg.KubeconfigWO, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() || !known || access.IsZero() {
+	access, accessKnown := clusterAccess(ctx, cfg.Kubernetes, cfg.KubeconfigWO, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	accessPath := path.Root("kubernetes")
-	if access.ConfigContent != "" {
-		accessPath = path.Root("kubeconfig_wo")
+	if creating && (!accessKnown || access.IsZero()) {
+		// Without access, or with access known only at apply (then the
+		// target cluster, part of the fingerprint, is unknown too).
+		r.planName(ctx, &plan, "", accessKnown, access, &resp.Diagnostics)
 	}
+	if !accessKnown || access.IsZero() {
+		return
+	}
+	accessPath := accessAttr(access)
 
 	// An agent whose objects are gone is reinstalled in place.
 	if !creating && !state.AgentInstalled.IsNull() && !state.AgentInstalled.ValueBool() {
@@ -231,6 +244,27 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 		return
 	}
 
+	// One physical cluster, one resource: the second resource of this
+	// configuration that reaches it is refused, naming the first.
+	identity, err := kc.ClusterIdentity(ctx)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(accessPath, "Cannot identify the target cluster",
+			fmt.Sprintf("Reading the target cluster's identity (its kube-system namespace) failed: %s", err))
+		return
+	}
+	claimant := ""
+	if known(plan.Name) {
+		claimant = plan.Name.ValueString()
+	}
+	r.data.claimTarget(phasePlan, identity, claimant, access, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.planName(ctx, &plan, identity, true, access, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
 	installs, err := manifest.FindInstalled(ctx, kc)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(accessPath, "Cannot look for existing agents", err.Error())
@@ -256,6 +290,33 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 		resp.Diagnostics.AddAttributeError(path.Root("cloud_type"), "Cloud type does not match the cluster",
 			fmt.Sprintf("cloud_type = %q does not fit the target cluster: %s. Use the type the cluster shows, or \"generic\".",
 				plan.CloudType.ValueString(), reason))
+	}
+}
+
+// planName refuses, at plan time, a name that another cluster holds, unless
+// that cluster provably is the one an interrupted apply of this resource
+// left (interruptedImport). It costs one request (GET
+// /v1/spectroclusters/validate/name), paid by creates only; a lookup that
+// fails leaves the decision to the apply. identityKnown is false when the
+// target cluster is not known yet: a holder can then still be refused
+// (no fingerprint, being deleted), never taken over.
+func (r *importedClusterResource) planName(ctx context.Context, plan *importedClusterResourceModel, identity string, identityKnown bool, access kube.Access, diags *diag.Diagnostics) {
+	if !known(plan.Name) || !known(plan.CloudType) || !known(plan.ImportMode) {
+		return
+	}
+	name := plan.Name.ValueString()
+	err := r.data.client.ValidateClusterName(ctx, name)
+	if err == nil || !errors.Is(err, palette.ErrConflict) {
+		return
+	}
+	fingerprint := ""
+	if identityKnown {
+		fingerprint, _ = planFingerprint(ctx, plan, identity, diags)
+	}
+	uid, why, verdict := r.interruptedImport(ctx, name, plan.CloudType.ValueString(), wireImportMode(plan.ImportMode.ValueString()),
+		fingerprint, access, true)
+	if verdict == takeoverRefused {
+		diags.AddAttributeError(path.Root("name"), "Cluster name already taken", nameTakenDetail(name, uid, why))
 	}
 }
 

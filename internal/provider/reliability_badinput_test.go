@@ -112,13 +112,14 @@ current-context: gone
 		{"name empty", cluster(`  name = ""`), diagOn("Invalid cluster name", "name"), false, false},
 		{"name leading hyphen", cluster(`  name = "-edge"`), diagOn("Invalid cluster name", "name"), false, false},
 		{"name with a dot", cluster(`  name = "edge.lab"`), diagOn("Invalid cluster name", "name"), false, false},
-		{"name already taken", cluster(`  name = "taken"`), regexp.MustCompile(`Cluster name already\s+taken`), true, false},
+		{"name already taken", cluster(`  name = "taken"`), diagOn("Cluster name already taken", "name"), false, false},
 		// Same name, cloud type and mode as the Running fixture: still not
-		// taken over, for nothing proves it was this configuration's.
+		// taken over, for nothing proves it was this configuration's (the
+		// fixture carries no creation fingerprint).
 		{"name taken, no access to check", cluster("  name = \"taken\"\n  import_mode = \"read_only\""),
-			regexp.MustCompile(`(?s)Cluster name already\s+taken.*?without\s+cluster\s+access`), true, false},
+			regexp.MustCompile(`(?s)Error: Cluster name already\s+taken.*?\d+:\s+name\s+=.*?no\s+creation\s+fingerprint`), false, false},
 		{"name taken, agent not in the cluster", cluster("  name = \"taken\"\n  import_mode = \"read_only\"\n" + env.kubeAccess()),
-			regexp.MustCompile(`(?s)Cluster name already\s+taken.*?agent\s+does\s+not\s+run\s+in\s+the\s+configured\s+cluster`), true, false},
+			regexp.MustCompile(`(?s)Error: Cluster name already\s+taken.*?\d+:\s+name\s+=.*?no\s+creation\s+fingerprint`), false, false},
 		{"cloud type unknown", named(`  cloud_type = "digitalocean"`), diagOn("Invalid Attribute Value Match", "cloud_type"), false, false},
 		{"cloud type outside the seed", named(`  cloud_type = "maas"`), diagOn("Invalid Attribute Value Match", "cloud_type"), false, false},
 		{"cloud type in capitals", named(`  cloud_type = "AWS"`), diagOn("Invalid Attribute Value Match", "cloud_type"), false, false},

@@ -1,0 +1,348 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+)
+
+// ownershipTally holds the figures of TestAccReliability_ownership.
+type ownershipTally struct {
+	refused, atPlan, takenOver, overwritten, resumed atomic.Int32
+}
+
+// TestAccReliability_ownership: a configuration never takes what is not
+// its own. Each case drives the Terraform CLI (two configurations are two
+// working directories) and checks the real world: the clusters and their
+// labels in the API, the agents in the target cluster.
+//   - x_y_same_name: configuration Y declares the name configuration X's
+//     cluster has (other labels): Y's plan and apply fail with "already
+//     taken", X's cluster keeps its labels and description, and Y's
+//     destroy leaves it;
+//   - y_unknown_at_plan: the same with Y's labels unknown at plan time: the
+//     apply refuses;
+//   - two_resources_one_kubeconfig: two resources reach one cluster: the
+//     plan fails, nothing is registered, no agent installed;
+//   - two_resources_unknown_at_plan: the same with the kubeconfig known only
+//     at apply: the plan passes, the apply registers one of them and
+//     refuses the other;
+//   - two_attachments_one_profile: the plan fails, nothing attached;
+//   - lost_state_pending / lost_state_agent: an apply whose state write was
+//     lost (terraform state rm stands for it) is taken over by the next
+//     apply of the same configuration, Pending or with its agent running;
+//     with the labels changed in between, it is not.
+func TestAccReliability_ownership(t *testing.T) {
+	testAccPreCheck(t)
+	var n ownershipTally
+	t.Run("attachments", func(t *testing.T) {
+		t.Parallel()
+		ownershipTwoAttachments(t, &n)
+	})
+	t.Run("clusters", func(t *testing.T) {
+		t.Parallel()
+		env := newTestEnv(t, testEnvOptions{flavor: "generic"})
+		t.Run("two_resources_one_kubeconfig", func(t *testing.T) { ownershipTwoResources(t, env, &n) })
+		t.Run("two_resources_unknown_at_plan", func(t *testing.T) { ownershipTwoResourcesAtApply(t, env, &n) })
+		t.Run("x_y_same_name", func(t *testing.T) { ownershipSameName(t, env, &n, false) })
+		t.Run("y_unknown_at_plan", func(t *testing.T) { ownershipSameName(t, env, &n, true) })
+		t.Run("lost_state_pending", func(t *testing.T) { ownershipLostState(t, env, &n, false) })
+		t.Run("lost_state_agent", func(t *testing.T) { ownershipLostState(t, env, &n, true) })
+	})
+	t.Cleanup(func() {
+		if !t.Failed() {
+			fmt.Printf("ownership: %d conflicts refused (%d at plan time), %d clusters taken over, %d agents overwritten; %d interrupted applies taken over\n",
+				n.refused.Load(), n.atPlan.Load(), n.takenOver.Load(), n.overwritten.Load(), n.resumed.Load())
+		}
+	})
+}
+
+// ownershipDir is a working directory of one configuration.
+type ownershipDir struct {
+	env *testEnv
+	dir string
+}
+
+func (e *testEnv) ownershipDir(t *testing.T, resources string) *ownershipDir {
+	d := &ownershipDir{env: e, dir: cliWorkDir(t)}
+	d.write(t, resources)
+	return d
+}
+
+func (d *ownershipDir) write(t *testing.T, resources string) {
+	writeCLIConfig(t, d.dir, d.env.API.URL, d.env.API.ProjectUID, resources)
+}
+
+func (d *ownershipDir) tf(t *testing.T, codes []int, args ...string) string {
+	t.Helper()
+	return tfMust(t, d.dir, []string{"PALETTE_API_KEY=" + d.env.API.APIKey}, codes, args...)
+}
+
+// expectFails runs a terraform command that must fail with want.
+func (d *ownershipDir) expectFails(t *testing.T, want *regexp.Regexp, args ...string) {
+	t.Helper()
+	out := d.tf(t, []int{1}, args...)
+	if !want.MatchString(out) {
+		t.Fatalf("terraform %s failed, but not with %s:\n%s", strings.Join(args, " "), want, out)
+	}
+}
+
+func sameNameConfig(owner, labels string) string {
+	return fmt.Sprintf(`resource "palette_imported_cluster" "c" {
+  name        = "shared-name"
+  cloud_type  = "generic"
+  import_mode = "read_only"
+  wait_for    = "none"
+  description = "cluster of %s"
+  labels      = %s
+}
+`, owner, labels)
+}
+
+var nameTaken = regexp.MustCompile(`(?s)Error: Cluster name already\s+taken.*?terraform\s+import\s+palette_imported_cluster\.<name>\s+[0-9a-f]{24}`)
+
+func ownershipSameName(t *testing.T, env *testEnv, n *ownershipTally, unknownAtPlan bool) {
+	x := env.ownershipDir(t, sameNameConfig("X", `{ owner = "X" }`))
+	x.tf(t, nil, "apply", "-auto-approve")
+	t.Cleanup(func() { x.tf(t, nil, "destroy", "-auto-approve") })
+	live := liveClusters(t, env.Client, "shared-name")
+	if len(live) != 1 {
+		t.Fatalf("after X's apply: %d clusters named shared-name", len(live))
+	}
+	uid := live[0].Metadata.UID
+	before, err := env.Client.GetCluster(testCtx(t), uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	yConfig := sameNameConfig("Y", `{ owner = "Y" }`)
+	if unknownAtPlan {
+		yConfig = sameNameConfig("Y", `{ owner = terraform_data.owner.output }`) +
+			"resource \"terraform_data\" \"owner\" {\n  input = \"Y\"\n}\n"
+	}
+	y := env.ownershipDir(t, yConfig)
+	if unknownAtPlan {
+		// The plan cannot tell (the labels are unknown): it passes, and
+		// the apply refuses.
+		y.tf(t, nil, "plan")
+		y.expectFails(t, nameTaken, "apply", "-auto-approve")
+		n.refused.Add(1)
+	} else {
+		y.expectFails(t, nameTaken, "plan")
+		y.expectFails(t, nameTaken, "apply", "-auto-approve")
+		n.refused.Add(1)
+		n.atPlan.Add(1)
+	}
+	if unknownAtPlan {
+		// Y's state holds terraform_data: a destroy's pre-destroy plan
+		// plans the cluster again and meets the same refusal (Terraform
+		// runs it as a normal plan); the message's way out skips it.
+		y.expectFails(t, nameTaken, "destroy", "-auto-approve")
+		y.tf(t, nil, "destroy", "-auto-approve", "-refresh=false")
+	} else {
+		y.tf(t, nil, "destroy", "-auto-approve")
+	}
+
+	after, err := env.Client.GetCluster(testCtx(t), uid)
+	if err != nil {
+		t.Fatalf("X's cluster after Y's destroy: %v", err)
+	}
+	if after.Status.State == palette.StateDeleting || after.Status.State == palette.StateDeleted ||
+		!maps.Equal(after.Metadata.Labels, before.Metadata.Labels) || !maps.Equal(after.Metadata.Annotations, before.Metadata.Annotations) {
+		n.takenOver.Add(1)
+		t.Fatalf("X's cluster changed: labels %v → %v, annotations %v → %v, state %s",
+			before.Metadata.Labels, after.Metadata.Labels, before.Metadata.Annotations, after.Metadata.Annotations, after.Status.State)
+	}
+	if got := liveClusters(t, env.Client, "shared-name"); len(got) != 1 || got[0].Metadata.UID != uid {
+		t.Fatalf("clusters named shared-name after Y: %+v, want only X's %s", got, uid)
+	}
+	// X is still at peace with its cluster, and an update of its
+	// metadata keeps the creation fingerprint.
+	x.tf(t, nil, "plan", "-detailed-exitcode")
+	if unknownAtPlan {
+		return
+	}
+	x.write(t, strings.Replace(sameNameConfig("X", `{ owner = "X" }`), "cluster of X", "still X's", 1))
+	x.tf(t, nil, "apply", "-auto-approve")
+	updated, err := env.Client.GetCluster(testCtx(t), uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := before.Metadata.Annotations[creationFingerprintAnnotation]
+	if fp == "" || updated.Metadata.Annotations[creationFingerprintAnnotation] != fp || updated.Metadata.Annotations["description"] != "still X's" {
+		t.Fatalf("annotations after X's update: %v, want the description and the creation fingerprint %q", updated.Metadata.Annotations, fp)
+	}
+}
+
+func ownershipTwoResources(t *testing.T, env *testEnv, n *ownershipTally) {
+	d := env.ownershipDir(t, fmt.Sprintf(`resource "palette_imported_cluster" "a" {
+  name        = "one-cluster-a"
+  cloud_type  = "generic"
+  import_mode = "read_only"
+  %s
+}
+
+resource "palette_imported_cluster" "b" {
+  name        = "one-cluster-b"
+  cloud_type  = "generic"
+  import_mode = "read_only"
+  %s
+}
+`, env.kubeAccess(), env.kubeAccess()))
+	want := regexp.MustCompile(`(?s)Error: Two resources import one\s+cluster.*?\d+:\s+kubernetes\s+=.*?palette_imported_cluster\s+named\s+"one-cluster-[ab]"`)
+	d.expectFails(t, want, "plan")
+	d.expectFails(t, want, "apply", "-auto-approve")
+	n.refused.Add(1)
+	n.atPlan.Add(1)
+	for _, name := range []string{"one-cluster-a", "one-cluster-b"} {
+		if live := liveClusters(t, env.Client, name); len(live) != 0 {
+			t.Errorf("%s was registered: %+v", name, live)
+		}
+	}
+	installs, err := manifest.FindInstalled(testCtx(t), env.kubeClient(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(installs) != 0 {
+		n.overwritten.Add(int32(len(installs)))
+		t.Errorf("agents were installed: %+v", installs)
+	}
+}
+
+func ownershipTwoResourcesAtApply(t *testing.T, env *testEnv, n *ownershipTally) {
+	resource := func(name string) string {
+		return fmt.Sprintf(`resource "palette_imported_cluster" %q {
+  name        = %q
+  cloud_type  = "generic"
+  import_mode = "read_only"
+  wait_for    = "none"
+  kubernetes = {
+    config_path = terraform_data.kubeconfig.output
+  }
+}
+`, name, "late-"+name)
+	}
+	d := env.ownershipDir(t, resource("a")+resource("b")+
+		fmt.Sprintf("resource \"terraform_data\" \"kubeconfig\" {\n  input = %q\n}\n", env.Kube.Kubeconfig))
+	d.tf(t, nil, "plan")
+	want := regexp.MustCompile(`(?s)Error: Two resources import one\s+cluster.*?palette_imported_cluster\s+named\s+"late-[ab]"`)
+	d.expectFails(t, want, "apply", "-auto-approve")
+	n.refused.Add(1)
+	var live []palette.SearchItem
+	for _, name := range []string{"late-a", "late-b"} {
+		live = append(live, liveClusters(t, env.Client, name)...)
+	}
+	installs, err := manifest.FindInstalled(testCtx(t), env.kubeClient(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live) != 1 || len(installs) > 1 || (len(installs) == 1 && installs[0].ClusterUID != live[0].Metadata.UID) {
+		n.overwritten.Add(int32(max(len(installs)-1, 0)))
+		t.Fatalf("after the apply: clusters %+v and agents %+v, want one of the two, with its agent at most", live, installs)
+	}
+	// The refused resource is planned again by a destroy's pre-destroy
+	// plan (and meets the "already imported" rule); -refresh=false skips it.
+	d.tf(t, nil, "destroy", "-auto-approve", "-refresh=false")
+	for _, name := range []string{"late-a", "late-b"} {
+		if got := liveClusters(t, env.Client, name); len(got) != 0 {
+			t.Errorf("%s after destroy: %+v", name, got)
+		}
+	}
+}
+
+func ownershipTwoAttachments(t *testing.T, n *ownershipTally) {
+	env := newTestEnv(t, testEnvOptions{api: []localtest.Option{localtest.WithSimulateAgents()}, leavesClusters: true})
+	cluster := env.importClusterDirect(t, "two-attachments", palette.CloudTypeGeneric, palette.ImportModeFullPermission, nil)
+	profile := env.API.CreateProfileFromFile(t, "../../examples/profiles/hello-addon.yaml")
+	attach := func(name, values string) string {
+		return fmt.Sprintf(`resource "palette_addon_profile_attachment" %q {
+  cluster_id = %q
+  profile_id = %q
+  values     = { hello = %q }
+}
+`, name, cluster, profile, values)
+	}
+	d := env.ownershipDir(t, attach("one", "message: one")+attach("two", "message: two"))
+	want := regexp.MustCompile(`(?s)Error: Profile attached\s+twice.*?\d+:\s+profile_id\s+=`)
+	d.expectFails(t, want, "plan")
+	d.expectFails(t, want, "apply", "-auto-approve")
+	n.refused.Add(1)
+	n.atPlan.Add(1)
+	ps, err := env.Client.GetClusterProfiles(testCtx(t), cluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps.Profiles) != 0 {
+		t.Errorf("profiles were attached: %+v", ps.Profiles)
+	}
+}
+
+// ownershipLostState applies, loses the state (terraform state rm stands
+// for an apply killed before its state write: the cluster is registered
+// with this configuration's fingerprint, and the state does not know it),
+// and applies again. With the labels changed in between, the cluster is not
+// this configuration's any more; with them back, it is taken over.
+func ownershipLostState(t *testing.T, env *testEnv, n *ownershipTally, withAgent bool) {
+	name, access, waitFor := "lost-pending", "", "none"
+	if withAgent {
+		name, access, waitFor = "lost-agent", env.kubeAccess(), "running"
+	}
+	config := func(label string) string {
+		return fmt.Sprintf(`resource "palette_imported_cluster" "c" {
+  name        = %q
+  cloud_type  = "generic"
+  import_mode = "read_only"
+  wait_for    = %q
+  labels      = { run = %q }
+  %s
+}
+`, name, waitFor, label, access)
+	}
+	d := env.ownershipDir(t, config("first"))
+	d.tf(t, nil, "apply", "-auto-approve")
+	live := liveClusters(t, env.Client, name)
+	if len(live) != 1 {
+		t.Fatalf("after the first apply: %d clusters named %s", len(live), name)
+	}
+	uid := live[0].Metadata.UID
+	d.tf(t, nil, "state", "rm", "palette_imported_cluster.c")
+
+	// Another configuration now (other labels): not taken over.
+	d.write(t, config("second"))
+	d.expectFails(t, nameTaken, "plan")
+	n.refused.Add(1)
+	n.atPlan.Add(1)
+
+	d.write(t, config("first"))
+	out := d.tf(t, nil, "apply", "-auto-approve")
+	if !strings.Contains(out, "Took over a cluster left by an interrupted apply") {
+		t.Fatalf("the apply did not take its cluster over:\n%s", out)
+	}
+	after := liveClusters(t, env.Client, name)
+	if len(after) != 1 || after[0].Metadata.UID != uid {
+		t.Fatalf("after the takeover: %+v, want only %s", after, uid)
+	}
+	if withAgent {
+		installs, err := manifest.FindInstalled(context.Background(), env.kubeClient(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(installs) != 1 || installs[0].ClusterUID != uid {
+			n.overwritten.Add(1)
+			t.Fatalf("agents in the cluster after the takeover: %+v, want only %s's", installs, uid)
+		}
+	}
+	n.resumed.Add(1)
+	d.tf(t, nil, "plan", "-detailed-exitcode")
+	d.tf(t, nil, "destroy", "-auto-approve")
+	if got := liveClusters(t, env.Client, name); len(got) != 0 {
+		t.Fatalf("after destroy: %+v", got)
+	}
+}
