@@ -239,6 +239,11 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 		if in.Terminating || r.replacing(ctx, in.ClusterUID, plan.Name.ValueString()) {
 			continue
 		}
+		if stale, err := r.staleAgent(ctx, kc, in); err == nil && stale {
+			summary, detail := staleAgentWarning(in)
+			resp.Diagnostics.AddAttributeWarning(accessPath, summary, detail)
+			continue
+		}
 		resp.Diagnostics.AddAttributeError(accessPath, "The cluster is already imported",
 			fmt.Sprintf("The cluster already runs the Palette agent of import %s (namespace %s). A cluster can be "+
 				"imported once: import that cluster into Terraform with `terraform import` (ID %s), or remove the "+
