@@ -140,8 +140,17 @@ func (r *importedClusterResource) ValidateConfig(ctx context.Context, req resour
 // ModifyPlan holds the rules that need the API or the target cluster: they
 // run when the cluster access is known at plan time.
 func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		return // destroy, or the provider is not configured yet
+	if r.data == nil {
+		return // the provider is not configured yet
+	}
+	if !req.State.Raw.IsNull() {
+		var id types.String
+		if !req.State.GetAttribute(ctx, path.Root("id"), &id).HasError() {
+			r.data.noteManagedCluster(id.ValueString())
+		}
+	}
+	if req.Plan.Raw.IsNull() {
+		return // destroy
 	}
 	if !req.State.Raw.IsNull() && !r.planNeedsRules(ctx, req) {
 		return
