@@ -291,6 +291,8 @@ func (r *importedClusterResource) checkAgentObjects(ctx context.Context, m *impo
 	}
 	// The agent is installed when its namespace holds its Deployment and
 	// every object it needs to run (manifest.CoreObjects), found by name.
+	ctx, cancel := context.WithTimeout(ctx, r.data.client.RequestTimeout())
+	defer cancel()
 	in, err := manifest.Installed(ctx, kc, m.ID.ValueString())
 	if err != nil {
 		tflog.Warn(ctx, "cannot check the agent's objects", map[string]any{"error": err.Error()})

@@ -204,9 +204,14 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 		resp.Diagnostics.AddAttributeError(accessPath, "Invalid cluster access", err.Error())
 		return
 	}
+	// A plan never waits longer than a request to Palette may on the
+	// target cluster (an exec credential plugin that never exits, say).
+	ctx, cancel := context.WithTimeout(ctx, r.data.client.RequestTimeout())
+	defer cancel()
 	if _, err := kc.Ping(ctx); err != nil {
 		resp.Diagnostics.AddAttributeError(accessPath, "Cannot reach the target cluster",
-			fmt.Sprintf("The provider could not reach the cluster to import with the access given: %s", err))
+			fmt.Sprintf("The provider could not reach the cluster to import with the access given: %s%s", err,
+				kubeDeadlineHint(ctx, r.data.client.RequestTimeout())))
 		return
 	}
 

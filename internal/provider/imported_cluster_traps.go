@@ -150,3 +150,14 @@ func staleAgentWarning(in manifest.Install) (string, string) {
 			"in Palette while its agent stayed). The apply removes that agent's objects, then imports the cluster anew.",
 			in.ClusterUID, in.Namespace)
 }
+
+// kubeDeadlineHint explains a plan-time call to the target cluster that
+// ran out of time.
+func kubeDeadlineHint(ctx context.Context, d time.Duration) string {
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return ""
+	}
+	return fmt.Sprintf("\nThe cluster did not answer within %s (the provider's request_timeout). An exec credential "+
+		"plugin that does not exit, or does not answer without a terminal, holds every request: run its command by "+
+		"hand to check it, or give a token or a kubeconfig instead.", d)
+}
