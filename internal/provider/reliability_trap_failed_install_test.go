@@ -90,12 +90,7 @@ resource "palette_imported_cluster" "test" {
 				// create (no tainted resource to destroy first).
 				PreConfig: func() {
 					expectNothingLeft(t, env, name)
-					for _, n := range []string{"ValidatingAdmissionPolicyBinding", "ValidatingAdmissionPolicy"} {
-						ref := kube.ObjectRef{Group: "admissionregistration.k8s.io", Version: "v1", Kind: n, Name: "deny-palette-agent"}
-						if err := kc.Delete(ctx, []kube.ObjectRef{ref}, kube.DeleteOptions{}); err != nil {
-							t.Fatal(err)
-						}
-					}
+					deleteAdmissionPolicy(t, kc, "deny-palette-agent")
 					waitAgentDenied(t, kc, false)
 				},
 				Config: config,
@@ -135,8 +130,7 @@ func expectNothingLeft(t *testing.T, env *testEnv, name string) {
 }
 
 // waitAgentDenied waits until the apiserver refuses (deny) or accepts an
-// agent Deployment (a server-side dry run): admission policies take effect
-// a moment after they are written.
+// agent Deployment (a server-side dry run).
 func waitAgentDenied(t *testing.T, kc *kube.Client, deny bool) {
 	t.Helper()
 	one := int32(1)
@@ -149,11 +143,22 @@ func waitAgentDenied(t *testing.T, kc *kube.Client, deny bool) {
 				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "busybox"}}}},
 		},
 	}
+	waitAdmission(t, "not allowed in this cluster", deny, func(ctx context.Context) error {
+		_, err := kc.Kubernetes().AppsV1().Deployments(metav1.NamespaceDefault).Create(ctx, d, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		return err
+	})
+}
+
+// waitAdmission waits until probe (a server-side dry run) is refused with
+// message (deny) or accepted: admission policies take effect a moment after
+// they are written or deleted.
+func waitAdmission(t *testing.T, message string, deny bool, probe func(context.Context) error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for {
-		_, err := kc.Kubernetes().AppsV1().Deployments(metav1.NamespaceDefault).Create(ctx, d, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
-		denied := err != nil && strings.Contains(err.Error(), "not allowed in this cluster")
+		err := probe(ctx)
+		denied := err != nil && strings.Contains(err.Error(), message)
 		if denied == deny && (deny || err == nil) {
 			return
 		}
@@ -161,6 +166,18 @@ func waitAgentDenied(t *testing.T, kc *kube.Client, deny bool) {
 		case <-ctx.Done():
 			t.Fatalf("the admission policy never took effect (deny = %v): %v", deny, err)
 		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// deleteAdmissionPolicy deletes a ValidatingAdmissionPolicy and its binding
+// of the same name.
+func deleteAdmissionPolicy(t *testing.T, kc *kube.Client, name string) {
+	t.Helper()
+	for _, kind := range []string{"ValidatingAdmissionPolicyBinding", "ValidatingAdmissionPolicy"} {
+		ref := kube.ObjectRef{Group: "admissionregistration.k8s.io", Version: "v1", Kind: kind, Name: name}
+		if err := kc.Delete(testCtx(t), []kube.ObjectRef{ref}, kube.DeleteOptions{}); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
