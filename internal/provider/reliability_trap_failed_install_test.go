@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -179,5 +180,60 @@ func deleteAdmissionPolicy(t *testing.T, kc *kube.Client, name string) {
 		if err := kc.Delete(testCtx(t), []kube.ObjectRef{ref}, kube.DeleteOptions{}); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+var _ = registerTrap("unregistered_destroy", trapUnregisteredDestroy)
+
+// trapUnregisteredDestroy: a cluster whose manifest was fetched (Importing)
+// but whose agent never registered (what a failed install leaves when
+// undoing it fails too, or an agent installed by hand that never started).
+// Once, its destroy asked Palette to deregister it and waited for an agent
+// that would never come (15 min), leaving it Deleting with its name taken.
+// Now the destroy forces the deregistration: one destroy converges.
+func trapUnregisteredDestroy(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{})
+	config := env.providerConfig() + `
+resource "palette_imported_cluster" "test" {
+  name        = "trap-unregistered-destroy"
+  cloud_type  = "generic"
+  import_mode = "read_only"
+  wait_for    = "none"
+  timeouts = {
+    delete = "1m"
+  }
+}
+`
+	var uid string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: resource.ComposeTestCheckFunc(
+					stateID("palette_imported_cluster.test", &uid),
+					func(*terraform.State) error {
+						// Somebody fetches the manifest; no agent follows.
+						if _, err := env.Client.GetImportManifest(context.Background(), uid); err != nil {
+							return err
+						}
+						cl, err := env.Client.GetCluster(context.Background(), uid)
+						if err != nil || cl.Status.State != palette.StateImporting {
+							return fmt.Errorf("cluster %s after the manifest fetch: %v %v", uid, cl, err)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				Config:  config,
+				Destroy: true,
+			},
+		},
+	})
+	if live := liveClusters(t, env.Client, "trap-unregistered-destroy"); len(live) != 0 {
+		t.Fatalf("after destroy: %s is %s", live[0].Metadata.UID, live[0].Status.State)
 	}
 }
