@@ -29,8 +29,8 @@ func TestAccReliability_orphanProvider(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, testEnvOptions{api: []localtest.Option{localtest.WithFaults("", 0)}})
 	var checks, forwarded atomic.Int32
-	var killedAt atomic.Value
-	killedAt.Store(time.Now())
+	var killedAt atomic.Int64 // UnixNano
+	killedAt.Store(time.Now().UnixNano())
 	reached := make(chan struct{}, 1)
 	held := make(chan string, 1) // what became of the held import
 	inner := env.API.Server.Handler()
@@ -44,7 +44,7 @@ func TestAccReliability_orphanProvider(t *testing.T) {
 			reached <- struct{}{}
 			select {
 			case <-r.Context().Done():
-				held <- fmt.Sprintf("cancelled by the provider %s after the kill", time.Since(killedAt.Load().(time.Time)).Round(10*time.Millisecond))
+				held <- fmt.Sprintf("cancelled by the provider %s after the kill", time.Since(time.Unix(0, killedAt.Load())).Round(10*time.Millisecond))
 				return
 			case <-time.After(20 * time.Second):
 				held <- "let through after 20 s"
@@ -87,12 +87,12 @@ func TestAccReliability_orphanProvider(t *testing.T) {
 		t.Fatal("the second name check never came")
 	}
 	provider := childProvider(t, cmd.Process.Pid)
-	killedAt.Store(time.Now())
+	killedAt.Store(time.Now().UnixNano())
 	if err := cmd.Process.Kill(); err != nil { // terraform alone
 		t.Fatal(err)
 	}
 	<-exited
-	killed := killedAt.Load().(time.Time)
+	killed := time.Unix(0, killedAt.Load())
 	deadline := killed.Add(15 * time.Second)
 	for processAlive(provider) {
 		if time.Now().After(deadline) {

@@ -220,8 +220,11 @@ resource "palette_imported_cluster" "test" {
 							return err
 						}
 						cl, err := env.Client.GetCluster(context.Background(), uid)
-						if err != nil || cl.Status.State != palette.StateImporting {
-							return fmt.Errorf("cluster %s after the manifest fetch: %v %v", uid, cl, err)
+						if err != nil {
+							return err
+						}
+						if cl.Status.State != palette.StateImporting {
+							return fmt.Errorf("cluster %s is %s after the manifest fetch, want Importing", uid, cl.Status.State)
 						}
 						return nil
 					},
