@@ -129,6 +129,25 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// unitAgent is an agent of unitUID reporting to the Palette at url with
+// token, on a fake cluster that holds its cluster-info and credential.
+func unitAgent(url, token string, ops *fakeOps) (*Agent, *fake.Clientset) {
+	ns := manifest.AgentNamespace(unitUID)
+	kc := fake.NewSimpleClientset(
+		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: manifest.AgentClusterInfoConfigMap, Namespace: ns},
+			Data: map[string]string{manifest.ClusterInfoKeyEndpoint: url, manifest.ClusterInfoKeyClusterUID: unitUID}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: manifest.AgentCredentialSecret, Namespace: ns},
+			Data: map[string][]byte{manifest.AgentCredentialSecretKey: []byte(token)}},
+	)
+	a := &Agent{
+		cfg: Config{Namespace: ns, PollInterval: 20 * time.Millisecond, Version: "unit"},
+		log: slog.New(slog.DiscardHandler), kc: kc, ops: ops,
+		packs: map[packKey]*packState{}, newPalette: newPaletteClient,
+	}
+	a.hbEvery.Store(int64(time.Hour))
+	return a, kc
+}
+
 // The agent re-reads its credential after a 401, applies a pack once per
 // content, and reports exactly the current packs.
 func TestAgent_tokenRotationAndPackApply(t *testing.T) {
@@ -137,20 +156,9 @@ func TestAgent_tokenRotationAndPackApply(t *testing.T) {
 	srv := httptest.NewServer(fp)
 	defer srv.Close()
 
-	ns := manifest.AgentNamespace(unitUID)
-	kc := fake.NewSimpleClientset(
-		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: manifest.AgentClusterInfoConfigMap, Namespace: ns},
-			Data: map[string]string{manifest.ClusterInfoKeyEndpoint: srv.URL, manifest.ClusterInfoKeyClusterUID: unitUID}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: manifest.AgentCredentialSecret, Namespace: ns},
-			Data: map[string][]byte{manifest.AgentCredentialSecretKey: []byte("old-token")}},
-	)
 	ops := &fakeOps{}
-	a := &Agent{
-		cfg: Config{Namespace: ns, PollInterval: 20 * time.Millisecond, Version: "unit"},
-		log: slog.New(slog.DiscardHandler), kc: kc, ops: ops,
-		packs: map[packKey]*packState{}, newPalette: newPaletteClient,
-	}
-	a.hbEvery.Store(int64(time.Hour))
+	a, kc := unitAgent(srv.URL, "old-token", ops)
+	ns := a.cfg.Namespace
 	pack := palette.Pack{Name: "hello", Type: PackTypeManifest, Values: "m: a",
 		Manifests: []palette.ManifestEntry{{Name: "cm", Content: "kind: ConfigMap\ndata: {m: {{ .Values.m }}}"}}}
 	fp.with(func(f *fakePalette) {
@@ -224,23 +232,11 @@ func TestAgent_packWaitsForTerminatingNamespace(t *testing.T) {
 	fp := &fakePalette{token: "tok"}
 	srv := httptest.NewServer(fp)
 	defer srv.Close()
-	ns := manifest.AgentNamespace(unitUID)
-	kc := fake.NewSimpleClientset(
-		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: manifest.AgentClusterInfoConfigMap, Namespace: ns},
-			Data: map[string]string{manifest.ClusterInfoKeyEndpoint: srv.URL, manifest.ClusterInfoKeyClusterUID: unitUID}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: manifest.AgentCredentialSecret, Namespace: ns},
-			Data: map[string][]byte{manifest.AgentCredentialSecretKey: []byte("tok")}},
-	)
 	terminating := apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, "x",
 		errors.New("unable to create new content in namespace hello because it is being terminated"))
 	terminating.ErrStatus.Details.Causes = []metav1.StatusCause{{Type: corev1.NamespaceTerminatingCause, Field: "hello"}}
 	ops := &fakeOps{fail: []error{&kube.ApplyError{Err: terminating}}}
-	a := &Agent{
-		cfg: Config{Namespace: ns, PollInterval: 20 * time.Millisecond, Version: "unit"},
-		log: slog.New(slog.DiscardHandler), kc: kc, ops: ops,
-		packs: map[packKey]*packState{}, newPalette: newPaletteClient,
-	}
-	a.hbEvery.Store(int64(time.Hour))
+	a, _ := unitAgent(srv.URL, "tok", ops)
 	pack := palette.Pack{Name: "hello", Type: PackTypeManifest,
 		Manifests: []palette.ManifestEntry{{Name: "cm", Content: "kind: ConfigMap\ndata: {m: a}"}}}
 	fp.with(func(f *fakePalette) {
