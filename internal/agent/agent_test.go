@@ -148,6 +148,19 @@ func unitAgent(url, token string, ops *fakeOps) (*Agent, *fake.Clientset) {
 	return a, kc
 }
 
+// runAgent runs a until the returned function is called.
+func runAgent(t *testing.T, a *Agent) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	return func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}
+}
+
 // The agent re-reads its credential after a 401, applies a pack once per
 // content, and reports exactly the current packs.
 func TestAgent_tokenRotationAndPackApply(t *testing.T) {
@@ -165,15 +178,7 @@ func TestAgent_tokenRotationAndPackApply(t *testing.T) {
 		f.desired = palette.AgentDesired{Profiles: []palette.DesiredProfile{{UID: "prof1", Packs: []palette.Pack{pack}}}}
 	})
 
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
+	defer runAgent(t, a)()
 
 	waitFor(t, "a refused call with the old token", func() bool {
 		var n int
@@ -242,15 +247,7 @@ func TestAgent_packWaitsForTerminatingNamespace(t *testing.T) {
 	fp.with(func(f *fakePalette) {
 		f.desired = palette.AgentDesired{Profiles: []palette.DesiredProfile{{UID: "prof1", Packs: []palette.Pack{pack}}}}
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
+	defer runAgent(t, a)()
 	var seen []string
 	waitFor(t, "Ready after the namespace went", func() bool {
 		ok := false

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -69,16 +70,8 @@ func TestAccReliability_orphanProvider(t *testing.T) {
 	tfEnv := []string{"PALETTE_API_KEY=" + env.API.APIKey}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := tfCommand(ctx, t, dir, tfEnv, "apply", "-auto-approve", "-no-color", "-parallelism=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out, exited := startTerraform(ctx, t, dir, tfEnv, "apply", "-auto-approve", "-no-color", "-parallelism=1")
 	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
 	select {
 	case <-reached:
 	case err := <-exited:
@@ -121,6 +114,23 @@ func TestAccReliability_orphanProvider(t *testing.T) {
 		t.Fatalf("after the kill: %d clusters registered, %d imports reached Palette; want 1 (the one before the kill)", registered, forwarded.Load())
 	}
 	fmt.Printf("orphan: provider exited %s after terraform was killed; 0 clusters registered after the kill\n", exitedAfter.Round(10*time.Millisecond))
+}
+
+// startTerraform starts terraform in a process group of its own (so that
+// a test can kill it alone, or with its provider), its output gathered in
+// out; exited receives the end of the process.
+func startTerraform(ctx context.Context, t *testing.T, dir string, env []string, args ...string) (cmd *exec.Cmd, out *strings.Builder, exited chan error) {
+	t.Helper()
+	cmd = tfCommand(ctx, t, dir, env, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out = &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited = make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	return cmd, out, exited
 }
 
 // childProvider returns the process ID of the provider terraform (pid)
