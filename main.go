@@ -34,6 +34,9 @@ func main() {
 
 	if !debugMode {
 		quietLogs()
+		// A killed Terraform says nothing: the provider notices it is
+		// orphaned, cancels what is in flight and exits.
+		provider.WatchParent(100*time.Millisecond, 5*time.Second, func() { os.Exit(1) })
 	}
 	tuneGC()
 	stopProfile := func() {}

@@ -3,9 +3,11 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -28,12 +30,19 @@ const unitUID = "0123456789abcdef01234567"
 type fakeOps struct {
 	mu      sync.Mutex
 	applies []string
+	// fail are the errors of the next applies, in order.
+	fail []error
 }
 
 func (f *fakeOps) Apply(_ context.Context, m []byte, opts kube.ApplyOptions) ([]kube.ObjectRef, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.applies = append(f.applies, string(m))
+	if len(f.fail) > 0 {
+		err := f.fail[0]
+		f.fail = f.fail[1:]
+		return nil, err
+	}
 	return []kube.ObjectRef{{Version: "v1", Kind: "ConfigMap", Namespace: "default", Name: "x"}}, nil
 }
 func (f *fakeOps) ListByLabel(context.Context, string) ([]kube.ObjectRef, error)      { return nil, nil }
@@ -120,6 +129,38 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// unitAgent is an agent of unitUID reporting to the Palette at url with
+// token, on a fake cluster that holds its cluster-info and credential.
+func unitAgent(url, token string, ops *fakeOps) (*Agent, *fake.Clientset) {
+	ns := manifest.AgentNamespace(unitUID)
+	kc := fake.NewSimpleClientset(
+		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: manifest.AgentClusterInfoConfigMap, Namespace: ns},
+			Data: map[string]string{manifest.ClusterInfoKeyEndpoint: url, manifest.ClusterInfoKeyClusterUID: unitUID}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: manifest.AgentCredentialSecret, Namespace: ns},
+			Data: map[string][]byte{manifest.AgentCredentialSecretKey: []byte(token)}},
+	)
+	a := &Agent{
+		cfg: Config{Namespace: ns, PollInterval: 20 * time.Millisecond, Version: "unit"},
+		log: slog.New(slog.DiscardHandler), kc: kc, ops: ops,
+		packs: map[packKey]*packState{}, newPalette: newPaletteClient,
+	}
+	a.hbEvery.Store(int64(time.Hour))
+	return a, kc
+}
+
+// runAgent runs a until the returned function is called.
+func runAgent(t *testing.T, a *Agent) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	return func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}
+}
+
 // The agent re-reads its credential after a 401, applies a pack once per
 // content, and reports exactly the current packs.
 func TestAgent_tokenRotationAndPackApply(t *testing.T) {
@@ -128,35 +169,16 @@ func TestAgent_tokenRotationAndPackApply(t *testing.T) {
 	srv := httptest.NewServer(fp)
 	defer srv.Close()
 
-	ns := manifest.AgentNamespace(unitUID)
-	kc := fake.NewSimpleClientset(
-		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: manifest.AgentClusterInfoConfigMap, Namespace: ns},
-			Data: map[string]string{manifest.ClusterInfoKeyEndpoint: srv.URL, manifest.ClusterInfoKeyClusterUID: unitUID}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: manifest.AgentCredentialSecret, Namespace: ns},
-			Data: map[string][]byte{manifest.AgentCredentialSecretKey: []byte("old-token")}},
-	)
 	ops := &fakeOps{}
-	a := &Agent{
-		cfg: Config{Namespace: ns, PollInterval: 20 * time.Millisecond, Version: "unit"},
-		log: slog.New(slog.DiscardHandler), kc: kc, ops: ops,
-		packs: map[packKey]*packState{}, newPalette: newPaletteClient,
-	}
-	a.hbEvery.Store(int64(time.Hour))
+	a, kc := unitAgent(srv.URL, "old-token", ops)
+	ns := a.cfg.Namespace
 	pack := palette.Pack{Name: "hello", Type: PackTypeManifest, Values: "m: a",
 		Manifests: []palette.ManifestEntry{{Name: "cm", Content: "kind: ConfigMap\ndata: {m: {{ .Values.m }}}"}}}
 	fp.with(func(f *fakePalette) {
 		f.desired = palette.AgentDesired{Profiles: []palette.DesiredProfile{{UID: "prof1", Packs: []palette.Pack{pack}}}}
 	})
 
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
+	defer runAgent(t, a)()
 
 	waitFor(t, "a refused call with the old token", func() bool {
 		var n int
@@ -205,4 +227,44 @@ func TestAgent_tokenRotationAndPackApply(t *testing.T) {
 		fp.with(func(f *fakePalette) { ok = f.packs != nil && len(f.packs) == 0 })
 		return ok
 	})
+}
+
+// A pack refused because its namespace is being terminated (a replaced
+// attachment: the old pack's namespace is still going) is not a failure: the
+// agent reports it Waiting and applies it again soon.
+func TestAgent_packWaitsForTerminatingNamespace(t *testing.T) {
+	t.Parallel()
+	fp := &fakePalette{token: "tok"}
+	srv := httptest.NewServer(fp)
+	defer srv.Close()
+	terminating := apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, "x",
+		errors.New("unable to create new content in namespace hello because it is being terminated"))
+	terminating.ErrStatus.Details.Causes = []metav1.StatusCause{{Type: corev1.NamespaceTerminatingCause, Field: "hello"}}
+	ops := &fakeOps{fail: []error{&kube.ApplyError{Err: terminating}}}
+	a, _ := unitAgent(srv.URL, "tok", ops)
+	pack := palette.Pack{Name: "hello", Type: PackTypeManifest,
+		Manifests: []palette.ManifestEntry{{Name: "cm", Content: "kind: ConfigMap\ndata: {m: a}"}}}
+	fp.with(func(f *fakePalette) {
+		f.desired = palette.AgentDesired{Profiles: []palette.DesiredProfile{{UID: "prof1", Packs: []palette.Pack{pack}}}}
+	})
+	defer runAgent(t, a)()
+	var seen []string
+	waitFor(t, "Ready after the namespace went", func() bool {
+		ok := false
+		fp.with(func(f *fakePalette) {
+			if len(f.packs) == 1 {
+				if c := f.packs[0].Condition.Type; len(seen) == 0 || seen[len(seen)-1] != c {
+					seen = append(seen, c)
+				}
+				ok = f.packs[0].Condition.Type == ConditionReady
+			}
+		})
+		return ok
+	})
+	if !slices.Equal(seen, []string{ConditionWaiting, ConditionReady}) {
+		t.Fatalf("pack conditions reported: %v, want Waiting then Ready (never Error)", seen)
+	}
+	if n := ops.count(); n != 2 {
+		t.Fatalf("%d applies, want 2", n)
+	}
 }

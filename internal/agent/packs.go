@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -22,6 +24,9 @@ import (
 const (
 	ConditionReady = "Ready"
 	ConditionError = "Error"
+	// ConditionWaiting is a pack the agent applies again soon (the
+	// apiserver refused it for a reason that passes).
+	ConditionWaiting = "Waiting"
 )
 
 // pruneResync is how often the agent looks for stray pack objects even when
@@ -43,6 +48,26 @@ type clusterOps interface {
 func readyStatus(key packKey) palette.PackStatus {
 	return palette.PackStatus{ProfileUID: key.profileUID, Name: key.name,
 		Condition: palette.Condition{Type: ConditionReady, Status: "True"}}
+}
+
+// waitingStatus is a pack the agent will apply again soon, without failure.
+func waitingStatus(key packKey, reason string, err error) palette.PackStatus {
+	return palette.PackStatus{ProfileUID: key.profileUID, Name: key.name,
+		Condition: palette.Condition{Type: ConditionWaiting, Status: "False", Reason: reason, Message: err.Error()}}
+}
+
+// terminatingRetry is how soon an apply refused by a terminating namespace
+// is tried again.
+const terminatingRetry = time.Second
+
+// refusedTerminating tells whether the apiserver refused an object because
+// its namespace is being terminated.
+func refusedTerminating(err error) bool {
+	if err == nil {
+		return false
+	}
+	return apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause) ||
+		strings.Contains(err.Error(), "because it is being terminated")
 }
 
 func errorStatus(key packKey, reason string, err error) palette.PackStatus {
@@ -154,6 +179,15 @@ func (a *Agent) syncPack(ctx context.Context, prof palette.DesiredProfile, p pal
 		})
 	}
 	st.hash = rp.Hash
+	if refusedTerminating(err) {
+		// A namespace of the pack is still going (the pack was just
+		// removed, e.g. by a replaced attachment): not a failure. Wait for
+		// it to go and try again soon.
+		a.log.Info("a namespace of the pack is being terminated; retrying", "profile_uid", key.profileUID, "pack", key.name)
+		st.retryAt = now.Add(terminatingRetry)
+		st.status = waitingStatus(key, "NamespaceTerminating", fmt.Errorf("waiting for a namespace being terminated to go: %w", err))
+		return
+	}
 	if err != nil {
 		a.log.Warn("pack apply failed", "profile_uid", key.profileUID, "pack", key.name, "error", err)
 		st.retryAt = now.Add(applyRetry)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"syscall"
@@ -78,21 +79,26 @@ func NewClientFromConfig(cfg *rest.Config) (*Client, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = DefaultUserAgent
 	}
-	kc, err := kubernetes.NewForConfig(cfg)
+	hc, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("kube: http client: %w", err)
+	}
+	hc.Transport = contextBound{hc.Transport}
+	kc, err := kubernetes.NewForConfigAndClient(cfg, hc)
 	if err != nil {
 		return nil, fmt.Errorf("kube: client: %w", err)
 	}
-	dyn, err := dynamic.NewForConfig(cfg)
+	dyn, err := dynamic.NewForConfigAndClient(cfg, hc)
 	if err != nil {
 		return nil, fmt.Errorf("kube: dynamic client: %w", err)
 	}
 	quietCfg := rest.CopyConfig(cfg)
 	quietCfg.WarningHandler = rest.NoWarnings{}
-	quietDyn, err := dynamic.NewForConfig(quietCfg)
+	quietDyn, err := dynamic.NewForConfigAndClient(quietCfg, hc)
 	if err != nil {
 		return nil, fmt.Errorf("kube: dynamic client: %w", err)
 	}
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	dc, err := discovery.NewDiscoveryClientForConfigAndClient(cfg, hc)
 	if err != nil {
 		return nil, fmt.Errorf("kube: discovery client: %w", err)
 	}
@@ -105,6 +111,40 @@ func NewClientFromConfig(cfg *rest.Config) (*Client, error) {
 		discovery: cached,
 		mapper:    restmapper.NewDeferredDiscoveryRESTMapper(cached),
 	}, nil
+}
+
+// contextBound answers a request as soon as its context ends, even while
+// the transport under it ignores the context: client-go runs an exec
+// credential plugin without one, so a plugin that never exits would hold
+// the request (and a terraform plan) forever. The abandoned round trip ends
+// when the plugin does; its response, if any, is closed.
+type contextBound struct{ next http.RoundTripper }
+
+func (t contextBound) RoundTrip(req *http.Request) (*http.Response, error) {
+	done := req.Context().Done()
+	if done == nil {
+		return t.next.RoundTrip(req)
+	}
+	type result struct {
+		resp *http.Response
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		resp, err := t.next.RoundTrip(req) //nolint:bodyclose // closed by the caller, or below when abandoned.
+		ch <- result{resp, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.resp, r.err
+	case <-done:
+		go func() {
+			if r := <-ch; r.resp != nil {
+				_ = r.resp.Body.Close()
+			}
+		}()
+		return nil, fmt.Errorf("kube: %s %s: %w", req.Method, req.URL.Path, context.Cause(req.Context()))
+	}
 }
 
 // RESTConfig returns a copy of the client's configuration.

@@ -123,3 +123,39 @@ func TestNewClientIsLazy(t *testing.T) {
 		t.Errorf("config = %+v", c.RESTConfig())
 	}
 }
+
+// blockingTransport ignores the request's context, as client-go's exec
+// credential plugin does while the plugin runs.
+type blockingTransport struct{ release chan struct{} }
+
+func (b blockingTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	<-b.release
+	return nil, errors.New("released")
+}
+
+// A request answers when its context ends, even when the transport under
+// it does not; one without a deadline is passed on as it is.
+func TestContextBound(t *testing.T) {
+	t.Parallel()
+	b := blockingTransport{release: make(chan struct{})}
+	defer close(b.release)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://127.0.0.1/version", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = contextBound{b}.RoundTrip(req) //nolint:bodyclose // no response.
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
+		t.Fatalf("err = %v after %s, want the deadline at once", err, time.Since(start))
+	}
+	ok := contextBound{roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, errors.New("passed on") })}
+	if _, err := ok.RoundTrip(req.WithContext(context.Background())); err == nil || err.Error() != "passed on" { //nolint:bodyclose // no response.
+		t.Fatalf("err = %v, want the transport's own", err)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -242,6 +242,9 @@ func (c *Client) RequestBudget() time.Duration {
 	return n*c.requestTimeout + n*c.waitMax
 }
 
+// RequestTimeout is the bound of one attempt of a request.
+func (c *Client) RequestTimeout() time.Duration { return c.requestTimeout }
+
 // ProjectUID returns the project scope of c (empty: tenant scope).
 func (c *Client) ProjectUID() string { return c.projectUID }
 

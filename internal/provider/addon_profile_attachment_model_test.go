@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -257,5 +258,55 @@ func TestFlattenVariables(t *testing.T) {
 	flattenVariables(&m, all, testProfileUID)
 	if want := strMap(map[string]string{"mine": "x", "outside": "y", "cleared": ""}); !m.Variables.Equal(want) {
 		t.Fatalf("variables %s, want %s", m.Variables, want)
+	}
+}
+
+// An apply failure ends the wait only once it has lasted the grace period
+// with no pause; a pack that cannot be deployed as it is ends it at once.
+func TestPackFailures(t *testing.T) {
+	t.Parallel()
+	t0 := time.Unix(1000, 0)
+	fail := []string{`pack "a": boom`}
+	type poll struct {
+		at        time.Duration
+		failures  []string
+		transient bool
+		fatal     bool
+	}
+	for name, polls := range map[string][]poll{
+		"transient, healed within the grace": {
+			{0, fail, true, false}, {20 * time.Second, fail, true, false}, {23 * time.Second, nil, true, false},
+			{70 * time.Second, fail, true, false},
+		},
+		"transient, lasting": {{0, fail, true, false}, {59 * time.Second, fail, true, false}, {60 * time.Second, fail, true, true}},
+		"permanent":          {{0, fail, false, true}},
+		"no failure":         {{0, nil, true, false}, {2 * time.Minute, nil, true, false}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := packFailures{grace: time.Minute}
+			for i, p := range polls {
+				if got := f.fatal(t0.Add(p.at), p.failures, p.transient); got != p.fatal {
+					t.Fatalf("poll %d (at %s): fatal = %v, want %v", i, p.at, got, p.fatal)
+				}
+			}
+		})
+	}
+}
+
+func TestTransientFailure(t *testing.T) {
+	t.Parallel()
+	st := func(name, typ, reason string) palette.PackStatus {
+		return palette.PackStatus{Name: name, Condition: palette.Condition{Type: typ, Reason: reason}}
+	}
+	names := []string{"a", "b"}
+	if !transientFailure([]palette.PackStatus{st("a", "Error", "ApplyFailed"), st("b", "Ready", "")}, names) {
+		t.Error("an apply failure is transient")
+	}
+	if transientFailure([]palette.PackStatus{st("a", "Error", "ApplyFailed"), st("b", "Error", "RenderFailed")}, names) {
+		t.Error("a pack that does not render is not transient")
+	}
+	if !transientFailure([]palette.PackStatus{st("c", "Error", "RenderFailed")}, names) {
+		t.Error("a pack of another profile does not count")
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -52,10 +54,51 @@ func packsProgress(statuses []palette.PackStatus, names []string) (ready bool, f
 	return ready, failures, strings.Join(parts, ", ")
 }
 
+// packErrorGrace is how long the agent may report an apply failure before
+// the wait takes it for a failure: the agent tries again by itself, and an
+// apiserver away for a moment (a restart, a network blip) heals.
+var packErrorGrace = 60 * time.Second
+
+// packFailures decides when the failures the agent reports end the wait:
+// at once when a pack cannot be deployed as it is (it does not render, its
+// name is invalid), after packErrorGrace of failures with no pause when
+// the apply itself failed.
+type packFailures struct {
+	grace time.Duration
+	since time.Time // start of the current run of failures
+}
+
+func (f *packFailures) fatal(now time.Time, failures []string, transient bool) bool {
+	if len(failures) == 0 {
+		f.since = time.Time{}
+		return false
+	}
+	if !transient {
+		return true
+	}
+	if f.since.IsZero() {
+		f.since = now
+	}
+	return now.Sub(f.since) >= f.grace
+}
+
+// transientFailure tells whether every failing pack of names failed in its
+// apply (reason ApplyFailed), which the agent retries.
+func transientFailure(statuses []palette.PackStatus, names []string) bool {
+	for _, s := range statuses {
+		if slices.Contains(names, s.Name) && packState(s.Condition) == packStateError && s.Condition.Reason != "ApplyFailed" {
+			return false
+		}
+	}
+	return true
+}
+
 // waitPacksReady waits until the agent reports every named pack of the
-// profile Ready; a pack in Error ends the wait with its name and message.
+// profile Ready; a pack in Error ends the wait with its name and message
+// (when the error lasts: packFailures).
 func waitPacksReady(ctx context.Context, c *palette.Client, clusterUID, profileUID string, names []string) error {
-	last := ""
+	last, lastFailure := "", ""
+	failing := packFailures{grace: packErrorGrace}
 	err := poll(ctx, "the agent to deploy the profile's packs", func() (bool, error) {
 		statuses, err := statusPacks(ctx, c, clusterUID, profileUID)
 		if err != nil {
@@ -66,13 +109,17 @@ func waitPacksReady(ctx context.Context, c *palette.Client, clusterUID, profileU
 			tflog.Debug(ctx, "add-on profile packs", map[string]any{"cluster_uid": clusterUID, "profile_uid": profileUID, "packs": summary})
 			last = summary
 		}
-		if len(failures) > 0 {
+		if failing.fatal(time.Now(), failures, transientFailure(statuses, names)) {
 			return false, fmt.Errorf("%w: %s", errPackFailed, strings.Join(failures, "; "))
 		}
+		lastFailure = strings.Join(failures, "; ")
 		return ready, nil
 	})
 	if err != nil && errors.Is(err, context.DeadlineExceeded) && last != "" {
 		err = fmt.Errorf("%w (last seen: %s)", err, last)
+		if lastFailure != "" {
+			err = fmt.Errorf("%w: %w: %s", err, errPackFailed, lastFailure)
+		}
 	}
 	return err
 }

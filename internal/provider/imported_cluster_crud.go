@@ -64,6 +64,13 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 
+	if !access.IsZero() {
+		if err := r.removeStaleAgents(ctx, access); err != nil {
+			resp.Diagnostics.AddError("Error importing cluster", err.Error())
+			return
+		}
+	}
+
 	var uid string
 	if err := c.ValidateClusterName(ctx, name); err != nil {
 		if !errors.Is(err, palette.ErrConflict) {
@@ -118,8 +125,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 	if !access.IsZero() {
 		sum, err := r.installAgent(ctx, uid, access)
 		if err != nil {
-			resp.Diagnostics.AddError("Error installing the Palette agent",
-				fmt.Sprintf("Cluster %s was registered, but installing its agent failed: %s", uid, err))
+			r.failedInstall(ctx, uid, access, err, resp)
 			return
 		}
 		plan.ManifestSHA256 = types.StringValue(sum)
@@ -326,6 +332,8 @@ func (r *importedClusterResource) checkAgentObjects(ctx context.Context, m *impo
 	}
 	// The agent is installed when its namespace holds its Deployment and
 	// every object it needs to run (manifest.CoreObjects), found by name.
+	ctx, cancel := context.WithTimeout(ctx, r.data.client.RequestTimeout())
+	defer cancel()
 	in, err := manifest.Installed(ctx, kc, m.ID.ValueString())
 	if err != nil {
 		tflog.Warn(ctx, "cannot check the agent's objects", map[string]any{"error": err.Error()})
@@ -460,9 +468,9 @@ func (r *importedClusterResource) Delete(ctx context.Context, req resource.Delet
 		return
 	}
 
-	// No agent ever fetched the manifest: nobody would remove anything, so
-	// a plain deregistration would wait forever.
-	force := policy == deletionPolicyForce || cl.Status.State == palette.StatePending
+	// No agent ever registered: nobody would remove anything, so a plain
+	// deregistration would wait forever; the provider removes what is left.
+	force := policy == deletionPolicyForce || agentNeverRegistered(cl)
 	if err := c.DeleteCluster(ctx, uid, force); err != nil && !errors.Is(err, palette.ErrNotFound) {
 		resp.Diagnostics.AddError("Error deleting imported cluster", fmt.Sprintf("Cluster %s: %s", uid, err))
 		return
@@ -470,10 +478,11 @@ func (r *importedClusterResource) Delete(ctx context.Context, req resource.Delet
 	if err := waitClusterDeleted(ctx, c, uid); err != nil {
 		resp.Diagnostics.AddError("Error deleting imported cluster",
 			fmt.Sprintf("Cluster %s: %s.\nThe agent removes itself and then tells Palette; if the agent cannot run any more, "+
-				"set deletion_policy = \"force\" and apply before destroying.", uid, err))
+				"set deletion_policy = \"force\", apply (run `terraform untaint` on the resource first if it is tainted), "+
+				"then destroy.", uid, err))
 		return
 	}
-	r.cleanupAfterDelete(ctx, uid, access, policy == deletionPolicyForce, &resp.Diagnostics)
+	r.cleanupAfterDelete(ctx, uid, access, force, &resp.Diagnostics)
 }
 
 // cleanupAfterDelete removes (force) or verifies the absence of (deregister)
@@ -491,7 +500,7 @@ func (r *importedClusterResource) cleanupAfterDelete(ctx context.Context, uid st
 	if !storedAccess(access) {
 		what := "Palette removed the cluster's link; the agent removes its own objects."
 		if remove {
-			what = "Palette forgot the cluster at once (deletion_policy = \"force\"), so the agent's objects are still in the cluster."
+			what = "Palette forgot the cluster at once (deletion_policy = \"force\", or no agent had registered), so the agent's objects may still be in the cluster."
 		}
 		diags.AddWarning("Agent objects not checked",
 			fmt.Sprintf("%s The provider has no stored access to the cluster (kubernetes.config_path or kubernetes.exec) "+

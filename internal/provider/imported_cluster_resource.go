@@ -141,8 +141,17 @@ func (r *importedClusterResource) ValidateConfig(ctx context.Context, req resour
 // run when the cluster access is known at plan time.
 func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	ctx = palette.MaskURLCredentials(ctx) // the proxy URLs may carry user:password@
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		return // destroy, or the provider is not configured yet
+	if r.data == nil {
+		return // the provider is not configured yet
+	}
+	if !req.State.Raw.IsNull() {
+		var id types.String
+		if !req.State.GetAttribute(ctx, path.Root("id"), &id).HasError() {
+			r.data.noteManagedCluster(id.ValueString())
+		}
+	}
+	if req.Plan.Raw.IsNull() {
+		return // destroy
 	}
 	if !req.State.Raw.IsNull() {
 		// A create of the same name planned next is this resource's
@@ -209,9 +218,14 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 		resp.Diagnostics.AddAttributeError(accessPath, "Invalid cluster access", err.Error())
 		return
 	}
+	// A plan never waits longer than a request to Palette may on the
+	// target cluster (an exec credential plugin that never exits, say).
+	ctx, cancel := context.WithTimeout(ctx, r.data.client.RequestTimeout())
+	defer cancel()
 	if _, err := kc.Ping(ctx); err != nil {
 		resp.Diagnostics.AddAttributeError(accessPath, "Cannot reach the target cluster",
-			fmt.Sprintf("The provider could not reach the cluster to import with the access given: %s", err))
+			fmt.Sprintf("The provider could not reach the cluster to import with the access given: %s%s", err,
+				kubeDeadlineHint(ctx, r.data.client.RequestTimeout())))
 		return
 	}
 
@@ -272,6 +286,11 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 	}
 	for _, in := range installs {
 		if in.Terminating || r.replacing(ctx, in.ClusterUID, plan.Name.ValueString()) {
+			continue
+		}
+		if stale, err := r.staleAgent(ctx, kc, in); err == nil && stale {
+			summary, detail := staleAgentWarning(in)
+			resp.Diagnostics.AddAttributeWarning(accessPath, summary, detail)
 			continue
 		}
 		resp.Diagnostics.AddAttributeError(accessPath, "The cluster is already imported",

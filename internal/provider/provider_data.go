@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -25,6 +26,25 @@ type providerData struct {
 	userAgent string
 	// newKube builds a cluster client from the access a resource was given.
 	newKube func(kube.Access) (*kube.Client, error)
+	// managed holds the UIDs of the palette_imported_cluster resources this
+	// run planned from state (see managedCluster).
+	managed sync.Map
+}
+
+// noteManagedCluster records that a palette_imported_cluster of this run's
+// configuration has cluster uid in its state.
+func (pd *providerData) noteManagedCluster(uid string) {
+	if uid != "" {
+		pd.managed.Store(uid, true)
+	}
+}
+
+// managedCluster tells whether cluster uid is one of this configuration's
+// palette_imported_cluster resources, as far as this run has planned: a
+// resource that refers to it is planned after it.
+func (pd *providerData) managedCluster(uid string) bool {
+	_, ok := pd.managed.Load(uid)
+	return ok
 }
 
 func newProviderData(client *palette.Client, version string) *providerData {

@@ -129,15 +129,7 @@ func crashAndConverge(t *testing.T, point string) string {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := tfCommand(ctx, t, dir, tfEnv, "apply", "-auto-approve", "-no-color")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	cmd, out, exited := startTerraform(ctx, t, dir, tfEnv, "apply", "-auto-approve", "-no-color")
 	select {
 	case what := <-reached:
 		t.Logf("kill point %q reached (%s)", point, what)

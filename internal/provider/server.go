@@ -67,8 +67,13 @@ func (c *releasableContext) Done() <-chan struct{}                   { return c.
 func (c *releasableContext) Err() error                              { return c.held.Load().Err() }
 func (c *releasableContext) Value(key any) any                       { return c.held.Load().Value(key) }
 
-// serve calls one request handler with a context released when it returns.
+// serve calls one request handler with a context released when it returns
+// and cancelled when the provider must stop all work (WatchParent).
 func serve[Req, Resp any](ctx context.Context, req Req, handler func(context.Context, Req) (Resp, error)) (Resp, error) {
+	inflight.Add(1)
+	defer inflight.Done()
+	ctx, unbind := bindToProcess(ctx)
+	defer unbind()
 	rc := newReleasableContext(ctx)
 	defer rc.release()
 	return handler(rc, req)
