@@ -38,7 +38,9 @@ func TestAccReliability_orphanProvider(t *testing.T) {
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		isImport := r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/import")
 		isCheck := r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/validate/name")
-		if isCheck && checks.Add(1) == 2 {
+		// The plan checks every name first; the apply checks each name
+		// again just before its import.
+		if isCheck && forwarded.Load() == 1 && checks.Add(1) == 1 {
 			// The name check before the second import is held until its
 			// sender gives up (the provider cancelled it) or for 20 s,
 			// then let through: the import would follow it.

@@ -185,8 +185,8 @@ func deleteAdmissionPolicy(t *testing.T, kc *kube.Client, name string) {
 
 var _ = registerTrap("unregistered_destroy", trapUnregisteredDestroy)
 
-// trapUnregisteredDestroy: a cluster whose manifest was fetched (Importing)
-// but whose agent never registered (what a failed install leaves when
+// trapUnregisteredDestroy: a cluster whose manifest was fetched but whose
+// agent never registered (still Pending) (what a failed install leaves when
 // undoing it fails too, or an agent installed by hand that never started).
 // Once, its destroy asked Palette to deregister it and waited for an agent
 // that would never come (15 min), leaving it Deleting with its name taken.
@@ -223,8 +223,9 @@ resource "palette_imported_cluster" "test" {
 						if err != nil {
 							return err
 						}
-						if cl.Status.State != palette.StateImporting {
-							return fmt.Errorf("cluster %s is %s after the manifest fetch, want Importing", uid, cl.Status.State)
+						// A fetch moves nothing on: Pending until an agent registers.
+						if cl.Status.State != palette.StatePending {
+							return fmt.Errorf("cluster %s is %s after the manifest fetch, want Pending (no agent registered)", uid, cl.Status.State)
 						}
 						return nil
 					},
