@@ -118,6 +118,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 	plan.ID = types.StringValue(uid)
 	settleUnknowns(&plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setClusterIdentity(ctx, resp.Identity, uid, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -276,6 +277,7 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 			return
 		}
 		resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
+	setClusterIdentity(ctx, resp.Identity, state.ID.ValueString(), &resp.Diagnostics)
 		return
 	}
 	cl, err := r.data.client.GetCluster(ctx, state.ID.ValueString())
@@ -297,6 +299,7 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
+	setClusterIdentity(ctx, resp.Identity, state.ID.ValueString(), &resp.Diagnostics)
 }
 
 // readInto reads the cluster back after create or update.

@@ -46,12 +46,19 @@ func (r *importedClusterResource) Configure(_ context.Context, req resource.Conf
 }
 
 func (r *importedClusterResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !uidRegexp.MatchString(req.ID) {
+	uid := req.ID
+	if uid == "" { // an import block with an identity (Terraform 1.12+)
+		if uid = identityString(ctx, req.Identity, "id", &resp.Diagnostics); resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	if !uidRegexp.MatchString(uid) {
 		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("Expected the UID of an imported cluster (24 lowercase hex characters), got %q.", req.ID))
+			fmt.Sprintf("Expected the UID of an imported cluster (24 lowercase hex characters), got %q.", uid))
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), uid)...)
+	setClusterIdentity(ctx, resp.Identity, uid, &resp.Diagnostics)
 	// Palette does not show a cluster's proxy again: after an import the
 	// state cannot know it, and the configuration's proxy is taken as it is
 	// (proxyRequiresReplace) instead of planning a new import.
