@@ -277,7 +277,7 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 			return
 		}
 		resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
-	setClusterIdentity(ctx, resp.Identity, state.ID.ValueString(), &resp.Diagnostics)
+		setClusterIdentity(ctx, resp.Identity, state.ID.ValueString(), &resp.Diagnostics)
 		return
 	}
 	cl, err := r.data.client.GetCluster(ctx, state.ID.ValueString())
