@@ -241,6 +241,7 @@ func (r *addonProfileAttachmentResource) Update(ctx context.Context, req resourc
 	defer r.data.clusterCache().invalidate(cid)
 	swap := oldPID != pid
 
+	setAttachmentIdentity(ctx, resp.Identity, cid, pid, &resp.Diagnostics)
 	changed := swap || !plan.Values.Equal(state.Values) || !plan.Variables.Equal(state.Variables)
 	if !changed {
 		// Only adopt_existing or timeouts changed: nothing to send.
