@@ -52,8 +52,8 @@ resource "palette_imported_cluster" "test" {
 			),
 			ExpectNonEmptyPlan: true,
 		}, {
-			Config:      config,
-			PlanOnly:    true,
+			Config:   config,
+			PlanOnly: true,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate)},
 			},
