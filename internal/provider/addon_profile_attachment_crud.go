@@ -133,6 +133,7 @@ func (r *addonProfileAttachmentResource) Create(ctx context.Context, req resourc
 	plan.ID = types.StringValue(attachmentID(cid, pid))
 	plan.Packs = flattenPackStatuses(nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setAttachmentIdentity(ctx, resp.Identity, cid, pid, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -168,6 +169,7 @@ func (r *addonProfileAttachmentResource) Read(ctx context.Context, req resource.
 		return
 	}
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
+	setAttachmentIdentity(ctx, resp.Identity, state.ClusterID.ValueString(), state.ProfileID.ValueString(), &resp.Diagnostics)
 }
 
 // read refreshes the model from Palette. gone is non-empty (the reason)
@@ -239,6 +241,7 @@ func (r *addonProfileAttachmentResource) Update(ctx context.Context, req resourc
 	defer r.data.clusterCache().invalidate(cid)
 	swap := oldPID != pid
 
+	setAttachmentIdentity(ctx, resp.Identity, cid, pid, &resp.Diagnostics)
 	changed := swap || !plan.Values.Equal(state.Values) || !plan.Variables.Equal(state.Variables)
 	if !changed {
 		// Only adopt_existing or timeouts changed: nothing to send.
@@ -264,6 +267,7 @@ func (r *addonProfileAttachmentResource) Update(ctx context.Context, req resourc
 	plan.ID = types.StringValue(attachmentID(cid, pid))
 	plan.Packs = flattenPackStatuses(nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setAttachmentIdentity(ctx, resp.Identity, cid, pid, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -106,7 +106,7 @@ func waitPacksReady(ctx context.Context, c *palette.Client, clusterUID, profileU
 		}
 		ready, failures, summary := packsProgress(statuses, names)
 		if summary != last {
-			tflog.Debug(ctx, "add-on profile packs", map[string]any{"cluster_uid": clusterUID, "profile_uid": profileUID, "packs": summary})
+			tflog.Info(ctx, "add-on profile packs", map[string]any{"cluster_uid": clusterUID, "profile_uid": profileUID, "packs": summary})
 			last = summary
 		}
 		if failing.fatal(time.Now(), failures, transientFailure(statuses, names)) {

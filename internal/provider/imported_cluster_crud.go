@@ -118,6 +118,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 	plan.ID = types.StringValue(uid)
 	settleUnknowns(&plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setClusterIdentity(ctx, resp.Identity, uid, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -276,6 +277,7 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 			return
 		}
 		resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
+		setClusterIdentity(ctx, resp.Identity, state.ID.ValueString(), &resp.Diagnostics)
 		return
 	}
 	cl, err := r.data.client.GetCluster(ctx, state.ID.ValueString())
@@ -297,6 +299,7 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
+	setClusterIdentity(ctx, resp.Identity, state.ID.ValueString(), &resp.Diagnostics)
 }
 
 // readInto reads the cluster back after create or update.
@@ -372,6 +375,7 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 	c := r.data.client
 	uid := state.ID.ValueString()
 	plan.ID = state.ID
+	setClusterIdentity(ctx, resp.Identity, uid, &resp.Diagnostics)
 	defer r.data.clusterCache().invalidate(uid)
 
 	if !plan.Labels.Equal(state.Labels) || !plan.Description.Equal(state.Description) {
@@ -393,6 +397,9 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 
 	upgrade := state.ImportMode.ValueString() == importModeReadOnly && plan.ImportMode.ValueString() == importModeFullPermission
 	reinstall := !state.AgentInstalled.IsNull() && !state.AgentInstalled.ValueBool() && plan.AgentInstalled.ValueBool()
+	if flag, d := req.Private.GetKey(ctx, privateReinstall); !d.HasError() && string(flag) == "true" {
+		reinstall = true // planned with write-only credentials (ModifyPlan)
+	}
 	plan.ManifestSHA256 = state.ManifestSHA256
 	if upgrade {
 		err := c.UpgradeToFullPermission(ctx, uid)
@@ -427,6 +434,7 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 	}
 	// From now on the state's proxy is the configured one.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProxyUnread, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateReinstall, nil)...)
 	r.readInto(ctx, &plan, access, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return

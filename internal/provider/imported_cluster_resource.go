@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
@@ -46,12 +47,19 @@ func (r *importedClusterResource) Configure(_ context.Context, req resource.Conf
 }
 
 func (r *importedClusterResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !uidRegexp.MatchString(req.ID) {
+	uid := req.ID
+	if uid == "" { // an import block with an identity (Terraform 1.12+)
+		if uid = identityString(ctx, req.Identity, "id", &resp.Diagnostics); resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	if !uidRegexp.MatchString(uid) {
 		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("Expected the UID of an imported cluster (24 lowercase hex characters), got %q.", req.ID))
+			fmt.Sprintf("Expected the UID of an imported cluster (24 lowercase hex characters), got %q.", uid))
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), uid)...)
+	setClusterIdentity(ctx, resp.Identity, uid, &resp.Diagnostics)
 	// Palette does not show a cluster's proxy again: after an import the
 	// state cannot know it, and the configuration's proxy is taken as it is
 	// (proxyRequiresReplace) instead of planning a new import.
@@ -198,13 +206,18 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 	// An agent whose objects are gone is reinstalled in place.
 	if !creating && !state.AgentInstalled.IsNull() && !state.AgentInstalled.ValueBool() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("agent_installed"), types.BoolValue(true))...)
-		// The reinstall changes what Palette reports; the framework only
-		// marks computed values unknown when the configuration changed.
-		for _, name := range []string{"manifest_sha256", "state", "health", "agent_version", "kubernetes_version", "region"} {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
+		planReinstall(ctx, resp)
+	}
+	// With write-only access the state cannot tell (agent_installed is
+	// null, the refresh had no credentials): the plan looks with the
+	// configured ones, and plans the reinstall itself.
+	if !creating && !upgrading && !storedAccess(access) && state.AgentInstalled.IsNull() {
+		if why := r.agentMissing(ctx, state.ID.ValueString(), access); why != "" {
+			resp.Diagnostics.AddWarning("The Palette agent will be reinstalled",
+				fmt.Sprintf("Cluster %s: %s. This plan installs it again with the configured write-only credentials.", state.ID.ValueString(), why))
+			planReinstall(ctx, resp)
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateReinstall, []byte(`true`))...)
 		}
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("instance_types"), types.ListUnknown(types.StringType))...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("node_count"), types.Int64Unknown())...)
 	}
 	if !creating && !upgrading {
 		return
@@ -344,6 +357,46 @@ func (r *importedClusterResource) planName(ctx context.Context, plan *importedCl
 // missing agent need it. It reads the three attributes that decide, not
 // the whole model: a plan of a thousand unchanged clusters then skips the
 // framework's reflection of three full models per resource.
+// planReinstall marks what a reinstall of the agent changes: the framework
+// only marks computed values unknown when the configuration changed.
+func planReinstall(ctx context.Context, resp *resource.ModifyPlanResponse) {
+	for _, name := range []string{"manifest_sha256", "state", "health", "agent_version", "kubernetes_version", "region"} {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("instance_types"), types.ListUnknown(types.StringType))...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("node_count"), types.Int64Unknown())...)
+}
+
+// privateReinstall marks, in the planned private state, a reinstall that
+// the plan decided with write-only credentials (the state has no flag for
+// it: agent_installed stays null with write-only access).
+const privateReinstall = "reinstall_agent"
+
+// agentMissing tells why the cluster's agent is not (completely) installed
+// in the target cluster, or "" when it is or the check cannot tell (a
+// plan is never failed for it: the refresh warns instead).
+func (r *importedClusterResource) agentMissing(ctx context.Context, uid string, access kube.Access) string {
+	kc, err := r.data.newKube(access)
+	if err != nil {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.data.client.RequestTimeout())
+	defer cancel()
+	in, err := manifest.Installed(ctx, kc, uid)
+	switch {
+	case err != nil:
+		tflog.Warn(ctx, "cannot check the agent's objects", map[string]any{"uid": uid, "error": err.Error()})
+		return ""
+	case in == nil:
+		return "its agent is not in the target cluster (namespace " + manifest.AgentNamespace(uid) + " has no agent)"
+	case in.Terminating:
+		return "its agent's namespace is being deleted"
+	case !in.Complete():
+		return "objects of its agent are missing from the target cluster"
+	}
+	return ""
+}
+
 func (r *importedClusterResource) planNeedsRules(ctx context.Context, req resource.ModifyPlanRequest) bool {
 	var stateMode, planMode types.String
 	var installed types.Bool
@@ -356,7 +409,11 @@ func (r *importedClusterResource) planNeedsRules(ctx context.Context, req resour
 	}
 	upgrading := stateMode.ValueString() == importModeReadOnly && planMode.ValueString() == importModeFullPermission
 	reinstall := !installed.IsNull() && !installed.IsUnknown() && !installed.ValueBool()
-	return upgrading || reinstall || planMode.IsUnknown()
+	// Write-only access: only the plan can look for the agent.
+	var kubeconfigWO, tokenWO types.String
+	writeOnly := !req.Config.GetAttribute(ctx, path.Root("kubeconfig_wo"), &kubeconfigWO).HasError() && !kubeconfigWO.IsNull()
+	writeOnly = writeOnly || (!req.Config.GetAttribute(ctx, path.Root("kubernetes").AtName("token_wo"), &tokenWO).HasError() && !tokenWO.IsNull())
+	return upgrading || reinstall || planMode.IsUnknown() || (writeOnly && installed.IsNull())
 }
 
 // replacing tells whether an agent found in the cluster belongs to the

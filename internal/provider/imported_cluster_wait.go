@@ -166,7 +166,7 @@ func waitCluster(ctx context.Context, c *palette.Client, uid string, healthy boo
 			return false, err
 		}
 		if now := state + "/" + health; now != last {
-			tflog.Debug(ctx, "imported cluster status", map[string]any{"uid": uid, "state": state, "health": health})
+			tflog.Info(ctx, "imported cluster status", map[string]any{"uid": uid, "state": state, "health": health})
 			last = now
 		}
 		switch state {

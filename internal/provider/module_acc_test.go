@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -61,7 +62,12 @@ output "state" {
 	run("get") // modules only: dev_overrides supply the provider, and init would ask the Registry
 	run("plan", "-out=tfplan")
 	show := run("show", "-json", "tfplan")
-	run("apply", "tfplan")
+	// TF_LOG=info shows the wait's progress (and the token in no log line).
+	apply := tfMust(t, dir, append(vars, "TF_LOG=info"), nil, "apply", "tfplan")
+	outputs = append(outputs, apply)
+	if !regexp.MustCompile(`\[INFO\] .*imported cluster status: .*state=Running`).MatchString(apply) {
+		t.Errorf("TF_LOG=info does not show the imported cluster's state changes:\n%s", apply)
+	}
 	if got := strings.TrimSpace(run("output", "-raw", "state")); got != "Running" {
 		t.Errorf("state = %q, want Running", got)
 	}
