@@ -57,6 +57,8 @@ type kubernetesAccessModel struct {
 	Host                 types.String `tfsdk:"host"`
 	ClusterCACertificate types.String `tfsdk:"cluster_ca_certificate"`
 	TokenWO              types.String `tfsdk:"token_wo"`
+	ClientCertificate    types.String `tfsdk:"client_certificate"`
+	ClientKeyWO          types.String `tfsdk:"client_key_wo"`
 	Insecure             types.Bool   `tfsdk:"insecure"`
 	Exec                 types.Object `tfsdk:"exec"`
 }
@@ -120,7 +122,7 @@ func clusterAccess(ctx context.Context, k8s types.Object, kubeconfigWO types.Str
 	if diags.HasError() {
 		return a, false
 	}
-	for _, v := range []types.String{m.ConfigPath, m.ConfigContext, m.Host, m.ClusterCACertificate, m.TokenWO} {
+	for _, v := range []types.String{m.ConfigPath, m.ConfigContext, m.Host, m.ClusterCACertificate, m.TokenWO, m.ClientCertificate, m.ClientKeyWO} {
 		if v.IsUnknown() {
 			return a, false
 		}
@@ -133,6 +135,8 @@ func clusterAccess(ctx context.Context, k8s types.Object, kubeconfigWO types.Str
 	a.Host = m.Host.ValueString()
 	a.ClusterCACertificate = m.ClusterCACertificate.ValueString()
 	a.Token = m.TokenWO.ValueString()
+	a.ClientCertificate = m.ClientCertificate.ValueString()
+	a.ClientKey = m.ClientKeyWO.ValueString()
 	a.Insecure = m.Insecure.ValueBool()
 	if !m.Exec.IsNull() {
 		var e execModel

@@ -136,7 +136,7 @@ func (r *importedClusterResource) ValidateConfig(ctx context.Context, req resour
 		hasHost := !k.Host.IsNull()
 		if !k.ConfigPath.IsUnknown() && !k.Host.IsUnknown() && !hasPath && !hasHost {
 			resp.Diagnostics.AddAttributeError(path.Root("kubernetes"), "Incomplete cluster access",
-				"Set kubernetes.config_path (a kubeconfig file) or kubernetes.host (with cluster_ca_certificate and token_wo or exec).")
+				"Set kubernetes.config_path (a kubeconfig file) or kubernetes.host (with cluster_ca_certificate and token_wo, exec, or client_certificate and client_key_wo).")
 		}
 		if !k.ConfigContext.IsNull() && !hasPath && !k.ConfigPath.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root("kubernetes").AtName("config_context"), "Context without a kubeconfig",
@@ -412,7 +412,9 @@ func (r *importedClusterResource) planNeedsRules(ctx context.Context, req resour
 	// Write-only access: only the plan can look for the agent.
 	var kubeconfigWO, tokenWO types.String
 	writeOnly := !req.Config.GetAttribute(ctx, path.Root("kubeconfig_wo"), &kubeconfigWO).HasError() && !kubeconfigWO.IsNull()
-	writeOnly = writeOnly || (!req.Config.GetAttribute(ctx, path.Root("kubernetes").AtName("token_wo"), &tokenWO).HasError() && !tokenWO.IsNull())
+	for _, name := range []string{"token_wo", "client_key_wo"} {
+		writeOnly = writeOnly || (!req.Config.GetAttribute(ctx, path.Root("kubernetes").AtName(name), &tokenWO).HasError() && !tokenWO.IsNull())
+	}
 	return upgrading || reinstall || planMode.IsUnknown() || (writeOnly && installed.IsNull())
 }
 

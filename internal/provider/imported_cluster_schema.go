@@ -206,7 +206,7 @@ func kubernetesAccessSchema() schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
 		MarkdownDescription: "How the provider reaches the target cluster to install the agent. Without it (and without " +
 			"`kubeconfig_wo`) the cluster is only registered, and `import_command` tells how to install the agent. " +
-			"Credentials are never stored in state: the token is write-only. Refresh and destroy reuse only " +
+			"Credentials are never stored in state: the token and the client key are write-only. Refresh and destroy reuse only " +
 			"`config_path`/`config_context` and `exec`.",
 		Optional: true,
 		Attributes: map[string]schema.Attribute{
@@ -225,6 +225,25 @@ func kubernetesAccessSchema() schema.SingleNestedAttribute {
 			"cluster_ca_certificate": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "PEM-encoded CA certificate of the API server.",
+			},
+			"client_certificate": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "PEM client certificate for `host` (kind and other certificate-based clusters), with " +
+					"`client_key_wo`. Not a secret: the key is.",
+				Validators: []validator.String{
+					stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("client_key_wo")),
+					stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("host")),
+				},
+			},
+			"client_key_wo": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				WriteOnly:           true,
+				MarkdownDescription: "PEM private key of `client_certificate` (write-only: never stored; Terraform 1.11 or later).",
+				Validators: []validator.String{
+					stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("client_certificate")),
+					stringvalidator.LengthAtLeast(1),
+				},
 			},
 			"token_wo": schema.StringAttribute{
 				Optional:            true,

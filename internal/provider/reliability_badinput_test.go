@@ -138,6 +138,8 @@ current-context: gone
 			regexp.MustCompile(`(?s)Error: Cluster credentials cannot\s+install the agent.*?\d+:\s+kubernetes\s+=`), false, true},
 		{"kubeconfig_wo with kubernetes", named(fmt.Sprintf("  kubeconfig_wo = \"x\"\n  kubeconfig_wo_version = 1\n%s", env.kubeAccess())),
 			diagOn("Invalid Attribute Combination", "kubeconfig_wo"), false, true},
+		{"client certificate without its key", named(access(`    host = "https://127.0.0.1:6443"
+    client_certificate = "-----BEGIN CERTIFICATE-----"`)), diagAt("Invalid Attribute Combination", "kubernetes.client_certificate"), false, false},
 		{"kubeconfig_wo_version alone", named("  kubeconfig_wo_version = 1"), diagOn("Invalid Attribute Combination", "kubeconfig_wo_version"), false, false},
 		{"full cluster profile", attach(full, fullProfile, ""), diagOn("Only add-on profiles can be attached to imported clusters", "profile_id"), false, false},
 		{"infrastructure profile", attach(full, infra, ""), diagOn("Only add-on profiles can be attached to imported clusters", "profile_id"), false, false},

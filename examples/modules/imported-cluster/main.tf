@@ -17,6 +17,8 @@ resource "palette_imported_cluster" "this" {
     cluster_ca_certificate = var.kubernetes.cluster_ca_certificate
     exec                   = var.kubernetes.exec
     token_wo               = var.kubernetes_token
+    client_certificate     = var.kubernetes.client_certificate
+    client_key_wo          = var.kubernetes_client_key
   }
 
   # Write-only: never stored; kubeconfig_wo_version tells a new one apart.

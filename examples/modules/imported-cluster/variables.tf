@@ -35,8 +35,9 @@ variable "labels" {
 variable "kubernetes" {
   description = <<-EOT
     How to reach the cluster: a kubeconfig file (config_path, config_context),
-    or host + cluster_ca_certificate with an exec plugin (EKS, GKE, AKS) or
-    with the bearer token of var.kubernetes_token. Null when the cluster is
+    or host + cluster_ca_certificate with an exec plugin (EKS, GKE, AKS),
+    with the bearer token of var.kubernetes_token, or with client_certificate
+    and the key of var.kubernetes_client_key. Null when the cluster is
     reached through var.kubeconfig_wo, or not at all (the agent is then
     installed from the import command, e.g. by GitOps).
   EOT
@@ -45,6 +46,7 @@ variable "kubernetes" {
     config_context         = optional(string)
     host                   = optional(string)
     cluster_ca_certificate = optional(string)
+    client_certificate     = optional(string)
     exec = optional(object({
       api_version = string
       command     = string
@@ -65,6 +67,17 @@ variable "kubernetes_token" {
     Bearer token for kubernetes.host (write-only: never in state or plan).
     Ephemeral, so a token from another provider's ephemeral resource (e.g.
     a cloud provider's cluster auth) can be passed in.
+  EOT
+  type        = string
+  default     = null
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "kubernetes_client_key" {
+  description = <<-EOT
+    PEM private key of kubernetes.client_certificate (write-only: never in
+    state or plan), for certificate-based clusters such as kind. Ephemeral.
   EOT
   type        = string
   default     = null
