@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -42,7 +43,8 @@ func (d *importManifestDataSource) Schema(_ context.Context, _ datasource.Schema
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The import manifest of an imported cluster: the Kubernetes objects that install the Palette agent, " +
 			"for those who install it with GitOps tools (Argo CD, Flux) instead of letting `palette_imported_cluster` apply it. " +
-			"The manifest carries the agent's credential: it is sensitive, and ends up in the state.",
+			"The manifest carries the agent's credential: it is sensitive, and ends up in the state. " +
+			"To keep it out of state, use the `palette_import_manifest` ephemeral resource (Terraform 1.10 or later).",
 		Attributes: map[string]schema.Attribute{
 			"cluster_id": schema.StringAttribute{
 				Required:            true,
@@ -70,19 +72,28 @@ func (d *importManifestDataSource) Read(ctx context.Context, req datasource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	uid := m.ClusterID.ValueString()
-	body, err := d.data.client.GetImportManifest(ctx, uid)
-	if errors.Is(err, palette.ErrNotFound) {
-		resp.Diagnostics.AddAttributeError(path.Root("cluster_id"), "Imported cluster not found",
-			fmt.Sprintf("Palette has no import manifest for cluster %s: the cluster does not exist in this project or is deleted.", uid))
+	body, sum, ok := fetchImportManifest(ctx, d.data.client, m.ClusterID.ValueString(), &resp.Diagnostics)
+	if !ok {
 		return
+	}
+	m.Manifest = types.StringValue(body)
+	m.SHA256 = types.StringValue(sum)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// fetchImportManifest reads a cluster's import manifest and its SHA-256
+// (hex), for the data source and the ephemeral resource.
+func fetchImportManifest(ctx context.Context, c *palette.Client, uid string, diags *diag.Diagnostics) (body, sum string, ok bool) {
+	b, err := c.GetImportManifest(ctx, uid)
+	if errors.Is(err, palette.ErrNotFound) {
+		diags.AddAttributeError(path.Root("cluster_id"), "Imported cluster not found",
+			fmt.Sprintf("Palette has no import manifest for cluster %s: the cluster does not exist in this project or is deleted.", uid))
+		return "", "", false
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Error reading import manifest", fmt.Sprintf("Cluster %s: %s", uid, err))
-		return
+		diags.AddError("Error reading import manifest", fmt.Sprintf("Cluster %s: %s", uid, err))
+		return "", "", false
 	}
-	sum := sha256.Sum256(body)
-	m.Manifest = types.StringValue(string(body))
-	m.SHA256 = types.StringValue(hex.EncodeToString(sum[:]))
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	h := sha256.Sum256(b)
+	return string(b), hex.EncodeToString(h[:]), true
 }

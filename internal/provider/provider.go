@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -26,7 +27,10 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
-var _ provider.Provider = &paletteProvider{}
+var (
+	_ provider.Provider                       = &paletteProvider{}
+	_ provider.ProviderWithEphemeralResources = &paletteProvider{}
+)
 
 // Environment variables the provider reads when an attribute is not set.
 // Spectro Cloud's own names are accepted too, for users who move over.
@@ -230,12 +234,19 @@ func (p *paletteProvider) Configure(ctx context.Context, req provider.ConfigureR
 	data := newProviderData(client, p.version)
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
 }
 
 func (p *paletteProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewImportedClusterResource,
 		NewAddonProfileAttachmentResource,
+	}
+}
+
+func (p *paletteProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewImportManifestEphemeralResource,
 	}
 }
 
