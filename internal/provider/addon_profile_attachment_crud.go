@@ -155,6 +155,9 @@ func (r *addonProfileAttachmentResource) Read(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Also when the attachment turns out gone: the framework wants an
+	// identity after every Read that does not fail.
+	setAttachmentIdentity(ctx, resp.Identity, state.ClusterID.ValueString(), state.ProfileID.ValueString(), &resp.Diagnostics)
 	prior := state
 	sent := loadSentDigests(ctx, req.Private, &resp.Diagnostics)
 	gone, err := r.readCached(ctx, &state, sent)
@@ -169,7 +172,6 @@ func (r *addonProfileAttachmentResource) Read(ctx context.Context, req resource.
 		return
 	}
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
-	setAttachmentIdentity(ctx, resp.Identity, state.ClusterID.ValueString(), state.ProfileID.ValueString(), &resp.Diagnostics)
 }
 
 // read refreshes the model from Palette. gone is non-empty (the reason)

@@ -266,6 +266,9 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Also when the cluster turns out gone: the framework wants an identity
+	// after every Read that does not fail.
+	setClusterIdentity(ctx, resp.Identity, state.ID.ValueString(), &resp.Diagnostics)
 	// A refresh of many resources is answered by one paged search, held by
 	// the provider (cluster_cache.go); GET is the fallback.
 	prior := state
@@ -277,7 +280,6 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 			return
 		}
 		resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
-		setClusterIdentity(ctx, resp.Identity, state.ID.ValueString(), &resp.Diagnostics)
 		return
 	}
 	cl, err := r.data.client.GetCluster(ctx, state.ID.ValueString())
@@ -299,7 +301,6 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
-	setClusterIdentity(ctx, resp.Identity, state.ID.ValueString(), &resp.Diagnostics)
 }
 
 // readInto reads the cluster back after create or update.
