@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prints the path of a Terraform-compatible CLI, installing one when missing.
-# Order: $TF_ACC_TERRAFORM_PATH, `terraform` on PATH, Debian-free fallback:
-# OpenTofu built from its Go module into a cache outside the repository.
-# With TF=tofu it always uses (or builds) OpenTofu.
+# Order: $TF_ACC_TERRAFORM_PATH, `terraform` on PATH, then Terraform built
+# from its Go module (scripts/build-terraform.sh) into a cache outside the
+# repository. With TF=tofu it always uses (or builds) OpenTofu.
 set -euo pipefail
 cache="${PALETTE_CACHE:-$HOME/.cache/terraform-provider-palette}"
 tofu_version="${TOFU_VERSION:-v1.12.6}"
@@ -15,7 +15,10 @@ if [ "$want" != "tofu" ]; then
   if command -v terraform >/dev/null 2>&1; then
     command -v terraform; exit 0
   fi
-  echo "ensure-terraform: no terraform on PATH; falling back to OpenTofu ${tofu_version}" >&2
+  # No Terraform on PATH (a fresh CI machine): Terraform built from its Go
+  # module, the same build the resource-identity test uses.
+  echo "ensure-terraform: no terraform on PATH; using Terraform built from its Go module" >&2
+  exec "$(dirname "$0")/build-terraform.sh"
 fi
 
 bin="$cache/tofu/$tofu_version/tofu"
