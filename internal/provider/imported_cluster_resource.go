@@ -152,11 +152,9 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 	if r.data == nil {
 		return // the provider is not configured yet
 	}
-	if !req.State.Raw.IsNull() {
-		var id types.String
-		if !req.State.GetAttribute(ctx, path.Root("id"), &id).HasError() {
-			r.data.noteManagedCluster(id.ValueString())
-		}
+	var stateID types.String
+	if !req.State.Raw.IsNull() && !req.State.GetAttribute(ctx, path.Root("id"), &stateID).HasError() {
+		r.data.noteManagedCluster(stateID.ValueString())
 	}
 	if req.Plan.Raw.IsNull() {
 		return // destroy
@@ -164,10 +162,7 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 	if !req.State.Raw.IsNull() {
 		// A create of the same name planned next is this resource's
 		// replacement, not somebody else's holder of the name.
-		var id types.String
-		if !req.State.GetAttribute(ctx, path.Root("id"), &id).HasError() {
-			r.data.ownership().hold(id.ValueString())
-		}
+		r.data.ownership().hold(stateID.ValueString())
 		if !r.planNeedsRules(ctx, req) {
 			return
 		}

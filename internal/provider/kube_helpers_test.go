@@ -17,6 +17,20 @@ import (
 
 func kubeDeleteOptions() kube.DeleteOptions { return kube.DeleteOptions{} }
 
+// removeAgentByHand deletes the agent's objects of cluster uid from the
+// test's cluster, as somebody with kubectl would, and waits until they are
+// gone.
+func (e *testEnv) removeAgentByHand(t *testing.T, uid string) error {
+	t.Helper()
+	ctx := testCtx(t)
+	kc := e.kubeClient(t)
+	refs := e.agentObjects(t, uid)
+	if err := kc.Delete(ctx, refs, kubeDeleteOptions()); err != nil {
+		return err
+	}
+	return kc.WaitGone(ctx, refs)
+}
+
 // viewOnlyCredentials makes a service account bound to the built-in view
 // role and returns the host, CA and a token of it.
 func (e *testEnv) viewOnlyCredentials(t *testing.T) (host, ca, token string) {

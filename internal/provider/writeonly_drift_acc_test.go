@@ -39,16 +39,7 @@ resource "palette_imported_cluster" "test" {
 			Config: config,
 			Check: resource.ComposeTestCheckFunc(
 				stateID(testResource, &uid),
-				func(*terraform.State) error {
-					// Somebody removes the agent by hand.
-					ctx := testCtx(t)
-					kc := env.kubeClient(t)
-					refs := env.agentObjects(t, uid)
-					if err := kc.Delete(ctx, refs, kubeDeleteOptions()); err != nil {
-						return err
-					}
-					return kc.WaitGone(ctx, refs)
-				},
+				func(*terraform.State) error { return env.removeAgentByHand(t, uid) }, // somebody removes the agent by hand
 			),
 			ExpectNonEmptyPlan: true,
 		}, {
