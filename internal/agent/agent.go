@@ -28,6 +28,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // Defaults of Config.
@@ -72,7 +73,7 @@ type Agent struct {
 	hbEvery atomic.Int64 // nanoseconds
 
 	packs        map[packKey]*packState
-	lastReported []palette.PackStatus
+	lastReported []wire.PackStatus
 	reportedAt   time.Time
 	reportedOnce bool
 	prunedFor    string
@@ -97,7 +98,7 @@ type packKey struct{ profileUID, name string }
 
 type packState struct {
 	hash    string
-	status  palette.PackStatus
+	status  wire.PackStatus
 	retryAt time.Time
 	refs    []kube.ObjectRef
 }
@@ -225,7 +226,7 @@ func nopIfDone(ctx context.Context, err error) error {
 }
 
 func modeName(m string) string {
-	if m == palette.ImportModeReadOnly {
+	if m == wire.ImportModeReadOnly {
 		return m
 	}
 	return "full-permission"
@@ -384,7 +385,7 @@ func (a *Agent) heartbeatLoop(ctx context.Context) {
 }
 
 func (a *Agent) heartbeat(ctx context.Context) {
-	hb := palette.Heartbeat{AgentVersion: a.cfg.Version}
+	hb := wire.Heartbeat{AgentVersion: a.cfg.Version}
 	facts, err := a.ops.NodeFacts(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -393,7 +394,7 @@ func (a *Agent) heartbeat(ctx context.Context) {
 		a.log.Warn("reading node facts failed", "error", err)
 		hb.Message = "reading node facts: " + err.Error()
 	} else if facts != nil {
-		hb.Metadata = palette.AgentMetadata{
+		hb.Metadata = wire.AgentMetadata{
 			KubernetesVersion: facts.KubernetesVersion,
 			Region:            facts.Region,
 			InstanceTypes:     facts.InstanceTypes,
@@ -415,7 +416,7 @@ func (a *Agent) poll(ctx context.Context) (done bool, err error) {
 			err = fmt.Errorf("agent: recovered from panic: %v", r)
 		}
 	}()
-	var desired *palette.AgentDesired
+	var desired *wire.AgentDesired
 	if err := a.call(ctx, func(ctx context.Context, c *palette.Client) error {
 		d, err := c.GetAgentDesired(ctx, a.info.ClusterUID)
 		desired = d
@@ -432,7 +433,7 @@ func (a *Agent) poll(ctx context.Context) (done bool, err error) {
 		}
 		return true, nil
 	}
-	if desired.ImportMode == palette.ImportModeReadOnly {
+	if desired.ImportMode == wire.ImportModeReadOnly {
 		return false, nil
 	}
 	return false, a.reconcilePacks(ctx, desired.Profiles)

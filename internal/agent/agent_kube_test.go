@@ -27,6 +27,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 func skipUnlessKube(t *testing.T) {
@@ -123,9 +124,9 @@ func (e *env) eventually(what string, timeout time.Duration, cond func() error) 
 // the local cluster as an admin would with kubectl.
 func (e *env) importAndApply(name, cloudType, mode string) string {
 	e.t.Helper()
-	uid, _, err := e.pc.ImportCluster(e.ctx, cloudType, palette.ImportRequest{
-		Metadata: palette.ObjectMetaInput{Name: name},
-		Spec:     palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{ImportMode: mode}},
+	uid, _, err := e.pc.ImportCluster(e.ctx, cloudType, wire.ImportRequest{
+		Metadata: wire.ObjectMetaInput{Name: name},
+		Spec:     wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: mode}},
 	})
 	if err != nil {
 		e.t.Fatalf("import: %v", err)
@@ -145,9 +146,9 @@ func (e *env) importAndApply(name, cloudType, mode string) string {
 // Palette manifest has none of them.
 func (e *env) importAndApplyUnlabelled(name, cloudType, mode string) string {
 	e.t.Helper()
-	uid, _, err := e.pc.ImportCluster(e.ctx, cloudType, palette.ImportRequest{
-		Metadata: palette.ObjectMetaInput{Name: name},
-		Spec:     palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{ImportMode: mode}},
+	uid, _, err := e.pc.ImportCluster(e.ctx, cloudType, wire.ImportRequest{
+		Metadata: wire.ObjectMetaInput{Name: name},
+		Spec:     wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: mode}},
 	})
 	if err != nil {
 		e.t.Fatalf("import: %v", err)
@@ -183,7 +184,7 @@ func (e *env) waitState(uid, want string) {
 	e.eventually("cluster state "+want, 90*time.Second, func() error {
 		c, err := e.pc.GetCluster(e.ctx, uid)
 		if err != nil {
-			if want == palette.StateDeleted && errors.Is(err, palette.ErrNotFound) {
+			if want == wire.StateDeleted && errors.Is(err, palette.ErrNotFound) {
 				return nil
 			}
 			return err
@@ -195,13 +196,13 @@ func (e *env) waitState(uid, want string) {
 	})
 }
 
-func (e *env) packStatus(uid string) map[string]palette.Condition {
+func (e *env) packStatus(uid string) map[string]wire.Condition {
 	e.t.Helper()
 	c, err := e.pc.GetCluster(e.ctx, uid)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	out := map[string]palette.Condition{}
+	out := map[string]wire.Condition{}
 	for _, p := range c.Status.Packs {
 		out[p.ProfileUID+"/"+p.Name] = p.Condition
 	}
@@ -284,7 +285,7 @@ func (e *env) deleteAndVerify(uid string, before canary) {
 	if err := e.pc.DeleteCluster(e.ctx, uid, false); err != nil {
 		e.t.Fatalf("delete: %v", err)
 	}
-	e.waitState(uid, palette.StateDeleted)
+	e.waitState(uid, wire.StateDeleted)
 	sel := manifest.LabelClusterUID + "=" + uid
 	e.eventually("every agent and pack object gone", 2*time.Minute, func() error {
 		left, err := e.admin.ListByLabel(e.ctx, sel)
@@ -362,15 +363,15 @@ func TestRunner_readOnlyImportHealthAndRemoval(t *testing.T) {
 	e := newEnv(t, kubelocal.FlavorAWS)
 	before := e.createCanary()
 
-	uid := e.importAndApply("ro-aws", palette.CloudTypeAWS, palette.ImportModeReadOnly)
+	uid := e.importAndApply("ro-aws", wire.CloudTypeAWS, wire.ImportModeReadOnly)
 	ns := manifest.AgentNamespace(uid)
-	e.waitState(uid, palette.StateRunning)
+	e.waitState(uid, wire.StateRunning)
 	e.eventually("Healthy with node facts", time.Minute, func() error {
 		o, err := e.pc.GetClusterOverview(e.ctx, uid)
 		if err != nil {
 			return err
 		}
-		if o.Status.Health.State != palette.HealthHealthy || o.Spec.CloudConfig.NodeCount() != 2 || o.Status.Health.AgentVersion != "test" {
+		if o.Status.Health.State != wire.HealthHealthy || o.Spec.CloudConfig.NodeCount() != 2 || o.Status.Health.AgentVersion != "test" {
 			return fmt.Errorf("health %+v cloud config %+v", o.Status.Health, o.Spec.CloudConfig)
 		}
 		// Region and instance types are in the cluster's cloud config.
@@ -422,8 +423,8 @@ func TestRunner_unlabelledFullPermissionInstall(t *testing.T) {
 	skipUnlessKube(t)
 	e := newEnv(t, kubelocal.FlavorGeneric)
 	before := e.createCanary()
-	uid := e.importAndApplyUnlabelled("unlabelled", palette.CloudTypeGeneric, palette.ImportModeFullPermission)
-	e.waitState(uid, palette.StateRunning)
+	uid := e.importAndApplyUnlabelled("unlabelled", wire.CloudTypeGeneric, wire.ImportModeFullPermission)
+	e.waitState(uid, wire.StateRunning)
 	if left, err := e.admin.ListByLabel(e.ctx, manifest.LabelClusterUID+"="+uid); err != nil || len(left) != 0 {
 		t.Fatalf("objects labelled with the cluster UID: %v, %v", left, err)
 	}
@@ -431,7 +432,7 @@ func TestRunner_unlabelledFullPermissionInstall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in == nil || !in.Complete() || in.ImportMode != palette.ImportModeFullPermission {
+	if in == nil || !in.Complete() || in.ImportMode != wire.ImportModeFullPermission {
 		t.Fatalf("Installed = %+v, want a complete Full Permission install", in)
 	}
 	e.deleteAndVerify(uid, before)
@@ -445,17 +446,17 @@ func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
 	hello := e.inst.CreateProfileFromFile(t, filepath.Join(dir, "hello-addon.yaml"))
 	broken := e.inst.CreateProfileFromFile(t, filepath.Join(dir, "broken-addon.yaml"))
 
-	uid := e.importAndApply("full-generic", palette.CloudTypeGeneric, palette.ImportModeFullPermission)
-	e.waitState(uid, palette.StateRunning)
+	uid := e.importAndApply("full-generic", wire.CloudTypeGeneric, wire.ImportModeFullPermission)
+	e.waitState(uid, wire.StateRunning)
 	if _, err := e.kc.RbacV1().ClusterRoleBindings().Get(e.ctx, manifest.ManagerClusterRoleBinding, metav1.GetOptions{}); err != nil {
 		t.Fatalf("full permission binding: %v", err)
 	}
 
 	// Attach hello-addon with overridden values; they replace the pack's
 	// whole values, so all of them are sent.
-	if err := e.pc.PatchClusterProfiles(e.ctx, uid, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{
+	if err := e.pc.PatchClusterProfiles(e.ctx, uid, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{
 		UID:        hello,
-		PackValues: []palette.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: "message: bonjour\nreplicas: 2\nimage: busybox:1.36"}},
+		PackValues: []wire.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: "message: bonjour\nreplicas: 2\nimage: busybox:1.36"}},
 	}}}); err != nil {
 		t.Fatalf("attach hello-addon: %v", err)
 	}
@@ -490,7 +491,7 @@ func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
 	})
 
 	// A broken add-on reports errors with messages; hello stays Ready.
-	if err := e.pc.PatchClusterProfiles(e.ctx, uid, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{UID: broken}}}); err != nil {
+	if err := e.pc.PatchClusterProfiles(e.ctx, uid, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: broken}}}); err != nil {
 		t.Fatalf("attach broken-addon: %v", err)
 	}
 	e.eventually("broken packs report Error", time.Minute, func() error {
@@ -534,7 +535,7 @@ func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
 
 	// Attach it again with its defaults, so that deleting the cluster has
 	// pack objects to remove.
-	if err := e.pc.PatchClusterProfiles(e.ctx, uid, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{UID: hello}}}); err != nil {
+	if err := e.pc.PatchClusterProfiles(e.ctx, uid, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: hello}}}); err != nil {
 		t.Fatalf("re-attach hello-addon: %v", err)
 	}
 	e.eventually("hello-addon deployed with defaults", time.Minute, func() error {

@@ -21,7 +21,7 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 const unitUID = "0123456789abcdef01234567"
@@ -71,10 +71,10 @@ func (f *fakeOps) count() int {
 type fakePalette struct {
 	mu       sync.Mutex
 	token    string
-	desired  palette.AgentDesired
+	desired  wire.AgentDesired
 	imported bool
 	beats    int
-	packs    []palette.PackStatus
+	packs    []wire.PackStatus
 	reports  int
 	unauth   int
 	polls    int
@@ -102,7 +102,7 @@ func (f *fakePalette) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(f.desired)
 		return
 	case base + "/packs/status":
-		var req palette.PacksStatusRequest
+		var req wire.PacksStatusRequest
 		_ = json.NewDecoder(r.Body).Decode(&req)
 		f.packs, f.reports = req.Packs, f.reports+1
 	default:
@@ -172,10 +172,10 @@ func TestAgent_tokenRotationAndPackApply(t *testing.T) {
 	ops := &fakeOps{}
 	a, kc := unitAgent(srv.URL, "old-token", ops)
 	ns := a.cfg.Namespace
-	pack := palette.Pack{Name: "hello", Type: PackTypeManifest, Values: "m: a",
-		Manifests: []palette.ManifestEntry{{Name: "cm", Content: "kind: ConfigMap\ndata: {m: {{ .Values.m }}}"}}}
+	pack := wire.Pack{Name: "hello", Type: PackTypeManifest, Values: "m: a",
+		Manifests: []wire.ManifestEntry{{Name: "cm", Content: "kind: ConfigMap\ndata: {m: {{ .Values.m }}}"}}}
 	fp.with(func(f *fakePalette) {
-		f.desired = palette.AgentDesired{Profiles: []palette.DesiredProfile{{UID: "prof1", Packs: []palette.Pack{pack}}}}
+		f.desired = wire.AgentDesired{Profiles: []wire.DesiredProfile{{UID: "prof1", Packs: []wire.Pack{pack}}}}
 	})
 
 	defer runAgent(t, a)()
@@ -218,7 +218,7 @@ func TestAgent_tokenRotationAndPackApply(t *testing.T) {
 
 	// Changed values: applied again. Detached: reported as an empty list.
 	fp.with(func(f *fakePalette) {
-		f.desired.Profiles[0].PackValues = []palette.Pack{{Name: "hello", Values: "m: b"}}
+		f.desired.Profiles[0].PackValues = []wire.Pack{{Name: "hello", Values: "m: b"}}
 	})
 	waitFor(t, "re-apply on change", func() bool { return ops.count() == 2 })
 	fp.with(func(f *fakePalette) { f.desired.Profiles = nil })
@@ -242,10 +242,10 @@ func TestAgent_packWaitsForTerminatingNamespace(t *testing.T) {
 	terminating.ErrStatus.Details.Causes = []metav1.StatusCause{{Type: corev1.NamespaceTerminatingCause, Field: "hello"}}
 	ops := &fakeOps{fail: []error{&kube.ApplyError{Err: terminating}}}
 	a, _ := unitAgent(srv.URL, "tok", ops)
-	pack := palette.Pack{Name: "hello", Type: PackTypeManifest,
-		Manifests: []palette.ManifestEntry{{Name: "cm", Content: "kind: ConfigMap\ndata: {m: a}"}}}
+	pack := wire.Pack{Name: "hello", Type: PackTypeManifest,
+		Manifests: []wire.ManifestEntry{{Name: "cm", Content: "kind: ConfigMap\ndata: {m: a}"}}}
 	fp.with(func(f *fakePalette) {
-		f.desired = palette.AgentDesired{Profiles: []palette.DesiredProfile{{UID: "prof1", Packs: []palette.Pack{pack}}}}
+		f.desired = wire.AgentDesired{Profiles: []wire.DesiredProfile{{UID: "prof1", Packs: []wire.Pack{pack}}}}
 	})
 	defer runAgent(t, a)()
 	var seen []string

@@ -18,6 +18,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // Pack conditions the agent reports.
@@ -45,15 +46,15 @@ type clusterOps interface {
 	NodeFacts(ctx context.Context) (*kube.NodeFacts, error)
 }
 
-func readyStatus(key packKey) palette.PackStatus {
-	return palette.PackStatus{ProfileUID: key.profileUID, Name: key.name,
-		Condition: palette.Condition{Type: ConditionReady, Status: "True"}}
+func readyStatus(key packKey) wire.PackStatus {
+	return wire.PackStatus{ProfileUID: key.profileUID, Name: key.name,
+		Condition: wire.Condition{Type: ConditionReady, Status: "True"}}
 }
 
 // waitingStatus is a pack the agent will apply again soon, without failure.
-func waitingStatus(key packKey, reason string, err error) palette.PackStatus {
-	return palette.PackStatus{ProfileUID: key.profileUID, Name: key.name,
-		Condition: palette.Condition{Type: ConditionWaiting, Status: "False", Reason: reason, Message: err.Error()}}
+func waitingStatus(key packKey, reason string, err error) wire.PackStatus {
+	return wire.PackStatus{ProfileUID: key.profileUID, Name: key.name,
+		Condition: wire.Condition{Type: ConditionWaiting, Status: "False", Reason: reason, Message: err.Error()}}
 }
 
 // terminatingRetry is how soon an apply refused by a terminating namespace
@@ -70,9 +71,9 @@ func refusedTerminating(err error) bool {
 		strings.Contains(err.Error(), "because it is being terminated")
 }
 
-func errorStatus(key packKey, reason string, err error) palette.PackStatus {
-	return palette.PackStatus{ProfileUID: key.profileUID, Name: key.name,
-		Condition: palette.Condition{Type: ConditionError, Status: "False", Reason: reason, Message: err.Error()}}
+func errorStatus(key packKey, reason string, err error) wire.PackStatus {
+	return wire.PackStatus{ProfileUID: key.profileUID, Name: key.name,
+		Condition: wire.Condition{Type: ConditionError, Status: "False", Reason: reason, Message: err.Error()}}
 }
 
 // packLabels are the labels of every object of a pack.
@@ -83,10 +84,10 @@ func (a *Agent) packLabels(key packKey) map[string]string {
 // reconcilePacks deploys the manifest packs of the desired profiles, removes
 // the objects of profiles and packs no longer desired, and reports the status
 // of exactly the current packs.
-func (a *Agent) reconcilePacks(ctx context.Context, profiles []palette.DesiredProfile) error {
+func (a *Agent) reconcilePacks(ctx context.Context, profiles []wire.DesiredProfile) error {
 	now := time.Now()
 	want := map[packKey]bool{}
-	statuses := []palette.PackStatus{}
+	statuses := []wire.PackStatus{}
 	var errs []error
 	for _, prof := range profiles {
 		for _, p := range prof.Packs {
@@ -149,7 +150,7 @@ func desiredSignature(want map[packKey]bool) string {
 
 // syncPack renders a pack and applies it when its content changed (or a
 // failed apply is due for another try), and records its status.
-func (a *Agent) syncPack(ctx context.Context, prof palette.DesiredProfile, p palette.Pack, key packKey, st *packState, now time.Time) {
+func (a *Agent) syncPack(ctx context.Context, prof wire.DesiredProfile, p wire.Pack, key packKey, st *packState, now time.Time) {
 	if msgs := validation.IsValidLabelValue(key.name); len(msgs) > 0 || key.name == "" {
 		st.status = errorStatus(key, "InvalidPack", fmt.Errorf("pack name %q cannot be used as a label value: %s", key.name, strings.Join(msgs, "; ")))
 		return
@@ -232,7 +233,7 @@ func sameObject(a, b kube.ObjectRef) bool {
 
 // pruneUndesired deletes the objects of profiles that are no longer desired
 // and of packs no longer in a desired profile.
-func (a *Agent) pruneUndesired(ctx context.Context, profiles []palette.DesiredProfile) error {
+func (a *Agent) pruneUndesired(ctx context.Context, profiles []wire.DesiredProfile) error {
 	var uids []string
 	for _, p := range profiles {
 		if validation.IsValidLabelValue(p.UID) == nil && p.UID != "" {

@@ -8,14 +8,14 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/agent"
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // The example profiles parse, and their packs render as the tests expect.
 func TestExampleProfiles(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join("..", "..", "examples", "profiles")
-	load := func(name string) palette.ClusterProfileEntity {
+	load := func(name string) wire.ClusterProfileEntity {
 		t.Helper()
 		p, err := localapi.LoadProfileFile(filepath.Join(dir, name))
 		if err != nil {
@@ -25,11 +25,11 @@ func TestExampleProfiles(t *testing.T) {
 	}
 
 	hello := load("hello-addon.yaml")
-	if hello.Spec.Template.Type != palette.ProfileTypeAddOn || len(hello.Spec.Template.Packs) != 1 {
+	if hello.Spec.Template.Type != wire.ProfileTypeAddOn || len(hello.Spec.Template.Packs) != 1 {
 		t.Fatalf("hello-addon: %+v", hello.Spec.Template)
 	}
-	prof := palette.DesiredProfile{UID: "p", Packs: hello.Spec.Template.Packs,
-		PackValues: []palette.Pack{{Name: "hello", Values: "message: bonjour\nreplicas: 2\nimage: busybox:1.36"}}}
+	prof := wire.DesiredProfile{UID: "p", Packs: hello.Spec.Template.Packs,
+		PackValues: []wire.Pack{{Name: "hello", Values: "message: bonjour\nreplicas: 2\nimage: busybox:1.36"}}}
 	rp, err := agent.RenderPack(prof, prof.Packs[0])
 	if err != nil {
 		t.Fatal(err)
@@ -49,12 +49,12 @@ func TestExampleProfiles(t *testing.T) {
 		t.Fatalf("overrides not rendered:\n%s", rp.Manifest)
 	}
 
-	if full := load("full-cluster.yaml"); full.Spec.Template.Type != palette.ProfileTypeCluster {
+	if full := load("full-cluster.yaml"); full.Spec.Template.Type != wire.ProfileTypeCluster {
 		t.Fatalf("full-cluster type %q", full.Spec.Template.Type)
 	}
 
 	broken := load("broken-addon.yaml")
-	bp := palette.DesiredProfile{UID: "b", Packs: broken.Spec.Template.Packs}
+	bp := wire.DesiredProfile{UID: "b", Packs: broken.Spec.Template.Packs}
 	if _, err := agent.RenderPack(bp, bp.Packs[0]); err == nil || !strings.Contains(err.Error(), `"greeting"`) {
 		t.Fatalf("missing-value pack: err = %v", err)
 	}

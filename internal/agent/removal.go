@@ -16,6 +16,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // removeSelf removes exactly what the import manifest and its packs created
@@ -201,7 +202,7 @@ func (a *Agent) owns(id manifest.ObjectID, o *unstructured.Unstructured, shared 
 // ClusterRoleBinding, PriorityClass).
 func (a *Agent) handOver(ctx context.Context, ns *corev1.Namespace, shared bool) error {
 	owner := metav1.OwnerReference{APIVersion: "v1", Kind: "Namespace", Name: ns.Name, UID: ns.UID}
-	ids, err := manifest.ExpectedObjects(a.info.ClusterUID, palette.ImportModeReadOnly)
+	ids, err := manifest.ExpectedObjects(a.info.ClusterUID, wire.ImportModeReadOnly)
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
 	}

@@ -11,9 +11,8 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 	"sigs.k8s.io/yaml"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
 // PackTypeManifest is the only pack type the agent deploys.
@@ -147,7 +146,7 @@ func indent(n int, s string) string {
 // TemplateData is what a pack's manifests are rendered with: .Values (the
 // merged values), .Variables (profile variables by name), and the same
 // variables as .spectro.var.NAME.
-func TemplateData(values map[string]any, vars []palette.Variable) map[string]any {
+func TemplateData(values map[string]any, vars []wire.Variable) map[string]any {
 	vm := make(map[string]any, len(vars))
 	for _, v := range vars {
 		vm[v.Name] = v.Value
@@ -193,14 +192,14 @@ type RenderedPack struct {
 // Palette, its values replace the pack's whole values (a client that wants
 // to change one key sends the defaults with that key changed), and a
 // manifest of the same name replaces the default content.
-func effectivePack(p palette.Pack, overrides []palette.Pack) (palette.Pack, map[string]any, error) {
+func effectivePack(p wire.Pack, overrides []wire.Pack) (wire.Pack, map[string]any, error) {
 	base, err := ParseValues(p.Values)
 	if err != nil {
 		return p, nil, fmt.Errorf("default values of pack %q: %w", p.Name, err)
 	}
 	merged := base
 	out := p
-	out.Manifests = append([]palette.ManifestEntry(nil), p.Manifests...)
+	out.Manifests = append([]wire.ManifestEntry(nil), p.Manifests...)
 	for _, o := range overrides {
 		if o.Name != p.Name {
 			continue
@@ -233,7 +232,7 @@ func effectivePack(p palette.Pack, overrides []palette.Pack) (palette.Pack, map[
 
 // RenderPack renders every manifest of a pack of a desired profile. Only
 // manifest packs are supported.
-func RenderPack(prof palette.DesiredProfile, p palette.Pack) (*RenderedPack, error) {
+func RenderPack(prof wire.DesiredProfile, p wire.Pack) (*RenderedPack, error) {
 	if p.Type != PackTypeManifest {
 		return nil, fmt.Errorf("pack %q has type %q; the agent deploys only %q packs", p.Name, p.Type, PackTypeManifest)
 	}

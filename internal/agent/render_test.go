@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 func TestMergeValues(t *testing.T) {
@@ -64,7 +64,7 @@ func TestParseValues_errors(t *testing.T) {
 func TestRenderTemplate(t *testing.T) {
 	t.Parallel()
 	vals := map[string]any{"message": "hi", "replicas": int64(2), "nested": map[string]any{"k": "v"}}
-	data := TemplateData(vals, []palette.Variable{{Name: "env", Value: "prod"}})
+	data := TemplateData(vals, []wire.Variable{{Name: "env", Value: "prod"}})
 	for _, tc := range []struct {
 		name    string
 		content string
@@ -104,15 +104,15 @@ func TestRenderTemplate(t *testing.T) {
 
 func TestRenderPack(t *testing.T) {
 	t.Parallel()
-	pack := palette.Pack{
+	pack := wire.Pack{
 		Name: "hello", Type: PackTypeManifest, Values: "message: hello\nreplicas: 1",
-		Manifests: []palette.ManifestEntry{
+		Manifests: []wire.ManifestEntry{
 			{Name: "cm", Content: "kind: ConfigMap\ndata:\n  m: {{ .Values.message }}\n  r: \"{{ .Values.replicas }}\""},
 			{Name: "empty", Content: "{{/* nothing */}}"},
 			{Name: "ns", Content: "kind: Namespace"},
 		},
 	}
-	prof := palette.DesiredProfile{UID: "p1", Packs: []palette.Pack{pack}}
+	prof := wire.DesiredProfile{UID: "p1", Packs: []wire.Pack{pack}}
 
 	def, err := RenderPack(prof, pack)
 	if err != nil {
@@ -124,7 +124,7 @@ func TestRenderPack(t *testing.T) {
 
 	// An override's values replace the pack's whole values (as in Palette):
 	// a client sends all of them.
-	prof.PackValues = []palette.Pack{{Name: "hello", Values: "message: bonjour\nreplicas: 2"}, {Name: "other", Values: "message: nope"}}
+	prof.PackValues = []wire.Pack{{Name: "hello", Values: "message: bonjour\nreplicas: 2"}, {Name: "other", Values: "message: nope"}}
 	over, err := RenderPack(prof, pack)
 	if err != nil {
 		t.Fatal(err)
@@ -143,19 +143,19 @@ func TestRenderPack(t *testing.T) {
 	// A fragment is not merged over the defaults: it replaces them, so the
 	// keys it leaves out are gone.
 	frag := prof
-	frag.PackValues = []palette.Pack{{Name: "hello", Values: "message: bonjour"}}
+	frag.PackValues = []wire.Pack{{Name: "hello", Values: "message: bonjour"}}
 	if _, err := RenderPack(frag, pack); err == nil || !strings.Contains(err.Error(), `"replicas"`) {
 		t.Fatalf("fragment override: err = %v, want the default replicas gone", err)
 	}
-	keysPack := palette.Pack{Name: "hello", Type: PackTypeManifest, Values: "message: hello\nreplicas: 1",
-		Manifests: []palette.ManifestEntry{{Name: "keys", Content: "{{ range $k, $v := .Values }}{{ $k }} {{ end }}"}}}
+	keysPack := wire.Pack{Name: "hello", Type: PackTypeManifest, Values: "message: hello\nreplicas: 1",
+		Manifests: []wire.ManifestEntry{{Name: "keys", Content: "{{ range $k, $v := .Values }}{{ $k }} {{ end }}"}}}
 	if keys, err := RenderPack(frag, keysPack); err != nil || strings.TrimSpace(string(keys.Manifest)) != "message" {
 		t.Fatalf("values after a fragment override: %v %q, want only message", err, keys.Manifest)
 	}
 
 	// A manifest override by name replaces the content; without values the
 	// pack keeps its default values.
-	prof.PackValues = []palette.Pack{{Name: "hello", Manifests: []palette.ManifestEntry{{Name: "ns", Content: "kind: Secret"}}}}
+	prof.PackValues = []wire.Pack{{Name: "hello", Manifests: []wire.ManifestEntry{{Name: "ns", Content: "kind: Secret"}}}}
 	repl, err := RenderPack(prof, pack)
 	if err != nil || !strings.HasSuffix(string(repl.Manifest), "kind: Secret") || !strings.Contains(string(repl.Manifest), "m: hello") {
 		t.Fatalf("manifest override: %v %q", err, repl.Manifest)
@@ -163,16 +163,16 @@ func TestRenderPack(t *testing.T) {
 
 	for _, tc := range []struct {
 		name    string
-		prof    palette.DesiredProfile
-		pack    palette.Pack
+		prof    wire.DesiredProfile
+		pack    wire.Pack
 		wantErr string
 	}{
-		{"helm pack", prof, palette.Pack{Name: "h", Type: "helm"}, `type "helm"`},
-		{"bad default values", prof, palette.Pack{Name: "h", Type: PackTypeManifest, Values: "- x"}, "default values"},
-		{"bad override", palette.DesiredProfile{PackValues: []palette.Pack{{Name: "h", Values: "::: ["}}},
-			palette.Pack{Name: "h", Type: PackTypeManifest}, "values override"},
-		{"missing key", prof, palette.Pack{Name: "h", Type: PackTypeManifest,
-			Manifests: []palette.ManifestEntry{{Name: "x", Content: "{{ .Values.nope }}"}}}, `"nope"`},
+		{"helm pack", prof, wire.Pack{Name: "h", Type: "helm"}, `type "helm"`},
+		{"bad default values", prof, wire.Pack{Name: "h", Type: PackTypeManifest, Values: "- x"}, "default values"},
+		{"bad override", wire.DesiredProfile{PackValues: []wire.Pack{{Name: "h", Values: "::: ["}}},
+			wire.Pack{Name: "h", Type: PackTypeManifest}, "values override"},
+		{"missing key", prof, wire.Pack{Name: "h", Type: PackTypeManifest,
+			Manifests: []wire.ManifestEntry{{Name: "x", Content: "{{ .Values.nope }}"}}}, `"nope"`},
 	} {
 		if _, err := RenderPack(tc.prof, tc.pack); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.wantErr)

@@ -29,7 +29,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubelocal"
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubetest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 var cluster *kubetest.Cluster
@@ -644,7 +644,7 @@ func TestClusterFindInstalled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in == nil || in.ImportMode != palette.ImportModeReadOnly || in.Terminating {
+	if in == nil || in.ImportMode != wire.ImportModeReadOnly || in.Terminating {
 		t.Errorf("Installed(live) = %+v", in)
 	}
 	if in, err := manifest.Installed(ctx, admin, noAgent); err != nil || in != nil {

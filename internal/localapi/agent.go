@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // GET /v1/spectroclusters/{uid}/import/manifest (3.2). The cluster's agent
@@ -32,7 +32,7 @@ func (s *Server) importManifest(w http.ResponseWriter, r *http.Request, c *call)
 			}
 			return err
 		}
-		if row.State == palette.StateDeleted {
+		if row.State == wire.StateDeleted {
 			return clusterNotFound(c, uid)
 		}
 		agentToken, err := agentCredential(r.Context(), tx, row.UID, s.now())
@@ -93,7 +93,7 @@ func (s *Server) RotateCredentials(ctx context.Context, clusterUID string) (stri
 	var link string
 	err := s.st.write(ctx, func(tx *sql.Tx) error {
 		row, err := scanCluster(tx.QueryRowContext(ctx, `SELECT `+clusterCols+` FROM clusters WHERE uid = ?`, clusterUID))
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && row.State == palette.StateDeleted) {
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && row.State == wire.StateDeleted) {
 			return fmt.Errorf("cluster %s: %w", clusterUID, errNotFound)
 		}
 		if err != nil {
@@ -138,9 +138,9 @@ func (s *Server) agentImported(w http.ResponseWriter, r *http.Request, c *call) 
 			return err
 		}
 		switch state {
-		case palette.StatePending, palette.StateImporting, palette.StateError:
+		case wire.StatePending, wire.StateImporting, wire.StateError:
 			_, err := tx.ExecContext(r.Context(), `UPDATE clusters SET state = ?, modified = ? WHERE uid = ?`,
-				palette.StateRunning, s.now().UnixNano(), c.agentCluster)
+				wire.StateRunning, s.now().UnixNano(), c.agentCluster)
 			return err
 		}
 		return nil
@@ -154,7 +154,7 @@ func (s *Server) agentImported(w http.ResponseWriter, r *http.Request, c *call) 
 
 // PUT /v1/spectroclusters/{uid}/heartbeat.
 func (s *Server) agentHeartbeat(w http.ResponseWriter, r *http.Request, c *call) error {
-	var hb palette.Heartbeat
+	var hb wire.Heartbeat
 	if err := decodeBody(r, &hb, false); err != nil {
 		return err
 	}
@@ -180,18 +180,18 @@ func (s *Server) agentDesired(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	out := palette.AgentDesired{
+	out := wire.AgentDesired{
 		ImportMode:               mode,
-		Deleting:                 state == palette.StateDeleting,
-		Profiles:                 make([]palette.DesiredProfile, 0, len(atts)),
+		Deleting:                 state == wire.StateDeleting,
+		Profiles:                 make([]wire.DesiredProfile, 0, len(atts)),
 		HeartbeatIntervalSeconds: max(1, int(math.Ceil(s.cfg.HeartbeatInterval.Seconds()))),
 	}
 	for _, a := range atts {
 		packs := a.published.Packs
 		if packs == nil {
-			packs = []palette.Pack{}
+			packs = []wire.Pack{}
 		}
-		out.Profiles = append(out.Profiles, palette.DesiredProfile{
+		out.Profiles = append(out.Profiles, wire.DesiredProfile{
 			UID: a.profileUID, Name: a.name, Packs: packs, PackValues: a.packValues, Variables: a.variables,
 		})
 	}
@@ -201,13 +201,13 @@ func (s *Server) agentDesired(w http.ResponseWriter, r *http.Request, c *call) e
 
 // PATCH /v1/spectroclusters/{uid}/packs/status: replaces status.packs.
 func (s *Server) agentPacksStatus(w http.ResponseWriter, r *http.Request, c *call) error {
-	var req palette.PacksStatusRequest
+	var req wire.PacksStatusRequest
 	if err := decodeBody(r, &req, true); err != nil {
 		return err
 	}
 	packs := req.Packs
 	if packs == nil {
-		packs = []palette.PackStatus{}
+		packs = []wire.PackStatus{}
 	}
 	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
 		if err := onlyDesiredPacks(r.Context(), tx, c.agentCluster, packs); err != nil {
@@ -228,7 +228,7 @@ func (s *Server) agentPacksStatus(w http.ResponseWriter, r *http.Request, c *cal
 // of the profiles attached to the cluster: an agent reports exactly those,
 // so anything else is forged (or raced a detach, and the agent's next poll
 // reports the new set).
-func onlyDesiredPacks(ctx context.Context, tx *sql.Tx, clusterUID string, packs []palette.PackStatus) error {
+func onlyDesiredPacks(ctx context.Context, tx *sql.Tx, clusterUID string, packs []wire.PackStatus) error {
 	if len(packs) == 0 {
 		return nil
 	}
@@ -244,7 +244,7 @@ func onlyDesiredPacks(ctx context.Context, tx *sql.Tx, clusterUID string, packs 
 	}
 	for _, p := range packs {
 		if !desired[[2]string{p.ProfileUID, p.Name}] {
-			return errf(http.StatusConflict, palette.CodeConflict,
+			return errf(http.StatusConflict, wire.CodeConflict,
 				"pack '%s' of profile '%s' is not attached to cluster '%s': the agent may report only the packs it was asked to deploy",
 				p.Name, p.ProfileUID, clusterUID)
 		}
@@ -261,13 +261,13 @@ func (s *Server) agentRemoved(w http.ResponseWriter, r *http.Request, c *call) e
 		if err := tx.QueryRowContext(r.Context(), `SELECT state FROM clusters WHERE uid = ?`, c.agentCluster).Scan(&state); err != nil {
 			return err
 		}
-		if state != palette.StateDeleting {
-			return errf(http.StatusConflict, palette.CodeConflict,
+		if state != wire.StateDeleting {
+			return errf(http.StatusConflict, wire.CodeConflict,
 				"cluster '%s' is %s: Palette has not been asked to delete it, so its agent may not report that it removed itself", c.agentCluster, state)
 		}
 		now := s.now().UnixNano()
 		_, err := tx.ExecContext(r.Context(), `UPDATE clusters SET state = ?, deleted_at = ?, modified = ? WHERE uid = ? AND state <> ?`,
-			palette.StateDeleted, now, now, c.agentCluster, palette.StateDeleted)
+			wire.StateDeleted, now, now, c.agentCluster, wire.StateDeleted)
 		return err
 	})
 	if err != nil {

@@ -10,10 +10,10 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
-func manifestPath(t *testing.T, cl palette.Cluster) (path, token string) {
+func manifestPath(t *testing.T, cl wire.Cluster) (path, token string) {
 	t.Helper()
 	link := strings.TrimPrefix(cl.Status.ClusterImport.ImportLink, "kubectl apply -f ")
 	u, err := url.Parse(link)
@@ -43,14 +43,14 @@ func TestManifest_authorisation(t *testing.T) {
 		}
 		a.apiError(t)
 	}
-	if st := inst.ClusterState(t, uid); st != palette.StatePending {
+	if st := inst.ClusterState(t, uid); st != wire.StatePending {
 		t.Fatalf("refused fetches changed the state to %s", st)
 	}
 	a := anon.do(http.MethodGet, path+"?token="+token, nil)
 	if a.status != 200 || a.header.Get("Content-Type") != "application/octet-stream" {
 		t.Fatalf("token fetch: %d %s", a.status, a.header.Get("Content-Type"))
 	}
-	if st := inst.ClusterState(t, uid); st != palette.StatePending {
+	if st := inst.ClusterState(t, uid); st != wire.StatePending {
 		t.Fatalf("first fetch: state %s, want Pending (only the agent's first contact moves it on)", st)
 	}
 	// With the key, in another project: 404.
@@ -58,7 +58,7 @@ func TestManifest_authorisation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.with(c.key, other).wantError(http.MethodGet, path, nil, 404, palette.CodeResourceNotFound)
+	c.with(c.key, other).wantError(http.MethodGet, path, nil, 404, wire.CodeResourceNotFound)
 }
 
 func kindsAndNames(docs []map[string]any) []string {
@@ -76,7 +76,7 @@ func kindsAndNames(docs []map[string]any) []string {
 func TestManifest_readOnlyVersusFull(t *testing.T) {
 	t.Parallel()
 	c := newClient(t, localtest.Start(t))
-	ro := c.manifest(c.importCluster("generic", "ro", palette.ImportModeReadOnly))
+	ro := c.manifest(c.importCluster("generic", "ro", wire.ImportModeReadOnly))
 	full := c.manifest(c.importCluster("generic", "full", ""))
 	roObjs, fullObjs := kindsAndNames(ro), kindsAndNames(full)
 	for _, want := range []string{"ServiceAccount/" + manifest.AgentServiceAccount, "Deployment/" + manifest.AgentDeployment,
@@ -112,22 +112,22 @@ func TestAgent_lifecycleAndHealth(t *testing.T) {
 	uid := c.importCluster("generic", "agent", "")
 	first := c.agentFor(uid)
 	second := c.agentFor(uid) // every token issued stays valid
-	health := func() palette.Overview {
-		var ov palette.Overview
+	health := func() wire.Overview {
+		var ov wire.Overview
 		c.must(http.MethodGet, "/v1/dashboard/spectroclusters/"+uid+"/overview", nil, 200, &ov)
 		return ov
 	}
-	if h := health().Status.Health.State; h != palette.HealthUnknown {
+	if h := health().Status.Health.State; h != wire.HealthUnknown {
 		t.Fatalf("health before any heartbeat %s", h)
 	}
 	first.must(http.MethodPatch, "/status/imported", nil)
-	if st := c.getCluster(uid).Status.State; st != palette.StateRunning {
+	if st := c.getCluster(uid).Status.State; st != wire.StateRunning {
 		t.Fatalf("after first contact: %s", st)
 	}
-	second.must(http.MethodPut, "/heartbeat", palette.Heartbeat{AgentVersion: "v9", Metadata: palette.AgentMetadata{
+	second.must(http.MethodPut, "/heartbeat", wire.Heartbeat{AgentVersion: "v9", Metadata: wire.AgentMetadata{
 		KubernetesVersion: "v1.33.1", Region: "eu-west-1", InstanceTypes: []string{"m5.large"}, NodeCount: 3}})
 	ov := health()
-	if ov.Status.Health.State != palette.HealthHealthy || ov.Status.Health.AgentVersion != "v9" || ov.Status.Health.LastHeartBeatTimestamp == nil {
+	if ov.Status.Health.State != wire.HealthHealthy || ov.Status.Health.AgentVersion != "v9" || ov.Status.Health.LastHeartBeatTimestamp == nil {
 		t.Fatalf("after heartbeat %+v", ov.Status.Health)
 	}
 	// Generic: only region and instance types (in the cloud config and the
@@ -138,18 +138,18 @@ func TestAgent_lifecycleAndHealth(t *testing.T) {
 	if cc := c.cloudConfig(uid); cc.Region() != "eu-west-1" || !slices.Equal(cc.InstanceTypes(), []string{"m5.large"}) {
 		t.Fatalf("generic cloud config %+v", cc)
 	}
-	if m := c.meta(uid); m.SpecSummary.CloudRegion != "eu-west-1" || m.Status.Health == nil || m.Status.Health.State != palette.HealthHealthy {
+	if m := c.meta(uid); m.SpecSummary.CloudRegion != "eu-west-1" || m.Status.Health == nil || m.Status.Health.State != wire.HealthHealthy {
 		t.Fatalf("generic metadata search %+v", m)
 	}
-	eventually(t, 5*time.Second, "UnHealthy after silence", func() bool { return health().Status.Health.State == palette.HealthUnhealthy })
+	eventually(t, 5*time.Second, "UnHealthy after silence", func() bool { return health().Status.Health.State == wire.HealthUnhealthy })
 
 	// A cloud-specific cluster shows all the metadata.
 	awsUID, ag := c.running("aws", "cloudy")
-	ag.must(http.MethodPut, "/heartbeat", palette.Heartbeat{AgentVersion: "v9", Metadata: palette.AgentMetadata{
+	ag.must(http.MethodPut, "/heartbeat", wire.Heartbeat{AgentVersion: "v9", Metadata: wire.AgentMetadata{
 		KubernetesVersion: "v1.33.1", Region: "us-east-1", InstanceTypes: []string{"m5.large"}, NodeCount: 3}})
-	var aov palette.Overview
+	var aov wire.Overview
 	c.must(http.MethodGet, "/v1/dashboard/spectroclusters/"+awsUID+"/overview", nil, 200, &aov)
-	if aov.KubernetesVersion() != "v1.33.1" || aov.Spec.CloudConfig.NodeCount() != 3 || aov.Spec.CloudConfig.CloudType != palette.CloudTypeAWS {
+	if aov.KubernetesVersion() != "v1.33.1" || aov.Spec.CloudConfig.NodeCount() != 3 || aov.Spec.CloudConfig.CloudType != wire.CloudTypeAWS {
 		t.Fatalf("aws overview %+v %+v", aov.Spec, aov.Status.KubeMeta)
 	}
 	if cc := c.cloudConfig(awsUID); cc.Region() != "us-east-1" || !slices.Equal(cc.InstanceTypes(), []string{"m5.large"}) {
@@ -176,7 +176,7 @@ func TestAgent_lifecycleAndHealth(t *testing.T) {
 		t.Fatalf("API key on the agent route: %d", r.status)
 	}
 
-	var d palette.AgentDesired
+	var d wire.AgentDesired
 	a := first.call(http.MethodGet, "/agent/desired", nil)
 	if a.status != 200 {
 		t.Fatalf("desired %d", a.status)
@@ -195,14 +195,14 @@ func TestAgent_packsStatusReplacesWholesale(t *testing.T) {
 	p2 := inst.CreateProfileFromFile(t, writeProfile(t, "p2", "1.0.0", "add-on"))
 	uid, ag := c.running("generic", "packs")
 	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/profiles", profilesBody(p1, p2), 204, nil)
-	ag.must(http.MethodPatch, "/packs/status", palette.PacksStatusRequest{Packs: []palette.PackStatus{
-		{ProfileUID: p1, Name: "hello", Condition: palette.Condition{Type: "Ready", Status: "True"}},
-		{ProfileUID: p2, Name: "hello", Condition: palette.Condition{Type: "Error", Status: "True", Message: "boom"}},
+	ag.must(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: []wire.PackStatus{
+		{ProfileUID: p1, Name: "hello", Condition: wire.Condition{Type: "Ready", Status: "True"}},
+		{ProfileUID: p2, Name: "hello", Condition: wire.Condition{Type: "Error", Status: "True", Message: "boom"}},
 	}})
 	if p := c.getCluster(uid).Status.Packs; len(p) != 2 || p[1].Condition.Message != "boom" {
 		t.Fatalf("packs %+v", p)
 	}
-	ag.must(http.MethodPatch, "/packs/status", palette.PacksStatusRequest{Packs: []palette.PackStatus{}})
+	ag.must(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: []wire.PackStatus{}})
 	if p := c.getCluster(uid).Status.Packs; p == nil || len(p) != 0 {
 		t.Fatalf("packs after empty report %+v", p)
 	}

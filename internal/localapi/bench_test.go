@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // timedLoop runs op b.N times and reports ops/s and the p50/p99 latency.
@@ -44,8 +44,8 @@ func benchRequest(c *client, method, path, body string) func() error {
 		if err != nil {
 			return err
 		}
-		req.Header.Set(palette.HeaderAPIKey, c.key)
-		req.Header.Set(palette.HeaderProjectUID, c.project)
+		req.Header.Set(wire.HeaderAPIKey, c.key)
+		req.Header.Set(wire.HeaderProjectUID, c.project)
 		resp, err := c.hc.Do(req)
 		if err != nil {
 			return err
@@ -76,7 +76,7 @@ func BenchmarkSearchPage1000(b *testing.B) {
 	inst := localtest.Start(b, localtest.WithoutRateLimit(), localtest.WithSimulateAgents())
 	c := newClient(b, inst)
 	for i := range 1000 {
-		c.importCluster(palette.SeedCloudTypes[i%len(palette.SeedCloudTypes)], fmt.Sprintf("bench-%04d", i), "")
+		c.importCluster(wire.InfrastructureProviders[i%len(wire.InfrastructureProviders)], fmt.Sprintf("bench-%04d", i), "")
 	}
 	body := `{"filter":{"conjunction":"and","filterGroups":[{"conjunction":"and","filters":[{"property":"cloudType","type":"string","condition":{"string":{"operator":"eq","negation":true,"match":{"conjunction":"or","values":["none"]}}}}]}]},"sort":[{"field":"clusterName","order":"asc"}]}`
 	timedLoop(b, benchRequest(c, http.MethodPost, "/v1/dashboard/spectroclusters/search?limit=50", body))

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // status.location of a cluster (v1ClusterLocation), set with
@@ -16,13 +16,13 @@ import (
 
 // locationInput is v1SpectroClusterLocationInputEntity.
 type locationInput struct {
-	Location *palette.ClusterLocation `json:"location"`
+	Location *wire.ClusterLocation `json:"location"`
 }
 
 // loadLocation is the stored location, or an empty one (never null: clients
 // dereference it).
-func loadLocation(ctx context.Context, q queryer, clusterUID string) (*palette.ClusterLocation, error) {
-	loc := &palette.ClusterLocation{}
+func loadLocation(ctx context.Context, q queryer, clusterUID string) (*wire.ClusterLocation, error) {
+	loc := &wire.ClusterLocation{}
 	body, err := loadExtra(ctx, q, clusterUID, "location")
 	if err != nil {
 		return nil, err
@@ -33,7 +33,7 @@ func loadLocation(ctx context.Context, q queryer, clusterUID string) (*palette.C
 		}
 	}
 	if loc.GeoLoc == nil {
-		loc.GeoLoc = &palette.GeoLocation{}
+		loc.GeoLoc = &wire.GeoLocation{}
 	}
 	return loc, nil
 }
@@ -46,7 +46,7 @@ func (s *Server) putLocation(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	loc := req.Location
 	if loc == nil {
-		loc = &palette.ClusterLocation{}
+		loc = &wire.ClusterLocation{}
 	}
 	if g := loc.GeoLoc; g != nil && (g.Latitude < -90 || g.Latitude > 90 || g.Longitude < -180 || g.Longitude > 180) {
 		return badRequest("location.geoLoc must have a latitude in [-90, 90] and a longitude in [-180, 180]")

@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 const clusterCols = `uid, scope, name, cloud_type, state, import_mode, labels, annotations, proxy,
@@ -25,13 +25,13 @@ const clusterCols = `uid, scope, name, cloud_type, state, import_mode, labels, a
 type clusterRow struct {
 	UID, Scope, Name, CloudType, State, ImportMode string
 	Labels, Annotations                            map[string]string
-	Proxy                                          palette.Proxy
+	Proxy                                          wire.Proxy
 	CloudConfigUID, ManifestToken                  string
 	Created, Modified                              time.Time
 	DeletedAt, LastHeartbeat                       *time.Time
 	AgentVersion                                   string
-	AgentMetadata                                  palette.AgentMetadata
-	Packs                                          []palette.PackStatus
+	AgentMetadata                                  wire.AgentMetadata
+	Packs                                          []wire.PackStatus
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -92,7 +92,7 @@ func mustJSON(v any) string {
 }
 
 func (s *Server) expired(row *clusterRow) bool {
-	return row.State == palette.StateDeleted && row.DeletedAt != nil &&
+	return row.State == wire.StateDeleted && row.DeletedAt != nil &&
 		s.now().Sub(*row.DeletedAt) > s.cfg.DeletedRetention
 }
 
@@ -118,7 +118,7 @@ func (s *Server) findCluster(ctx context.Context, q queryer, c *call, uid string
 
 // simulate refreshes the heartbeat of a Running cluster in SimulateAgents mode.
 func (s *Server) simulate(row *clusterRow) {
-	if s.cfg.SimulateAgents && (row.State == palette.StateRunning || row.State == palette.StateDeleting) {
+	if s.cfg.SimulateAgents && (row.State == wire.StateRunning || row.State == wire.StateDeleting) {
 		now := s.now().UTC()
 		row.LastHeartbeat = &now
 		if row.AgentVersion == "" {
@@ -135,25 +135,25 @@ func validClusterName(name string) bool {
 
 func cloudConfigKind(cloudType string) string {
 	switch cloudType {
-	case palette.CloudTypeGeneric:
+	case wire.CloudTypeGeneric:
 		return "GenericCloudConfig"
-	case palette.CloudTypeAWS:
+	case wire.CloudTypeAWS:
 		return "AwsCloudConfig"
-	case palette.CloudTypeAzure:
+	case wire.CloudTypeAzure:
 		return "AzureCloudConfig"
-	case palette.CloudTypeGCP:
+	case wire.CloudTypeGCP:
 		return "GcpCloudConfig"
-	case palette.CloudTypeVSphere:
+	case wire.CloudTypeVSphere:
 		return "VsphereCloudConfig"
-	case palette.CloudTypeOpenShift:
+	case wire.CloudTypeOpenShift:
 		return "OpenShiftCloudConfig"
-	case palette.CloudTypeEKSAnywhere:
+	case wire.CloudTypeEKSAnywhere:
 		return "EksAnywhereCloudConfig"
-	case palette.CloudTypeMAAS:
+	case wire.CloudTypeMAAS:
 		return "MaasCloudConfig"
-	case palette.CloudTypeEdgeNative:
+	case wire.CloudTypeEdgeNative:
 		return "EdgeNativeCloudConfig"
-	case palette.CloudTypeApacheCloudStack:
+	case wire.CloudTypeApacheCloudStack:
 		return "CloudStackCloudConfig"
 	}
 	return "CloudConfig"
@@ -170,7 +170,7 @@ func scopeAnnotation(scope string) string {
 	return "project"
 }
 
-func (s *Server) objectMeta(row *clusterRow) palette.ObjectMeta {
+func (s *Server) objectMeta(row *clusterRow) wire.ObjectMeta {
 	created, modified := row.Created, row.Modified
 	ann := make(map[string]string, len(row.Annotations)+1)
 	for k, v := range row.Annotations {
@@ -181,7 +181,7 @@ func (s *Server) objectMeta(row *clusterRow) palette.ObjectMeta {
 	for k, v := range row.Labels {
 		labels[k] = v
 	}
-	return palette.ObjectMeta{
+	return wire.ObjectMeta{
 		UID: row.UID, Name: row.Name, Labels: labels, Annotations: ann,
 		CreationTimestamp: &created, LastModifiedTimestamp: &modified,
 	}
@@ -189,7 +189,7 @@ func (s *Server) objectMeta(row *clusterRow) palette.ObjectMeta {
 
 func importState(state string) string {
 	switch state {
-	case palette.StatePending, palette.StateImporting, palette.StateError:
+	case wire.StatePending, wire.StateImporting, wire.StateError:
 		return state
 	}
 	return "Imported"
@@ -197,52 +197,52 @@ func importState(state string) string {
 
 // clusterJSON builds the wire cluster (v1SpectroCluster; never null where
 // Spectro's own clients dereference).
-func (s *Server) clusterJSON(ctx context.Context, q queryer, row *clusterRow) (*palette.Cluster, error) {
+func (s *Server) clusterJSON(ctx context.Context, q queryer, row *clusterRow) (*wire.Cluster, error) {
 	atts, err := loadAttachments(ctx, q, row.UID)
 	if err != nil {
 		return nil, err
 	}
-	templates := make([]palette.ClusterProfileTemplate, 0, len(atts))
+	templates := make([]wire.ClusterProfileTemplate, 0, len(atts))
 	for _, a := range atts {
 		templates = append(templates, attachedTemplate(a))
 	}
 	packs := row.Packs
 	if packs == nil {
-		packs = []palette.PackStatus{}
+		packs = []wire.PackStatus{}
 	}
-	cl := &palette.Cluster{
+	cl := &wire.Cluster{
 		Metadata: s.objectMeta(row),
-		Spec: palette.ClusterSpec{
+		Spec: wire.ClusterSpec{
 			CloudType:               row.CloudType,
-			CloudConfigRef:          &palette.ObjectRef{Kind: cloudConfigKind(row.CloudType), UID: row.CloudConfigUID},
-			ClusterConfig:           palette.ClusterConfig{},
+			CloudConfigRef:          &wire.ObjectRef{Kind: cloudConfigKind(row.CloudType), UID: row.CloudConfigUID},
+			ClusterConfig:           wire.ClusterConfig{},
 			ClusterProfileTemplates: templates,
 		},
-		Status: palette.ClusterStatus{
+		Status: wire.ClusterStatus{
 			State:         row.State,
-			ClusterImport: &palette.ClusterImport{ImportLink: s.importLink(row), IsBrownfield: true, State: importState(row.State)},
+			ClusterImport: &wire.ClusterImport{ImportLink: s.importLink(row), IsBrownfield: true, State: importState(row.State)},
 			Packs:         packs,
-			Conditions:    []palette.Condition{},
+			Conditions:    []wire.Condition{},
 		},
 	}
 	if cl.Status.Location, err = loadLocation(ctx, q, row.UID); err != nil {
 		return nil, err
 	}
-	if row.State == palette.StateRunning {
-		cl.Status.SpcApply = &palette.SpcApply{ActionType: "DownloadAndInstall", CanBeApplied: row.ImportMode != palette.ImportModeReadOnly}
+	if row.State == wire.StateRunning {
+		cl.Status.SpcApply = &wire.SpcApply{ActionType: "DownloadAndInstall", CanBeApplied: row.ImportMode != wire.ImportModeReadOnly}
 	}
 	return cl, nil
 }
 
-func (s *Server) health(row *clusterRow) palette.Health {
-	h := palette.Health{State: palette.HealthUnknown, AgentVersion: row.AgentVersion, Conditions: []palette.HealthCondition{}}
+func (s *Server) health(row *clusterRow) wire.Health {
+	h := wire.Health{State: wire.HealthUnknown, AgentVersion: row.AgentVersion, Conditions: []wire.HealthCondition{}}
 	if row.LastHeartbeat != nil {
 		t := *row.LastHeartbeat
 		h.LastHeartBeatTimestamp = &t
 		if s.now().Sub(t) <= 3*s.cfg.HeartbeatInterval {
-			h.State = palette.HealthHealthy
+			h.State = wire.HealthHealthy
 		} else {
-			h.State = palette.HealthUnhealthy
+			h.State = wire.HealthUnhealthy
 		}
 	}
 	return h
@@ -251,25 +251,25 @@ func (s *Server) health(row *clusterRow) palette.Health {
 // POST /v1/spectroclusters/{cloudType}/import.
 func (s *Server) importCluster(w http.ResponseWriter, r *http.Request, c *call) error {
 	cloudType := r.PathValue("cloudType")
-	if !slices.Contains(palette.ImportCloudTypes, cloudType) {
-		return errf(http.StatusBadRequest, palette.CodeInvalidCloudType, "cloud type '%s' cannot be imported; use one of %v", cloudType, palette.ImportCloudTypes)
+	if !slices.Contains(wire.ImportCloudTypes, cloudType) {
+		return errf(http.StatusBadRequest, wire.CodeInvalidCloudType, "cloud type '%s' cannot be imported; use one of %v", cloudType, wire.ImportCloudTypes)
 	}
-	var req palette.ImportRequest
+	var req wire.ImportRequest
 	if err := decodeBody(r, &req, true); err != nil {
 		return err
 	}
 	name := req.Metadata.Name
 	if !validClusterName(name) {
-		return errf(http.StatusBadRequest, palette.CodeInvalidName, "cluster name '%s' must be a DNS-1123 label of at most 63 characters", name)
+		return errf(http.StatusBadRequest, wire.CodeInvalidName, "cluster name '%s' must be a DNS-1123 label of at most 63 characters", name)
 	}
 	mode := req.Spec.ClusterConfig.ImportMode
-	if mode != palette.ImportModeReadOnly && mode != palette.ImportModeFullPermission {
-		return badRequest("importMode must be '%s' or empty (Full Permission), not '%s'", palette.ImportModeReadOnly, mode)
+	if mode != wire.ImportModeReadOnly && mode != wire.ImportModeFullPermission {
+		return badRequest("importMode must be '%s' or empty (Full Permission), not '%s'", wire.ImportModeReadOnly, mode)
 	}
 	proxy := ""
 	if !req.Spec.ClusterConfig.Proxy.IsZero() {
-		if mode == palette.ImportModeReadOnly {
-			return errf(http.StatusBadRequest, palette.CodeProxyNotSupportedInReadOnlyMode, "proxy settings are not supported in read-only import mode; import with Full Permission")
+		if mode == wire.ImportModeReadOnly {
+			return errf(http.StatusBadRequest, wire.CodeProxyNotSupportedInReadOnlyMode, "proxy settings are not supported in read-only import mode; import with Full Permission")
 		}
 		proxy = mustJSON(req.Spec.ClusterConfig.Proxy)
 	}
@@ -285,20 +285,20 @@ func (s *Server) importCluster(w http.ResponseWriter, r *http.Request, c *call) 
 	}
 	uid := newUID()
 	now := s.now().UnixNano()
-	state := palette.StatePending
+	state := wire.StatePending
 	var heartbeat any
 	if s.cfg.SimulateAgents {
-		state = palette.StateRunning
+		state = wire.StateRunning
 		heartbeat = now
 	}
 	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM clusters WHERE scope = ? AND name = ? AND state <> ?`,
-			c.scope, name, palette.StateDeleted).Scan(&n); err != nil {
+			c.scope, name, wire.StateDeleted).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
-			return errf(http.StatusConflict, palette.CodeClusterNameAlreadyExists, "a cluster named '%s' already exists in the %s", name, c.scopeName)
+			return errf(http.StatusConflict, wire.CodeClusterNameAlreadyExists, "a cluster named '%s' already exists in the %s", name, c.scopeName)
 		}
 		_, err := tx.ExecContext(r.Context(), `INSERT INTO clusters (uid, scope, name, cloud_type, state, import_mode, labels,
 			annotations, proxy, cloud_config_uid, manifest_token, created, modified, last_heartbeat)
@@ -310,7 +310,7 @@ func (s *Server) importCluster(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, palette.UIDResponse{UID: uid})
+	writeJSON(w, http.StatusCreated, wire.UIDResponse{UID: uid})
 	return nil
 }
 
@@ -318,15 +318,15 @@ func (s *Server) importCluster(w http.ResponseWriter, r *http.Request, c *call) 
 func (s *Server) validateName(w http.ResponseWriter, r *http.Request, c *call) error {
 	name := r.URL.Query().Get("name")
 	if !validClusterName(name) {
-		return errf(http.StatusBadRequest, palette.CodeInvalidName, "cluster name '%s' must be a DNS-1123 label of at most 63 characters", name)
+		return errf(http.StatusBadRequest, wire.CodeInvalidName, "cluster name '%s' must be a DNS-1123 label of at most 63 characters", name)
 	}
 	var n int
 	if err := s.st.db.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM clusters WHERE scope = ? AND name = ? AND state <> ?`,
-		c.scope, name, palette.StateDeleted).Scan(&n); err != nil {
+		c.scope, name, wire.StateDeleted).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
-		return errf(http.StatusConflict, palette.CodeClusterNameAlreadyExists, "a cluster named '%s' already exists in the %s", name, c.scopeName)
+		return errf(http.StatusConflict, wire.CodeClusterNameAlreadyExists, "a cluster named '%s' already exists in the %s", name, c.scopeName)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -363,7 +363,7 @@ func parseBoolParam(r *http.Request, name string) (bool, error) {
 // fetch, without a heartbeat): there is no agent to remove itself, so a
 // delete completes at once.
 func neverRegistered(row *clusterRow) bool {
-	return row.State == palette.StatePending || (row.State == palette.StateImporting && row.LastHeartbeat == nil)
+	return row.State == wire.StatePending || (row.State == wire.StateImporting && row.LastHeartbeat == nil)
 }
 
 // DELETE /v1/spectroclusters/{uid}?forceDelete=.
@@ -379,16 +379,16 @@ func (s *Server) deleteCluster(w http.ResponseWriter, r *http.Request, c *call) 
 		}
 		now := s.now().UnixNano()
 		switch {
-		case row.State == palette.StateDeleted:
+		case row.State == wire.StateDeleted:
 			return nil
 		case force || s.cfg.SimulateAgents || neverRegistered(row):
 			_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET state = ?, deleted_at = ?, modified = ? WHERE uid = ?`,
-				palette.StateDeleted, now, now, row.UID)
-		case row.State == palette.StateDeleting:
+				wire.StateDeleted, now, now, row.UID)
+		case row.State == wire.StateDeleting:
 			return nil
 		default:
 			_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET state = ?, modified = ? WHERE uid = ?`,
-				palette.StateDeleting, now, row.UID)
+				wire.StateDeleting, now, row.UID)
 		}
 		return err
 	})
@@ -401,7 +401,7 @@ func (s *Server) deleteCluster(w http.ResponseWriter, r *http.Request, c *call) 
 
 // PATCH /v1/spectroclusters/{uid}/metadata.
 func (s *Server) patchMetadata(w http.ResponseWriter, r *http.Request, c *call) error {
-	var req palette.MetadataUpdate
+	var req wire.MetadataUpdate
 	if err := decodeBody(r, &req, true); err != nil {
 		return err
 	}
@@ -440,7 +440,7 @@ func (s *Server) patchMetadata(w http.ResponseWriter, r *http.Request, c *call) 
 }
 
 func gone(row *clusterRow) bool {
-	return row.State == palette.StateDeleting || row.State == palette.StateDeleted
+	return row.State == wire.StateDeleting || row.State == wire.StateDeleted
 }
 
 // PATCH /v1/spectroclusters/{uid}/import/upgrade.
@@ -451,13 +451,13 @@ func (s *Server) upgradeCluster(w http.ResponseWriter, r *http.Request, c *call)
 			return err
 		}
 		if gone(row) {
-			return errf(http.StatusConflict, palette.CodeConflict, "cluster '%s' is %s", row.UID, row.State)
+			return errf(http.StatusConflict, wire.CodeConflict, "cluster '%s' is %s", row.UID, row.State)
 		}
-		if row.ImportMode != palette.ImportModeReadOnly {
-			return errf(http.StatusConflict, palette.CodeAlreadyFullPermission, "cluster '%s' already has Full Permission", row.UID)
+		if row.ImportMode != wire.ImportModeReadOnly {
+			return errf(http.StatusConflict, wire.CodeAlreadyFullPermission, "cluster '%s' already has Full Permission", row.UID)
 		}
 		_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET import_mode = ?, modified = ? WHERE uid = ?`,
-			palette.ImportModeFullPermission, s.now().UnixNano(), row.UID)
+			wire.ImportModeFullPermission, s.now().UnixNano(), row.UID)
 		return err
 	})
 	if err != nil {
@@ -476,14 +476,14 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, c *call) error
 	md := s.shownMetadata(row)
 	packs := row.Packs
 	if packs == nil {
-		packs = []palette.PackStatus{}
+		packs = []wire.PackStatus{}
 	}
-	writeJSON(w, http.StatusOK, palette.Overview{
+	writeJSON(w, http.StatusOK, wire.Overview{
 		Metadata: s.objectMeta(row),
-		Spec:     palette.OverviewSpec{CloudConfig: cloudConfigSummary(row, md)},
-		Status: palette.OverviewStatus{
+		Spec:     wire.OverviewSpec{CloudConfig: cloudConfigSummary(row, md)},
+		Status: wire.OverviewStatus{
 			State: row.State, Health: s.health(row),
-			KubeMeta: &palette.KubeMeta{KubernetesVersion: md.KubernetesVersion},
+			KubeMeta: &wire.KubeMeta{KubernetesVersion: md.KubernetesVersion},
 			Packs:    packs,
 		},
 	})
@@ -493,22 +493,22 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, c *call) error
 // shownMetadata is what Palette shows of the facts the agent reported: a
 // generic cluster shows only its region and instance types (the seed's
 // limitation), a cloud-specific one all of them.
-func (s *Server) shownMetadata(row *clusterRow) palette.AgentMetadata {
+func (s *Server) shownMetadata(row *clusterRow) wire.AgentMetadata {
 	md := row.AgentMetadata
-	if row.CloudType == palette.CloudTypeGeneric {
-		md = palette.AgentMetadata{Region: md.Region, InstanceTypes: md.InstanceTypes}
+	if row.CloudType == wire.CloudTypeGeneric {
+		md = wire.AgentMetadata{Region: md.Region, InstanceTypes: md.InstanceTypes}
 	}
 	return md
 }
 
 // cloudConfigSummary is the cloudConfig of an overview or a search summary:
 // one machine pool of the reported node count.
-func cloudConfigSummary(row *clusterRow, md palette.AgentMetadata) palette.CloudConfigSummary {
-	pools := []palette.MachinePoolSummary{}
+func cloudConfigSummary(row *clusterRow, md wire.AgentMetadata) wire.CloudConfigSummary {
+	pools := []wire.MachinePoolSummary{}
 	if md.NodeCount > 0 {
-		pools = append(pools, palette.MachinePoolSummary{Size: int32(min(md.NodeCount, math.MaxInt32))}) //nolint:gosec // bounded above.
+		pools = append(pools, wire.MachinePoolSummary{Size: int32(min(md.NodeCount, math.MaxInt32))}) //nolint:gosec // bounded above.
 	}
-	return palette.CloudConfigSummary{CloudType: row.CloudType, UID: row.CloudConfigUID, MachinePools: pools}
+	return wire.CloudConfigSummary{CloudType: row.CloudType, UID: row.CloudConfigUID, MachinePools: pools}
 }
 
 // GET /v1/spectroclusters/{uid}/assets/kubeconfig: never offered (3.9).
@@ -525,18 +525,18 @@ func (s *Server) clusterMachinePools(_ http.ResponseWriter, r *http.Request, c *
 	if _, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid")); err != nil {
 		return err
 	}
-	return errf(http.StatusBadRequest, palette.CodeNotSupportedForImportedCluster, "node pools cannot be managed on imported clusters")
+	return errf(http.StatusBadRequest, wire.CodeNotSupportedForImportedCluster, "node pools cannot be managed on imported clusters")
 }
 
 // managedToIaaS maps managed cloud types to the IaaS type imported clusters use (3.8).
-var managedToIaaS = map[string]string{"eks": palette.CloudTypeAWS, "gke": palette.CloudTypeGCP, "aks": palette.CloudTypeAzure}
+var managedToIaaS = map[string]string{"eks": wire.CloudTypeAWS, "gke": wire.CloudTypeGCP, "aks": wire.CloudTypeAzure}
 
 // findCloudConfig finds the cluster of a cloud config; sub is the rest of
 // the request path after the config UID ("" or "/clusterConfig"), which the
 // advice for a managed cloud type names.
 func (s *Server) findCloudConfig(ctx context.Context, q queryer, c *call, cloudType, configUID, sub string) (*clusterRow, error) {
 	if iaas, ok := managedToIaaS[cloudType]; ok {
-		e := errf(http.StatusBadRequest, palette.CodeUseIaaSCloudConfig,
+		e := errf(http.StatusBadRequest, wire.CodeUseIaaSCloudConfig,
 			"imported %s clusters use the IaaS endpoint: use /v1/cloudconfigs/%s/%s%s instead of /v1/cloudconfigs/%s/%s%s",
 			cloudType, iaas, configUID, sub, cloudType, configUID, sub)
 		e.details = map[string]any{"path": fmt.Sprintf("/v1/cloudconfigs/%s/%s%s", iaas, configUID, sub)}
@@ -567,18 +567,18 @@ func (s *Server) getCloudConfig(w http.ResponseWriter, r *http.Request, c *call)
 		return err
 	}
 	md := s.shownMetadata(row)
-	pools := []palette.MachinePoolConfig{}
+	pools := []wire.MachinePoolConfig{}
 	for i, it := range md.InstanceTypes {
 		size := int32(0)
 		if i == 0 && md.NodeCount > 0 {
 			size = int32(min(md.NodeCount, math.MaxInt32)) //nolint:gosec // bounded above.
 		}
-		pools = append(pools, palette.MachinePoolConfig{Name: fmt.Sprintf("pool-%d", i), InstanceType: json.RawMessage(strconv.Quote(it)), Size: size})
+		pools = append(pools, wire.MachinePoolConfig{Name: fmt.Sprintf("pool-%d", i), InstanceType: json.RawMessage(strconv.Quote(it)), Size: size})
 	}
-	writeJSON(w, http.StatusOK, palette.CloudConfig{
-		Metadata: palette.ObjectMeta{UID: row.CloudConfigUID, Name: row.Name},
-		Spec: palette.CloudConfigSpec{
-			ClusterConfig:     palette.CloudConfigClusterConfig{Region: md.Region},
+	writeJSON(w, http.StatusOK, wire.CloudConfig{
+		Metadata: wire.ObjectMeta{UID: row.CloudConfigUID, Name: row.Name},
+		Spec: wire.CloudConfigSpec{
+			ClusterConfig:     wire.CloudConfigClusterConfig{Region: md.Region},
 			MachinePoolConfig: pools,
 		},
 	})
@@ -618,7 +618,7 @@ func (s *Server) cloudConfigMachinePools(_ http.ResponseWriter, r *http.Request,
 			return err
 		}
 	}
-	return errf(http.StatusBadRequest, palette.CodeNotSupportedForImportedCluster, "node pools cannot be managed on imported clusters")
+	return errf(http.StatusBadRequest, wire.CodeNotSupportedForImportedCluster, "node pools cannot be managed on imported clusters")
 }
 
 func loadExtra(ctx context.Context, q queryer, clusterUID, kind string) (string, error) {
@@ -711,9 +711,9 @@ func (s *Server) projectsMetadata(w http.ResponseWriter, r *http.Request, c *cal
 		return err
 	}
 	defer rows.Close()
-	out := palette.ProjectsMetadata{Items: []palette.ProjectMetadataItem{}}
+	out := wire.ProjectsMetadata{Items: []wire.ProjectMetadataItem{}}
 	for rows.Next() {
-		var it palette.ProjectMetadataItem
+		var it wire.ProjectMetadataItem
 		if err := rows.Scan(&it.Metadata.UID, &it.Metadata.Name); err != nil {
 			return err
 		}

@@ -10,26 +10,26 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 func TestImport_everySeedCloudType(t *testing.T) {
 	t.Parallel()
 	c := newClient(t, localtest.Start(t))
-	for _, ct := range palette.ImportCloudTypes {
-		uid := c.importCluster(ct, "c-"+ct, palette.ImportModeReadOnly)
+	for _, ct := range wire.ImportCloudTypes {
+		uid := c.importCluster(ct, "c-"+ct, wire.ImportModeReadOnly)
 		if len(uid) != 24 || strings.Trim(uid, "0123456789abcdef") != "" {
 			t.Fatalf("%s: uid %q is not 24 lowercase hex", ct, uid)
 		}
 		cl := c.getCluster(uid)
-		if cl.Spec.CloudType != ct || cl.Metadata.Name != "c-"+ct || cl.Status.State != palette.StatePending {
+		if cl.Spec.CloudType != ct || cl.Metadata.Name != "c-"+ct || cl.Status.State != wire.StatePending {
 			t.Fatalf("%s: cluster %+v", ct, cl)
 		}
 		if cl.Spec.CloudConfigRef == nil || cl.Spec.CloudConfigRef.UID == "" || !strings.HasSuffix(cl.Spec.CloudConfigRef.Kind, "CloudConfig") {
 			t.Fatalf("%s: cloudConfigRef %+v", ct, cl.Spec.CloudConfigRef)
 		}
 		// The import mode is shown by the metadata search only.
-		if m := c.meta(uid); m.SpecSummary.ImportMode != palette.ImportModeReadOnly || m.SpecSummary.CloudType != ct {
+		if m := c.meta(uid); m.SpecSummary.ImportMode != wire.ImportModeReadOnly || m.SpecSummary.CloudType != ct {
 			t.Fatalf("%s: metadata search %+v", ct, m.SpecSummary)
 		}
 		wantLink := "kubectl apply -f " + c.base + "/v1/spectroclusters/" + uid + "/import/manifest?token="
@@ -42,18 +42,18 @@ func TestImport_everySeedCloudType(t *testing.T) {
 	if got := c.getCluster(full).Spec.CloudConfigRef.Kind; got != "AwsCloudConfig" {
 		t.Fatalf("aws kind %q", got)
 	}
-	if m := c.importMode(full); m != palette.ImportModeFullPermission {
+	if m := c.importMode(full); m != wire.ImportModeFullPermission {
 		t.Fatalf("full permission import mode %q", m)
 	}
 	// openshift and eks-anywhere have no import path: they are imported as generic.
-	for _, ct := range []string{palette.CloudTypeOpenShift, palette.CloudTypeEKSAnywhere} {
-		if slices.Contains(palette.ImportCloudTypes, ct) {
+	for _, ct := range []string{wire.CloudTypeOpenShift, wire.CloudTypeEKSAnywhere} {
+		if slices.Contains(wire.ImportCloudTypes, ct) {
 			t.Fatalf("%s is in ImportCloudTypes", ct)
 		}
-		c.wantError(http.MethodPost, "/v1/spectroclusters/"+ct+"/import", importReq("no-"+ct, ""), 400, palette.CodeInvalidCloudType)
-		uid := c.importCluster(palette.ImportCloudType(ct), "via-generic-"+ct, "")
-		if got := c.getCluster(uid).Spec.CloudType; got != palette.CloudTypeGeneric {
-			t.Fatalf("%s imported through %s: cloud type %q", ct, palette.ImportCloudType(ct), got)
+		c.wantError(http.MethodPost, "/v1/spectroclusters/"+ct+"/import", importReq("no-"+ct, ""), 400, wire.CodeInvalidCloudType)
+		uid := c.importCluster(wire.ImportCloudType(ct), "via-generic-"+ct, "")
+		if got := c.getCluster(uid).Spec.CloudType; got != wire.CloudTypeGeneric {
+			t.Fatalf("%s imported through %s: cloud type %q", ct, wire.ImportCloudType(ct), got)
 		}
 	}
 }
@@ -62,21 +62,21 @@ func TestImport_rules(t *testing.T) {
 	t.Parallel()
 	c := newClient(t, localtest.Start(t))
 	c.importCluster("generic", "taken", "")
-	proxy := importReq("proxied", palette.ImportModeReadOnly)
-	proxy.Spec.ClusterConfig.Proxy = &palette.Proxy{HTTPSProxy: "http://proxy:3128"}
+	proxy := importReq("proxied", wire.ImportModeReadOnly)
+	proxy.Spec.ClusterConfig.Proxy = &wire.Proxy{HTTPSProxy: "http://proxy:3128"}
 	tests := []struct {
 		name, cloudType string
 		body            any
 		status          int
 		code            string
 	}{
-		{"unknown cloud type", "eks", importReq("a", ""), 400, palette.CodeInvalidCloudType},
-		{"uppercase name", "generic", importReq("Bad", ""), 400, palette.CodeInvalidName},
-		{"long name", "generic", importReq(strings.Repeat("a", 64), ""), 400, palette.CodeInvalidName},
-		{"empty name", "generic", importReq("", ""), 400, palette.CodeInvalidName},
-		{"bad mode", "generic", importReq("mode", "full"), 400, palette.CodeBadRequest},
-		{"duplicate", "aws", importReq("taken", ""), 409, palette.CodeClusterNameAlreadyExists},
-		{"proxy read-only", "generic", proxy, 400, palette.CodeProxyNotSupportedInReadOnlyMode},
+		{"unknown cloud type", "eks", importReq("a", ""), 400, wire.CodeInvalidCloudType},
+		{"uppercase name", "generic", importReq("Bad", ""), 400, wire.CodeInvalidName},
+		{"long name", "generic", importReq(strings.Repeat("a", 64), ""), 400, wire.CodeInvalidName},
+		{"empty name", "generic", importReq("", ""), 400, wire.CodeInvalidName},
+		{"bad mode", "generic", importReq("mode", "full"), 400, wire.CodeBadRequest},
+		{"duplicate", "aws", importReq("taken", ""), 409, wire.CodeClusterNameAlreadyExists},
+		{"proxy read-only", "generic", proxy, 400, wire.CodeProxyNotSupportedInReadOnlyMode},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,21 +90,21 @@ func TestImport_rules(t *testing.T) {
 	if a := c.do(http.MethodGet, "/v1/spectroclusters/validate/name?name=free", nil); a.status != 204 {
 		t.Fatalf("validate free: %d", a.status)
 	}
-	var list palette.SearchResponse
-	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/search", palette.SearchRequest{}, 200, &list)
+	var list wire.SearchResponse
+	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/search", wire.SearchRequest{}, 200, &list)
 	if list.ListMeta.Count != 1 {
 		t.Fatalf("rejected imports left clusters behind: %+v", list.ListMeta)
 	}
 	// A proxy with Full Permission is accepted and kept: Palette never shows
 	// it again, but the import manifest's agent carries it.
 	full := importReq("proxied", "")
-	full.Spec.ClusterConfig.Proxy = &palette.Proxy{HTTPSProxy: "http://proxy:3128", CAHostPath: "/etc/ca.pem", CAContainerMountPath: "/ca.pem"}
-	var out palette.UIDResponse
+	full.Spec.ClusterConfig.Proxy = &wire.Proxy{HTTPSProxy: "http://proxy:3128", CAHostPath: "/etc/ca.pem", CAContainerMountPath: "/ca.pem"}
+	var out wire.UIDResponse
 	c.must(http.MethodPost, "/v1/spectroclusters/generic/import", full, 201, &out)
-	if cl := c.getCluster(out.UID); cl.Metadata.Name != "proxied" || cl.Status.State != palette.StatePending {
+	if cl := c.getCluster(out.UID); cl.Metadata.Name != "proxied" || cl.Status.State != wire.StatePending {
 		t.Fatalf("proxied import %+v", cl)
 	}
-	if m := c.importMode(out.UID); m != palette.ImportModeFullPermission {
+	if m := c.importMode(out.UID); m != wire.ImportModeFullPermission {
 		t.Fatalf("proxied import mode %q", m)
 	}
 	raw := c.must(http.MethodGet, "/v1/spectroclusters/"+out.UID, nil, 200, nil)
@@ -185,7 +185,7 @@ func TestCluster_metadataPatch(t *testing.T) {
 	c := newClient(t, localtest.Start(t))
 	uid := c.importCluster("generic", "meta", "")
 	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/metadata",
-		palette.MetadataUpdate{Metadata: palette.MetadataLabels{Labels: map[string]string{"env": "prod"}, Annotations: map[string]string{"description": "lab"}}}, 204, nil)
+		wire.MetadataUpdate{Metadata: wire.MetadataLabels{Labels: map[string]string{"env": "prod"}, Annotations: map[string]string{"description": "lab"}}}, 204, nil)
 	cl := c.getCluster(uid)
 	if cl.Metadata.Labels["env"] != "prod" || cl.Metadata.Annotations["description"] != "lab" {
 		t.Fatalf("metadata %+v", cl.Metadata)
@@ -199,18 +199,18 @@ func TestCluster_notOffered(t *testing.T) {
 	cl := c.getCluster(uid)
 	cfg := cl.Spec.CloudConfigRef.UID
 
-	c.wantError(http.MethodGet, "/v1/spectroclusters/"+uid+"/assets/kubeconfig", nil, 404, palette.CodeResourceNotFound)
-	c.wantError(http.MethodGet, "/v1/spectroclusters/"+uid+"/machinePools", nil, 400, palette.CodeNotSupportedForImportedCluster)
-	c.wantError(http.MethodPost, "/v1/spectroclusters/"+uid+"/machinePools/pool-1/nodes", "{}", 400, palette.CodeNotSupportedForImportedCluster)
-	c.wantError(http.MethodPut, "/v1/cloudconfigs/aws/"+cfg+"/machinePools/p", "{}", 400, palette.CodeNotSupportedForImportedCluster)
+	c.wantError(http.MethodGet, "/v1/spectroclusters/"+uid+"/assets/kubeconfig", nil, 404, wire.CodeResourceNotFound)
+	c.wantError(http.MethodGet, "/v1/spectroclusters/"+uid+"/machinePools", nil, 400, wire.CodeNotSupportedForImportedCluster)
+	c.wantError(http.MethodPost, "/v1/spectroclusters/"+uid+"/machinePools/pool-1/nodes", "{}", 400, wire.CodeNotSupportedForImportedCluster)
+	c.wantError(http.MethodPut, "/v1/cloudconfigs/aws/"+cfg+"/machinePools/p", "{}", 400, wire.CodeNotSupportedForImportedCluster)
 
 	for managed, iaas := range map[string]string{"eks": "aws", "gke": "gcp", "aks": "azure"} {
-		e := c.wantError(http.MethodGet, "/v1/cloudconfigs/"+managed+"/"+cfg, nil, 400, palette.CodeUseIaaSCloudConfig)
+		e := c.wantError(http.MethodGet, "/v1/cloudconfigs/"+managed+"/"+cfg, nil, 400, wire.CodeUseIaaSCloudConfig)
 		if want := "/v1/cloudconfigs/" + iaas + "/" + cfg; !strings.Contains(e.Message, want) ||
 			strings.Contains(e.Message, "/clusterConfig") || e.Details["path"] != want {
 			t.Fatalf("GET %s: message %q (details %v) does not name %s", managed, e.Message, e.Details, want)
 		}
-		e = c.wantError(http.MethodPut, "/v1/cloudconfigs/"+managed+"/"+cfg+"/clusterConfig", map[string]any{}, 400, palette.CodeUseIaaSCloudConfig)
+		e = c.wantError(http.MethodPut, "/v1/cloudconfigs/"+managed+"/"+cfg+"/clusterConfig", map[string]any{}, 400, wire.CodeUseIaaSCloudConfig)
 		if want := "/v1/cloudconfigs/" + iaas + "/" + cfg + "/clusterConfig"; !strings.Contains(e.Message, want) || e.Details["path"] != want {
 			t.Fatalf("PUT %s: message %q (details %v) does not name %s", managed, e.Message, e.Details, want)
 		}
@@ -218,17 +218,17 @@ func TestCluster_notOffered(t *testing.T) {
 	// PUT clusterConfig takes a free object; there is no GET of it (not in
 	// Palette's API), the cloud config is read whole.
 	c.must(http.MethodPut, "/v1/cloudconfigs/aws/"+cfg+"/clusterConfig", map[string]any{"clusterConfig": map[string]any{"region": "us-east-1"}}, 204, nil)
-	c.wantError(http.MethodPut, "/v1/cloudconfigs/aws/"+cfg+"/clusterConfig", `[1]`, 400, palette.CodeBadRequest)
+	c.wantError(http.MethodPut, "/v1/cloudconfigs/aws/"+cfg+"/clusterConfig", `[1]`, 400, wire.CodeBadRequest)
 	if a := c.do(http.MethodGet, "/v1/cloudconfigs/aws/"+cfg+"/clusterConfig", nil); a.status/100 != 4 {
 		t.Fatalf("GET clusterConfig: status %d, want a 4xx (not in the API)", a.status)
 	}
-	var got palette.CloudConfig
+	var got wire.CloudConfig
 	c.must(http.MethodGet, "/v1/cloudconfigs/aws/"+cfg, nil, 200, &got)
 	if got.Metadata.UID != cfg || got.Spec.MachinePoolConfig == nil {
 		t.Fatalf("cloud config %+v", got)
 	}
-	c.wantError(http.MethodGet, "/v1/cloudconfigs/gcp/"+cfg, nil, 404, palette.CodeResourceNotFound)
-	c.wantError(http.MethodGet, "/v1/cloudconfigs/aws/0123456789abcdef01234567", nil, 404, palette.CodeResourceNotFound)
+	c.wantError(http.MethodGet, "/v1/cloudconfigs/gcp/"+cfg, nil, 404, wire.CodeResourceNotFound)
+	c.wantError(http.MethodGet, "/v1/cloudconfigs/aws/0123456789abcdef01234567", nil, 404, wire.CodeResourceNotFound)
 }
 
 func TestCluster_section4Extras(t *testing.T) {
@@ -248,16 +248,16 @@ func TestCluster_section4Extras(t *testing.T) {
 		t.Fatalf("namespaces %v", ns)
 	}
 	c.must(http.MethodPut, base+"/config/rbacs", `{"rbacs":[]}`, 204, nil)
-	c.wantError(http.MethodPut, base+"/config/rbacs", `{"rbacs":"x"}`, 400, palette.CodeBadRequest)
+	c.wantError(http.MethodPut, base+"/config/rbacs", `{"rbacs":"x"}`, 400, wire.CodeBadRequest)
 	c.must(http.MethodPost, base+"/upgrade/settings", `{"spectroComponents":"lock"}`, 204, nil)
-	c.wantError(http.MethodPost, base+"/upgrade/settings", `{"spectroComponents":"maybe"}`, 400, palette.CodeBadRequest)
+	c.wantError(http.MethodPost, base+"/upgrade/settings", `{"spectroComponents":"maybe"}`, 400, wire.CodeBadRequest)
 	// Variables are per attached profile, an array (the spec's
 	// v1SpectroClusterVariables); see TestVariables_specShape.
 	if a := c.must(http.MethodGet, base+"/variables", nil, 200, nil); strings.TrimSpace(string(a.body)) != "[]" {
 		t.Fatalf("variables of a cluster without profiles: %s", a.body)
 	}
-	c.wantError(http.MethodPatch, base+"/variables", `{"variables":[{"name":"a","value":"1"}]}`, 400, palette.CodeBadRequest)
-	var pm palette.ProjectsMetadata
+	c.wantError(http.MethodPatch, base+"/variables", `{"variables":[{"name":"a","value":"1"}]}`, 400, wire.CodeBadRequest)
+	var pm wire.ProjectsMetadata
 	c.must(http.MethodGet, "/v1/dashboard/projects/metadata", nil, 200, &pm)
 	if len(pm.Items) != 1 || pm.Items[0].Metadata.Name != "Default" || pm.Items[0].Metadata.UID != c.project {
 		t.Fatalf("projects %+v", pm)
@@ -277,11 +277,11 @@ func TestCluster_variables(t *testing.T) {
 	if a := c.must(http.MethodGet, base+"/variables", nil, 200, nil); !strings.HasPrefix(strings.TrimSpace(string(a.body)), "[") {
 		t.Skip("variables array: server side in progress")
 	}
-	c.must(http.MethodPatch, base+"/variables", []palette.ClusterVariables{{ProfileUID: prof,
-		Variables: []palette.Variable{{Name: "a", Value: "1"}, {Name: "b", Value: "2"}}}}, 204, nil)
-	c.must(http.MethodPatch, base+"/variables", []palette.ClusterVariables{{ProfileUID: prof,
-		Variables: []palette.Variable{{Name: "a", Value: "3"}}}}, 204, nil)
-	var vars []palette.ClusterVariables
+	c.must(http.MethodPatch, base+"/variables", []wire.ClusterVariables{{ProfileUID: prof,
+		Variables: []wire.Variable{{Name: "a", Value: "1"}, {Name: "b", Value: "2"}}}}, 204, nil)
+	c.must(http.MethodPatch, base+"/variables", []wire.ClusterVariables{{ProfileUID: prof,
+		Variables: []wire.Variable{{Name: "a", Value: "3"}}}}, 204, nil)
+	var vars []wire.ClusterVariables
 	c.must(http.MethodGet, base+"/variables", nil, 200, &vars)
 	got := map[string]string{}
 	for _, pv := range vars {
@@ -295,5 +295,5 @@ func TestCluster_variables(t *testing.T) {
 	if len(got) != 2 || got["a"] != "3" || got["b"] != "2" {
 		t.Fatalf("variables %+v", vars)
 	}
-	c.wantError(http.MethodPatch, base+"/variables", `[{"profileUid":"`+prof+`","variables":[{"value":"x"}]}]`, 400, palette.CodeBadRequest)
+	c.wantError(http.MethodPatch, base+"/variables", `[{"profileUid":"`+prof+`","variables":[{"value":"x"}]}]`, 400, wire.CodeBadRequest)
 }

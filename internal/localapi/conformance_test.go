@@ -13,6 +13,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // exemptExtras exempts palette-local's own additions (extras.go) from the
@@ -73,27 +74,27 @@ func TestConformance(t *testing.T) {
 
 	// Imports: generic, aws, openshift (through the generic path), read-only.
 	must("validate name", c.ValidateClusterName(ctx, "conf-generic"))
-	imp := func(name, cloudType, mode string, proxy *palette.Proxy) string {
+	imp := func(name, cloudType, mode string, proxy *wire.Proxy) string {
 		t.Helper()
-		uid, _, err := c.ImportCluster(ctx, cloudType, palette.ImportRequest{
-			Metadata: palette.ObjectMetaInput{Name: name, Labels: map[string]string{"suite": "conformance"}, Annotations: map[string]string{"description": "d"}},
-			Spec:     palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{ImportMode: mode, Proxy: proxy}},
+		uid, _, err := c.ImportCluster(ctx, cloudType, wire.ImportRequest{
+			Metadata: wire.ObjectMetaInput{Name: name, Labels: map[string]string{"suite": "conformance"}, Annotations: map[string]string{"description": "d"}},
+			Spec:     wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: mode, Proxy: proxy}},
 		})
 		must("import "+name, err)
 		return uid
 	}
-	generic := imp("conf-generic", palette.CloudTypeGeneric, "", &palette.Proxy{HTTPSProxy: "http://proxy:3128", NoProxy: "10.0.0.0/8"})
-	aws := imp("conf-aws", palette.CloudTypeAWS, "", nil)
-	imp("conf-openshift", palette.CloudTypeOpenShift, "", nil)
-	ro := imp("conf-ro", palette.CloudTypeGeneric, palette.ImportModeReadOnly, nil)
+	generic := imp("conf-generic", wire.CloudTypeGeneric, "", &wire.Proxy{HTTPSProxy: "http://proxy:3128", NoProxy: "10.0.0.0/8"})
+	aws := imp("conf-aws", wire.CloudTypeAWS, "", nil)
+	imp("conf-openshift", wire.CloudTypeOpenShift, "", nil)
+	ro := imp("conf-ro", wire.CloudTypeGeneric, wire.ImportModeReadOnly, nil)
 	if err := c.ValidateClusterName(ctx, "conf-generic"); !errors.Is(err, palette.ErrConflict) {
 		t.Fatalf("validate a taken name: %v, want a conflict", err)
 	}
-	_, _, err = c.ImportCluster(ctx, palette.CloudTypeGeneric, palette.ImportRequest{
-		Metadata: palette.ObjectMetaInput{Name: "conf-ro-proxy"},
-		Spec:     palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{ImportMode: palette.ImportModeReadOnly, Proxy: &palette.Proxy{HTTPProxy: "http://p"}}},
+	_, _, err = c.ImportCluster(ctx, wire.CloudTypeGeneric, wire.ImportRequest{
+		Metadata: wire.ObjectMetaInput{Name: "conf-ro-proxy"},
+		Spec:     wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: wire.ImportModeReadOnly, Proxy: &wire.Proxy{HTTPProxy: "http://p"}}},
 	})
-	if !palette.IsCode(err, palette.CodeProxyNotSupportedInReadOnlyMode) {
+	if !palette.IsCode(err, wire.CodeProxyNotSupportedInReadOnlyMode) {
 		t.Fatalf("proxy in read-only mode: %v", err)
 	}
 
@@ -108,8 +109,8 @@ func TestConformance(t *testing.T) {
 		must("manifest", err)
 		agent := agentClient(t, inst, string(m))
 		must("imported", agent.ReportImported(ctx, uid))
-		must("heartbeat", agent.Heartbeat(ctx, uid, palette.Heartbeat{AgentVersion: "0.1.0",
-			Metadata: palette.AgentMetadata{KubernetesVersion: "v1.33.1", Region: "us-east-1", InstanceTypes: []string{"m5.large"}, NodeCount: 3}}))
+		must("heartbeat", agent.Heartbeat(ctx, uid, wire.Heartbeat{AgentVersion: "0.1.0",
+			Metadata: wire.AgentMetadata{KubernetesVersion: "v1.33.1", Region: "us-east-1", InstanceTypes: []string{"m5.large"}, NodeCount: 3}}))
 	}
 
 	// Reads.
@@ -121,12 +122,12 @@ func TestConformance(t *testing.T) {
 	must("cloud config", err)
 	meta, err := c.GetClusterMeta(ctx, ro, "conf-ro")
 	must("metadata search", err)
-	if meta.SpecSummary.ImportMode != palette.ImportModeReadOnly {
+	if meta.SpecSummary.ImportMode != wire.ImportModeReadOnly {
 		t.Fatalf("import mode %q, want read-only", meta.SpecSummary.ImportMode)
 	}
-	_, err = c.SearchClusterMetadata(ctx, palette.SearchRequest{})
+	_, err = c.SearchClusterMetadata(ctx, wire.SearchRequest{})
 	must("metadata search", err)
-	items, err := c.SearchClusters(ctx, palette.SearchRequest{Sort: []palette.SortSpec{{Field: "clusterName", Order: "asc"}}}, 2)
+	items, err := c.SearchClusters(ctx, wire.SearchRequest{Sort: []wire.SortSpec{{Field: "clusterName", Order: "asc"}}}, 2)
 	must("search", err)
 	if len(items) != 4 {
 		t.Fatalf("search: %d items, want 4", len(items))
@@ -140,12 +141,12 @@ func TestConformance(t *testing.T) {
 
 	// Add-on profiles, variables.
 	hello := prof.Spec.Published.Packs[0]
-	must("attach", c.PatchClusterProfiles(ctx, aws, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{
+	must("attach", c.PatchClusterProfiles(ctx, aws, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{
 		UID:        puid,
-		PackValues: []palette.Pack{{Name: hello.Name, Tag: hello.Tag, Type: hello.Type, Values: hello.Values + "extra: 1\n"}},
-		Variables:  []palette.Variable{{Name: "greeting", Value: "hi"}},
+		PackValues: []wire.Pack{{Name: hello.Name, Tag: hello.Tag, Type: hello.Type, Values: hello.Values + "extra: 1\n"}},
+		Variables:  []wire.Variable{{Name: "greeting", Value: "hi"}},
 	}}}))
-	must("put profiles", c.PutClusterProfiles(ctx, generic, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{UID: puid}}}))
+	must("put profiles", c.PutClusterProfiles(ctx, generic, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: puid}}}))
 	list, err := c.GetClusterProfiles(ctx, aws)
 	must("cluster profiles", err)
 	if len(list.Profiles) != 1 || !strings.Contains(list.Profiles[0].PackValues()[hello.Name], "extra: 1") {
@@ -153,16 +154,16 @@ func TestConformance(t *testing.T) {
 	}
 	vars, err := c.GetClusterVariables(ctx, aws)
 	must("variables", err)
-	must("patch variables", c.PatchClusterVariables(ctx, aws, []palette.ClusterVariables{{ProfileUID: puid, Variables: []palette.Variable{{Name: "greeting", Value: "hello"}}}}))
+	must("patch variables", c.PatchClusterVariables(ctx, aws, []wire.ClusterVariables{{ProfileUID: puid, Variables: []wire.Variable{{Name: "greeting", Value: "hello"}}}}))
 	_ = vars
-	if err := c.PatchClusterProfiles(ctx, ro, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{UID: puid}}}); !palette.IsCode(err, palette.CodeAddonProfilesRequireFullPermission) {
+	if err := c.PatchClusterProfiles(ctx, ro, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: puid}}}); !palette.IsCode(err, wire.CodeAddonProfilesRequireFullPermission) {
 		t.Fatalf("add-on on a read-only cluster: %v", err)
 	}
 	must("detach", c.DeleteClusterProfiles(ctx, aws, []string{puid}))
 
 	// Migration, deletes.
 	must("upgrade", c.UpgradeToFullPermission(ctx, ro))
-	if err := c.UpgradeToFullPermission(ctx, ro); !palette.IsCode(err, palette.CodeAlreadyFullPermission) {
+	if err := c.UpgradeToFullPermission(ctx, ro); !palette.IsCode(err, wire.CodeAlreadyFullPermission) {
 		t.Fatalf("second upgrade: %v", err)
 	}
 	must("delete", c.DeleteCluster(ctx, aws, false))

@@ -10,10 +10,9 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
 // maxBodyBytes is the largest request body the server reads.
@@ -34,17 +33,17 @@ func errf(status int, code, format string, args ...any) *apiError {
 }
 
 func badRequest(format string, args ...any) *apiError {
-	return errf(http.StatusBadRequest, palette.CodeBadRequest, format, args...)
+	return errf(http.StatusBadRequest, wire.CodeBadRequest, format, args...)
 }
 
 func notFound(format string, args ...any) *apiError {
-	return errf(http.StatusNotFound, palette.CodeResourceNotFound, format, args...)
+	return errf(http.StatusNotFound, wire.CodeResourceNotFound, format, args...)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		b, _ = json.Marshal(palette.Error{Code: palette.CodeInternal, Message: "encoding the answer failed", Ref: randHex(16)})
+		b, _ = json.Marshal(wire.Error{Code: wire.CodeInternal, Message: "encoding the answer failed", Ref: randHex(16)})
 		status = http.StatusInternalServerError
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -53,7 +52,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeAPIError(w http.ResponseWriter, e *apiError) {
-	writeJSON(w, e.status, palette.Error{Code: e.code, Message: e.message, Details: e.details, Ref: randHex(16)})
+	writeJSON(w, e.status, wire.Error{Code: e.code, Message: e.message, Details: e.details, Ref: randHex(16)})
 }
 
 // decodeBody decodes a JSON body into v. An empty body is an error only when
@@ -67,7 +66,7 @@ func decodeBody(r *http.Request, v any, required bool) error {
 		case isTimeout(err):
 			return errRequestTimeout
 		case errors.As(err, &mbe):
-			return errf(http.StatusRequestEntityTooLarge, palette.CodeRequestTooLarge, "request body is larger than %d bytes", maxBodyBytes)
+			return errf(http.StatusRequestEntityTooLarge, wire.CodeRequestTooLarge, "request body is larger than %d bytes", maxBodyBytes)
 		case errors.Is(err, io.EOF):
 			if !required {
 				return nil
@@ -80,7 +79,7 @@ func decodeBody(r *http.Request, v any, required bool) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return errf(http.StatusRequestEntityTooLarge, palette.CodeRequestTooLarge, "request body is larger than %d bytes", maxBodyBytes)
+			return errf(http.StatusRequestEntityTooLarge, wire.CodeRequestTooLarge, "request body is larger than %d bytes", maxBodyBytes)
 		}
 		if isTimeout(err) {
 			return errRequestTimeout

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // faultRule is one entry of a fault spec.
@@ -156,12 +156,12 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, lossy bool)
 		if resetConn(w) {
 			return true, false
 		}
-		writeAPIError(w, errf(http.StatusServiceUnavailable, palette.CodeServiceUnavailable, "injected fault: connection reset"))
+		writeAPIError(w, errf(http.StatusServiceUnavailable, wire.CodeServiceUnavailable, "injected fault: connection reset"))
 	default:
-		code := palette.CodeServiceUnavailable
+		code := wire.CodeServiceUnavailable
 		if fail.status == http.StatusTooManyRequests {
-			code = palette.CodeTooManyRequests
-			w.Header().Set(palette.HeaderRetryAfter, "1")
+			code = wire.CodeTooManyRequests
+			w.Header().Set(wire.HeaderRetryAfter, "1")
 		}
 		writeAPIError(w, errf(fail.status, code, "injected fault %d", fail.status))
 	}

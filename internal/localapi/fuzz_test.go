@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 func openForFuzz(f *testing.F) *localapi.Server {
@@ -31,8 +31,8 @@ func serve(s *localapi.Server, method, path string, body []byte) *httptest.Respo
 	}
 	req := httptest.NewRequest(method, path, bytes.NewReader(body))
 	req.RemoteAddr = "127.0.0.1:40000"
-	req.Header.Set(palette.HeaderAPIKey, s.BootstrapKey())
-	req.Header.Set(palette.HeaderProjectUID, s.DefaultProjectUID())
+	req.Header.Set(wire.HeaderAPIKey, s.BootstrapKey())
+	req.Header.Set(wire.HeaderProjectUID, s.DefaultProjectUID())
 	rec := httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, req)
 	return rec

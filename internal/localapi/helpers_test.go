@@ -17,7 +17,7 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // client talks to a local API as one key in one scope.
@@ -45,9 +45,9 @@ type answer struct {
 	header http.Header
 }
 
-func (a answer) apiError(t testing.TB) palette.Error {
+func (a answer) apiError(t testing.TB) wire.Error {
 	t.Helper()
-	var e palette.Error
+	var e wire.Error
 	if err := json.Unmarshal(a.body, &e); err != nil {
 		t.Fatalf("error body %q is not JSON: %v", a.body, err)
 	}
@@ -85,10 +85,10 @@ func (c *client) do(method, path string, body any, hdr ...string) answer {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.key != "" {
-		req.Header.Set(palette.HeaderAPIKey, c.key)
+		req.Header.Set(wire.HeaderAPIKey, c.key)
 	}
 	if c.project != "" {
-		req.Header.Set(palette.HeaderProjectUID, c.project)
+		req.Header.Set(wire.HeaderProjectUID, c.project)
 	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
@@ -120,7 +120,7 @@ func (c *client) must(method, path string, body any, want int, out any) answer {
 	return a
 }
 
-func (c *client) wantError(method, path string, body any, status int, code string) palette.Error {
+func (c *client) wantError(method, path string, body any, status int, code string) wire.Error {
 	c.t.Helper()
 	a := c.do(method, path, body)
 	if a.status != status {
@@ -133,42 +133,42 @@ func (c *client) wantError(method, path string, body any, status int, code strin
 	return e
 }
 
-func importReq(name, mode string) palette.ImportRequest {
-	return palette.ImportRequest{
-		Metadata: palette.ObjectMetaInput{Name: name},
-		Spec:     palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{ImportMode: mode}},
+func importReq(name, mode string) wire.ImportRequest {
+	return wire.ImportRequest{
+		Metadata: wire.ObjectMetaInput{Name: name},
+		Spec:     wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: mode}},
 	}
 }
 
 func (c *client) importCluster(cloudType, name, mode string) string {
 	c.t.Helper()
-	var out palette.UIDResponse
+	var out wire.UIDResponse
 	c.must(http.MethodPost, "/v1/spectroclusters/"+cloudType+"/import", importReq(name, mode), http.StatusCreated, &out)
 	return out.UID
 }
 
-func (c *client) getCluster(uid string) palette.Cluster {
+func (c *client) getCluster(uid string) wire.Cluster {
 	c.t.Helper()
-	var cl palette.Cluster
+	var cl wire.Cluster
 	c.must(http.MethodGet, "/v1/spectroclusters/"+uid, nil, http.StatusOK, &cl)
 	return cl
 }
 
 // meta returns the metadata search item of a cluster (the only place the
 // import mode is shown), found by its name.
-func (c *client) meta(uid string) palette.MetaItem {
+func (c *client) meta(uid string) wire.MetaItem {
 	c.t.Helper()
 	name := c.getCluster(uid).Metadata.Name
-	var out palette.MetaSearchResponse
+	var out wire.MetaSearchResponse
 	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/metadata/search",
-		palette.SearchRequest{Filter: palette.AndFilter(palette.StringFilter("clusterName", name))}, http.StatusOK, &out)
+		wire.SearchRequest{Filter: wire.AndFilter(wire.StringFilter("clusterName", name))}, http.StatusOK, &out)
 	for _, it := range out.Items {
 		if it.Metadata.UID == uid {
 			return it
 		}
 	}
 	c.t.Fatalf("cluster %s (%s) is not in the metadata search: %+v", uid, name, out.Items)
-	return palette.MetaItem{}
+	return wire.MetaItem{}
 }
 
 // importMode is the cluster's import mode as the metadata search shows it.
@@ -178,13 +178,13 @@ func (c *client) importMode(uid string) string {
 }
 
 // cloudConfig returns the cloud config a cluster's cloudConfigRef points at.
-func (c *client) cloudConfig(uid string) palette.CloudConfig {
+func (c *client) cloudConfig(uid string) wire.CloudConfig {
 	c.t.Helper()
 	cl := c.getCluster(uid)
 	if cl.Spec.CloudConfigRef == nil {
 		c.t.Fatalf("cluster %s has no cloudConfigRef", uid)
 	}
-	var cc palette.CloudConfig
+	var cc wire.CloudConfig
 	c.must(http.MethodGet, "/v1/cloudconfigs/"+cl.Spec.CloudType+"/"+cl.Spec.CloudConfigRef.UID, nil, http.StatusOK, &cc)
 	return cc
 }
@@ -263,13 +263,13 @@ func (a *agent) must(method, sub string, body any) {
 func (a *agent) register() {
 	a.c.t.Helper()
 	a.must(http.MethodPatch, "/status/imported", nil)
-	a.must(http.MethodPut, "/heartbeat", palette.Heartbeat{AgentVersion: "test"})
+	a.must(http.MethodPut, "/heartbeat", wire.Heartbeat{AgentVersion: "test"})
 }
 
 // running imports a Full Permission cluster and brings it to Running.
 func (c *client) running(cloudType, name string) (string, *agent) {
 	c.t.Helper()
-	uid := c.importCluster(cloudType, name, palette.ImportModeFullPermission)
+	uid := c.importCluster(cloudType, name, wire.ImportModeFullPermission)
 	ag := c.agentFor(uid)
 	ag.register()
 	return uid, ag

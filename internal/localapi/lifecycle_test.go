@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 func TestDelete_agentFlowRetentionAndForce(t *testing.T) {
@@ -16,18 +16,18 @@ func TestDelete_agentFlowRetentionAndForce(t *testing.T) {
 	c := newClient(t, inst)
 	uid, ag := c.running("generic", "doomed")
 	c.must(http.MethodDelete, "/v1/spectroclusters/"+uid, nil, 204, nil)
-	if st := c.getCluster(uid).Status.State; st != palette.StateDeleting {
+	if st := c.getCluster(uid).Status.State; st != wire.StateDeleting {
 		t.Fatalf("after DELETE: %s", st)
 	}
-	var d palette.AgentDesired
+	var d wire.AgentDesired
 	mustUnmarshal(t, ag.call(http.MethodGet, "/agent/desired", nil).body, &d)
 	if !d.Deleting {
 		t.Fatal("desired.deleting is false while Deleting")
 	}
 	// The name stays taken while Deleting.
-	c.wantError(http.MethodPost, "/v1/spectroclusters/generic/import", importReq("doomed", ""), 409, palette.CodeClusterNameAlreadyExists)
+	c.wantError(http.MethodPost, "/v1/spectroclusters/generic/import", importReq("doomed", ""), 409, wire.CodeClusterNameAlreadyExists)
 	ag.must(http.MethodPatch, "/status/agentRemoved", nil)
-	if st := c.getCluster(uid).Status.State; st != palette.StateDeleted {
+	if st := c.getCluster(uid).Status.State; st != wire.StateDeleted {
 		t.Fatalf("after agentRemoved: %s", st)
 	}
 	// Tokens die with the cluster; the name is free again.
@@ -38,14 +38,14 @@ func TestDelete_agentFlowRetentionAndForce(t *testing.T) {
 	eventually(t, 5*time.Second, "404 after the retention", func() bool {
 		return c.do(http.MethodGet, "/v1/spectroclusters/"+uid, nil).status == 404
 	})
-	c.wantError(http.MethodGet, "/v1/spectroclusters/"+uid, nil, 404, palette.CodeResourceNotFound)
+	c.wantError(http.MethodGet, "/v1/spectroclusters/"+uid, nil, 404, wire.CodeResourceNotFound)
 
 	forced, _ := c.running("generic", "forced")
 	c.must(http.MethodDelete, "/v1/spectroclusters/"+forced+"?forceDelete=true", nil, 204, nil)
-	if st := c.getCluster(forced).Status.State; st != palette.StateDeleted {
+	if st := c.getCluster(forced).Status.State; st != wire.StateDeleted {
 		t.Fatalf("after forceDelete: %s", st)
 	}
-	c.wantError(http.MethodDelete, "/v1/spectroclusters/"+forced+"?forceDelete=maybe", nil, 400, palette.CodeBadRequest)
+	c.wantError(http.MethodDelete, "/v1/spectroclusters/"+forced+"?forceDelete=maybe", nil, 400, wire.CodeBadRequest)
 }
 
 func TestSearch_filtersAndPaging(t *testing.T) {
@@ -53,29 +53,29 @@ func TestSearch_filtersAndPaging(t *testing.T) {
 	inst := localtest.Start(t, localtest.WithoutRateLimit())
 	c := newClient(t, inst)
 	for i := range 120 {
-		ct := palette.SeedCloudTypes[i%len(palette.SeedCloudTypes)]
+		ct := wire.InfrastructureProviders[i%len(wire.InfrastructureProviders)]
 		mode := ""
 		if i%2 == 0 {
-			mode = palette.ImportModeReadOnly
+			mode = wire.ImportModeReadOnly
 		}
 		// openshift and eks-anywhere are imported through the generic path.
-		uid := c.importCluster(palette.ImportCloudType(ct), fmt.Sprintf("c-%03d", i), mode)
+		uid := c.importCluster(wire.ImportCloudType(ct), fmt.Sprintf("c-%03d", i), mode)
 		if i%10 == 0 {
-			c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/metadata", palette.MetadataUpdate{Metadata: palette.MetadataLabels{Labels: map[string]string{"env": "prod"}}}, 204, nil)
+			c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/metadata", wire.MetadataUpdate{Metadata: wire.MetadataLabels{Labels: map[string]string{"env": "prod"}}}, 204, nil)
 		}
 		if i >= 115 {
 			c.must(http.MethodDelete, "/v1/spectroclusters/"+uid, nil, 204, nil) // Pending: Deleted at once
 		}
 	}
-	search := func(q string, req palette.SearchRequest) palette.SearchResponse {
-		var out palette.SearchResponse
+	search := func(q string, req wire.SearchRequest) wire.SearchResponse {
+		var out wire.SearchResponse
 		c.must(http.MethodPost, "/v1/dashboard/spectroclusters/search"+q, req, 200, &out)
 		if out.Items == nil {
 			t.Fatal("items is null")
 		}
 		return out
 	}
-	all := func(req palette.SearchRequest, limit int) []string {
+	all := func(req wire.SearchRequest, limit int) []string {
 		var names []string
 		q := fmt.Sprintf("?limit=%d", limit)
 		for pages := 0; ; pages++ {
@@ -95,7 +95,7 @@ func TestSearch_filtersAndPaging(t *testing.T) {
 			q = fmt.Sprintf("?limit=%d&continue=%s", limit, out.ListMeta.Continue)
 		}
 	}
-	byName := palette.SearchRequest{Sort: []palette.SortSpec{{Field: "clusterName", Order: "asc"}}}
+	byName := wire.SearchRequest{Sort: []wire.SortSpec{{Field: "clusterName", Order: "asc"}}}
 	names := all(byName, 50)
 	if len(names) != 115 || names[0] != "c-000" || names[114] != "c-114" {
 		t.Fatalf("all live clusters: %d, first %v", len(names), names[:1])
@@ -106,66 +106,66 @@ func TestSearch_filtersAndPaging(t *testing.T) {
 	if n := all(byName, 7); len(n) != 115 {
 		t.Fatalf("paging by 7 saw %d", len(n))
 	}
-	desc := all(palette.SearchRequest{Sort: []palette.SortSpec{{Field: "clusterName", Order: "desc"}}}, 50)
+	desc := all(wire.SearchRequest{Sort: []wire.SortSpec{{Field: "clusterName", Order: "desc"}}}, 50)
 	if desc[0] != "c-114" {
 		t.Fatalf("desc first %s", desc[0])
 	}
 
 	tests := []struct {
 		name   string
-		filter *palette.FilterSpec
+		filter *wire.FilterSpec
 		want   int
 	}{
-		{"name eq", palette.AndFilter(palette.StringFilter("clusterName", "c-007")), 1},
-		{"name eq or", palette.AndFilter(palette.StringFilter("clusterName", "c-007", "c-008", "nope")), 2},
-		{"cloud type", palette.AndFilter(palette.StringFilter("cloudType", "aws")), 17},
-		{"cloud type generic (with openshift and eks-anywhere)", palette.AndFilter(palette.StringFilter("cloudType", "generic")), 49},
-		{"aws and read-only", palette.AndFilter(palette.StringFilter("cloudType", "aws"), palette.StringFilter("importMode", "read-only")), 8},
-		{"tag", palette.AndFilter(palette.StringFilter("tag", "env:prod")), 12},
-		{"state", palette.AndFilter(palette.StringFilter("clusterState", "Pending")), 115},
-		{"begins with", palette.AndFilter(stringOp("clusterName", "beginsWith", false, "c-11")), 5},
-		{"contains", palette.AndFilter(stringOp("clusterName", "contains", false, "09")), 12},
-		{"negation", palette.AndFilter(stringOp("clusterName", "beginsWith", true, "c-0")), 15},
-		{"deleted asked", palette.AndFilter(palette.Filter{Property: "isDeleted", Type: "bool", Condition: palette.FilterCondition{Bool: &palette.BoolCondition{Value: true}}}), 5},
-		{"or groups", &palette.FilterSpec{Conjunction: "or", FilterGroups: []palette.FilterGroup{
-			{Filters: []palette.Filter{palette.StringFilter("clusterName", "c-001")}},
-			{Filters: []palette.Filter{palette.StringFilter("clusterName", "c-002")}},
+		{"name eq", wire.AndFilter(wire.StringFilter("clusterName", "c-007")), 1},
+		{"name eq or", wire.AndFilter(wire.StringFilter("clusterName", "c-007", "c-008", "nope")), 2},
+		{"cloud type", wire.AndFilter(wire.StringFilter("cloudType", "aws")), 17},
+		{"cloud type generic (with openshift and eks-anywhere)", wire.AndFilter(wire.StringFilter("cloudType", "generic")), 49},
+		{"aws and read-only", wire.AndFilter(wire.StringFilter("cloudType", "aws"), wire.StringFilter("importMode", "read-only")), 8},
+		{"tag", wire.AndFilter(wire.StringFilter("tag", "env:prod")), 12},
+		{"state", wire.AndFilter(wire.StringFilter("clusterState", "Pending")), 115},
+		{"begins with", wire.AndFilter(stringOp("clusterName", "beginsWith", false, "c-11")), 5},
+		{"contains", wire.AndFilter(stringOp("clusterName", "contains", false, "09")), 12},
+		{"negation", wire.AndFilter(stringOp("clusterName", "beginsWith", true, "c-0")), 15},
+		{"deleted asked", wire.AndFilter(wire.Filter{Property: "isDeleted", Type: "bool", Condition: wire.FilterCondition{Bool: &wire.BoolCondition{Value: true}}}), 5},
+		{"or groups", &wire.FilterSpec{Conjunction: "or", FilterGroups: []wire.FilterGroup{
+			{Filters: []wire.Filter{wire.StringFilter("clusterName", "c-001")}},
+			{Filters: []wire.Filter{wire.StringFilter("clusterName", "c-002")}},
 		}}, 2},
 	}
 	for _, tt := range tests {
-		n := all(palette.SearchRequest{Filter: tt.filter}, 50)
+		n := all(wire.SearchRequest{Filter: tt.filter}, 50)
 		if len(n) != tt.want {
 			t.Errorf("%s: %d results, want %d", tt.name, len(n), tt.want)
 		}
 	}
 	// The metadata search takes the same filters, answers every match at
 	// once and shows the import mode.
-	var meta palette.MetaSearchResponse
-	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/metadata/search", palette.SearchRequest{Filter: palette.AndFilter(
-		palette.StringFilter("cloudType", "aws"), palette.StringFilter("importMode", "read-only"))}, 200, &meta)
+	var meta wire.MetaSearchResponse
+	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/metadata/search", wire.SearchRequest{Filter: wire.AndFilter(
+		wire.StringFilter("cloudType", "aws"), wire.StringFilter("importMode", "read-only"))}, 200, &meta)
 	if len(meta.Items) != 8 || meta.ListMeta == nil || meta.ListMeta.Count != 8 {
 		t.Fatalf("metadata search aws and read-only: %d items, listmeta %+v", len(meta.Items), meta.ListMeta)
 	}
 	for _, it := range meta.Items {
-		if it.SpecSummary.ImportMode != palette.ImportModeReadOnly || it.SpecSummary.CloudType != palette.CloudTypeAWS || it.Status.State != palette.StatePending {
+		if it.SpecSummary.ImportMode != wire.ImportModeReadOnly || it.SpecSummary.CloudType != wire.CloudTypeAWS || it.Status.State != wire.StatePending {
 			t.Fatalf("metadata search item %+v", it)
 		}
 	}
-	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/metadata/search", palette.SearchRequest{}, 200, &meta)
+	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/metadata/search", wire.SearchRequest{}, 200, &meta)
 	if len(meta.Items) != 115 {
 		t.Fatalf("metadata search of everything: %d items, want 115 (not paged)", len(meta.Items))
 	}
 	// A continue token from another filter, a garbage token, an unknown property: 400.
 	first := search("?limit=5", byName)
 	c.wantError(http.MethodPost, "/v1/dashboard/spectroclusters/search?continue="+first.ListMeta.Continue,
-		palette.SearchRequest{Filter: palette.AndFilter(palette.StringFilter("cloudType", "aws"))}, 400, palette.CodeBadRequest)
-	c.wantError(http.MethodPost, "/v1/dashboard/spectroclusters/search?continue=not-a-token!", byName, 400, palette.CodeBadRequest)
-	c.wantError(http.MethodPost, "/v1/dashboard/spectroclusters/search", palette.SearchRequest{Filter: palette.AndFilter(palette.StringFilter("color", "red"))}, 400, palette.CodeBadRequest)
-	c.wantError(http.MethodPost, "/v1/dashboard/spectroclusters/search?limit=ten", byName, 400, palette.CodeBadRequest)
+		wire.SearchRequest{Filter: wire.AndFilter(wire.StringFilter("cloudType", "aws"))}, 400, wire.CodeBadRequest)
+	c.wantError(http.MethodPost, "/v1/dashboard/spectroclusters/search?continue=not-a-token!", byName, 400, wire.CodeBadRequest)
+	c.wantError(http.MethodPost, "/v1/dashboard/spectroclusters/search", wire.SearchRequest{Filter: wire.AndFilter(wire.StringFilter("color", "red"))}, 400, wire.CodeBadRequest)
+	c.wantError(http.MethodPost, "/v1/dashboard/spectroclusters/search?limit=ten", byName, 400, wire.CodeBadRequest)
 }
 
-func stringOp(prop, op string, neg bool, values ...string) palette.Filter {
-	f := palette.StringFilter(prop, values...)
+func stringOp(prop, op string, neg bool, values ...string) wire.Filter {
+	f := wire.StringFilter(prop, values...)
 	f.Condition.String.Operator = op
 	f.Condition.String.Negation = neg
 	return f
@@ -189,14 +189,14 @@ func TestAuth_keysAndProjects(t *testing.T) {
 		status             int
 		code               string
 	}{
-		{"no key", "", inst.ProjectUID, 401, palette.CodeUnauthorized},
-		{"unknown key", "nope", inst.ProjectUID, 401, palette.CodeUnauthorized},
-		{"project key in another project", otherKey, inst.ProjectUID, 403, palette.CodeForbidden},
-		{"project key without project", otherKey, "", 403, palette.CodeForbidden},
-		{"unknown project", inst.APIKey, "0123456789abcdef01234567", 403, palette.CodeForbidden},
-		{"admin in the other project", inst.APIKey, other, 404, palette.CodeResourceNotFound},
-		{"project key in its project", otherKey, other, 404, palette.CodeResourceNotFound},
-		{"tenant scope", inst.APIKey, "", 404, palette.CodeResourceNotFound},
+		{"no key", "", inst.ProjectUID, 401, wire.CodeUnauthorized},
+		{"unknown key", "nope", inst.ProjectUID, 401, wire.CodeUnauthorized},
+		{"project key in another project", otherKey, inst.ProjectUID, 403, wire.CodeForbidden},
+		{"project key without project", otherKey, "", 403, wire.CodeForbidden},
+		{"unknown project", inst.APIKey, "0123456789abcdef01234567", 403, wire.CodeForbidden},
+		{"admin in the other project", inst.APIKey, other, 404, wire.CodeResourceNotFound},
+		{"project key in its project", otherKey, other, 404, wire.CodeResourceNotFound},
+		{"tenant scope", inst.APIKey, "", 404, wire.CodeResourceNotFound},
 	}
 	for _, tt := range tests {
 		e := c.with(tt.key, tt.project).wantError(http.MethodGet, "/v1/spectroclusters/"+uid, nil, tt.status, tt.code)
@@ -204,14 +204,14 @@ func TestAuth_keysAndProjects(t *testing.T) {
 			t.Errorf("%s: empty message", tt.name)
 		}
 	}
-	e := c.wantError(http.MethodGet, "/v1/spectroclusters/not-a-uid", nil, 404, palette.CodeResourceNotFound)
+	e := c.wantError(http.MethodGet, "/v1/spectroclusters/not-a-uid", nil, 404, wire.CodeResourceNotFound)
 	if e.Message != "Cluster 'not-a-uid' is not found in the project Default" {
 		t.Fatalf("message %q", e.Message)
 	}
 	// The same name may live in two projects.
 	oc := c.with(otherKey, other)
 	oc.importCluster("generic", "mine", "")
-	var pm palette.ProjectsMetadata
+	var pm wire.ProjectsMetadata
 	oc.must(http.MethodGet, "/v1/dashboard/projects/metadata", nil, 200, &pm)
 	if len(pm.Items) != 1 || pm.Items[0].Metadata.UID != other {
 		t.Fatalf("a project key sees projects %+v", pm)
@@ -225,7 +225,7 @@ func TestRestart_keepsEverything(t *testing.T) {
 	prof := inst.CreateProfileFromFile(t, writeProfile(t, "keep", "1.0.0", "add-on"))
 	uid, ag := c.running("aws", "persist")
 	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/profiles", profilesBody(prof), 204, nil)
-	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/metadata", palette.MetadataUpdate{Metadata: palette.MetadataLabels{Labels: map[string]string{"a": "b"}}}, 204, nil)
+	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/metadata", wire.MetadataUpdate{Metadata: wire.MetadataLabels{Labels: map[string]string{"a": "b"}}}, 204, nil)
 	before := c.must(http.MethodGet, "/v1/spectroclusters/"+uid, nil, 200, nil).body
 	key, url := inst.APIKey, inst.URL
 
@@ -240,5 +240,5 @@ func TestRestart_keepsEverything(t *testing.T) {
 	if got := c.attached(uid); len(got) != 1 || got[0] != prof {
 		t.Fatalf("attachments after restart %v", got)
 	}
-	ag.must(http.MethodPut, "/heartbeat", palette.Heartbeat{AgentVersion: "again"}) // agent tokens survive
+	ag.must(http.MethodPut, "/heartbeat", wire.Heartbeat{AgentVersion: "again"}) // agent tokens survive
 }

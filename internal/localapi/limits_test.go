@@ -10,7 +10,7 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 func TestRateLimit_429WithRetryAfterAgentsExempt(t *testing.T) {
@@ -29,16 +29,16 @@ func TestRateLimit_429WithRetryAfterAgentsExempt(t *testing.T) {
 	if limited == nil {
 		t.Fatal("200 dashboard requests in a burst were never limited (10/s, burst 50)")
 	}
-	if e := limited.apiError(t); e.Code != palette.CodeTooManyRequests {
+	if e := limited.apiError(t); e.Code != wire.CodeTooManyRequests {
 		t.Fatalf("code %s", e.Code)
 	}
-	if n, err := strconv.Atoi(limited.header.Get(palette.HeaderRetryAfter)); err != nil || n < 1 {
-		t.Fatalf("Retry-After %q", limited.header.Get(palette.HeaderRetryAfter))
+	if n, err := strconv.Atoi(limited.header.Get(wire.HeaderRetryAfter)); err != nil || n < 1 {
+		t.Fatalf("Retry-After %q", limited.header.Get(wire.HeaderRetryAfter))
 	}
 	// The cluster routes have their own bucket; agent routes none.
 	c.must(http.MethodGet, "/v1/spectroclusters/"+uid, nil, 200, nil)
 	for range 300 {
-		ag.must(http.MethodPut, "/heartbeat", palette.Heartbeat{AgentVersion: "x"})
+		ag.must(http.MethodPut, "/heartbeat", wire.Heartbeat{AgentVersion: "x"})
 	}
 }
 
@@ -49,8 +49,8 @@ func (c *client) setFaults(spec string, seed int64) {
 
 func (c *client) count(name string) int {
 	c.t.Helper()
-	var out palette.SearchResponse
-	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/search", palette.SearchRequest{Filter: palette.AndFilter(palette.StringFilter("clusterName", name))}, 200, &out)
+	var out wire.SearchResponse
+	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/search", wire.SearchRequest{Filter: wire.AndFilter(wire.StringFilter("clusterName", name))}, 200, &out)
 	return out.ListMeta.Count
 }
 
@@ -58,11 +58,11 @@ func TestFaults_seededCodesResetAndLostResponse(t *testing.T) {
 	t.Parallel()
 	inst := localtest.Start(t, localtest.WithoutRateLimit(), localtest.WithFaults("503=1", 1))
 	c := newClient(t, inst)
-	c.wantError(http.MethodPost, "/v1/spectroclusters/generic/import", importReq("faulted", ""), 503, palette.CodeServiceUnavailable)
+	c.wantError(http.MethodPost, "/v1/spectroclusters/generic/import", importReq("faulted", ""), 503, wire.CodeServiceUnavailable)
 
 	c.setFaults("429=1", 1)
 	a := c.do(http.MethodGet, "/v1/spectroclusters/validate/name?name=x", nil)
-	if a.status != 429 || a.header.Get(palette.HeaderRetryAfter) == "" {
+	if a.status != 429 || a.header.Get(wire.HeaderRetryAfter) == "" {
 		t.Fatalf("429 fault: %d %v", a.status, a.header)
 	}
 
@@ -74,7 +74,7 @@ func TestFaults_seededCodesResetAndLostResponse(t *testing.T) {
 
 	// Agent routes are exempt.
 	c.setFaults("503=1,reset=1", 1)
-	ag.must(http.MethodPut, "/heartbeat", palette.Heartbeat{})
+	ag.must(http.MethodPut, "/heartbeat", wire.Heartbeat{})
 
 	// reset drops the connection without an answer.
 	c.setFaults("reset=1", 1)
@@ -82,8 +82,8 @@ func TestFaults_seededCodesResetAndLostResponse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set(palette.HeaderAPIKey, c.key)
-	req.Header.Set(palette.HeaderProjectUID, c.project)
+	req.Header.Set(wire.HeaderAPIKey, c.key)
+	req.Header.Set(wire.HeaderProjectUID, c.project)
 	if resp, err := c.hc.Do(req); err == nil {
 		resp.Body.Close()
 		t.Fatalf("reset fault answered %d", resp.StatusCode)
@@ -113,8 +113,8 @@ func TestFaults_seededCodesResetAndLostResponse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set(palette.HeaderAPIKey, c.key)
-	req.Header.Set(palette.HeaderProjectUID, c.project)
+	req.Header.Set(wire.HeaderAPIKey, c.key)
+	req.Header.Set(wire.HeaderProjectUID, c.project)
 	if resp, err := c.hc.Do(req); err == nil {
 		resp.Body.Close()
 		t.Fatalf("lostresponse answered %d", resp.StatusCode)
@@ -123,7 +123,7 @@ func TestFaults_seededCodesResetAndLostResponse(t *testing.T) {
 	if n := c.count("lost"); n != 1 {
 		t.Fatalf("lostresponse import: %d clusters named lost, want 1", n)
 	}
-	c.wantError(http.MethodPost, "/debug/faults", localapi.FaultsRequest{Faults: "teapot=1"}, 400, palette.CodeBadRequest)
+	c.wantError(http.MethodPost, "/debug/faults", localapi.FaultsRequest{Faults: "teapot=1"}, 400, wire.CodeBadRequest)
 }
 
 func TestDebug_requestsAndLoopbackOnly(t *testing.T) {
@@ -163,18 +163,18 @@ func TestBadInput_4xxAndNothingWritten(t *testing.T) {
 		status             int
 		code               string
 	}{
-		{"malformed JSON", http.MethodPost, imp, `{"metadata":`, 400, palette.CodeBadRequest},
-		{"wrong type", http.MethodPost, imp, `{"metadata":{"name":5}}`, 400, palette.CodeBadRequest},
-		{"array body", http.MethodPost, imp, `[]`, 400, palette.CodeBadRequest},
-		{"trailing data", http.MethodPost, imp, `{"metadata":{"name":"t"}} {}`, 400, palette.CodeBadRequest},
-		{"empty body", http.MethodPost, imp, "", 400, palette.CodeBadRequest},
-		{"too large", http.MethodPost, imp, huge, 413, palette.CodeRequestTooLarge},
-		{"wrong method", http.MethodPost, "/v1/spectroclusters/" + uid, `{}`, 405, palette.CodeMethodNotAllowed},
-		{"unknown route", http.MethodGet, "/v1/nothing/here", nil, 404, palette.CodeResourceNotFound},
-		{"metadata wrong type", http.MethodPatch, "/v1/spectroclusters/" + uid + "/metadata", `{"metadata":{"labels":["a"]}}`, 400, palette.CodeBadRequest},
-		{"profiles wrong type", http.MethodPut, "/v1/spectroclusters/" + uid + "/profiles", `{"profiles":{}}`, 400, palette.CodeBadRequest},
-		{"search wrong type", http.MethodPost, "/v1/dashboard/spectroclusters/search", `{"filter":"x"}`, 400, palette.CodeBadRequest},
-		{"name where uid", http.MethodGet, "/v1/spectroclusters/existing", nil, 404, palette.CodeResourceNotFound},
+		{"malformed JSON", http.MethodPost, imp, `{"metadata":`, 400, wire.CodeBadRequest},
+		{"wrong type", http.MethodPost, imp, `{"metadata":{"name":5}}`, 400, wire.CodeBadRequest},
+		{"array body", http.MethodPost, imp, `[]`, 400, wire.CodeBadRequest},
+		{"trailing data", http.MethodPost, imp, `{"metadata":{"name":"t"}} {}`, 400, wire.CodeBadRequest},
+		{"empty body", http.MethodPost, imp, "", 400, wire.CodeBadRequest},
+		{"too large", http.MethodPost, imp, huge, 413, wire.CodeRequestTooLarge},
+		{"wrong method", http.MethodPost, "/v1/spectroclusters/" + uid, `{}`, 405, wire.CodeMethodNotAllowed},
+		{"unknown route", http.MethodGet, "/v1/nothing/here", nil, 404, wire.CodeResourceNotFound},
+		{"metadata wrong type", http.MethodPatch, "/v1/spectroclusters/" + uid + "/metadata", `{"metadata":{"labels":["a"]}}`, 400, wire.CodeBadRequest},
+		{"profiles wrong type", http.MethodPut, "/v1/spectroclusters/" + uid + "/profiles", `{"profiles":{}}`, 400, wire.CodeBadRequest},
+		{"search wrong type", http.MethodPost, "/v1/dashboard/spectroclusters/search", `{"filter":"x"}`, 400, wire.CodeBadRequest},
+		{"name where uid", http.MethodGet, "/v1/spectroclusters/existing", nil, 404, wire.CodeResourceNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -187,8 +187,8 @@ func TestBadInput_4xxAndNothingWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set(palette.HeaderAPIKey, c.key)
-	req.Header.Set(palette.HeaderProjectUID, c.project)
+	req.Header.Set(wire.HeaderAPIKey, c.key)
+	req.Header.Set(wire.HeaderProjectUID, c.project)
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -197,8 +197,8 @@ func TestBadInput_4xxAndNothingWritten(t *testing.T) {
 	if resp.StatusCode != 413 {
 		t.Fatalf("chunked huge body: %d", resp.StatusCode)
 	}
-	var all palette.SearchResponse
-	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/search", palette.SearchRequest{}, 200, &all)
+	var all wire.SearchResponse
+	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/search", wire.SearchRequest{}, 200, &all)
 	if all.ListMeta.Count != 1 {
 		t.Fatalf("bad requests wrote clusters: %d", all.ListMeta.Count)
 	}

@@ -15,9 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 	"golang.org/x/time/rate"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
 type routeKind int
@@ -173,8 +172,8 @@ func (s *Server) wrap(pattern string, kind routeKind, h handlerFunc) http.Handle
 					if secs < 1 {
 						secs = 1
 					}
-					w.Header().Set(palette.HeaderRetryAfter, fmt.Sprint(secs))
-					writeAPIError(w, errf(http.StatusTooManyRequests, palette.CodeTooManyRequests, "too many requests: retry after %d s", secs))
+					w.Header().Set(wire.HeaderRetryAfter, fmt.Sprint(secs))
+					writeAPIError(w, errf(http.StatusTooManyRequests, wire.CodeTooManyRequests, "too many requests: retry after %d s", secs))
 					return
 				}
 			}
@@ -205,11 +204,11 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		writeAPIError(w, errf(http.StatusRequestEntityTooLarge, palette.CodeRequestTooLarge, "request body is larger than %d bytes", maxBodyBytes))
+		writeAPIError(w, errf(http.StatusRequestEntityTooLarge, wire.CodeRequestTooLarge, "request body is larger than %d bytes", maxBodyBytes))
 		return
 	}
 	if errors.Is(err, context.Canceled) {
-		writeAPIError(w, errf(http.StatusServiceUnavailable, palette.CodeServiceUnavailable, "request canceled"))
+		writeAPIError(w, errf(http.StatusServiceUnavailable, wire.CodeServiceUnavailable, "request canceled"))
 		return
 	}
 	if isTimeout(err) {
@@ -223,21 +222,21 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	ref := randHex(16)
 	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "ref", ref, "error", err)
-	writeJSON(w, http.StatusInternalServerError, palette.Error{Code: palette.CodeInternal, Message: "internal error", Ref: ref})
+	writeJSON(w, http.StatusInternalServerError, wire.Error{Code: wire.CodeInternal, Message: "internal error", Ref: ref})
 }
 
 func unauthorized(format string, args ...any) *apiError {
-	return errf(http.StatusUnauthorized, palette.CodeUnauthorized, format, args...)
+	return errf(http.StatusUnauthorized, wire.CodeUnauthorized, format, args...)
 }
 
 func forbidden(format string, args ...any) *apiError {
-	return errf(http.StatusForbidden, palette.CodeForbidden, format, args...)
+	return errf(http.StatusForbidden, wire.CodeForbidden, format, args...)
 }
 
 // authProvider authenticates an ApiKey (or, for the manifest, its token)
 // and resolves the scope.
 func (s *Server) authProvider(r *http.Request, c *call, manifest bool) error {
-	key := r.Header.Get(palette.HeaderAPIKey)
+	key := r.Header.Get(wire.HeaderAPIKey)
 	if key == "" {
 		if manifest {
 			if tok := r.URL.Query().Get("token"); tok != "" {
@@ -263,7 +262,7 @@ func (s *Server) authProvider(r *http.Request, c *call, manifest bool) error {
 		s.keyCache.Store(hash, ki)
 	}
 	c.key = ki
-	project := r.Header.Get(palette.HeaderProjectUID)
+	project := r.Header.Get(wire.HeaderProjectUID)
 	if project == "" {
 		if ki.project != "" {
 			return forbidden("this API key may only be used in its project; set the ProjectUid header")
@@ -338,7 +337,7 @@ func (s *Server) authAgent(r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	if state == palette.StateDeleted {
+	if state == wire.StateDeleted {
 		return unauthorized("the agent token's cluster was deleted")
 	}
 	if clusterUID != r.PathValue("uid") {

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // Packs and manifests of profiles in the shapes of Palette's published API
@@ -25,7 +25,7 @@ func derivedUID(parts ...string) string {
 }
 
 // packUID is the spec's packUid of a pack name and tag.
-func packUID(p palette.Pack) string { return derivedUID("pack", p.Name, p.Tag) }
+func packUID(p wire.Pack) string { return derivedUID("pack", p.Name, p.Tag) }
 
 // manifestUID is the UID of a manifest of a pack of a profile.
 func manifestUID(profileUID, packName, manifestName string) string {
@@ -41,7 +41,7 @@ func digest(content string) string {
 // packLayer is the v1PackLayer of a pack: every pack of an add-on profile is
 // "addon"; in other profiles the layer is read from the pack's name.
 func packLayer(profileType, packName string) string {
-	if profileType == palette.ProfileTypeAddOn {
+	if profileType == wire.ProfileTypeAddOn {
 		return "addon"
 	}
 	n := strings.ToLower(packName)
@@ -61,7 +61,7 @@ func packLayer(profileType, packName string) string {
 }
 
 // packType is the pack's v1PackType ("spectro" when the store has none).
-func packType(p palette.Pack) string {
+func packType(p wire.Pack) string {
 	if p.Type == "" {
 		return "spectro"
 	}
@@ -75,7 +75,7 @@ type objectReference struct {
 	UID  string `json:"uid,omitempty"`
 }
 
-func manifestRefs(profileUID string, p palette.Pack) []objectReference {
+func manifestRefs(profileUID string, p wire.Pack) []objectReference {
 	out := make([]objectReference, 0, len(p.Manifests))
 	for _, m := range p.Manifests {
 		out = append(out, objectReference{Kind: manifestKind, Name: m.Name, UID: manifestUID(profileUID, p.Name, m.Name)})
@@ -100,9 +100,9 @@ type packSummarySpec struct {
 
 // clusterProfilePacksEntity is v1ClusterProfilePacksEntity.
 type clusterProfilePacksEntity struct {
-	Metadata palette.ObjectMeta `json:"metadata"`
-	Spec     packSummarySpec    `json:"spec"`
-	Status   struct{}           `json:"status"`
+	Metadata wire.ObjectMeta `json:"metadata"`
+	Spec     packSummarySpec `json:"spec"`
+	Status   struct{}        `json:"status"`
 }
 
 // clusterProfilePacksEntities is v1ClusterProfilePacksEntities.
@@ -112,7 +112,7 @@ type clusterProfilePacksEntities struct {
 
 // profilePacks are the packs of a profile's published version, or of its
 // draft when it was never published.
-func profilePacks(p *profileRow) []palette.Pack {
+func profilePacks(p *profileRow) []wire.Pack {
 	if p.Published != nil {
 		return p.Published.Packs
 	}
@@ -129,7 +129,7 @@ func (s *Server) getProfilePacks(w http.ResponseWriter, r *http.Request, c *call
 	out := clusterProfilePacksEntities{Items: make([]clusterProfilePacksEntity, 0, len(packs))}
 	for _, pk := range packs {
 		out.Items = append(out.Items, clusterProfilePacksEntity{
-			Metadata: palette.ObjectMeta{UID: packUID(pk), Name: pk.Name},
+			Metadata: wire.ObjectMeta{UID: packUID(pk), Name: pk.Name},
 			Spec: packSummarySpec{
 				CloudTypes:  []string{p.CloudType},
 				DisplayName: pk.Name,
@@ -157,7 +157,7 @@ type manifestData struct {
 
 // manifestEntity is v1ManifestEntity.
 type manifestEntity struct {
-	Metadata palette.ObjectMeta `json:"metadata"`
+	Metadata wire.ObjectMeta `json:"metadata"`
 	Spec     struct {
 		Draft     *manifestData `json:"draft,omitempty"`
 		Published *manifestData `json:"published,omitempty"`
@@ -169,7 +169,7 @@ type manifestEntities struct {
 	Items []manifestEntity `json:"items"`
 }
 
-func findPack(packs []palette.Pack, name string) *palette.Pack {
+func findPack(packs []wire.Pack, name string) *wire.Pack {
 	for i := range packs {
 		if packs[i].Name == name {
 			return &packs[i]
@@ -188,7 +188,7 @@ func (s *Server) getProfilePackManifests(w http.ResponseWriter, r *http.Request,
 	}
 	name := r.PathValue("packName")
 	draft := findPack(p.Template.Packs, name)
-	var published *palette.Pack
+	var published *wire.Pack
 	if p.Published != nil {
 		published = findPack(p.Published.Packs, name)
 	}
@@ -197,7 +197,7 @@ func (s *Server) getProfilePackManifests(w http.ResponseWriter, r *http.Request,
 	}
 	out := manifestEntities{Items: []manifestEntity{}}
 	index := map[string]int{}
-	add := func(pk *palette.Pack, set func(e *manifestEntity, d *manifestData)) {
+	add := func(pk *wire.Pack, set func(e *manifestEntity, d *manifestData)) {
 		if pk == nil {
 			return
 		}
@@ -206,7 +206,7 @@ func (s *Server) getProfilePackManifests(w http.ResponseWriter, r *http.Request,
 			if !ok {
 				i = len(out.Items)
 				index[m.Name] = i
-				out.Items = append(out.Items, manifestEntity{Metadata: palette.ObjectMeta{UID: manifestUID(p.UID, name, m.Name), Name: m.Name}})
+				out.Items = append(out.Items, manifestEntity{Metadata: wire.ObjectMeta{UID: manifestUID(p.UID, name, m.Name), Name: m.Name}})
 			}
 			set(&out.Items[i], &manifestData{Content: m.Content, Digest: digest(m.Content)})
 		}

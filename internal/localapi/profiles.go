@@ -11,16 +11,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
-var profileTypes = []string{palette.ProfileTypeCluster, palette.ProfileTypeInfra, palette.ProfileTypeAddOn, palette.ProfileTypeSystem}
+var profileTypes = []string{wire.ProfileTypeCluster, wire.ProfileTypeInfra, wire.ProfileTypeAddOn, wire.ProfileTypeSystem}
 
 // profileRow is a stored profile.
 type profileRow struct {
 	UID, Scope, Name, Version, Type, CloudType string
-	Template                                   palette.ProfileTemplate
-	Published                                  *palette.ProfileTemplate
+	Template                                   wire.ProfileTemplate
+	Published                                  *wire.ProfileTemplate
 	Created, Modified                          time.Time
 }
 
@@ -41,7 +41,7 @@ func scanProfile(sc scanner) (*profileRow, error) {
 		return nil, fmt.Errorf("decoding stored template: %w", err)
 	}
 	if pub.Valid {
-		p.Published = &palette.ProfileTemplate{}
+		p.Published = &wire.ProfileTemplate{}
 		if err := json.Unmarshal([]byte(pub.String), p.Published); err != nil {
 			return nil, fmt.Errorf("decoding stored published template: %w", err)
 		}
@@ -88,32 +88,32 @@ func (s *Server) visibleProfiles(ctx context.Context, scope string) ([]*profileR
 	return out, rows.Err()
 }
 
-func profileJSON(p *profileRow) palette.ClusterProfile {
+func profileJSON(p *profileRow) wire.ClusterProfile {
 	created, modified := p.Created, p.Modified
-	var pub *palette.ClusterProfileTemplate
+	var pub *wire.ClusterProfileTemplate
 	if p.Published != nil {
 		t := publishedTemplate(p.UID, p.Name, p.Version, *p.Published, nil)
 		pub = &t
 	} else {
 		// Never null: an unpublished profile shows an empty published version.
-		pub = &palette.ClusterProfileTemplate{UID: p.UID, Name: p.Name, Type: p.Type, CloudType: p.CloudType,
-			ProfileVersion: p.Version, Packs: []palette.PackRef{}}
+		pub = &wire.ClusterProfileTemplate{UID: p.UID, Name: p.Name, Type: p.Type, CloudType: p.CloudType,
+			ProfileVersion: p.Version, Packs: []wire.PackRef{}}
 	}
 	draft := publishedTemplate(p.UID, p.Name, p.Version, p.Template, nil)
-	return palette.ClusterProfile{
-		Metadata: palette.ObjectMeta{
+	return wire.ClusterProfile{
+		Metadata: wire.ObjectMeta{
 			UID: p.UID, Name: p.Name,
 			Annotations:       map[string]string{"scope": scopeAnnotation(p.Scope)},
 			CreationTimestamp: &created, LastModifiedTimestamp: &modified,
 		},
-		Spec: palette.ClusterProfileSpec{Version: p.Version, Draft: &draft, Published: pub},
+		Spec: wire.ClusterProfileSpec{Version: p.Version, Draft: &draft, Published: pub},
 	}
 }
 
 // validateProfile checks a profile creation body and fills defaults.
-func validateProfile(in *palette.ClusterProfileEntity) error {
+func validateProfile(in *wire.ClusterProfileEntity) error {
 	if strings.TrimSpace(in.Metadata.Name) == "" || len(in.Metadata.Name) > 128 {
-		return errf(http.StatusBadRequest, palette.CodeInvalidName, "profile name must be 1 to 128 characters")
+		return errf(http.StatusBadRequest, wire.CodeInvalidName, "profile name must be 1 to 128 characters")
 	}
 	t := &in.Spec.Template
 	if in.Spec.Version == "" {
@@ -126,7 +126,7 @@ func validateProfile(in *palette.ClusterProfileEntity) error {
 		t.CloudType = "all"
 	}
 	if t.Packs == nil {
-		t.Packs = []palette.Pack{}
+		t.Packs = []wire.Pack{}
 	}
 	seen := map[string]bool{}
 	for i, p := range t.Packs {
@@ -138,13 +138,13 @@ func validateProfile(in *palette.ClusterProfileEntity) error {
 		}
 		seen[p.Name] = true
 		if p.Manifests == nil {
-			t.Packs[i].Manifests = []palette.ManifestEntry{}
+			t.Packs[i].Manifests = []wire.ManifestEntry{}
 		}
 	}
 	return nil
 }
 
-func (s *Server) insertProfile(ctx context.Context, scope string, in palette.ClusterProfileEntity, publish bool) (string, error) {
+func (s *Server) insertProfile(ctx context.Context, scope string, in wire.ClusterProfileEntity, publish bool) (string, error) {
 	if err := validateProfile(&in); err != nil {
 		return "", err
 	}
@@ -156,7 +156,7 @@ func (s *Server) insertProfile(ctx context.Context, scope string, in palette.Clu
 			return err
 		}
 		if n > 0 {
-			return errf(http.StatusConflict, palette.CodeConflict, "profile '%s' version '%s' already exists", in.Metadata.Name, in.Spec.Version)
+			return errf(http.StatusConflict, wire.CodeConflict, "profile '%s' version '%s' already exists", in.Metadata.Name, in.Spec.Version)
 		}
 		now := s.now().UnixNano()
 		tmpl := mustJSON(in.Spec.Template)
@@ -178,7 +178,7 @@ func (s *Server) insertProfile(ctx context.Context, scope string, in palette.Clu
 // CreateProfile creates and publishes a profile in a project (projectUID) or,
 // when projectUID is empty, in the tenant. in carries metadata.name,
 // spec.version and spec.template.
-func (s *Server) CreateProfile(ctx context.Context, in palette.ClusterProfileEntity, projectUID string) (string, error) {
+func (s *Server) CreateProfile(ctx context.Context, in wire.ClusterProfileEntity, projectUID string) (string, error) {
 	if projectUID != "" {
 		if _, err := s.st.projectName(ctx, projectUID); err != nil {
 			return "", fmt.Errorf("project %s: %w", projectUID, err)
@@ -193,7 +193,7 @@ func (s *Server) CreateProfile(ctx context.Context, in palette.ClusterProfileEnt
 
 // POST /v1/clusterprofiles.
 func (s *Server) createProfileHandler(w http.ResponseWriter, r *http.Request, c *call) error {
-	var in palette.ClusterProfileEntity
+	var in wire.ClusterProfileEntity
 	if err := decodeBody(r, &in, true); err != nil {
 		return err
 	}
@@ -201,7 +201,7 @@ func (s *Server) createProfileHandler(w http.ResponseWriter, r *http.Request, c 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, palette.UIDResponse{UID: uid})
+	writeJSON(w, http.StatusCreated, wire.UIDResponse{UID: uid})
 	return nil
 }
 
@@ -241,11 +241,11 @@ func (s *Server) profilesMetadata(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	out := palette.ProfilesMetadata{Items: make([]palette.ProfileMetadataItem, 0, len(all))}
+	out := wire.ProfilesMetadata{Items: make([]wire.ProfileMetadataItem, 0, len(all))}
 	for _, p := range all {
-		out.Items = append(out.Items, palette.ProfileMetadataItem{
-			Metadata: palette.NameUID{Name: p.Name, UID: p.UID},
-			Spec:     palette.ProfileMetadataSpec{CloudType: p.CloudType, Version: p.Version},
+		out.Items = append(out.Items, wire.ProfileMetadataItem{
+			Metadata: wire.NameUID{Name: p.Name, UID: p.UID},
+			Spec:     wire.ProfileMetadataSpec{CloudType: p.CloudType, Version: p.Version},
 		})
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -255,11 +255,11 @@ func (s *Server) profilesMetadata(w http.ResponseWriter, r *http.Request, c *cal
 // POST /v1/dashboard/clusterprofiles?limit=&continue=: the body is
 // v1ClusterProfilesFilterSpec (profileName, version, profileType, scope).
 func (s *Server) searchProfiles(w http.ResponseWriter, r *http.Request, c *call) error {
-	var req palette.ProfileFilterSpec
+	var req wire.ProfileFilterSpec
 	if err := decodeBody(r, &req, false); err != nil {
 		return err
 	}
-	pg, err := parsePaging(r, palette.SearchRequest{})
+	pg, err := parsePaging(r, wire.SearchRequest{})
 	if err != nil {
 		return err
 	}
@@ -284,21 +284,21 @@ func (s *Server) searchProfiles(w http.ResponseWriter, r *http.Request, c *call)
 		}
 		matched = append(matched, p)
 	}
-	sorts := make([]palette.SortSpec, 0, len(req.Sort))
+	sorts := make([]wire.SortSpec, 0, len(req.Sort))
 	for _, sp := range req.Sort {
-		sorts = append(sorts, palette.SortSpec(sp))
+		sorts = append(sorts, wire.SortSpec(sp))
 	}
 	if err := sortProfiles(matched, sorts); err != nil {
 		return err
 	}
 	page, lm := pg.page(len(matched))
-	out := palette.ProfileSearchResponse{Items: make([]palette.ProfileSearchItem, 0, page.end-page.start), ListMeta: lm}
+	out := wire.ProfileSearchResponse{Items: make([]wire.ProfileSearchItem, 0, page.end-page.start), ListMeta: lm}
 	for _, p := range matched[page.start:page.end] {
 		j := profileJSON(p)
-		out.Items = append(out.Items, palette.ProfileSearchItem{
+		out.Items = append(out.Items, wire.ProfileSearchItem{
 			Metadata: j.Metadata,
-			SpecSummary: palette.ProfileSpecSummary{
-				Published: &palette.ProfileTemplateSummary{Type: p.Type, CloudType: p.CloudType},
+			SpecSummary: wire.ProfileSpecSummary{
+				Published: &wire.ProfileTemplateSummary{Type: p.Type, CloudType: p.CloudType},
 				Version:   p.Version,
 			},
 		})
@@ -311,9 +311,9 @@ func (s *Server) searchProfiles(w http.ResponseWriter, r *http.Request, c *call)
 type attachment struct {
 	clusterUID, profileUID, name, typ, version string
 	position                                   int
-	published                                  palette.ProfileTemplate
-	packValues                                 []palette.Pack
-	variables                                  []palette.Variable
+	published                                  wire.ProfileTemplate
+	packValues                                 []wire.Pack
+	variables                                  []wire.Variable
 }
 
 func loadAttachments(ctx context.Context, q queryer, clusterUID string) ([]attachment, error) {
@@ -342,10 +342,10 @@ func scanAttachments(rows *sql.Rows) ([]attachment, error) {
 			return nil, err
 		}
 		if a.packValues == nil {
-			a.packValues = []palette.Pack{}
+			a.packValues = []wire.Pack{}
 		}
 		if a.variables == nil {
-			a.variables = []palette.Variable{}
+			a.variables = []wire.Variable{}
 		}
 		out = append(out, a)
 	}
@@ -364,7 +364,7 @@ func (s *Server) getClusterProfiles(w http.ResponseWriter, r *http.Request, c *c
 	if err != nil {
 		return err
 	}
-	out := palette.ClusterProfiles{Profiles: make([]palette.AttachedProfile, 0, len(atts))}
+	out := wire.ClusterProfiles{Profiles: make([]wire.AttachedProfile, 0, len(atts))}
 	for _, a := range atts {
 		out.Profiles = append(out.Profiles, attachedProfileJSON(a))
 	}
@@ -382,7 +382,7 @@ func (s *Server) putClusterProfiles(w http.ResponseWriter, r *http.Request, c *c
 
 // plannedAttachment is one entry of a PATCH/PUT after resolving swaps.
 type plannedAttachment struct {
-	entry   palette.ProfileAttachment
+	entry   wire.ProfileAttachment
 	newUID  string
 	oldUID  string // the attached profile it replaces, if any
 	profile *profileRow
@@ -391,7 +391,7 @@ type plannedAttachment struct {
 // changeProfiles implements PATCH (add or update the listed, keep the rest;
 // replaceWithProfile swaps in place) and PUT (replace the set).
 func (s *Server) changeProfiles(w http.ResponseWriter, r *http.Request, c *call, replaceAll bool) error {
-	var req palette.ProfilesRequest
+	var req wire.ProfilesRequest
 	if err := decodeBody(r, &req, true); err != nil {
 		return err
 	}
@@ -438,8 +438,8 @@ func (s *Server) changeProfiles(w http.ResponseWriter, r *http.Request, c *call,
 			if err != nil {
 				return err
 			}
-			if p.Type != palette.ProfileTypeAddOn {
-				return errf(http.StatusBadRequest, palette.CodeFullProfileNotAllowed,
+			if p.Type != wire.ProfileTypeAddOn {
+				return errf(http.StatusBadRequest, wire.CodeFullProfileNotAllowed,
 					"profile '%s' is of type '%s': only add-on profiles can be attached to an imported cluster", p.Name, p.Type)
 			}
 			if p.Published == nil {
@@ -449,20 +449,20 @@ func (s *Server) changeProfiles(w http.ResponseWriter, r *http.Request, c *call,
 			plan = append(plan, pa)
 		}
 		if len(plan) > 0 {
-			if row.ImportMode == palette.ImportModeReadOnly {
-				return errf(http.StatusBadRequest, palette.CodeAddonProfilesRequireFullPermission,
+			if row.ImportMode == wire.ImportModeReadOnly {
+				return errf(http.StatusBadRequest, wire.CodeAddonProfilesRequireFullPermission,
 					"cluster '%s' was imported read-only: add-on profiles require Full Permission", row.UID)
 			}
-			if row.State != palette.StateRunning {
-				return errf(http.StatusConflict, palette.CodeClusterNotRunning, "cluster '%s' is %s, not Running", row.UID, row.State)
+			if row.State != wire.StateRunning {
+				return errf(http.StatusConflict, wire.CodeClusterNotRunning, "cluster '%s' is %s, not Running", row.UID, row.State)
 			}
 		}
 
 		// Compute the new ordered set.
 		type slot struct {
 			uid        string
-			packValues []palette.Pack
-			variables  []palette.Variable
+			packValues []wire.Pack
+			variables  []wire.Variable
 		}
 		var next []slot
 		added := map[string]*profileRow{}
@@ -519,10 +519,10 @@ func (s *Server) changeProfiles(w http.ResponseWriter, r *http.Request, c *call,
 		for i, sl := range next {
 			pv, vars := sl.packValues, sl.variables
 			if pv == nil {
-				pv = []palette.Pack{}
+				pv = []wire.Pack{}
 			}
 			if vars == nil {
-				vars = []palette.Variable{}
+				vars = []wire.Variable{}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO attachments(cluster_uid, profile_uid, position, pack_values, variables) VALUES (?, ?, ?, ?, ?)`,
 				row.UID, sl.uid, i, mustJSON(pv), mustJSON(vars)); err != nil {
@@ -549,7 +549,7 @@ func sameJSON[T any](a, b []T) bool {
 // updatePackStatus marks the packs of removed profiles Removing and adds
 // placeholders for the packs of added ones until the agent reports.
 func (s *Server) updatePackStatus(ctx context.Context, tx *sql.Tx, row *clusterRow, added map[string]*profileRow, removed map[string]bool) error {
-	packs := make([]palette.PackStatus, 0, len(row.Packs))
+	packs := make([]wire.PackStatus, 0, len(row.Packs))
 	for _, p := range row.Packs {
 		if _, ok := added[p.ProfileUID]; ok {
 			continue
@@ -558,7 +558,7 @@ func (s *Server) updatePackStatus(ctx context.Context, tx *sql.Tx, row *clusterR
 			if s.cfg.SimulateAgents {
 				continue
 			}
-			p.Condition = palette.Condition{Type: "Removing", Status: "True", Message: "the profile was detached; waiting for the agent to remove the pack"}
+			p.Condition = wire.Condition{Type: "Removing", Status: "True", Message: "the profile was detached; waiting for the agent to remove the pack"}
 		}
 		packs = append(packs, p)
 	}
@@ -569,11 +569,11 @@ func (s *Server) updatePackStatus(ctx context.Context, tx *sql.Tx, row *clusterR
 	slices.Sort(uids)
 	for _, uid := range uids {
 		for _, pk := range added[uid].Published.Packs {
-			cond := palette.Condition{Type: "Ready", Status: "Unknown", Reason: "WaitingForAgent", Message: "waiting for the agent to deploy the pack"}
+			cond := wire.Condition{Type: "Ready", Status: "Unknown", Reason: "WaitingForAgent", Message: "waiting for the agent to deploy the pack"}
 			if s.cfg.SimulateAgents {
-				cond = palette.Condition{Type: "Ready", Status: "True"}
+				cond = wire.Condition{Type: "Ready", Status: "True"}
 			}
-			packs = append(packs, palette.PackStatus{ProfileUID: uid, Name: pk.Name, Condition: cond})
+			packs = append(packs, wire.PackStatus{ProfileUID: uid, Name: pk.Name, Condition: cond})
 		}
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE clusters SET packs = ?, modified = ? WHERE uid = ?`, mustJSON(packs), s.now().UnixNano(), row.UID)
@@ -582,7 +582,7 @@ func (s *Server) updatePackStatus(ctx context.Context, tx *sql.Tx, row *clusterR
 
 // DELETE /v1/spectroclusters/{uid}/profiles.
 func (s *Server) deleteClusterProfiles(w http.ResponseWriter, r *http.Request, c *call) error {
-	var req palette.DeleteProfilesRequest
+	var req wire.DeleteProfilesRequest
 	if err := decodeBody(r, &req, true); err != nil {
 		return err
 	}

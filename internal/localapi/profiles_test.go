@@ -6,24 +6,24 @@ import (
 	"testing"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 func TestProfiles_createPublishAndLookup(t *testing.T) {
 	t.Parallel()
 	inst := localtest.Start(t)
 	c := newClient(t, inst)
-	body := palette.ClusterProfileEntity{
-		Metadata: palette.ObjectMeta{Name: "monitoring"},
-		Spec: palette.ClusterProfileEntitySpec{Version: "1.2.0", Template: palette.ProfileTemplate{
-			Type: palette.ProfileTypeAddOn, CloudType: "all",
-			Packs: []palette.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: "a: 1",
-				Manifests: []palette.ManifestEntry{{Name: "cm", Content: "kind: ConfigMap # secret-content"}}}},
+	body := wire.ClusterProfileEntity{
+		Metadata: wire.ObjectMeta{Name: "monitoring"},
+		Spec: wire.ClusterProfileEntitySpec{Version: "1.2.0", Template: wire.ProfileTemplate{
+			Type: wire.ProfileTypeAddOn, CloudType: "all",
+			Packs: []wire.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: "a: 1",
+				Manifests: []wire.ManifestEntry{{Name: "cm", Content: "kind: ConfigMap # secret-content"}}}},
 		}},
 	}
-	var created palette.UIDResponse
+	var created wire.UIDResponse
 	c.must(http.MethodPost, "/v1/clusterprofiles", body, 201, &created)
-	var p palette.ClusterProfile
+	var p wire.ClusterProfile
 	c.must(http.MethodGet, "/v1/clusterprofiles/"+created.UID, nil, 200, &p)
 	if p.Spec.Published == nil || len(p.Spec.Published.Packs) != 0 {
 		t.Fatalf("unpublished profile: published %+v", p.Spec.Published)
@@ -43,7 +43,7 @@ func TestProfiles_createPublishAndLookup(t *testing.T) {
 	if strings.Contains(string(a.body), "secret-content") {
 		t.Fatalf("GET profile carries manifest content: %s", a.body)
 	}
-	c.wantError(http.MethodPost, "/v1/clusterprofiles", body, 409, palette.CodeConflict)
+	c.wantError(http.MethodPost, "/v1/clusterprofiles", body, 409, wire.CodeConflict)
 	body.Spec.Version = "1.3.0"
 	c.must(http.MethodPost, "/v1/clusterprofiles", body, 201, nil)
 
@@ -53,32 +53,32 @@ func TestProfiles_createPublishAndLookup(t *testing.T) {
 	if r := c.do(http.MethodGet, "/v1/clusterprofiles?name=monitoring&version=1.2.0", nil); r.status != 404 && r.status != 405 {
 		t.Fatalf("GET /v1/clusterprofiles?name=: status %d, want no such route", r.status)
 	}
-	var found palette.ProfileSearchResponse
-	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", palette.ProfileFilterSpec{Filter: palette.ProfileFilter{
-		ProfileName: &palette.FilterString{Eq: "monitoring"}, Version: &palette.FilterVersion{Eq: "1.2.0"}}}, 200, &found)
+	var found wire.ProfileSearchResponse
+	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", wire.ProfileFilterSpec{Filter: wire.ProfileFilter{
+		ProfileName: &wire.FilterString{Eq: "monitoring"}, Version: &wire.FilterVersion{Eq: "1.2.0"}}}, 200, &found)
 	if len(found.Items) != 1 || found.Items[0].Metadata.UID != created.UID || found.Items[0].SpecSummary.Published == nil ||
 		found.Items[0].SpecSummary.Published.Type != "add-on" || found.Items[0].SpecSummary.Version != "1.2.0" || found.ListMeta.Count != 1 {
 		t.Fatalf("dashboard search %+v", found)
 	}
-	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", palette.ProfileFilterSpec{Filter: palette.ProfileFilter{
-		ProfileName: &palette.FilterString{Eq: "monitoring"}}}, 200, &found)
+	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", wire.ProfileFilterSpec{Filter: wire.ProfileFilter{
+		ProfileName: &wire.FilterString{Eq: "monitoring"}}}, 200, &found)
 	if len(found.Items) != 2 || found.ListMeta.Count != 2 {
 		t.Fatalf("dashboard search by name %+v", found)
 	}
-	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", palette.ProfileFilterSpec{Filter: palette.ProfileFilter{
-		ProfileName: &palette.FilterString{Eq: "monitoring"}, ProfileType: []string{palette.ProfileTypeCluster}}}, 200, &found)
+	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", wire.ProfileFilterSpec{Filter: wire.ProfileFilter{
+		ProfileName: &wire.FilterString{Eq: "monitoring"}, ProfileType: []string{wire.ProfileTypeCluster}}}, 200, &found)
 	if len(found.Items) != 0 {
 		t.Fatalf("dashboard search by another type %+v", found)
 	}
-	var md palette.ProfilesMetadata
+	var md wire.ProfilesMetadata
 	c.must(http.MethodGet, "/v1/dashboard/clusterprofiles/metadata", nil, 200, &md)
 	if len(md.Items) != 2 {
 		t.Fatalf("metadata %+v", md)
 	}
 	// A tenant profile is visible from the project; a project profile is not visible from the tenant.
-	tenantUID, err := inst.Server.CreateProfile(t.Context(), palette.ClusterProfileEntity{
-		Metadata: palette.ObjectMeta{Name: "shared"},
-		Spec:     palette.ClusterProfileEntitySpec{Version: "1.0.0", Template: palette.ProfileTemplate{Type: "add-on"}},
+	tenantUID, err := inst.Server.CreateProfile(t.Context(), wire.ClusterProfileEntity{
+		Metadata: wire.ObjectMeta{Name: "shared"},
+		Spec:     wire.ClusterProfileEntitySpec{Version: "1.0.0", Template: wire.ProfileTemplate{Type: "add-on"}},
 	}, "")
 	if err != nil {
 		t.Fatal(err)
@@ -87,18 +87,18 @@ func TestProfiles_createPublishAndLookup(t *testing.T) {
 	if p.Metadata.Annotations["scope"] != "tenant" {
 		t.Fatalf("tenant scope annotation %+v", p.Metadata.Annotations)
 	}
-	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", palette.ProfileFilterSpec{Filter: palette.ProfileFilter{
+	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", wire.ProfileFilterSpec{Filter: wire.ProfileFilter{
 		Scope: "tenant"}}, 200, &found)
 	if len(found.Items) != 1 || found.Items[0].Metadata.UID != tenantUID {
 		t.Fatalf("dashboard search by scope %+v", found)
 	}
-	c.with(c.key, "").wantError(http.MethodGet, "/v1/clusterprofiles/"+created.UID, nil, 404, palette.CodeResourceNotFound)
-	c.wantError(http.MethodPost, "/v1/clusterprofiles", `{"metadata":{"name":"x"},"spec":{"template":{"type":"weird"}}}`, 400, palette.CodeBadRequest)
+	c.with(c.key, "").wantError(http.MethodGet, "/v1/clusterprofiles/"+created.UID, nil, 404, wire.CodeResourceNotFound)
+	c.wantError(http.MethodPost, "/v1/clusterprofiles", `{"metadata":{"name":"x"},"spec":{"template":{"type":"weird"}}}`, 400, wire.CodeBadRequest)
 }
 
 func (c *client) attached(uid string) []string {
 	c.t.Helper()
-	var cp palette.ClusterProfiles
+	var cp wire.ClusterProfiles
 	c.must(http.MethodGet, "/v1/spectroclusters/"+uid+"/profiles", nil, 200, &cp)
 	out := make([]string, 0, len(cp.Profiles))
 	for _, p := range cp.Profiles {
@@ -107,10 +107,10 @@ func (c *client) attached(uid string) []string {
 	return out
 }
 
-func profilesBody(uids ...string) palette.ProfilesRequest {
-	var r palette.ProfilesRequest
+func profilesBody(uids ...string) wire.ProfilesRequest {
+	var r wire.ProfilesRequest
 	for _, u := range uids {
-		r.Profiles = append(r.Profiles, palette.ProfileAttachment{UID: u})
+		r.Profiles = append(r.Profiles, wire.ProfileAttachment{UID: u})
 	}
 	return r
 }
@@ -121,19 +121,19 @@ func TestAttach_rules(t *testing.T) {
 	c := newClient(t, inst)
 	addon := inst.CreateProfileFromFile(t, writeProfile(t, "addon", "1.0.0", "add-on"))
 	running, _ := c.running("generic", "running")
-	readOnly := c.importCluster("generic", "readonly", palette.ImportModeReadOnly)
+	readOnly := c.importCluster("generic", "readonly", wire.ImportModeReadOnly)
 	roAgent := c.agentFor(readOnly)
 	roAgent.register()
 	pending := c.importCluster("generic", "pending", "")
 
 	for _, typ := range []string{"cluster", "infra", "system"} {
 		full := inst.CreateProfileFromFile(t, writeProfile(t, "full-"+typ, "1.0.0", typ))
-		c.wantError(http.MethodPatch, "/v1/spectroclusters/"+running+"/profiles", profilesBody(full), 400, palette.CodeFullProfileNotAllowed)
-		c.wantError(http.MethodPut, "/v1/spectroclusters/"+running+"/profiles", profilesBody(addon, full), 400, palette.CodeFullProfileNotAllowed)
+		c.wantError(http.MethodPatch, "/v1/spectroclusters/"+running+"/profiles", profilesBody(full), 400, wire.CodeFullProfileNotAllowed)
+		c.wantError(http.MethodPut, "/v1/spectroclusters/"+running+"/profiles", profilesBody(addon, full), 400, wire.CodeFullProfileNotAllowed)
 	}
-	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+readOnly+"/profiles", profilesBody(addon), 400, palette.CodeAddonProfilesRequireFullPermission)
-	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+pending+"/profiles", profilesBody(addon), 409, palette.CodeClusterNotRunning)
-	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+running+"/profiles", profilesBody("0123456789abcdef01234567"), 404, palette.CodeResourceNotFound)
+	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+readOnly+"/profiles", profilesBody(addon), 400, wire.CodeAddonProfilesRequireFullPermission)
+	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+pending+"/profiles", profilesBody(addon), 409, wire.CodeClusterNotRunning)
+	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+running+"/profiles", profilesBody("0123456789abcdef01234567"), 404, wire.CodeResourceNotFound)
 	if got := c.attached(running); len(got) != 0 {
 		t.Fatalf("refused attachments left %v", got)
 	}
@@ -162,8 +162,8 @@ func TestAttach_patchPutDeleteAndSwap(t *testing.T) {
 		}
 	}
 	c.must(http.MethodPatch, path, profilesBody(a), 204, nil)
-	withValues := palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{UID: b,
-		PackValues: []palette.Pack{{Name: "hello", Values: "message: hi"}}, Variables: []palette.Variable{{Name: "v", Value: "1"}}}}}
+	withValues := wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: b,
+		PackValues: []wire.Pack{{Name: "hello", Values: "message: hi"}}, Variables: []wire.Variable{{Name: "v", Value: "1"}}}}}
 	c.must(http.MethodPatch, path, withValues, 204, nil)
 	eq("PATCH keeps", a, b)
 
@@ -173,13 +173,13 @@ func TestAttach_patchPutDeleteAndSwap(t *testing.T) {
 	}
 	// Each attached pack shows its whole values: the profile's, or the
 	// attachment's packValues, which replace them.
-	var cp palette.ClusterProfiles
+	var cp wire.ClusterProfiles
 	c.must(http.MethodGet, path, nil, 200, &cp)
 	if len(cp.Profiles) != 2 || cp.Profiles[0].PackValues()["hello"] != "message: hello\n" ||
-		cp.Profiles[1].PackValues()["hello"] != "message: hi" || cp.Profiles[1].Spec.Type != palette.ProfileTypeAddOn {
+		cp.Profiles[1].PackValues()["hello"] != "message: hi" || cp.Profiles[1].Spec.Type != wire.ProfileTypeAddOn {
 		t.Fatalf("attached profiles %+v", cp.Profiles)
 	}
-	var desired palette.AgentDesired
+	var desired wire.AgentDesired
 	mustUnmarshal(t, ag.call(http.MethodGet, "/agent/desired", nil).body, &desired)
 	if len(desired.Profiles) != 2 || desired.Profiles[1].PackValues[0].Values != "message: hi" ||
 		desired.Profiles[1].Variables[0].Value != "1" || desired.Profiles[0].Packs[0].Values != "message: hello\n" {
@@ -187,16 +187,16 @@ func TestAttach_patchPutDeleteAndSwap(t *testing.T) {
 	}
 
 	// Contract form of the swap: uid is the new profile, replaceWithProfile the attached one.
-	c.must(http.MethodPatch, path, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{UID: a2, ReplaceWithProfile: a}}}, 204, nil)
+	c.must(http.MethodPatch, path, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: a2, ReplaceWithProfile: a}}}, 204, nil)
 	eq("swap in place", a2, b)
 	// Palette API form: uid is attached, replaceWithProfile the new one.
-	c.must(http.MethodPatch, path, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{UID: a2, ReplaceWithProfile: a}}}, 204, nil)
+	c.must(http.MethodPatch, path, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: a2, ReplaceWithProfile: a}}}, 204, nil)
 	eq("swap back", a, b)
 
 	// The agent reports the packs; a detached profile's packs turn Removing until the next report.
-	ag.must(http.MethodPatch, "/packs/status", palette.PacksStatusRequest{Packs: []palette.PackStatus{
-		{ProfileUID: a, Name: "hello", Condition: palette.Condition{Type: "Ready", Status: "True"}},
-		{ProfileUID: b, Name: "hello", Condition: palette.Condition{Type: "Ready", Status: "True"}},
+	ag.must(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: []wire.PackStatus{
+		{ProfileUID: a, Name: "hello", Condition: wire.Condition{Type: "Ready", Status: "True"}},
+		{ProfileUID: b, Name: "hello", Condition: wire.Condition{Type: "Ready", Status: "True"}},
 	}})
 	c.must(http.MethodPut, path, profilesBody(d, b), 204, nil)
 	eq("PUT replaces", d, b)
@@ -209,7 +209,7 @@ func TestAttach_patchPutDeleteAndSwap(t *testing.T) {
 		t.Fatalf("pack conditions after PUT %v", conds)
 	}
 
-	c.must(http.MethodDelete, path, palette.DeleteProfilesRequest{ProfileUIDs: []string{d}}, 204, nil)
+	c.must(http.MethodDelete, path, wire.DeleteProfilesRequest{ProfileUIDs: []string{d}}, 204, nil)
 	eq("DELETE removes", b)
 	c.must(http.MethodPut, path, profilesBody(), 204, nil)
 	eq("PUT empty", []string{}...)
@@ -218,18 +218,18 @@ func TestAttach_patchPutDeleteAndSwap(t *testing.T) {
 func TestUpgrade_onceThenConflict(t *testing.T) {
 	t.Parallel()
 	c := newClient(t, localtest.Start(t))
-	uid := c.importCluster("generic", "up", palette.ImportModeReadOnly)
+	uid := c.importCluster("generic", "up", wire.ImportModeReadOnly)
 	ro := c.manifest(uid)
-	if m := c.importMode(uid); m != palette.ImportModeReadOnly {
+	if m := c.importMode(uid); m != wire.ImportModeReadOnly {
 		t.Fatalf("mode before upgrade %q", m)
 	}
 	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/import/upgrade", nil, 204, nil)
-	if m := c.importMode(uid); m != palette.ImportModeFullPermission {
+	if m := c.importMode(uid); m != wire.ImportModeFullPermission {
 		t.Fatalf("mode after upgrade %q", m)
 	}
 	full := c.manifest(uid)
 	if len(full) <= len(ro) {
 		t.Fatalf("the manifest after the upgrade is not the Full Permission one (%d vs %d objects)", len(full), len(ro))
 	}
-	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+uid+"/import/upgrade", nil, 409, palette.CodeAlreadyFullPermission)
+	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+uid+"/import/upgrade", nil, 409, wire.CodeAlreadyFullPermission)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // sdkAddonYAML is an add-on profile whose manifest uses a profile variable.
@@ -138,7 +139,7 @@ func TestPaletteSDK(t *testing.T) {
 		t.Fatalf("GetCluster: %v, %v", cl, err)
 	}
 	if cl.Metadata.UID != genericUID || cl.Metadata.Name != "sdk-generic" || cl.Metadata.Labels["team"] != "sdk" ||
-		cl.Spec.CloudType != "generic" || cl.Status.State != palette.StatePending {
+		cl.Spec.CloudType != "generic" || cl.Status.State != wire.StatePending {
 		t.Fatalf("GetCluster: metadata %+v spec.cloudType %q status.state %q", cl.Metadata, cl.Spec.CloudType, cl.Status.State)
 	}
 	specValid(t, "GetCluster (Pending)", cl)
@@ -222,7 +223,7 @@ func TestPaletteSDK(t *testing.T) {
 	if !strings.Contains(manifest, "kind: Namespace") || !strings.Contains(manifest, genericUID) {
 		t.Fatalf("GetClusterImportManifest: %s", short([]byte(manifest)))
 	}
-	if cl, _ := c.GetCluster(genericUID); cl == nil || cl.Status.State != palette.StatePending {
+	if cl, _ := c.GetCluster(genericUID); cl == nil || cl.Status.State != wire.StatePending {
 		t.Fatalf("after the manifest fetch: %+v, want Pending (only the agent moves it on)", cl)
 	}
 
@@ -278,10 +279,10 @@ func TestPaletteSDK(t *testing.T) {
 	if err := ag.ReportImported(ctx, genericUID); err != nil {
 		t.Fatalf("agent ReportImported: %v", err)
 	}
-	if err := ag.Heartbeat(ctx, genericUID, palette.Heartbeat{AgentVersion: "sdk-test"}); err != nil {
+	if err := ag.Heartbeat(ctx, genericUID, wire.Heartbeat{AgentVersion: "sdk-test"}); err != nil {
 		t.Fatalf("agent Heartbeat: %v", err)
 	}
-	waitState(t, c, genericUID, palette.StateRunning)
+	waitState(t, c, genericUID, wire.StateRunning)
 
 	// Attach the add-on profile.
 	cl, _ = c.GetCluster(genericUID)
@@ -298,7 +299,7 @@ func TestPaletteSDK(t *testing.T) {
 	}
 	specValid(t, "GetCluster (Running, with the add-on)", cl)
 	tmpl := cl.Spec.ClusterProfileTemplates[0]
-	if tmpl.UID != profileUID || tmpl.Name != "sdk-addon" || tmpl.Type != palette.ProfileTypeAddOn || tmpl.ProfileVersion != "1.0.0" || len(tmpl.Packs) != 1 {
+	if tmpl.UID != profileUID || tmpl.Name != "sdk-addon" || tmpl.Type != wire.ProfileTypeAddOn || tmpl.ProfileVersion != "1.0.0" || len(tmpl.Packs) != 1 {
 		t.Fatalf("spec.clusterProfileTemplates[0]: %+v", tmpl)
 	}
 	pk := tmpl.Packs[0]
@@ -326,8 +327,8 @@ func TestPaletteSDK(t *testing.T) {
 		desired.Profiles[0].PackValues[0].Values != "message: updated\n" || len(desired.Profiles[0].Variables) != 1 {
 		t.Fatalf("agent desired after UpdateAddonDeployment: %+v, %v", desired, err)
 	}
-	if err := ag.ReportPacks(ctx, genericUID, []palette.PackStatus{{ProfileUID: profileUID, Name: "hello",
-		Condition: palette.Condition{Type: "Ready", Status: "True"}}}); err != nil {
+	if err := ag.ReportPacks(ctx, genericUID, []wire.PackStatus{{ProfileUID: profileUID, Name: "hello",
+		Condition: wire.Condition{Type: "Ready", Status: "True"}}}); err != nil {
 		t.Fatalf("agent ReportPacks: %v", err)
 	}
 	cl, _ = c.GetCluster(genericUID)
@@ -397,7 +398,7 @@ func TestPaletteSDK(t *testing.T) {
 	if err := c.DeleteCluster(genericUID); err != nil {
 		t.Fatalf("DeleteCluster: %v", err)
 	}
-	waitState(t, c, genericUID, palette.StateDeleting)
+	waitState(t, c, genericUID, wire.StateDeleting)
 	if desired, err := ag.GetAgentDesired(ctx, genericUID); err != nil || !desired.Deleting {
 		t.Fatalf("agent desired after DeleteCluster: %+v, %v", desired, err)
 	}
@@ -415,7 +416,7 @@ func TestPaletteSDK(t *testing.T) {
 	if cl, err := c.GetCluster(awsUID); err != nil || cl != nil {
 		t.Fatalf("GetCluster after the force delete: %+v, %v; want nil, nil (Deleted)", cl, err)
 	}
-	if st := inst.ClusterState(t, awsUID); st != palette.StateDeleted {
+	if st := inst.ClusterState(t, awsUID); st != wire.StateDeleted {
 		t.Fatalf("stored state after the force delete: %s", st)
 	}
 	if left, err := c.SearchClusterSummaries(nil, nil); err != nil || len(left) != 0 {

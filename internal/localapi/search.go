@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 const maxPageSize = 50
@@ -31,7 +31,7 @@ type continueToken struct {
 
 // parsePaging reads limit (≤ 50, default 50) and the opaque continue token,
 // which must come from the same filter and sort.
-func parsePaging(r *http.Request, req palette.SearchRequest) (paging, error) {
+func parsePaging(r *http.Request, req wire.SearchRequest) (paging, error) {
 	q := r.URL.Query()
 	sum := sha256.Sum256([]byte(mustJSON(req.Filter) + "|" + mustJSON(req.Sort)))
 	p := paging{limit: maxPageSize, hash: hex.EncodeToString(sum[:8])}
@@ -63,10 +63,10 @@ func parsePaging(r *http.Request, req palette.SearchRequest) (paging, error) {
 
 type pageBounds struct{ start, end int }
 
-func (p paging) page(total int) (pageBounds, palette.ListMeta) {
+func (p paging) page(total int) (pageBounds, wire.ListMeta) {
 	start := min(p.offset, total)
 	end := min(start+p.limit, total)
-	lm := palette.ListMeta{Count: total, Limit: p.limit, Offset: start}
+	lm := wire.ListMeta{Count: total, Limit: p.limit, Offset: start}
 	if end < total {
 		lm.Continue = base64.RawURLEncoding.EncodeToString([]byte(mustJSON(continueToken{Offset: end, Hash: p.hash})))
 	}
@@ -87,21 +87,21 @@ func conjunctionAnd(c string) (bool, error) {
 }
 
 // matchFilter evaluates a v1SearchFilterSpec on one object.
-func matchFilter(f *palette.FilterSpec, get propertyValues) (bool, error) {
+func matchFilter(f *wire.FilterSpec, get propertyValues) (bool, error) {
 	if f == nil || len(f.FilterGroups) == 0 {
 		return true, nil
 	}
-	return combine(f.Conjunction, f.FilterGroups, func(g palette.FilterGroup) (bool, error) { return matchGroup(g, get) })
+	return combine(f.Conjunction, f.FilterGroups, func(g wire.FilterGroup) (bool, error) { return matchGroup(g, get) })
 }
 
-func matchGroup(g palette.FilterGroup, get propertyValues) (bool, error) {
+func matchGroup(g wire.FilterGroup, get propertyValues) (bool, error) {
 	if _, err := conjunctionAnd(g.Conjunction); err != nil {
 		return false, err
 	}
 	if len(g.Filters) == 0 {
 		return true, nil
 	}
-	return combine(g.Conjunction, g.Filters, func(f palette.Filter) (bool, error) { return matchOne(f, get) })
+	return combine(g.Conjunction, g.Filters, func(f wire.Filter) (bool, error) { return matchOne(f, get) })
 }
 
 // combine joins the matches of items with the conjunction ("and" or "or").
@@ -125,7 +125,7 @@ func combine[T any](conjunction string, items []T, match func(T) (bool, error)) 
 	return result, nil
 }
 
-func matchOne(f palette.Filter, get propertyValues) (bool, error) {
+func matchOne(f wire.Filter, get propertyValues) (bool, error) {
 	vals, err := get(f.Property)
 	if err != nil {
 		return false, err
@@ -192,7 +192,7 @@ func stringOperator(op string) (func(a, b string) bool, error) {
 	return nil, badRequest("unknown string operator '%s' (use eq, neq, contains, beginsWith or endsWith)", op)
 }
 
-func filterMentions(f *palette.FilterSpec, property string) bool {
+func filterMentions(f *wire.FilterSpec, property string) bool {
 	if f == nil {
 		return false
 	}
@@ -218,7 +218,7 @@ func clusterProperty(row *clusterRow) propertyValues {
 		case "clusterState", "state":
 			return []string{row.State}, nil
 		case "isDeleted":
-			return []string{strconv.FormatBool(row.State == palette.StateDeleted)}, nil
+			return []string{strconv.FormatBool(row.State == wire.StateDeleted)}, nil
 		case "importMode":
 			return []string{row.ImportMode}, nil
 		case "tag", "tags":
@@ -242,7 +242,7 @@ func sortOrder(o string) (int, error) {
 	return 0, badRequest("sort order must be 'asc' or 'desc', not '%s'", o)
 }
 
-func sortClusters(rows []*clusterRow, specs []palette.SortSpec) error {
+func sortClusters(rows []*clusterRow, specs []wire.SortSpec) error {
 	type key struct {
 		cmp   func(a, b *clusterRow) int
 		order int
@@ -284,7 +284,7 @@ func sortClusters(rows []*clusterRow, specs []palette.SortSpec) error {
 	return nil
 }
 
-func sortProfiles(rows []*profileRow, specs []palette.SortSpec) error {
+func sortProfiles(rows []*profileRow, specs []wire.SortSpec) error {
 	for i := len(specs) - 1; i >= 0; i-- {
 		sp := specs[i]
 		o, err := sortOrder(sp.Order)
@@ -312,7 +312,7 @@ func sortProfiles(rows []*profileRow, specs []palette.SortSpec) error {
 // matchClusters returns the clusters of the caller's scope that match a
 // search body, sorted, with their raw labels, annotations, agent metadata
 // and packs columns.
-func (s *Server) matchClusters(r *http.Request, c *call, req palette.SearchRequest) ([]*clusterRow, map[*clusterRow][4]string, error) {
+func (s *Server) matchClusters(r *http.Request, c *call, req wire.SearchRequest) ([]*clusterRow, map[*clusterRow][4]string, error) {
 	rows, err := s.st.db.QueryContext(r.Context(), `SELECT uid, name, cloud_type, state, import_mode, labels, annotations,
 		created, modified, deleted_at, last_heartbeat, agent_version, agent_metadata, packs, cloud_config_uid, manifest_token
 		FROM clusters WHERE scope = ?`, c.scope)
@@ -330,7 +330,7 @@ func (s *Server) matchClusters(r *http.Request, c *call, req palette.SearchReque
 			return nil, nil, err
 		}
 		row.Scope = c.scope
-		if s.expired(row) || (!wantDeleted && row.State == palette.StateDeleted) {
+		if s.expired(row) || (!wantDeleted && row.State == wire.StateDeleted) {
 			continue
 		}
 		if needLabels {
@@ -374,7 +374,7 @@ func (s *Server) decodeSearchRow(row *clusterRow, raw [4]string) error {
 // POST /v1/dashboard/spectroclusters/search?limit=&continue=:
 // v1SpectroClustersSummary, paged.
 func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call) error {
-	var req palette.SearchRequest
+	var req wire.SearchRequest
 	if err := decodeBody(r, &req, false); err != nil {
 		return err
 	}
@@ -392,7 +392,7 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	out := palette.SearchResponse{Items: make([]palette.SearchItem, 0, len(pageRows)), ListMeta: lm}
+	out := wire.SearchResponse{Items: make([]wire.SearchItem, 0, len(pageRows)), ListMeta: lm}
 	for _, row := range pageRows {
 		if err := s.decodeSearchRow(row, raw[row]); err != nil {
 			return err
@@ -400,17 +400,17 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 		h := s.health(row)
 		tmpls := templates[row.UID]
 		if tmpls == nil {
-			tmpls = []palette.ClusterProfileTemplateMeta{}
+			tmpls = []wire.ClusterProfileTemplateMeta{}
 		}
-		out.Items = append(out.Items, palette.SearchItem{
+		out.Items = append(out.Items, wire.SearchItem{
 			Metadata: s.objectMeta(row),
-			SpecSummary: palette.SpecSummary{
+			SpecSummary: wire.SpecSummary{
 				CloudConfig:             cloudConfigSummary(row, s.shownMetadata(row)),
 				ClusterProfileTemplates: tmpls,
 			},
-			Status: palette.SearchStatus{
+			Status: wire.SearchStatus{
 				State: row.State, Health: &h,
-				ClusterImport: &palette.ClusterImport{ImportLink: s.importLink(row), IsBrownfield: true, State: importState(row.State)},
+				ClusterImport: &wire.ClusterImport{ImportLink: s.importLink(row), IsBrownfield: true, State: importState(row.State)},
 			},
 		})
 	}
@@ -421,7 +421,7 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 // POST /v1/dashboard/spectroclusters/metadata/search:
 // v1SpectroClustersMetadataSearch, every match in one answer.
 func (s *Server) searchClusterMetadata(w http.ResponseWriter, r *http.Request, c *call) error {
-	var req palette.SearchRequest
+	var req wire.SearchRequest
 	if err := decodeBody(r, &req, false); err != nil {
 		return err
 	}
@@ -429,20 +429,20 @@ func (s *Server) searchClusterMetadata(w http.ResponseWriter, r *http.Request, c
 	if err != nil {
 		return err
 	}
-	out := palette.MetaSearchResponse{Items: make([]palette.MetaItem, 0, len(matched)),
-		ListMeta: &palette.ListMeta{Count: len(matched)}}
+	out := wire.MetaSearchResponse{Items: make([]wire.MetaItem, 0, len(matched)),
+		ListMeta: &wire.ListMeta{Count: len(matched)}}
 	for _, row := range matched {
 		if err := s.decodeSearchRow(row, raw[row]); err != nil {
 			return err
 		}
 		h := s.health(row)
-		out.Items = append(out.Items, palette.MetaItem{
+		out.Items = append(out.Items, wire.MetaItem{
 			Metadata: s.objectMeta(row),
-			SpecSummary: palette.MetaSpecSummary{
+			SpecSummary: wire.MetaSpecSummary{
 				CloudType: row.CloudType, ImportMode: row.ImportMode, CloudRegion: s.shownMetadata(row).Region,
 			},
-			Status: palette.MetaStatus{State: row.State, Health: &palette.MetaHealth{
-				State: h.State, IsHeartBeatFailed: h.State == palette.HealthUnhealthy,
+			Status: wire.MetaStatus{State: row.State, Health: &wire.MetaHealth{
+				State: h.State, IsHeartBeatFailed: h.State == wire.HealthUnhealthy,
 			}},
 		})
 	}
@@ -452,8 +452,8 @@ func (s *Server) searchClusterMetadata(w http.ResponseWriter, r *http.Request, c
 
 // pageTemplates loads the attached profiles of every cluster of a page in
 // one query, as clusterProfileTemplates, keyed by cluster UID.
-func (s *Server) pageTemplates(r *http.Request, rows []*clusterRow) (map[string][]palette.ClusterProfileTemplateMeta, error) {
-	out := make(map[string][]palette.ClusterProfileTemplateMeta, len(rows))
+func (s *Server) pageTemplates(r *http.Request, rows []*clusterRow) (map[string][]wire.ClusterProfileTemplateMeta, error) {
+	out := make(map[string][]wire.ClusterProfileTemplateMeta, len(rows))
 	if len(rows) == 0 {
 		return out, nil
 	}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // debugCall sends a debug request as a browser or a script would: its own
@@ -34,7 +34,7 @@ func debugCall(t *testing.T, inst *localtest.Instance, method, path, key, conten
 		t.Fatal(err)
 	}
 	if key != "" {
-		req.Header.Set(palette.HeaderAPIKey, key)
+		req.Header.Set(wire.HeaderAPIKey, key)
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -78,25 +78,25 @@ func TestDebug_needsAdminKeyAndRefusesCrossSite(t *testing.T) {
 		status                               int
 		code                                 string
 	}{
-		{"faults without a key", http.MethodPost, "/debug/faults", "", "application/json", nil, 401, palette.CodeUnauthorized},
-		{"requests without a key", http.MethodGet, "/debug/requests", "", "", nil, 401, palette.CodeUnauthorized},
-		{"wrong key", http.MethodPost, "/debug/faults", "nope", "application/json", nil, 401, palette.CodeUnauthorized},
-		{"a project's key", http.MethodPost, "/debug/faults", projectKey, "application/json", nil, 403, palette.CodeForbidden},
+		{"faults without a key", http.MethodPost, "/debug/faults", "", "application/json", nil, 401, wire.CodeUnauthorized},
+		{"requests without a key", http.MethodGet, "/debug/requests", "", "", nil, 401, wire.CodeUnauthorized},
+		{"wrong key", http.MethodPost, "/debug/faults", "nope", "application/json", nil, 401, wire.CodeUnauthorized},
+		{"a project's key", http.MethodPost, "/debug/faults", projectKey, "application/json", nil, 403, wire.CodeForbidden},
 		{"text/plain body (a form or fetch without preflight)", http.MethodPost, "/debug/faults", inst.APIKey, "text/plain", nil, 415, "UnsupportedMediaType"},
 		{"no content type", http.MethodPost, "/debug/faults", inst.APIKey, "", nil, 415, "UnsupportedMediaType"},
 		{"another site's Origin", http.MethodPost, "/debug/faults", inst.APIKey, "application/json",
-			map[string]string{"Origin": "https://evil.example"}, 403, palette.CodeForbidden},
-		{"Origin null", http.MethodGet, "/debug/requests", inst.APIKey, "", map[string]string{"Origin": "null"}, 403, palette.CodeForbidden},
+			map[string]string{"Origin": "https://evil.example"}, 403, wire.CodeForbidden},
+		{"Origin null", http.MethodGet, "/debug/requests", inst.APIKey, "", map[string]string{"Origin": "null"}, 403, wire.CodeForbidden},
 		{"another port's Origin", http.MethodPost, "/debug/faults", inst.APIKey, "application/json",
-			map[string]string{"Origin": "http://127.0.0.1:1"}, 403, palette.CodeForbidden},
+			map[string]string{"Origin": "http://127.0.0.1:1"}, 403, wire.CodeForbidden},
 		{"Sec-Fetch-Site cross-site", http.MethodPost, "/debug/faults", inst.APIKey, "application/json",
-			map[string]string{"Sec-Fetch-Site": "cross-site"}, 403, palette.CodeForbidden},
+			map[string]string{"Sec-Fetch-Site": "cross-site"}, 403, wire.CodeForbidden},
 		{"Sec-Fetch-Site same-site", http.MethodGet, "/debug/requests", inst.APIKey, "",
-			map[string]string{"Sec-Fetch-Site": "same-site"}, 403, palette.CodeForbidden},
+			map[string]string{"Sec-Fetch-Site": "same-site"}, 403, wire.CodeForbidden},
 		{"rebound DNS name in Host", http.MethodPost, "/debug/faults", inst.APIKey, "application/json",
-			map[string]string{"Host": "evil.example:" + port}, 403, palette.CodeForbidden},
+			map[string]string{"Host": "evil.example:" + port}, 403, wire.CodeForbidden},
 		{"rebound DNS name in Host (requests)", http.MethodGet, "/debug/requests", inst.APIKey, "",
-			map[string]string{"Host": "attacker.test:" + port}, 403, palette.CodeForbidden},
+			map[string]string{"Host": "attacker.test:" + port}, 403, wire.CodeForbidden},
 	}
 	for _, tt := range tests {
 		body := ""
@@ -128,7 +128,7 @@ func TestDebug_needsAdminKeyAndRefusesCrossSite(t *testing.T) {
 	if a := debugCall(t, inst, http.MethodPost, "/debug/faults", inst.APIKey, "application/json; charset=utf-8", faults, nil); a.status != 204 {
 		t.Fatalf("admin key, JSON: /debug/faults %d: %s", a.status, a.body)
 	}
-	c.wantError(http.MethodGet, "/v1/spectroclusters/"+uid, nil, 503, palette.CodeServiceUnavailable)
+	c.wantError(http.MethodGet, "/v1/spectroclusters/"+uid, nil, 503, wire.CodeServiceUnavailable)
 }
 
 // TestReadTimeout_slowBodyCutOff: a client that trickles its body one byte
@@ -146,7 +146,7 @@ func TestReadTimeout_slowBodyCutOff(t *testing.T) {
 	defer conn.Close()
 	if _, err := fmt.Fprintf(conn, "POST /v1/spectroclusters/generic/import HTTP/1.1\r\nHost: %s\r\n%s: %s\r\n%s: %s\r\n"+
 		"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{",
-		strings.TrimPrefix(inst.URL, "http://"), palette.HeaderAPIKey, inst.APIKey, palette.HeaderProjectUID, inst.ProjectUID); err != nil {
+		strings.TrimPrefix(inst.URL, "http://"), wire.HeaderAPIKey, inst.APIKey, wire.HeaderProjectUID, inst.ProjectUID); err != nil {
 		t.Fatal(err)
 	}
 	stop := make(chan struct{})
@@ -236,7 +236,7 @@ func TestStore_fullDiskAnswers507(t *testing.T) {
 	if e.Code != "StorageFull" || !strings.Contains(e.Message, "out of disk space") || !strings.Contains(e.Message, db) {
 		t.Fatalf("full store: %+v", e)
 	}
-	if st := c.getCluster(first).Status.State; st != palette.StatePending {
+	if st := c.getCluster(first).Status.State; st != wire.StatePending {
 		t.Fatalf("read on a full store: %s", st)
 	}
 }
@@ -258,11 +258,11 @@ func TestAgentCredential_mintedOnceAndRotatable(t *testing.T) {
 			t.Fatalf("fetch %d differs from the first: a manifest must be byte-identical across fetches", i)
 		}
 	}
-	if st := inst.ClusterState(t, uid); st != palette.StatePending {
+	if st := inst.ClusterState(t, uid); st != wire.StatePending {
 		t.Fatalf("after 6 fetches: %s, want Pending", st)
 	}
 	old := &agent{c: anon, uid: uid, token: agentToken(t, parseDocs(t, bodies[0]))}
-	old.must(http.MethodPut, "/heartbeat", palette.Heartbeat{})
+	old.must(http.MethodPut, "/heartbeat", wire.Heartbeat{})
 
 	link, err := inst.Server.RotateCredentials(context.Background(), uid)
 	if err != nil {
@@ -275,7 +275,7 @@ func TestAgentCredential_mintedOnceAndRotatable(t *testing.T) {
 	if a := anon.do(http.MethodGet, path+"?token="+linkToken, nil); a.status != 401 {
 		t.Fatalf("old link after rotation: %d", a.status)
 	}
-	if a := old.call(http.MethodPut, "/heartbeat", palette.Heartbeat{}); a.status != 401 {
+	if a := old.call(http.MethodPut, "/heartbeat", wire.Heartbeat{}); a.status != 401 {
 		t.Fatalf("old agent credential after rotation: %d", a.status)
 	}
 	rotated := anon.must(http.MethodGet, path+"?token="+newLinkToken, nil, 200, nil).body
@@ -324,7 +324,7 @@ func TestAgentCredential_boundToItsClusterAndAgentRoutes(t *testing.T) {
 			t.Fatalf("A's credential %s: %d %s", name, r.status, r.body)
 		}
 	}
-	if st := inst.ClusterState(t, b); st != palette.StateRunning {
+	if st := inst.ClusterState(t, b); st != wire.StateRunning {
 		t.Fatalf("cluster B: %s", st)
 	}
 }
@@ -338,18 +338,18 @@ func TestAgentCredential_agentRemovedOnlyWhenDeleting(t *testing.T) {
 	if r.status != http.StatusConflict {
 		t.Fatalf("agentRemoved on a Running cluster: %d %s", r.status, r.body)
 	}
-	if e := r.apiError(t); e.Code != palette.CodeConflict || !strings.Contains(e.Message, "Palette has not been asked to delete it") {
+	if e := r.apiError(t); e.Code != wire.CodeConflict || !strings.Contains(e.Message, "Palette has not been asked to delete it") {
 		t.Fatalf("agentRemoved on a Running cluster: %+v", e)
 	}
-	if st := inst.ClusterState(t, uid); st != palette.StateRunning {
+	if st := inst.ClusterState(t, uid); st != wire.StateRunning {
 		t.Fatalf("after the refused agentRemoved: %s", st)
 	}
 	c.must(http.MethodDelete, "/v1/spectroclusters/"+uid, nil, 204, nil)
-	if st := inst.ClusterState(t, uid); st != palette.StateDeleting {
+	if st := inst.ClusterState(t, uid); st != wire.StateDeleting {
 		t.Fatalf("after DELETE: %s", st)
 	}
 	ag.must(http.MethodPatch, "/status/agentRemoved", nil)
-	if st := inst.ClusterState(t, uid); st != palette.StateDeleted {
+	if st := inst.ClusterState(t, uid); st != wire.StateDeleted {
 		t.Fatalf("after agentRemoved: %s", st)
 	}
 }
@@ -361,18 +361,18 @@ func TestAgentCredential_forgedPacksReadyRefused(t *testing.T) {
 	prof := inst.CreateProfileFromFile(t, writeProfile(t, "real", "1.0.0", "add-on"))
 	other := inst.CreateProfileFromFile(t, writeProfile(t, "other", "1.0.0", "add-on"))
 	uid, ag := c.running("generic", "forged")
-	ready := palette.Condition{Type: "Ready", Status: "True"}
-	nothingAttached := []palette.PackStatus{{ProfileUID: prof, Name: "hello", Condition: ready}}
-	if r := ag.call(http.MethodPatch, "/packs/status", palette.PacksStatusRequest{Packs: nothingAttached}); r.status != http.StatusConflict {
+	ready := wire.Condition{Type: "Ready", Status: "True"}
+	nothingAttached := []wire.PackStatus{{ProfileUID: prof, Name: "hello", Condition: ready}}
+	if r := ag.call(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: nothingAttached}); r.status != http.StatusConflict {
 		t.Fatalf("Ready with nothing attached: %d %s", r.status, r.body)
 	}
 	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/profiles", profilesBody(prof), 204, nil)
-	for name, packs := range map[string][]palette.PackStatus{
+	for name, packs := range map[string][]wire.PackStatus{
 		"a profile not attached":      {{ProfileUID: other, Name: "hello", Condition: ready}},
 		"a pack the profile lacks":    {{ProfileUID: prof, Name: "evil", Condition: ready}},
 		"one forged among real packs": {{ProfileUID: prof, Name: "hello", Condition: ready}, {ProfileUID: "p1", Name: "x", Condition: ready}},
 	} {
-		r := ag.call(http.MethodPatch, "/packs/status", palette.PacksStatusRequest{Packs: packs})
+		r := ag.call(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: packs})
 		if r.status != http.StatusConflict {
 			t.Fatalf("%s: %d %s", name, r.status, r.body)
 		}
@@ -383,7 +383,7 @@ func TestAgentCredential_forgedPacksReadyRefused(t *testing.T) {
 			t.Fatalf("a refused report was stored: %+v", p)
 		}
 	}
-	ag.must(http.MethodPatch, "/packs/status", palette.PacksStatusRequest{Packs: []palette.PackStatus{{ProfileUID: prof, Name: "hello", Condition: ready}}})
+	ag.must(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: []wire.PackStatus{{ProfileUID: prof, Name: "hello", Condition: ready}}})
 	if p := c.getCluster(uid).Status.Packs; len(p) != 1 || p[0].ProfileUID != prof || p[0].Condition.Status != "True" {
 		t.Fatalf("packs %+v", p)
 	}
@@ -413,7 +413,7 @@ func TestManifest_linkRateLimited(t *testing.T) {
 				mu.Lock()
 				counts[a.status]++
 				if a.status == http.StatusTooManyRequests {
-					retryAfter = a.header.Get(palette.HeaderRetryAfter)
+					retryAfter = a.header.Get(wire.HeaderRetryAfter)
 				}
 				mu.Unlock()
 			}
@@ -449,11 +449,11 @@ func TestManifest_fetchKeepsStateDeleteAtOnce(t *testing.T) {
 	for range 3 {
 		c.manifest(pending)
 	}
-	if st := c.getCluster(pending).Status.State; st != palette.StatePending {
+	if st := c.getCluster(pending).Status.State; st != wire.StatePending {
 		t.Fatalf("after 3 fetches: %s", st)
 	}
 	c.must(http.MethodDelete, "/v1/spectroclusters/"+pending, nil, 204, nil)
-	if st := inst.ClusterState(t, pending); st != palette.StateDeleted {
+	if st := inst.ClusterState(t, pending); st != wire.StateDeleted {
 		t.Fatalf("delete of a Pending cluster: %s, want Deleted at once", st)
 	}
 
@@ -468,14 +468,14 @@ func TestManifest_fetchKeepsStateDeleteAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.must(http.MethodDelete, "/v1/spectroclusters/"+legacy, nil, 204, nil)
-	if st := inst.ClusterState(t, legacy); st != palette.StateDeleted {
+	if st := inst.ClusterState(t, legacy); st != wire.StateDeleted {
 		t.Fatalf("delete of an Importing cluster without a heartbeat: %s, want Deleted at once", st)
 	}
 
 	// A cluster whose agent registered waits for it.
 	running, _ := c.running("generic", "registered")
 	c.must(http.MethodDelete, "/v1/spectroclusters/"+running, nil, 204, nil)
-	if st := inst.ClusterState(t, running); st != palette.StateDeleting {
+	if st := inst.ClusterState(t, running); st != wire.StateDeleting {
 		t.Fatalf("delete of a Running cluster: %s, want Deleting", st)
 	}
 }
@@ -489,12 +489,12 @@ func TestManifest_deletingClusterReadsSucceed(t *testing.T) {
 	uid, _ := c.running("generic", "going")
 	before := c.must(http.MethodGet, "/v1/spectroclusters/"+uid+"/import/manifest", nil, 200, nil).body
 	c.must(http.MethodDelete, "/v1/spectroclusters/"+uid, nil, 204, nil)
-	if st := c.getCluster(uid).Status.State; st != palette.StateDeleting {
+	if st := c.getCluster(uid).Status.State; st != wire.StateDeleting {
 		t.Fatalf("GET cluster: %s", st)
 	}
-	var ov palette.Overview
+	var ov wire.Overview
 	c.must(http.MethodGet, "/v1/dashboard/spectroclusters/"+uid+"/overview", nil, 200, &ov)
-	if ov.Status.State != palette.StateDeleting {
+	if ov.Status.State != wire.StateDeleting {
 		t.Fatalf("overview: %s", ov.Status.State)
 	}
 	if after := c.must(http.MethodGet, "/v1/spectroclusters/"+uid+"/import/manifest", nil, 200, nil).body; !bytes.Equal(after, before) {

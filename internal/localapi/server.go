@@ -21,7 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // DefaultAgentImage is the agent image the manifest names unless told otherwise.
@@ -364,7 +364,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.record(pattern + " " + status)
 	}()
 	if r.ContentLength > maxBodyBytes {
-		writeAPIError(rec, errf(http.StatusRequestEntityTooLarge, palette.CodeRequestTooLarge, "request body is larger than %d bytes", maxBodyBytes))
+		writeAPIError(rec, errf(http.StatusRequestEntityTooLarge, wire.CodeRequestTooLarge, "request body is larger than %d bytes", maxBodyBytes))
 		return
 	}
 	r.Body = http.MaxBytesReader(rec, r.Body, maxBodyBytes)
@@ -377,7 +377,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if allow := probe.h.Get("Allow"); allow != "" {
 				rec.Header().Set("Allow", allow)
 			}
-			writeAPIError(rec, errf(http.StatusMethodNotAllowed, palette.CodeMethodNotAllowed, "method %s is not allowed on %s", r.Method, r.URL.Path))
+			writeAPIError(rec, errf(http.StatusMethodNotAllowed, wire.CodeMethodNotAllowed, "method %s is not allowed on %s", r.Method, r.URL.Path))
 		case http.StatusNotFound, 0:
 			writeAPIError(rec, notFound("no resource at %s", r.URL.Path))
 		default:

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 const varsProfileYAML = `name: vars
@@ -55,8 +55,8 @@ func TestVariables_specShape(t *testing.T) {
 	prof := seedVarsProfile(t, inst)
 	uid, ag := c.running("generic", "vars")
 	base := "/v1/spectroclusters/" + uid
-	c.must(http.MethodPatch, base+"/profiles", palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{
-		UID: prof, Variables: []palette.Variable{{Name: "env", Value: "dev"}},
+	c.must(http.MethodPatch, base+"/profiles", wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{
+		UID: prof, Variables: []wire.Variable{{Name: "env", Value: "dev"}},
 	}}}, 204, nil)
 
 	var got []wireVars
@@ -80,7 +80,7 @@ func TestVariables_specShape(t *testing.T) {
 
 	// PATCH: the spec's array of v1SpectroClusterVariableUpdateEntity, 204.
 	c.must(http.MethodPatch, base+"/variables", []map[string]any{{
-		"profileUid": prof, "variables": []palette.Variable{{Name: "env", Value: "prod"}, {Name: "region", Value: "eu"}},
+		"profileUid": prof, "variables": []wire.Variable{{Name: "env", Value: "prod"}, {Name: "region", Value: "eu"}},
 	}}, 204, nil)
 	c.must(http.MethodGet, base+"/variables", nil, 200, &got)
 	values := map[string]any{}
@@ -92,7 +92,7 @@ func TestVariables_specShape(t *testing.T) {
 		t.Fatalf("after PATCH: %v", values)
 	}
 	// The agent sees the new values, and the packs wait for it again.
-	var desired palette.AgentDesired
+	var desired wire.AgentDesired
 	if err := json.Unmarshal(ag.call(http.MethodGet, "/agent/desired", nil).body, &desired); err != nil {
 		t.Fatal(err)
 	}
@@ -104,16 +104,16 @@ func TestVariables_specShape(t *testing.T) {
 		t.Fatalf("packs after the variables change: %+v", cl.Status.Packs)
 	}
 	// Unchanged values change nothing.
-	ag.must(http.MethodPatch, "/packs/status", palette.PacksStatusRequest{Packs: []palette.PackStatus{{ProfileUID: prof, Name: "app", Condition: palette.Condition{Type: "Ready", Status: "True"}}}})
-	c.must(http.MethodPatch, base+"/variables", []map[string]any{{"profileUid": prof, "variables": []palette.Variable{{Name: "env", Value: "prod"}}}}, 204, nil)
+	ag.must(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: []wire.PackStatus{{ProfileUID: prof, Name: "app", Condition: wire.Condition{Type: "Ready", Status: "True"}}}})
+	c.must(http.MethodPatch, base+"/variables", []map[string]any{{"profileUid": prof, "variables": []wire.Variable{{Name: "env", Value: "prod"}}}}, 204, nil)
 	if cl := c.getCluster(uid); cl.Status.Packs[0].Condition.Status != "True" {
 		t.Fatalf("packs after an unchanged PATCH: %+v", cl.Status.Packs)
 	}
 
-	c.wantError(http.MethodPatch, base+"/variables", `{"variables":[]}`, 400, palette.CodeBadRequest)
-	c.wantError(http.MethodPatch, base+"/variables", `[{"variables":[{"name":"env"}]}]`, 400, palette.CodeBadRequest)
-	c.wantError(http.MethodPatch, base+"/variables", `[{"profileUid":"`+prof+`","variables":[{"value":"x"}]}]`, 400, palette.CodeBadRequest)
-	c.wantError(http.MethodPatch, base+"/variables", `[{"profileUid":"000000000000000000000000","variables":[]}]`, 404, palette.CodeResourceNotFound)
+	c.wantError(http.MethodPatch, base+"/variables", `{"variables":[]}`, 400, wire.CodeBadRequest)
+	c.wantError(http.MethodPatch, base+"/variables", `[{"variables":[{"name":"env"}]}]`, 400, wire.CodeBadRequest)
+	c.wantError(http.MethodPatch, base+"/variables", `[{"profileUid":"`+prof+`","variables":[{"value":"x"}]}]`, 400, wire.CodeBadRequest)
+	c.wantError(http.MethodPatch, base+"/variables", `[{"profileUid":"000000000000000000000000","variables":[]}]`, 404, wire.CodeResourceNotFound)
 }
 
 func TestProfilePacks_specShape(t *testing.T) {
@@ -124,9 +124,9 @@ func TestProfilePacks_specShape(t *testing.T) {
 
 	var packs struct {
 		Items []struct {
-			Metadata palette.ObjectMeta `json:"metadata"`
-			Spec     map[string]any     `json:"spec"`
-			Status   map[string]any     `json:"status"`
+			Metadata wire.ObjectMeta `json:"metadata"`
+			Spec     map[string]any  `json:"spec"`
+			Status   map[string]any  `json:"status"`
 		} `json:"items"`
 	}
 	c.must(http.MethodGet, "/v1/clusterprofiles/"+prof+"/packs", nil, 200, &packs)
@@ -146,7 +146,7 @@ func TestProfilePacks_specShape(t *testing.T) {
 
 	var me struct {
 		Items []struct {
-			Metadata palette.ObjectMeta `json:"metadata"`
+			Metadata wire.ObjectMeta `json:"metadata"`
 			Spec     struct {
 				Draft, Published *struct{ Content, Digest string }
 			} `json:"spec"`
@@ -158,8 +158,8 @@ func TestProfilePacks_specShape(t *testing.T) {
 		me.Items[0].Spec.Published.Content != me.Items[0].Spec.Draft.Content {
 		t.Fatalf("manifests %+v", me)
 	}
-	c.wantError(http.MethodGet, "/v1/clusterprofiles/"+prof+"/packs/nope/manifests", nil, 404, palette.CodeResourceNotFound)
-	c.wantError(http.MethodGet, "/v1/clusterprofiles/000000000000000000000000/packs", nil, 404, palette.CodeResourceNotFound)
+	c.wantError(http.MethodGet, "/v1/clusterprofiles/"+prof+"/packs/nope/manifests", nil, 404, wire.CodeResourceNotFound)
+	c.wantError(http.MethodGet, "/v1/clusterprofiles/000000000000000000000000/packs", nil, 404, wire.CodeResourceNotFound)
 
 	var regs struct {
 		Items []map[string]any `json:"items"`
@@ -173,7 +173,7 @@ func TestProfilePacks_specShape(t *testing.T) {
 	if len(regs.Items) != 0 {
 		t.Fatalf("tenant registries %+v", regs)
 	}
-	c.wantError(http.MethodGet, "/v1/registries/metadata?scope=galaxy", nil, 400, palette.CodeBadRequest)
+	c.wantError(http.MethodGet, "/v1/registries/metadata?scope=galaxy", nil, 400, wire.CodeBadRequest)
 }
 
 func TestClusterGet_specFields(t *testing.T) {
@@ -184,7 +184,7 @@ func TestClusterGet_specFields(t *testing.T) {
 	uid, _ := c.running("generic", "specfields")
 	base := "/v1/spectroclusters/" + uid
 
-	type wire struct {
+	type clusterShape struct {
 		Spec struct {
 			ClusterProfileTemplates []struct {
 				UID, Name, Type, ProfileVersion, CloudType string
@@ -196,15 +196,15 @@ func TestClusterGet_specFields(t *testing.T) {
 			Location map[string]any `json:"location"`
 		} `json:"status"`
 	}
-	var cl wire
+	var cl clusterShape
 	c.must(http.MethodGet, base, nil, 200, &cl)
 	geo, _ := cl.Status.Location["geoLoc"].(map[string]any)
 	if cl.Status.Location == nil || geo == nil || geo["latitude"] != 0.0 || len(cl.Spec.ClusterProfileTemplates) != 0 || cl.Status.State != "Running" {
 		t.Fatalf("cluster %+v", cl)
 	}
 	c.must(http.MethodPut, base+"/location", `{"location":{"countryCode":"IN","countryName":"India","regionCode":"KA","regionName":"Karnataka","geoLoc":{"latitude":12.97,"longitude":77.59}}}`, 204, nil)
-	c.wantError(http.MethodPut, base+"/location", `{"location":{"geoLoc":{"latitude":91,"longitude":0}}}`, 400, palette.CodeBadRequest)
-	c.must(http.MethodPatch, base+"/profiles", palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{UID: prof}}}, 204, nil)
+	c.wantError(http.MethodPut, base+"/location", `{"location":{"geoLoc":{"latitude":91,"longitude":0}}}`, 400, wire.CodeBadRequest)
+	c.must(http.MethodPatch, base+"/profiles", wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: prof}}}, 204, nil)
 	c.must(http.MethodGet, base, nil, 200, &cl)
 	geo, _ = cl.Status.Location["geoLoc"].(map[string]any)
 	if cl.Status.Location["countryCode"] != "IN" || cl.Status.Location["regionName"] != "Karnataka" || geo["longitude"] != 77.59 {

@@ -6,7 +6,7 @@ import (
 	"regexp"
 	"slices"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // Cluster profile variables, per attached profile, in the shapes of Palette's
@@ -22,7 +22,7 @@ var variableRef = regexp.MustCompile(`\.(?:spectro\.var|Variables)\.([A-Za-z_][A
 
 // profileVariableNames are the variable names the packs refer to, in order
 // of first appearance.
-func profileVariableNames(packs []palette.Pack) []string {
+func profileVariableNames(packs []wire.Pack) []string {
 	var names []string
 	see := func(text string) {
 		for _, m := range variableRef.FindAllStringSubmatch(text, -1) {
@@ -63,8 +63,8 @@ type clusterVariables struct {
 
 // variableUpdate is v1SpectroClusterVariableUpdateEntity.
 type variableUpdate struct {
-	ProfileUID string             `json:"profileUid"`
-	Variables  []palette.Variable `json:"variables"`
+	ProfileUID string          `json:"profileUid"`
+	Variables  []wire.Variable `json:"variables"`
 }
 
 // GET /v1/spectroclusters/{uid}/variables (v1SpectroClustersUidVariablesGet).
@@ -88,7 +88,7 @@ func (s *Server) getVariables(w http.ResponseWriter, r *http.Request, c *call) e
 		cv := clusterVariables{ProfileUID: a.profileUID, Variables: make([]variableResponse, 0, len(names))}
 		for _, n := range names {
 			vr := variableResponse{Name: n, Format: "string", InputType: "text", Options: []any{}}
-			if i := slices.IndexFunc(a.variables, func(v palette.Variable) bool { return v.Name == n }); i >= 0 {
+			if i := slices.IndexFunc(a.variables, func(v wire.Variable) bool { return v.Name == n }); i >= 0 {
 				vr.Value = a.variables[i].Value
 			}
 			cv.Variables = append(cv.Variables, vr)
@@ -136,7 +136,7 @@ func (s *Server) patchVariables(w http.ResponseWriter, r *http.Request, c *call)
 			vars := atts[i].variables
 			before := mustJSON(vars)
 			for _, v := range u.Variables {
-				if k := slices.IndexFunc(vars, func(x palette.Variable) bool { return x.Name == v.Name }); k >= 0 {
+				if k := slices.IndexFunc(vars, func(x wire.Variable) bool { return x.Name == v.Name }); k >= 0 {
 					vars[k] = v
 				} else {
 					vars = append(vars, v)

@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
 // Reader is the read access to a cluster the lookup needs. internal/kube's
@@ -123,7 +122,7 @@ func FindAllInstalled(ctx context.Context, r Reader) ([]Install, error) {
 		}
 		if nsObj == nil {
 			// Listed a moment ago, gone now: its namespace went away.
-			out = append(out, Install{ClusterUID: uid, Namespace: dep.GetNamespace(), ImportMode: palette.ImportModeReadOnly, Terminating: true})
+			out = append(out, Install{ClusterUID: uid, Namespace: dep.GetNamespace(), ImportMode: wire.ImportModeReadOnly, Terminating: true})
 			continue
 		}
 		in, err := inspect(ctx, r, uid, nsObj, dep)
@@ -142,7 +141,7 @@ func inspect(ctx context.Context, r Reader, uid string, nsObj, dep *unstructured
 	in := &Install{
 		ClusterUID:  uid,
 		Namespace:   ns,
-		ImportMode:  palette.ImportModeReadOnly,
+		ImportMode:  wire.ImportModeReadOnly,
 		Terminating: nsObj.GetDeletionTimestamp() != nil || phase == "Terminating" || dep.GetDeletionTimestamp() != nil,
 	}
 	for _, id := range CoreObjects(uid) {
@@ -162,7 +161,7 @@ func inspect(ctx context.Context, r Reader, uid string, nsObj, dep *unstructured
 		return nil, err
 	}
 	if full {
-		in.ImportMode = palette.ImportModeFullPermission
+		in.ImportMode = wire.ImportModeFullPermission
 	}
 	return in, nil
 }

@@ -7,13 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
 // fakeCluster is a Reader over a set of objects.
@@ -127,28 +126,28 @@ func TestInstalled_byNamesOnly(t *testing.T) {
 		mutate   func(f *fakeCluster)
 		wantMode string
 	}{
-		{name: "read-only", mode: palette.ImportModeReadOnly, wantMode: palette.ImportModeReadOnly},
-		{name: "full permission", mode: palette.ImportModeFullPermission, wantMode: palette.ImportModeFullPermission},
+		{name: "read-only", mode: wire.ImportModeReadOnly, wantMode: wire.ImportModeReadOnly},
+		{name: "full permission", mode: wire.ImportModeFullPermission, wantMode: wire.ImportModeFullPermission},
 		{
-			name: "full permission told by the manager deployment alone", mode: palette.ImportModeFullPermission,
+			name: "full permission told by the manager deployment alone", mode: wire.ImportModeFullPermission,
 			mutate:   func(f *fakeCluster) { f.remove("ClusterRoleBinding", ManagerClusterRoleBinding) },
-			wantMode: palette.ImportModeFullPermission,
+			wantMode: wire.ImportModeFullPermission,
 		},
 		{
-			name: "full permission told by the cluster-admin binding alone", mode: palette.ImportModeReadOnly,
+			name: "full permission told by the cluster-admin binding alone", mode: wire.ImportModeReadOnly,
 			mutate: func(f *fakeCluster) {
 				b := f.add("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "", ManagerClusterRoleBinding)
 				_ = unstructured.SetNestedSlice(b.Object, []any{map[string]any{"kind": "ServiceAccount", "name": ManagerServiceAccount, "namespace": ns}}, "subjects")
 			},
-			wantMode: palette.ImportModeFullPermission,
+			wantMode: wire.ImportModeFullPermission,
 		},
 		{
-			name: "a cluster-admin binding of another namespace", mode: palette.ImportModeReadOnly,
+			name: "a cluster-admin binding of another namespace", mode: wire.ImportModeReadOnly,
 			mutate: func(f *fakeCluster) {
 				b := f.add("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "", ManagerClusterRoleBinding)
 				_ = unstructured.SetNestedSlice(b.Object, []any{map[string]any{"kind": "ServiceAccount", "name": ManagerServiceAccount, "namespace": "elsewhere"}}, "subjects")
 			},
-			wantMode: palette.ImportModeReadOnly,
+			wantMode: wire.ImportModeReadOnly,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,7 +176,7 @@ func TestInstalled_byNamesOnly(t *testing.T) {
 // an agent Deployment outside a namespace cluster-<uid> is not one either.
 func TestInstalled_notWithoutTheAgentDeployment(t *testing.T) {
 	t.Parallel()
-	f := bareInstall(t, palette.ImportModeFullPermission)
+	f := bareInstall(t, wire.ImportModeFullPermission)
 	f.remove("Deployment", AgentDeployment)
 	if in := installed(t, f); in != nil {
 		t.Fatalf("found %+v without the agent deployment", *in)
@@ -202,7 +201,7 @@ func TestInstalled_notWithoutTheAgentDeployment(t *testing.T) {
 // FindAllInstalled only.
 func TestInstalled_missingAndTerminating(t *testing.T) {
 	t.Parallel()
-	f := bareInstall(t, palette.ImportModeReadOnly)
+	f := bareInstall(t, wire.ImportModeReadOnly)
 	f.remove("Secret", AgentCredentialSecret)
 	f.remove("ConfigMap", AgentClusterInfoConfigMap)
 	in := installed(t, f)
@@ -219,8 +218,8 @@ func TestInstalled_missingAndTerminating(t *testing.T) {
 	}
 
 	// A second, live install next to a terminating one.
-	g := bareInstall(t, palette.ImportModeReadOnly)
-	ids, err := ExpectedObjects(otherUID, palette.ImportModeFullPermission)
+	g := bareInstall(t, wire.ImportModeReadOnly)
+	ids, err := ExpectedObjects(otherUID, wire.ImportModeFullPermission)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +230,7 @@ func TestInstalled_missingAndTerminating(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(live) != 1 || live[0].ClusterUID != otherUID || live[0].ImportMode != palette.ImportModeFullPermission {
+	if len(live) != 1 || live[0].ClusterUID != otherUID || live[0].ImportMode != wire.ImportModeFullPermission {
 		t.Fatalf("FindInstalled = %+v, want only %s (full permission)", live, otherUID)
 	}
 	all, err := FindAllInstalled(context.Background(), g)
@@ -283,7 +282,7 @@ func TestAllObjectsAndExtras(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ro, err := ExpectedObjects(testUID, palette.ImportModeReadOnly)
+	ro, err := ExpectedObjects(testUID, wire.ImportModeReadOnly)
 	if err != nil {
 		t.Fatal(err)
 	}

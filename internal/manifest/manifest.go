@@ -15,9 +15,8 @@ import (
 	"regexp"
 	"strconv"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 	"sigs.k8s.io/yaml"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
 // DefaultAgentImage is the agent image used when Params.AgentImage is empty;
@@ -38,7 +37,7 @@ type Params struct {
 	APIEndpoint string
 	// ImportMode is palette.ImportModeReadOnly or palette.ImportModeFullPermission.
 	ImportMode string
-	Proxy      *palette.Proxy
+	Proxy      *wire.Proxy
 	// AgentToken is the agent's credential, written into the secret
 	// AgentCredentialSecret.
 	AgentToken string
@@ -66,9 +65,9 @@ func (p Params) Validate() error {
 		return fmt.Errorf("%w: API endpoint is empty", ErrInvalidParams)
 	case p.AgentToken == "":
 		return fmt.Errorf("%w: agent token is empty", ErrInvalidParams)
-	case p.ImportMode != palette.ImportModeReadOnly && p.ImportMode != palette.ImportModeFullPermission:
-		return fmt.Errorf("%w: import mode %q is neither %q nor empty", ErrInvalidParams, p.ImportMode, palette.ImportModeReadOnly)
-	case p.ImportMode == palette.ImportModeReadOnly && !p.Proxy.IsZero():
+	case p.ImportMode != wire.ImportModeReadOnly && p.ImportMode != wire.ImportModeFullPermission:
+		return fmt.Errorf("%w: import mode %q is neither %q nor empty", ErrInvalidParams, p.ImportMode, wire.ImportModeReadOnly)
+	case p.ImportMode == wire.ImportModeReadOnly && !p.Proxy.IsZero():
 		return fmt.Errorf("%w: proxy settings are not supported in read-only mode", ErrInvalidParams)
 	}
 	return nil

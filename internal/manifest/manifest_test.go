@@ -7,14 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
 const testUID = "6491d4a94c39ad82d3cc30ae"
@@ -103,8 +102,8 @@ func TestRender_objectSets(t *testing.T) {
 		mode string
 		want []string
 	}{
-		{"read-only", palette.ImportModeReadOnly, readOnly},
-		{"full", palette.ImportModeFullPermission, full},
+		{"read-only", wire.ImportModeReadOnly, readOnly},
+		{"full", wire.ImportModeFullPermission, full},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -135,7 +134,7 @@ func TestRender_objectSets(t *testing.T) {
 
 func TestRender_everyObjectLabelled(t *testing.T) {
 	t.Parallel()
-	for _, mode := range []string{palette.ImportModeReadOnly, palette.ImportModeFullPermission} {
+	for _, mode := range []string{wire.ImportModeReadOnly, wire.ImportModeFullPermission} {
 		out, err := Render(baseParams(mode))
 		if err != nil {
 			t.Fatal(err)
@@ -167,7 +166,7 @@ func TestAgentRules_onlyRestrictedWrites(t *testing.T) {
 		"clusterrolebindings": {ReadOnlyClusterRoleBinding},
 		"priorityclasses":     {AgentPriorityClass},
 	}
-	out, err := Render(baseParams(palette.ImportModeReadOnly))
+	out, err := Render(baseParams(wire.ImportModeReadOnly))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +230,7 @@ func TestAgentRules_onlyRestrictedWrites(t *testing.T) {
 
 func TestRender_fullPermissionBinding(t *testing.T) {
 	t.Parallel()
-	objs, err := Objects(baseParams(palette.ImportModeFullPermission))
+	objs, err := Objects(baseParams(wire.ImportModeFullPermission))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,30 +286,30 @@ func TestRender_proxyAndCA(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		mode      string
-		proxy     *palette.Proxy
+		proxy     *wire.Proxy
 		wantEnv   map[string]string
 		wantMount string
 		wantHost  string
 	}{
-		{name: "read-only no proxy", mode: palette.ImportModeReadOnly},
-		{name: "full no proxy", mode: palette.ImportModeFullPermission},
-		{name: "full empty proxy", mode: palette.ImportModeFullPermission, proxy: &palette.Proxy{}},
+		{name: "read-only no proxy", mode: wire.ImportModeReadOnly},
+		{name: "full no proxy", mode: wire.ImportModeFullPermission},
+		{name: "full empty proxy", mode: wire.ImportModeFullPermission, proxy: &wire.Proxy{}},
 		{
-			name: "full all proxy", mode: palette.ImportModeFullPermission,
-			proxy: &palette.Proxy{HTTPProxy: "http://p:3128", HTTPSProxy: "http://ps:3128", NoProxy: "10.0.0.0/8",
+			name: "full all proxy", mode: wire.ImportModeFullPermission,
+			proxy: &wire.Proxy{HTTPProxy: "http://p:3128", HTTPSProxy: "http://ps:3128", NoProxy: "10.0.0.0/8",
 				CAHostPath: "/etc/ssl/proxy-ca.pem", CAContainerMountPath: "/etc/ssl/certs/proxy-ca.pem"},
 			wantEnv: map[string]string{"HTTP_PROXY": "http://p:3128", "http_proxy": "http://p:3128",
 				"HTTPS_PROXY": "http://ps:3128", "https_proxy": "http://ps:3128", "NO_PROXY": "10.0.0.0/8", "no_proxy": "10.0.0.0/8"},
 			wantMount: "/etc/ssl/certs/proxy-ca.pem", wantHost: "/etc/ssl/proxy-ca.pem",
 		},
 		{
-			name: "https only", mode: palette.ImportModeFullPermission,
-			proxy:   &palette.Proxy{HTTPSProxy: "http://ps:3128"},
+			name: "https only", mode: wire.ImportModeFullPermission,
+			proxy:   &wire.Proxy{HTTPSProxy: "http://ps:3128"},
 			wantEnv: map[string]string{"HTTPS_PROXY": "http://ps:3128", "https_proxy": "http://ps:3128"},
 		},
 		{
-			name: "ca only, mount defaults to host path", mode: palette.ImportModeFullPermission,
-			proxy:     &palette.Proxy{CAHostPath: "/ca.pem"},
+			name: "ca only, mount defaults to host path", mode: wire.ImportModeFullPermission,
+			proxy:     &wire.Proxy{CAHostPath: "/ca.pem"},
 			wantMount: "/ca.pem", wantHost: "/ca.pem",
 		},
 	} {
@@ -320,7 +319,7 @@ func TestRender_proxyAndCA(t *testing.T) {
 			p.Proxy = tc.proxy
 			ds := deployments(t, p)
 			wantN := 2
-			if tc.mode == palette.ImportModeReadOnly {
+			if tc.mode == wire.ImportModeReadOnly {
 				wantN = 1
 			}
 			if len(ds) != wantN {
@@ -356,7 +355,7 @@ func TestRender_proxyAndCA(t *testing.T) {
 
 func TestRender_agentDeployment(t *testing.T) {
 	t.Parallel()
-	p := baseParams(palette.ImportModeReadOnly)
+	p := baseParams(wire.ImportModeReadOnly)
 	p.AgentImage = "example.com/agent:dev"
 	d := deployments(t, p)[0]
 	s := d.Spec.Template.Spec
@@ -395,7 +394,7 @@ func TestRender_agentDeployment(t *testing.T) {
 
 func TestRender_clusterInfoAndSecret(t *testing.T) {
 	t.Parallel()
-	p := baseParams(palette.ImportModeReadOnly)
+	p := baseParams(wire.ImportModeReadOnly)
 	p.InsecureSkipVerify = true
 	objs, err := Objects(p)
 	if err != nil {
@@ -436,8 +435,8 @@ func TestRender_clusterInfoAndSecret(t *testing.T) {
 
 func TestRender_deterministic(t *testing.T) {
 	t.Parallel()
-	p := baseParams(palette.ImportModeFullPermission)
-	p.Proxy = &palette.Proxy{HTTPProxy: "http://p:1", NoProxy: "a,b", CAHostPath: "/ca"}
+	p := baseParams(wire.ImportModeFullPermission)
+	p.Proxy = &wire.Proxy{HTTPProxy: "http://p:1", NoProxy: "a,b", CAHostPath: "/ca"}
 	first, err := Render(p)
 	if err != nil {
 		t.Fatal(err)
@@ -464,11 +463,11 @@ func TestRender_invalidParams(t *testing.T) {
 		{"no endpoint", func(p *Params) { p.APIEndpoint = "" }},
 		{"no token", func(p *Params) { p.AgentToken = "" }},
 		{"bad mode", func(p *Params) { p.ImportMode = "full" }},
-		{"proxy in read-only", func(p *Params) { p.ImportMode = palette.ImportModeReadOnly; p.Proxy = &palette.Proxy{HTTPProxy: "x"} }},
+		{"proxy in read-only", func(p *Params) { p.ImportMode = wire.ImportModeReadOnly; p.Proxy = &wire.Proxy{HTTPProxy: "x"} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			p := baseParams(palette.ImportModeFullPermission)
+			p := baseParams(wire.ImportModeFullPermission)
 			tc.mut(&p)
 			if _, err := Render(p); !errors.Is(err, ErrInvalidParams) {
 				t.Fatalf("err = %v, want ErrInvalidParams", err)
@@ -482,7 +481,7 @@ func TestRender_invalidParams(t *testing.T) {
 // and keep what they are given, the manager runs with its own priority class.
 func TestRender_fullPermissionExtras(t *testing.T) {
 	t.Parallel()
-	out, err := Render(baseParams(palette.ImportModeFullPermission))
+	out, err := Render(baseParams(wire.ImportModeFullPermission))
 	if err != nil {
 		t.Fatal(err)
 	}

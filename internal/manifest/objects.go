@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -16,8 +17,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
 // AgentPriorityValue is the value of the agent's PriorityClass.
@@ -51,7 +50,7 @@ func Objects(p Params) ([]runtime.Object, error) {
 		return nil, err
 	}
 	ns := p.Namespace()
-	full := p.ImportMode == palette.ImportModeFullPermission
+	full := p.ImportMode == wire.ImportModeFullPermission
 	version := VersionSuffix(p.AgentVersion)
 
 	objs := []runtime.Object{
@@ -328,7 +327,7 @@ func deployment(p Params, name, serviceAccount, container, priorityClass string,
 
 // CAMountPath is where the proxy CA file is mounted in the agent containers:
 // caContainerMountPath, or caHostPath when that is empty.
-func CAMountPath(p *palette.Proxy) string {
+func CAMountPath(p *wire.Proxy) string {
 	if p == nil {
 		return ""
 	}
@@ -340,7 +339,7 @@ func CAMountPath(p *palette.Proxy) string {
 
 // ProxyEnv returns the proxy variables (upper and lower case) for the set
 // proxy settings, in a fixed order.
-func ProxyEnv(p *palette.Proxy) []corev1.EnvVar {
+func ProxyEnv(p *wire.Proxy) []corev1.EnvVar {
 	if p.IsZero() {
 		return nil
 	}
@@ -415,17 +414,17 @@ func ExpectedObjects(clusterUID, importMode string) ([]ObjectID, error) {
 // either mode, in apply order: the Full Permission set, which holds the
 // read-only one. Removal removes these, by name, and nothing else.
 func AllObjects(clusterUID string) ([]ObjectID, error) {
-	return ExpectedObjects(clusterUID, palette.ImportModeFullPermission)
+	return ExpectedObjects(clusterUID, wire.ImportModeFullPermission)
 }
 
 // FullPermissionExtras returns the objects the Full Permission manifest
 // adds to the read-only one, in apply order.
 func FullPermissionExtras(clusterUID string) ([]ObjectID, error) {
-	ro, err := ExpectedObjects(clusterUID, palette.ImportModeReadOnly)
+	ro, err := ExpectedObjects(clusterUID, wire.ImportModeReadOnly)
 	if err != nil {
 		return nil, err
 	}
-	full, err := ExpectedObjects(clusterUID, palette.ImportModeFullPermission)
+	full, err := ExpectedObjects(clusterUID, wire.ImportModeFullPermission)
 	if err != nil {
 		return nil, err
 	}

@@ -1,3 +1,7 @@
+// Package palette is the typed REST client of Palette's published API
+// ("Palette APIs - 4.9", docs/palette-api.md) on go-retryablehttp: retries
+// with backoff, fail-fast errors, project scope, and masking of credentials
+// in its logs. The shapes it sends and reads live in internal/wire.
 package palette
 
 import (
@@ -21,6 +25,7 @@ import (
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 	"golang.org/x/time/rate"
 )
 
@@ -464,10 +469,10 @@ func (c *Client) setHeaders(req *http.Request, r *request, hasBody bool) {
 	if c.agentToken != "" {
 		req.Header.Set("Authorization", "Bearer "+c.agentToken)
 	} else if c.apiKey != "" {
-		req.Header.Set(HeaderAPIKey, c.apiKey)
+		req.Header.Set(wire.HeaderAPIKey, c.apiKey)
 	}
 	if c.projectUID != "" {
-		req.Header.Set(HeaderProjectUID, c.projectUID)
+		req.Header.Set(wire.HeaderProjectUID, c.projectUID)
 	}
 }
 
@@ -521,7 +526,7 @@ func notSent(err error) bool {
 // 0): the server's Retry-After when present, else retryablehttp's
 // exponential DefaultBackoff with "equal jitter" (half fixed, half random).
 func (c *Client) backoff(retry int, header http.Header) time.Duration {
-	if d, ok := parseRetryAfter(header.Get(HeaderRetryAfter), c.now()); ok {
+	if d, ok := parseRetryAfter(header.Get(wire.HeaderRetryAfter), c.now()); ok {
 		return min(d, maxRetryAfter)
 	}
 	d := retryablehttp.DefaultBackoff(c.waitMin, c.waitMax, retry, nil)

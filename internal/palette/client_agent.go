@@ -3,6 +3,8 @@ package palette
 import (
 	"context"
 	"net/http"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // Methods of palette-local's agent (endpoints palette-local adds to Palette's
@@ -22,15 +24,15 @@ func (c *Client) ReportImported(ctx context.Context, uid string) error {
 
 // Heartbeat reports the agent's liveness and the cluster's facts
 // (PUT /v1/spectroclusters/{uid}/heartbeat).
-func (c *Client) Heartbeat(ctx context.Context, uid string, hb Heartbeat) error {
+func (c *Client) Heartbeat(ctx context.Context, uid string, hb wire.Heartbeat) error {
 	_, err := c.call(ctx, &request{method: http.MethodPut, path: agentPath(uid, "/heartbeat"), in: hb}, nil)
 	return err
 }
 
 // GetAgentDesired returns what the agent must converge to
 // (GET /v1/spectroclusters/{uid}/agent/desired).
-func (c *Client) GetAgentDesired(ctx context.Context, uid string) (*AgentDesired, error) {
-	var out AgentDesired
+func (c *Client) GetAgentDesired(ctx context.Context, uid string) (*wire.AgentDesired, error) {
+	var out wire.AgentDesired
 	if _, err := c.call(ctx, &request{method: http.MethodGet, path: agentPath(uid, "/agent/desired")}, &out); err != nil {
 		return nil, err
 	}
@@ -39,12 +41,12 @@ func (c *Client) GetAgentDesired(ctx context.Context, uid string) (*AgentDesired
 
 // ReportPacks reports the state of the deployed packs
 // (PATCH /v1/spectroclusters/{uid}/packs/status).
-func (c *Client) ReportPacks(ctx context.Context, uid string, packs []PackStatus) error {
+func (c *Client) ReportPacks(ctx context.Context, uid string, packs []wire.PackStatus) error {
 	if packs == nil {
-		packs = []PackStatus{}
+		packs = []wire.PackStatus{}
 	}
 	_, err := c.call(ctx, &request{method: http.MethodPatch, path: agentPath(uid, "/packs/status"),
-		in: PacksStatusRequest{Packs: packs}}, nil)
+		in: wire.PacksStatusRequest{Packs: packs}}, nil)
 	return err
 }
 

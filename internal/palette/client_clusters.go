@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // Provider methods on imported clusters (docs/palette-api.md).
@@ -41,13 +43,13 @@ func (c *Client) ValidateClusterName(ctx context.Context, name string) error {
 // cluster found by name is adopted only if it is not deleted, has the same
 // import cloud type and was not created well before this call started (so that a
 // lost 409 never adopts somebody else's cluster).
-func (c *Client) ImportCluster(ctx context.Context, cloudType string, req ImportRequest) (uid string, adopted bool, err error) {
-	path := "/v1/spectroclusters/" + escape(ImportCloudType(cloudType)) + "/import"
+func (c *Client) ImportCluster(ctx context.Context, cloudType string, req wire.ImportRequest) (uid string, adopted bool, err error) {
+	path := "/v1/spectroclusters/" + escape(wire.ImportCloudType(cloudType)) + "/import"
 	name := req.Metadata.Name
 	started := c.now()
 	answerLost := false
 	for attempt := 1; ; attempt++ {
-		var out UIDResponse
+		var out wire.UIDResponse
 		_, err := c.call(ctx, &request{method: http.MethodPost, path: path, in: req, nonIdempotent: true}, &out)
 		if err == nil {
 			if out.UID == "" {
@@ -80,12 +82,12 @@ func (c *Client) ImportCluster(ctx context.Context, cloudType string, req Import
 }
 
 // findAdoptable finds the cluster a lost import POST may have created.
-func (c *Client) findAdoptable(ctx context.Context, name, cloudType string, started time.Time) (*SearchItem, error) {
+func (c *Client) findAdoptable(ctx context.Context, name, cloudType string, started time.Time) (*wire.SearchItem, error) {
 	item, err := c.FindClusterByName(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	if ct := item.SpecSummary.CloudConfig.CloudType; ct != "" && ct != ImportCloudType(cloudType) {
+	if ct := item.SpecSummary.CloudConfig.CloudType; ct != "" && ct != wire.ImportCloudType(cloudType) {
 		return nil, fmt.Errorf("palette: cluster %q has cloud type %q, not %q: %w", name, ct, cloudType, ErrNotFound)
 	}
 	if ts := item.Metadata.CreationTimestamp; ts != nil && ts.Before(started.Add(-adoptClockSkew)) {
@@ -96,8 +98,8 @@ func (c *Client) findAdoptable(ctx context.Context, name, cloudType string, star
 
 // GetCluster returns a cluster (GET /v1/spectroclusters/{uid}); 404 matches
 // ErrNotFound. A cluster in state Deleted is returned as is.
-func (c *Client) GetCluster(ctx context.Context, uid string) (*Cluster, error) {
-	var out Cluster
+func (c *Client) GetCluster(ctx context.Context, uid string) (*wire.Cluster, error) {
+	var out wire.Cluster
 	if _, err := c.call(ctx, &request{method: http.MethodGet, path: clusterPath(uid)}, &out); err != nil {
 		return nil, err
 	}
@@ -106,8 +108,8 @@ func (c *Client) GetCluster(ctx context.Context, uid string) (*Cluster, error) {
 
 // GetClusterOverview returns health and agent facts
 // (GET /v1/dashboard/spectroclusters/{uid}/overview).
-func (c *Client) GetClusterOverview(ctx context.Context, uid string) (*Overview, error) {
-	var out Overview
+func (c *Client) GetClusterOverview(ctx context.Context, uid string) (*wire.Overview, error) {
+	var out wire.Overview
 	path := "/v1/dashboard/spectroclusters/" + escape(uid) + "/overview"
 	if _, err := c.call(ctx, &request{method: http.MethodGet, path: path}, &out); err != nil {
 		return nil, err
@@ -141,7 +143,7 @@ func (c *Client) UpdateClusterMetadata(ctx context.Context, uid string, labels, 
 	}
 	_, err := c.call(ctx, &request{
 		method: http.MethodPatch, path: clusterPath(uid) + "/metadata",
-		in: MetadataUpdate{Metadata: MetadataLabels{Labels: labels, Annotations: annotations}},
+		in: wire.MetadataUpdate{Metadata: wire.MetadataLabels{Labels: labels, Annotations: annotations}},
 	}, nil)
 	return err
 }
@@ -151,7 +153,7 @@ func (c *Client) UpdateClusterMetadata(ctx context.Context, uid string, labels, 
 // AlreadyFullPermission on a retry (the first answer was lost) is success.
 func (c *Client) UpgradeToFullPermission(ctx context.Context, uid string) error {
 	resp, err := c.call(ctx, &request{method: http.MethodPatch, path: clusterPath(uid) + "/import/upgrade"}, nil)
-	if err != nil && resp != nil && resp.attempts > 1 && IsCode(err, CodeAlreadyFullPermission) {
+	if err != nil && resp != nil && resp.attempts > 1 && IsCode(err, wire.CodeAlreadyFullPermission) {
 		return nil
 	}
 	return err
@@ -170,7 +172,7 @@ func (c *Client) DeleteCluster(ctx context.Context, uid string, force bool) erro
 // SearchClustersPage returns one page of POST
 // /v1/dashboard/spectroclusters/search; limit ≤ 0 leaves the server's
 // default, larger than MaxSearchPageSize is capped.
-func (c *Client) SearchClustersPage(ctx context.Context, req SearchRequest, limit int, continueToken string) (*SearchResponse, error) {
+func (c *Client) SearchClustersPage(ctx context.Context, req wire.SearchRequest, limit int, continueToken string) (*wire.SearchResponse, error) {
 	q := url.Values{}
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(min(limit, MaxSearchPageSize)))
@@ -178,7 +180,7 @@ func (c *Client) SearchClustersPage(ctx context.Context, req SearchRequest, limi
 	if continueToken != "" {
 		q.Set("continue", continueToken)
 	}
-	var out SearchResponse
+	var out wire.SearchResponse
 	if _, err := c.call(ctx, &request{
 		method: http.MethodPost, path: "/v1/dashboard/spectroclusters/search", query: q, in: req,
 	}, &out); err != nil {
@@ -192,11 +194,11 @@ const maxPages = 10000
 
 // SearchClusters returns every item of a search, following listmeta.continue
 // until it comes back empty.
-func (c *Client) SearchClusters(ctx context.Context, req SearchRequest, pageSize int) ([]SearchItem, error) {
+func (c *Client) SearchClusters(ctx context.Context, req wire.SearchRequest, pageSize int) ([]wire.SearchItem, error) {
 	if pageSize <= 0 {
 		pageSize = MaxSearchPageSize
 	}
-	var items []SearchItem
+	var items []wire.SearchItem
 	token := ""
 	seen := map[string]bool{}
 	for range maxPages {
@@ -219,17 +221,17 @@ func (c *Client) SearchClusters(ctx context.Context, req SearchRequest, pageSize
 
 // FindClusterByName returns the cluster of that name in the client's scope
 // that is not deleted; none matches ErrNotFound.
-func (c *Client) FindClusterByName(ctx context.Context, name string) (*SearchItem, error) {
-	items, err := c.SearchClusters(ctx, SearchRequest{
-		Filter: AndFilter(StringFilter("clusterName", name)),
-		Sort:   []SortSpec{{Field: "clusterName", Order: "asc"}},
+func (c *Client) FindClusterByName(ctx context.Context, name string) (*wire.SearchItem, error) {
+	items, err := c.SearchClusters(ctx, wire.SearchRequest{
+		Filter: wire.AndFilter(wire.StringFilter("clusterName", name)),
+		Sort:   []wire.SortSpec{{Field: "clusterName", Order: "asc"}},
 	}, MaxSearchPageSize)
 	if err != nil {
 		return nil, err
 	}
 	for i := range items {
 		it := &items[i]
-		if it.Metadata.Name == name && it.Status.State != StateDeleted {
+		if it.Metadata.Name == name && it.Status.State != wire.StateDeleted {
 			return it, nil
 		}
 	}
@@ -240,8 +242,8 @@ func (c *Client) FindClusterByName(ctx context.Context, name string) (*SearchIte
 // /v1/dashboard/spectroclusters/metadata/search (one answer, not paged): the
 // only place Palette shows a cluster's import mode, with its state, health
 // and region.
-func (c *Client) SearchClusterMetadata(ctx context.Context, req SearchRequest) ([]MetaItem, error) {
-	var out MetaSearchResponse
+func (c *Client) SearchClusterMetadata(ctx context.Context, req wire.SearchRequest) ([]wire.MetaItem, error) {
+	var out wire.MetaSearchResponse
 	if _, err := c.call(ctx, &request{
 		method: http.MethodPost, path: "/v1/dashboard/spectroclusters/metadata/search", in: req,
 	}, &out); err != nil {
@@ -252,8 +254,8 @@ func (c *Client) SearchClusterMetadata(ctx context.Context, req SearchRequest) (
 
 // GetClusterMeta returns the metadata search item of the cluster of that
 // UID and name; none matches ErrNotFound.
-func (c *Client) GetClusterMeta(ctx context.Context, uid, name string) (*MetaItem, error) {
-	items, err := c.SearchClusterMetadata(ctx, SearchRequest{Filter: AndFilter(StringFilter("clusterName", name))})
+func (c *Client) GetClusterMeta(ctx context.Context, uid, name string) (*wire.MetaItem, error) {
+	items, err := c.SearchClusterMetadata(ctx, wire.SearchRequest{Filter: wire.AndFilter(wire.StringFilter("clusterName", name))})
 	if err != nil {
 		return nil, err
 	}
@@ -269,13 +271,13 @@ func (c *Client) GetClusterMeta(ctx context.Context, uid, name string) (*MetaIte
 // type's (aws, gcp, azure for imported EKS, GKE and AKS), generic for
 // openshift and eks-anywhere.
 func CloudConfigPath(cloudType, configUID string) string {
-	return "/v1/cloudconfigs/" + escape(ImportCloudType(cloudType)) + "/" + escape(configUID)
+	return "/v1/cloudconfigs/" + escape(wire.ImportCloudType(cloudType)) + "/" + escape(configUID)
 }
 
 // GetCloudConfig returns a cluster's cloud config
 // (GET /v1/cloudconfigs/{cloudType}/{configUid}): region and instance types.
-func (c *Client) GetCloudConfig(ctx context.Context, cloudType, configUID string) (*CloudConfig, error) {
-	var out CloudConfig
+func (c *Client) GetCloudConfig(ctx context.Context, cloudType, configUID string) (*wire.CloudConfig, error) {
+	var out wire.CloudConfig
 	if _, err := c.call(ctx, &request{method: http.MethodGet, path: CloudConfigPath(cloudType, configUID)}, &out); err != nil {
 		return nil, err
 	}
@@ -284,8 +286,8 @@ func (c *Client) GetCloudConfig(ctx context.Context, cloudType, configUID string
 
 // GetClusterVariables returns the variables of each attached profile
 // (GET /v1/spectroclusters/{uid}/variables).
-func (c *Client) GetClusterVariables(ctx context.Context, uid string) ([]ClusterVariables, error) {
-	var out []ClusterVariables
+func (c *Client) GetClusterVariables(ctx context.Context, uid string) ([]wire.ClusterVariables, error) {
+	var out []wire.ClusterVariables
 	if _, err := c.call(ctx, &request{method: http.MethodGet, path: clusterPath(uid) + "/variables"}, &out); err != nil {
 		return nil, err
 	}
@@ -294,9 +296,9 @@ func (c *Client) GetClusterVariables(ctx context.Context, uid string) ([]Cluster
 
 // PatchClusterVariables sets the variables of the listed profiles
 // (PATCH /v1/spectroclusters/{uid}/variables).
-func (c *Client) PatchClusterVariables(ctx context.Context, uid string, vars []ClusterVariables) error {
+func (c *Client) PatchClusterVariables(ctx context.Context, uid string, vars []wire.ClusterVariables) error {
 	if vars == nil {
-		vars = []ClusterVariables{}
+		vars = []wire.ClusterVariables{}
 	}
 	_, err := c.call(ctx, &request{method: http.MethodPatch, path: clusterPath(uid) + "/variables", in: vars}, nil)
 	return err

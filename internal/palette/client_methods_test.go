@@ -17,6 +17,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // importServer fakes the import POST and the search. postFails lists what
@@ -28,7 +29,7 @@ type importServer struct {
 	postFails []string
 	posts     int
 	searches  int
-	clusters  []SearchItem // what the search knows
+	clusters  []wire.SearchItem // what the search knows
 	created   int
 	searchLag int // searches that still miss a newly created cluster
 }
@@ -38,9 +39,9 @@ func (s *importServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	switch {
 	case r.Method == http.MethodPost && r.URL.Path == "/v1/spectroclusters/generic/import":
-		var req ImportRequest
+		var req wire.ImportRequest
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			writeErr(w, 400, CodeBadRequest)
+			writeErr(w, 400, wire.CodeBadRequest)
 			return
 		}
 		s.posts++
@@ -50,28 +51,28 @@ func (s *importServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		switch mode {
 		case "429":
-			writeErr(w, http.StatusTooManyRequests, CodeTooManyRequests)
+			writeErr(w, http.StatusTooManyRequests, wire.CodeTooManyRequests)
 			return
 		case "400":
-			writeErr(w, http.StatusBadRequest, CodeInvalidName)
+			writeErr(w, http.StatusBadRequest, wire.CodeInvalidName)
 			return
 		case "hangup-unprocessed":
 			hangUp(s.t, w)
 			return
 		}
 		for _, it := range s.clusters {
-			if it.Metadata.Name == req.Metadata.Name && it.Status.State != StateDeleted {
-				writeErr(w, http.StatusConflict, CodeClusterNameAlreadyExists)
+			if it.Metadata.Name == req.Metadata.Name && it.Status.State != wire.StateDeleted {
+				writeErr(w, http.StatusConflict, wire.CodeClusterNameAlreadyExists)
 				return
 			}
 		}
 		s.created++
 		uid := fmt.Sprintf("%024x", s.created)
 		now := time.Now().UTC()
-		s.clusters = append(s.clusters, SearchItem{
-			Metadata:    ObjectMeta{UID: uid, Name: req.Metadata.Name, CreationTimestamp: &now},
-			SpecSummary: SpecSummary{CloudConfig: CloudConfigSummary{CloudType: CloudTypeGeneric}},
-			Status:      SearchStatus{State: StatePending},
+		s.clusters = append(s.clusters, wire.SearchItem{
+			Metadata:    wire.ObjectMeta{UID: uid, Name: req.Metadata.Name, CreationTimestamp: &now},
+			SpecSummary: wire.SpecSummary{CloudConfig: wire.CloudConfigSummary{CloudType: wire.CloudTypeGeneric}},
+			Status:      wire.SearchStatus{State: wire.StatePending},
 		})
 		switch mode {
 		case "hangup":
@@ -79,17 +80,17 @@ func (s *importServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case "502", "503":
 			writeErr(w, map[string]int{"502": 502, "503": 503}[mode], "Gateway")
 		default:
-			writeJSON(w, http.StatusCreated, UIDResponse{UID: uid})
+			writeJSON(w, http.StatusCreated, wire.UIDResponse{UID: uid})
 		}
 	case r.Method == http.MethodPost && r.URL.Path == "/v1/dashboard/spectroclusters/search":
 		s.searches++
-		var req SearchRequest
+		var req wire.SearchRequest
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Filter == nil {
-			writeErr(w, 400, CodeBadRequest)
+			writeErr(w, 400, wire.CodeBadRequest)
 			return
 		}
 		name := req.Filter.FilterGroups[0].Filters[0].Condition.String.Match.Values[0]
-		items := []SearchItem{}
+		items := []wire.SearchItem{}
 		visible := s.clusters
 		if s.searchLag > 0 {
 			s.searchLag--
@@ -100,9 +101,9 @@ func (s *importServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				items = append(items, it)
 			}
 		}
-		writeJSON(w, http.StatusOK, SearchResponse{Items: items})
+		writeJSON(w, http.StatusOK, wire.SearchResponse{Items: items})
 	default:
-		writeErr(w, http.StatusNotFound, CodeResourceNotFound)
+		writeErr(w, http.StatusNotFound, wire.CodeResourceNotFound)
 	}
 }
 
@@ -112,7 +113,7 @@ func TestImportCluster(t *testing.T) {
 	tests := []struct {
 		name        string
 		fails       []string
-		existing    []SearchItem
+		existing    []wire.SearchItem
 		searchLag   int
 		wantAdopted bool
 		wantErr     error
@@ -131,16 +132,16 @@ func TestImportCluster(t *testing.T) {
 		{name: "400_not_retried", fails: []string{"400"}, wantErr: ErrValidation, wantPosts: 1},
 		{
 			name: "old_cluster_of_same_name_not_adopted", fails: []string{"hangup-unprocessed"},
-			existing: []SearchItem{{
-				Metadata:    ObjectMeta{UID: "aaaaaaaaaaaaaaaaaaaaaaaa", Name: "edge-lab-1", CreationTimestamp: &long},
-				SpecSummary: SpecSummary{CloudConfig: CloudConfigSummary{CloudType: CloudTypeGeneric}}, Status: SearchStatus{State: StateRunning},
+			existing: []wire.SearchItem{{
+				Metadata:    wire.ObjectMeta{UID: "aaaaaaaaaaaaaaaaaaaaaaaa", Name: "edge-lab-1", CreationTimestamp: &long},
+				SpecSummary: wire.SpecSummary{CloudConfig: wire.CloudConfigSummary{CloudType: wire.CloudTypeGeneric}}, Status: wire.SearchStatus{State: wire.StateRunning},
 			}},
 			wantErr: ErrConflict, wantPosts: 2, minSearches: 2, maxSearches: 2,
 		},
 		{
 			name: "deleted_cluster_of_same_name_ignored", fails: []string{"hangup-unprocessed"},
-			existing: []SearchItem{{
-				Metadata: ObjectMeta{UID: "bbbbbbbbbbbbbbbbbbbbbbbb", Name: "edge-lab-1"}, Status: SearchStatus{State: StateDeleted},
+			existing: []wire.SearchItem{{
+				Metadata: wire.ObjectMeta{UID: "bbbbbbbbbbbbbbbbbbbbbbbb", Name: "edge-lab-1"}, Status: wire.SearchStatus{State: wire.StateDeleted},
 			}},
 			wantPosts: 2, wantCreated: 1, minSearches: 1, maxSearches: 1,
 		},
@@ -151,9 +152,9 @@ func TestImportCluster(t *testing.T) {
 			t.Parallel()
 			srv := &importServer{t: t, postFails: tt.fails, clusters: tt.existing, searchLag: tt.searchLag}
 			c, _ := newTestClient(t, srv, func(cfg *Config) { cfg.MaxRetries = 2 })
-			req := ImportRequest{Metadata: ObjectMetaInput{Name: "edge-lab-1"},
-				Spec: ImportRequestSpec{ClusterConfig: ImportClusterConfig{ImportMode: ImportModeReadOnly}}}
-			uid, adopted, err := c.ImportCluster(context.Background(), CloudTypeGeneric, req)
+			req := wire.ImportRequest{Metadata: wire.ObjectMetaInput{Name: "edge-lab-1"},
+				Spec: wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: wire.ImportModeReadOnly}}}
+			uid, adopted, err := c.ImportCluster(context.Background(), wire.CloudTypeGeneric, req)
 			srv.mu.Lock()
 			defer srv.mu.Unlock()
 			if tt.wantErr != nil {
@@ -189,12 +190,12 @@ func TestImportCluster(t *testing.T) {
 // cluster of that name.
 func TestImportClusterNoImportPathUsesGeneric(t *testing.T) {
 	t.Parallel()
-	for _, ct := range []string{CloudTypeOpenShift, CloudTypeEKSAnywhere} {
+	for _, ct := range []string{wire.CloudTypeOpenShift, wire.CloudTypeEKSAnywhere} {
 		t.Run(ct, func(t *testing.T) {
 			t.Parallel()
 			srv := &importServer{t: t, postFails: []string{"hangup"}}
 			c, _ := newTestClient(t, srv)
-			uid, adopted, err := c.ImportCluster(context.Background(), ct, ImportRequest{Metadata: ObjectMetaInput{Name: "edge-lab-1"}})
+			uid, adopted, err := c.ImportCluster(context.Background(), ct, wire.ImportRequest{Metadata: wire.ObjectMetaInput{Name: "edge-lab-1"}})
 			if err != nil {
 				t.Fatalf("ImportCluster(%s): %v", ct, err)
 			}
@@ -225,7 +226,7 @@ func TestNonIdempotentPostNotRepeated(t *testing.T) {
 				writeErr(w, status, "Gateway")
 			})
 			c, _ := newTestClient(t, h)
-			_, err := c.CreateProfile(context.Background(), "p", "1.0.0", ProfileTemplate{Type: ProfileTypeAddOn})
+			_, err := c.CreateProfile(context.Background(), "p", "1.0.0", wire.ProfileTemplate{Type: wire.ProfileTypeAddOn})
 			if !errors.Is(err, ErrOutcomeUnknown) {
 				t.Errorf("err = %v, want ErrOutcomeUnknown", err)
 			}
@@ -254,7 +255,7 @@ func TestSearchClustersPagination(t *testing.T) {
 	var bodies [][]byte
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.URL.Path != "/v1/dashboard/spectroclusters/search" {
-			writeErr(w, 404, CodeResourceNotFound)
+			writeErr(w, 404, wire.CodeResourceNotFound)
 			return
 		}
 		b, _ := io.ReadAll(r.Body)
@@ -266,7 +267,7 @@ func TestSearchClustersPagination(t *testing.T) {
 		mu.Unlock()
 		p, ok := pages[tok]
 		if !ok {
-			writeErr(w, 400, CodeBadRequest)
+			writeErr(w, 400, wire.CodeBadRequest)
 			return
 		}
 		resp := map[string]any{"listmeta": map[string]any{"continue": p.next, "count": 5, "limit": 2}}
@@ -279,7 +280,7 @@ func TestSearchClustersPagination(t *testing.T) {
 		writeJSON(w, 200, resp)
 	})
 	c, _ := newTestClient(t, h)
-	req := SearchRequest{Filter: AndFilter(StringFilter("cloudType", "aws"))}
+	req := wire.SearchRequest{Filter: wire.AndFilter(wire.StringFilter("cloudType", "aws"))}
 	items, err := c.SearchClusters(context.Background(), req, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -314,10 +315,10 @@ func TestSearchClustersPagination(t *testing.T) {
 func TestSearchClustersRepeatedToken(t *testing.T) {
 	t.Parallel()
 	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, 200, SearchResponse{Items: []SearchItem{{}}, ListMeta: ListMeta{Continue: "same"}})
+		writeJSON(w, 200, wire.SearchResponse{Items: []wire.SearchItem{{}}, ListMeta: wire.ListMeta{Continue: "same"}})
 	})
 	c, _ := newTestClient(t, h)
-	if _, err := c.SearchClusters(context.Background(), SearchRequest{}, 10); err == nil {
+	if _, err := c.SearchClusters(context.Background(), wire.SearchRequest{}, 10); err == nil {
 		t.Error("a server repeating its continue token must not loop forever")
 	}
 }
@@ -325,10 +326,10 @@ func TestSearchClustersRepeatedToken(t *testing.T) {
 func TestFindClusterByName(t *testing.T) {
 	t.Parallel()
 	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, 200, SearchResponse{Items: []SearchItem{
-			{Metadata: ObjectMeta{UID: "del", Name: "x"}, Status: SearchStatus{State: StateDeleted}},
-			{Metadata: ObjectMeta{UID: "other", Name: "xy"}, Status: SearchStatus{State: StateRunning}},
-			{Metadata: ObjectMeta{UID: "live", Name: "x"}, Status: SearchStatus{State: StateRunning}},
+		writeJSON(w, 200, wire.SearchResponse{Items: []wire.SearchItem{
+			{Metadata: wire.ObjectMeta{UID: "del", Name: "x"}, Status: wire.SearchStatus{State: wire.StateDeleted}},
+			{Metadata: wire.ObjectMeta{UID: "other", Name: "xy"}, Status: wire.SearchStatus{State: wire.StateRunning}},
+			{Metadata: wire.ObjectMeta{UID: "live", Name: "x"}, Status: wire.SearchStatus{State: wire.StateRunning}},
 		}})
 	})
 	c, _ := newTestClient(t, h)
@@ -382,11 +383,11 @@ func TestMethodsWire(t *testing.T) {
 		{"ReportImported", func(c *Client) error { return c.ReportImported(ctx, "u1") }, nil,
 			recorded{"PATCH", "/v1/spectroclusters/u1/status/imported", "", ""}},
 		{"Heartbeat", func(c *Client) error {
-			return c.Heartbeat(ctx, "u1", Heartbeat{AgentVersion: "0.1", Metadata: AgentMetadata{Region: "r", NodeCount: 2}})
+			return c.Heartbeat(ctx, "u1", wire.Heartbeat{AgentVersion: "0.1", Metadata: wire.AgentMetadata{Region: "r", NodeCount: 2}})
 		}, nil, recorded{"PUT", "/v1/spectroclusters/u1/heartbeat", "",
 			`{"agentVersion":"0.1","message":"","metadata":{"region":"r","nodeCount":2}}`}},
 		{"ReportPacks", func(c *Client) error {
-			return c.ReportPacks(ctx, "u1", []PackStatus{{ProfileUID: "p", Name: "n", Condition: Condition{Type: "Ready", Status: "True"}}})
+			return c.ReportPacks(ctx, "u1", []wire.PackStatus{{ProfileUID: "p", Name: "n", Condition: wire.Condition{Type: "Ready", Status: "True"}}})
 		}, nil, recorded{"PATCH", "/v1/spectroclusters/u1/packs/status", "",
 			`{"packs":[{"profileUid":"p","name":"n","condition":{"type":"Ready","status":"True"}}]}`}},
 		{"ReportPacksEmpty", func(c *Client) error { return c.ReportPacks(ctx, "u1", nil) }, nil,
@@ -413,8 +414,8 @@ func TestMethodsWire(t *testing.T) {
 			recorded{"DELETE", "/v1/spectroclusters/u1", "forceDelete=true", ""}},
 		{"GetClusterOverview", func(c *Client) error {
 			o, err := c.GetClusterOverview(ctx, "u1")
-			if err == nil && (o.Status.Health.State != HealthHealthy || o.KubernetesVersion() != "v1.30.2" ||
-				o.Spec.CloudConfig.NodeCount() != 3 || o.Spec.CloudConfig.CloudType != CloudTypeAWS) {
+			if err == nil && (o.Status.Health.State != wire.HealthHealthy || o.KubernetesVersion() != "v1.30.2" ||
+				o.Spec.CloudConfig.NodeCount() != 3 || o.Spec.CloudConfig.CloudType != wire.CloudTypeAWS) {
 				err = fmt.Errorf("overview = %+v", o)
 			}
 			return err
@@ -424,7 +425,7 @@ func TestMethodsWire(t *testing.T) {
 			"status": map[string]any{"health": map[string]any{"state": "Healthy"}, "kubeMeta": map[string]any{"kubernetesVersion": "v1.30.2"}},
 		}, recorded{"GET", "/v1/dashboard/spectroclusters/u1/overview", "", ""}},
 		{"GetCloudConfig", func(c *Client) error {
-			cc, err := c.GetCloudConfig(ctx, CloudTypeAWS, "cc1")
+			cc, err := c.GetCloudConfig(ctx, wire.CloudTypeAWS, "cc1")
 			if err == nil && (cc.Region() != "eu" || !reflect.DeepEqual(cc.InstanceTypes(), []string{"m5.large", "big"})) {
 				err = fmt.Errorf("cloud config = %+v (region %q, instance types %v)", cc, cc.Region(), cc.InstanceTypes())
 			}
@@ -439,13 +440,13 @@ func TestMethodsWire(t *testing.T) {
 			},
 		}}, recorded{"GET", "/v1/cloudconfigs/aws/cc1", "", ""}},
 		{"GetCloudConfigOpenShiftIsGeneric", func(c *Client) error {
-			_, err := c.GetCloudConfig(ctx, CloudTypeOpenShift, "cc1")
+			_, err := c.GetCloudConfig(ctx, wire.CloudTypeOpenShift, "cc1")
 			return err
 		}, map[string]any{}, recorded{"GET", "/v1/cloudconfigs/generic/cc1", "", ""}},
 		{"GetClusterMeta", func(c *Client) error {
 			m, err := c.GetClusterMeta(ctx, "u1", "edge")
-			if err == nil && (m.Metadata.UID != "u1" || m.SpecSummary.ImportMode != ImportModeReadOnly ||
-				m.SpecSummary.CloudRegion != "eu" || m.SpecSummary.CloudType != CloudTypeAWS || m.Status.State != StateRunning) {
+			if err == nil && (m.Metadata.UID != "u1" || m.SpecSummary.ImportMode != wire.ImportModeReadOnly ||
+				m.SpecSummary.CloudRegion != "eu" || m.SpecSummary.CloudType != wire.CloudTypeAWS || m.Status.State != wire.StateRunning) {
 				err = fmt.Errorf("meta = %+v", m)
 			}
 			if _, err2 := c.GetClusterMeta(ctx, "u9", "edge"); err == nil && !errors.Is(err2, ErrNotFound) {
@@ -462,22 +463,22 @@ func TestMethodsWire(t *testing.T) {
 				`"condition":{"string":{"operator":"eq","negation":false,"match":{"conjunction":"or","values":["edge"]}}}}]}]}}`}},
 		{"GetClusterVariables", func(c *Client) error {
 			v, err := c.GetClusterVariables(ctx, "u1")
-			if err == nil && !reflect.DeepEqual(v, []ClusterVariables{{ProfileUID: "p1", Variables: []Variable{{Name: "a", Value: "b"}}}}) {
+			if err == nil && !reflect.DeepEqual(v, []wire.ClusterVariables{{ProfileUID: "p1", Variables: []wire.Variable{{Name: "a", Value: "b"}}}}) {
 				err = fmt.Errorf("variables = %+v", v)
 			}
 			return err
 		}, []any{map[string]any{"profileUid": "p1", "variables": []any{map[string]any{"name": "a", "value": "b"}}}},
 			recorded{"GET", "/v1/spectroclusters/u1/variables", "", ""}},
 		{"PatchClusterVariables", func(c *Client) error {
-			return c.PatchClusterVariables(ctx, "u1", []ClusterVariables{{ProfileUID: "p1", Variables: []Variable{{Name: "a", Value: "b"}}}})
+			return c.PatchClusterVariables(ctx, "u1", []wire.ClusterVariables{{ProfileUID: "p1", Variables: []wire.Variable{{Name: "a", Value: "b"}}}})
 		}, nil, recorded{"PATCH", "/v1/spectroclusters/u1/variables", "",
 			`[{"profileUid":"p1","variables":[{"name":"a","value":"b"}]}]`}},
 		{"PatchClusterVariablesEmpty", func(c *Client) error { return c.PatchClusterVariables(ctx, "u1", nil) }, nil,
 			recorded{"PATCH", "/v1/spectroclusters/u1/variables", "", `[]`}},
 		{"PatchClusterProfiles", func(c *Client) error {
-			return c.PatchClusterProfiles(ctx, "u1", ProfilesRequest{Profiles: []ProfileAttachment{{UID: "p1"}}})
+			return c.PatchClusterProfiles(ctx, "u1", wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: "p1"}}})
 		}, nil, recorded{"PATCH", "/v1/spectroclusters/u1/profiles", "", `{"profiles":[{"uid":"p1"}]}`}},
-		{"PutClusterProfilesEmpty", func(c *Client) error { return c.PutClusterProfiles(ctx, "u1", ProfilesRequest{}) }, nil,
+		{"PutClusterProfilesEmpty", func(c *Client) error { return c.PutClusterProfiles(ctx, "u1", wire.ProfilesRequest{}) }, nil,
 			recorded{"PUT", "/v1/spectroclusters/u1/profiles", "", `{"profiles":[]}`}},
 		{"DeleteClusterProfiles", func(c *Client) error { return c.DeleteClusterProfiles(ctx, "u1", []string{"p1", "p2"}) }, nil,
 			recorded{"DELETE", "/v1/spectroclusters/u1/profiles", "", `{"profileUids":["p1","p2"]}`}},
@@ -498,12 +499,12 @@ func TestMethodsWire(t *testing.T) {
 		{"PublishProfile", func(c *Client) error { return c.PublishProfile(ctx, "p1") }, nil,
 			recorded{"PATCH", "/v1/clusterprofiles/p1/publish", "", ""}},
 		{"CreateProfile", func(c *Client) error {
-			uid, err := c.CreateProfile(ctx, "mon", "1.0.0", ProfileTemplate{Type: ProfileTypeAddOn, CloudType: "all"})
+			uid, err := c.CreateProfile(ctx, "mon", "1.0.0", wire.ProfileTemplate{Type: wire.ProfileTypeAddOn, CloudType: "all"})
 			if err == nil && uid != "p9" {
 				err = fmt.Errorf("uid = %q", uid)
 			}
 			return err
-		}, UIDResponse{UID: "p9"}, recorded{"POST", "/v1/clusterprofiles", "",
+		}, wire.UIDResponse{UID: "p9"}, recorded{"POST", "/v1/clusterprofiles", "",
 			`{"metadata":{"name":"mon"},"spec":{"version":"1.0.0","template":{"type":"add-on","cloudType":"all","packs":[]}}}`}},
 		{"ListProjects", func(c *Client) error {
 			ps, err := c.ListProjects(ctx)
@@ -545,7 +546,7 @@ func TestUpgradeToFullPermissionAfterLostAnswer(t *testing.T) {
 			hangUp(t, w) // processed, answer lost
 			return
 		}
-		writeErr(w, http.StatusConflict, CodeAlreadyFullPermission)
+		writeErr(w, http.StatusConflict, wire.CodeAlreadyFullPermission)
 	})
 	c, _ := newTestClient(t, h)
 	if err := c.UpgradeToFullPermission(context.Background(), "u1"); err != nil {
@@ -553,18 +554,18 @@ func TestUpgradeToFullPermissionAfterLostAnswer(t *testing.T) {
 	}
 	// On a first attempt the 409 is real.
 	c2, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeErr(w, http.StatusConflict, CodeAlreadyFullPermission)
+		writeErr(w, http.StatusConflict, wire.CodeAlreadyFullPermission)
 	}))
-	if err := c2.UpgradeToFullPermission(context.Background(), "u1"); !IsCode(err, CodeAlreadyFullPermission) {
-		t.Errorf("err = %v, want %s", err, CodeAlreadyFullPermission)
+	if err := c2.UpgradeToFullPermission(context.Background(), "u1"); !IsCode(err, wire.CodeAlreadyFullPermission) {
+		t.Errorf("err = %v, want %s", err, wire.CodeAlreadyFullPermission)
 	}
 }
 
 func TestFindProfiles(t *testing.T) {
 	t.Parallel()
-	profile := func(uid, name, version string) ClusterProfile {
-		return ClusterProfile{Metadata: ObjectMeta{UID: uid, Name: name},
-			Spec: ClusterProfileSpec{Version: version, Published: &ClusterProfileTemplate{Type: ProfileTypeAddOn, ProfileVersion: version}}}
+	profile := func(uid, name, version string) wire.ClusterProfile {
+		return wire.ClusterProfile{Metadata: wire.ObjectMeta{UID: uid, Name: name},
+			Spec: wire.ClusterProfileSpec{Version: version, Published: &wire.ClusterProfileTemplate{Type: wire.ProfileTypeAddOn, ProfileVersion: version}}}
 	}
 	t.Run("dashboard_search", func(t *testing.T) {
 		t.Parallel()
@@ -572,17 +573,17 @@ func TestFindProfiles(t *testing.T) {
 			switch {
 			case r.Method == http.MethodPost && r.URL.Path == "/v1/dashboard/clusterprofiles":
 				// p8 is a stray item the server should have filtered out.
-				return 200, ProfileSearchResponse{Items: []ProfileSearchItem{
-					{Metadata: ObjectMeta{UID: "p7", Name: "mon"}, SpecSummary: ProfileSpecSummary{
-						Published: &ProfileTemplateSummary{Type: ProfileTypeAddOn, CloudType: "all"}, Version: "1.0.0"}},
-					{Metadata: ObjectMeta{UID: "p8", Name: "mon"}, SpecSummary: ProfileSpecSummary{Version: "2.0.0"}},
+				return 200, wire.ProfileSearchResponse{Items: []wire.ProfileSearchItem{
+					{Metadata: wire.ObjectMeta{UID: "p7", Name: "mon"}, SpecSummary: wire.ProfileSpecSummary{
+						Published: &wire.ProfileTemplateSummary{Type: wire.ProfileTypeAddOn, CloudType: "all"}, Version: "1.0.0"}},
+					{Metadata: wire.ObjectMeta{UID: "p8", Name: "mon"}, SpecSummary: wire.ProfileSpecSummary{Version: "2.0.0"}},
 				}}
 			case r.URL.Path == "/v1/clusterprofiles/p7":
 				return 200, profile("p7", "mon", "1.0.0")
 			case r.URL.Path == "/v1/clusterprofiles/p8":
 				return 200, profile("p8", "mon", "2.0.0")
 			}
-			return 404, Error{Code: CodeResourceNotFound}
+			return 404, wire.Error{Code: wire.CodeResourceNotFound}
 		})
 		got, err := c.FindProfiles(context.Background(), "mon", "1.0.0")
 		if err != nil {
@@ -608,16 +609,16 @@ func TestFindProfiles(t *testing.T) {
 		c, seen := recordingServer(t, func(r *http.Request) (int, any) {
 			switch {
 			case r.Method == http.MethodPost && r.URL.Query().Get("continue") == "":
-				return 200, ProfileSearchResponse{Items: []ProfileSearchItem{{Metadata: ObjectMeta{UID: "p1", Name: "mon"}}},
-					ListMeta: ListMeta{Continue: "t1"}}
+				return 200, wire.ProfileSearchResponse{Items: []wire.ProfileSearchItem{{Metadata: wire.ObjectMeta{UID: "p1", Name: "mon"}}},
+					ListMeta: wire.ListMeta{Continue: "t1"}}
 			case r.Method == http.MethodPost:
-				return 200, ProfileSearchResponse{Items: []ProfileSearchItem{{Metadata: ObjectMeta{UID: "p2", Name: "mon"}}}}
+				return 200, wire.ProfileSearchResponse{Items: []wire.ProfileSearchItem{{Metadata: wire.ObjectMeta{UID: "p2", Name: "mon"}}}}
 			case r.URL.Path == "/v1/clusterprofiles/p1":
 				return 200, profile("p1", "mon", "1.0.0")
 			case r.URL.Path == "/v1/clusterprofiles/p2":
 				return 200, profile("p2", "mon", "2.0.0")
 			}
-			return 404, Error{Code: CodeResourceNotFound}
+			return 404, wire.Error{Code: wire.CodeResourceNotFound}
 		})
 		got, err := c.FindProfiles(context.Background(), "mon", "")
 		if err != nil {
@@ -633,7 +634,7 @@ func TestFindProfiles(t *testing.T) {
 	})
 	t.Run("no_match_is_empty", func(t *testing.T) {
 		t.Parallel()
-		c, _ := recordingServer(t, func(*http.Request) (int, any) { return 200, ProfileSearchResponse{} })
+		c, _ := recordingServer(t, func(*http.Request) (int, any) { return 200, wire.ProfileSearchResponse{} })
 		got, err := c.FindProfiles(context.Background(), "mon", "1.0.0")
 		if err != nil || got == nil || len(got) != 0 {
 			t.Errorf("FindProfiles = %+v, %v; want an empty slice", got, err)
@@ -641,7 +642,7 @@ func TestFindProfiles(t *testing.T) {
 	})
 	t.Run("other_errors_surface", func(t *testing.T) {
 		t.Parallel()
-		c, _ := recordingServer(t, func(*http.Request) (int, any) { return 403, Error{Code: CodeForbidden, Message: "no"} })
+		c, _ := recordingServer(t, func(*http.Request) (int, any) { return 403, wire.Error{Code: wire.CodeForbidden, Message: "no"} })
 		if _, err := c.FindProfiles(context.Background(), "mon", ""); !errors.Is(err, ErrForbidden) {
 			t.Errorf("err = %v, want ErrForbidden", err)
 		}

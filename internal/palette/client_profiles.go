@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // Profile, cluster-profile attachment and project methods (docs/palette-api.md,
@@ -13,21 +15,9 @@ import (
 
 func profilePath(uid string) string { return "/v1/clusterprofiles/" + escape(uid) }
 
-// EffectiveVersion returns a profile's version from spec.version or, when
-// that is empty, from spec.published.profileVersion.
-func (p *ClusterProfile) EffectiveVersion() string {
-	if p.Spec.Version != "" {
-		return p.Spec.Version
-	}
-	if p.Spec.Published != nil {
-		return p.Spec.Published.ProfileVersion
-	}
-	return ""
-}
-
 // GetProfile returns a cluster profile (GET /v1/clusterprofiles/{uid}).
-func (c *Client) GetProfile(ctx context.Context, uid string) (*ClusterProfile, error) {
-	var out ClusterProfile
+func (c *Client) GetProfile(ctx context.Context, uid string) (*wire.ClusterProfile, error) {
+	var out wire.ClusterProfile
 	if _, err := c.call(ctx, &request{method: http.MethodGet, path: profilePath(uid)}, &out); err != nil {
 		return nil, err
 	}
@@ -39,10 +29,10 @@ func (c *Client) GetProfile(ctx context.Context, uid string) (*ClusterProfile, e
 // v1ClusterProfilesFilterSpec on profileName and version, paged, then
 // GET /v1/clusterprofiles/{uid} of each. No match is an empty slice, not an
 // error.
-func (c *Client) FindProfiles(ctx context.Context, name, version string) ([]ClusterProfile, error) {
-	body := ProfileFilterSpec{Filter: ProfileFilter{ProfileName: &FilterString{Eq: name}}}
+func (c *Client) FindProfiles(ctx context.Context, name, version string) ([]wire.ClusterProfile, error) {
+	body := wire.ProfileFilterSpec{Filter: wire.ProfileFilter{ProfileName: &wire.FilterString{Eq: name}}}
 	if version != "" {
-		body.Filter.Version = &FilterVersion{Eq: version}
+		body.Filter.Version = &wire.FilterVersion{Eq: version}
 	}
 	var uids []string
 	token := ""
@@ -52,7 +42,7 @@ func (c *Client) FindProfiles(ctx context.Context, name, version string) ([]Clus
 		if token != "" {
 			q.Set("continue", token)
 		}
-		var page ProfileSearchResponse
+		var page wire.ProfileSearchResponse
 		if _, err := c.call(ctx, &request{method: http.MethodPost, path: "/v1/dashboard/clusterprofiles", query: q, in: body}, &page); err != nil {
 			return nil, err
 		}
@@ -67,7 +57,7 @@ func (c *Client) FindProfiles(ctx context.Context, name, version string) ([]Clus
 		}
 		seen[token] = true
 	}
-	profiles := make([]ClusterProfile, 0, len(uids))
+	profiles := make([]wire.ClusterProfile, 0, len(uids))
 	for _, uid := range uids {
 		p, err := c.GetProfile(ctx, uid)
 		if errors.Is(err, ErrNotFound) {
@@ -83,8 +73,8 @@ func (c *Client) FindProfiles(ctx context.Context, name, version string) ([]Clus
 
 // filterProfiles keeps the profiles whose name (and version, when given and
 // known) match, in case the server ignored the filter.
-func filterProfiles(in []ClusterProfile, name, version string) []ClusterProfile {
-	out := make([]ClusterProfile, 0, len(in))
+func filterProfiles(in []wire.ClusterProfile, name, version string) []wire.ClusterProfile {
+	out := make([]wire.ClusterProfile, 0, len(in))
 	for _, p := range in {
 		if p.Metadata.Name != name {
 			continue
@@ -100,15 +90,15 @@ func filterProfiles(in []ClusterProfile, name, version string) []ClusterProfile 
 // CreateProfile creates a profile version (POST /v1/clusterprofiles) and
 // returns its UID; publish it with PublishProfile. The POST is not repeated
 // once sent: a lost answer matches ErrOutcomeUnknown.
-func (c *Client) CreateProfile(ctx context.Context, name, version string, tmpl ProfileTemplate) (string, error) {
+func (c *Client) CreateProfile(ctx context.Context, name, version string, tmpl wire.ProfileTemplate) (string, error) {
 	if tmpl.Packs == nil {
-		tmpl.Packs = []Pack{}
+		tmpl.Packs = []wire.Pack{}
 	}
-	body := ClusterProfileEntity{
-		Metadata: ObjectMeta{Name: name},
-		Spec:     ClusterProfileEntitySpec{Version: version, Template: tmpl},
+	body := wire.ClusterProfileEntity{
+		Metadata: wire.ObjectMeta{Name: name},
+		Spec:     wire.ClusterProfileEntitySpec{Version: version, Template: tmpl},
 	}
-	var out UIDResponse
+	var out wire.UIDResponse
 	if _, err := c.call(ctx, &request{method: http.MethodPost, path: "/v1/clusterprofiles", in: body, nonIdempotent: true}, &out); err != nil {
 		return "", err
 	}
@@ -126,8 +116,8 @@ func (c *Client) PublishProfile(ctx context.Context, uid string) error {
 
 // GetClusterProfiles returns the profiles attached to a cluster
 // (GET /v1/spectroclusters/{uid}/profiles).
-func (c *Client) GetClusterProfiles(ctx context.Context, uid string) (*ClusterProfiles, error) {
-	var out ClusterProfiles
+func (c *Client) GetClusterProfiles(ctx context.Context, uid string) (*wire.ClusterProfiles, error) {
+	var out wire.ClusterProfiles
 	if _, err := c.call(ctx, &request{method: http.MethodGet, path: clusterPath(uid) + "/profiles"}, &out); err != nil {
 		return nil, err
 	}
@@ -136,16 +126,16 @@ func (c *Client) GetClusterProfiles(ctx context.Context, uid string) (*ClusterPr
 
 // PatchClusterProfiles adds or updates the listed profiles and keeps the
 // rest (PATCH /v1/spectroclusters/{uid}/profiles).
-func (c *Client) PatchClusterProfiles(ctx context.Context, uid string, req ProfilesRequest) error {
+func (c *Client) PatchClusterProfiles(ctx context.Context, uid string, req wire.ProfilesRequest) error {
 	_, err := c.call(ctx, &request{method: http.MethodPatch, path: clusterPath(uid) + "/profiles", in: req}, nil)
 	return err
 }
 
 // PutClusterProfiles replaces the whole set of attached profiles
 // (PUT /v1/spectroclusters/{uid}/profiles).
-func (c *Client) PutClusterProfiles(ctx context.Context, uid string, req ProfilesRequest) error {
+func (c *Client) PutClusterProfiles(ctx context.Context, uid string, req wire.ProfilesRequest) error {
 	if req.Profiles == nil {
-		req.Profiles = []ProfileAttachment{}
+		req.Profiles = []wire.ProfileAttachment{}
 	}
 	_, err := c.call(ctx, &request{method: http.MethodPut, path: clusterPath(uid) + "/profiles", in: req}, nil)
 	return err
@@ -159,19 +149,19 @@ func (c *Client) DeleteClusterProfiles(ctx context.Context, uid string, profileU
 	}
 	_, err := c.call(ctx, &request{
 		method: http.MethodDelete, path: clusterPath(uid) + "/profiles",
-		in: DeleteProfilesRequest{ProfileUIDs: profileUIDs},
+		in: wire.DeleteProfilesRequest{ProfileUIDs: profileUIDs},
 	}, nil)
 	return err
 }
 
 // ListProjects returns the projects the key may see
 // (GET /v1/dashboard/projects/metadata, always tenant-scoped).
-func (c *Client) ListProjects(ctx context.Context) ([]NameUID, error) {
-	var out ProjectsMetadata
+func (c *Client) ListProjects(ctx context.Context) ([]wire.NameUID, error) {
+	var out wire.ProjectsMetadata
 	if _, err := c.WithProject("").call(ctx, &request{method: http.MethodGet, path: "/v1/dashboard/projects/metadata"}, &out); err != nil {
 		return nil, err
 	}
-	projects := make([]NameUID, 0, len(out.Items))
+	projects := make([]wire.NameUID, 0, len(out.Items))
 	for _, it := range out.Items {
 		projects = append(projects, it.Metadata)
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 const (
@@ -71,7 +72,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeErr(w http.ResponseWriter, status int, code string) {
-	writeJSON(w, status, Error{Code: code, Message: "msg for " + code, Ref: "ref" + code})
+	writeJSON(w, status, wire.Error{Code: code, Message: "msg for " + code, Ref: "ref" + code})
 }
 
 // hangUp closes the connection without an answer (a lost answer).
@@ -165,10 +166,10 @@ func TestRequestHeaders(t *testing.T) {
 	}
 	for _, ch := range checks {
 		hd := got[ch.i]
-		if hd.Get(HeaderAPIKey) != ch.apiKey || hd.Get("Authorization") != ch.auth ||
-			hd.Get(HeaderProjectUID) != ch.project || hd.Get("User-Agent") != ch.ua {
+		if hd.Get(wire.HeaderAPIKey) != ch.apiKey || hd.Get("Authorization") != ch.auth ||
+			hd.Get(wire.HeaderProjectUID) != ch.project || hd.Get("User-Agent") != ch.ua {
 			t.Errorf("request %d headers: ApiKey=%q Authorization=%q ProjectUid=%q User-Agent=%q; want %q %q %q %q",
-				ch.i, hd.Get(HeaderAPIKey), hd.Get("Authorization"), hd.Get(HeaderProjectUID), hd.Get("User-Agent"),
+				ch.i, hd.Get(wire.HeaderAPIKey), hd.Get("Authorization"), hd.Get(wire.HeaderProjectUID), hd.Get("User-Agent"),
 				ch.apiKey, ch.auth, ch.project, ch.ua)
 		}
 	}
@@ -189,7 +190,7 @@ func TestRetryOnStatus(t *testing.T) {
 					writeJSON(w, http.StatusOK, map[string]string{"uid": "abc"})
 				})
 				c, rec := newTestClient(t, h)
-				var out UIDResponse
+				var out wire.UIDResponse
 				if err := c.Do(context.Background(), method, "/v1/x", nil, &out); err != nil {
 					t.Fatalf("Do: %v", err)
 				}
@@ -215,7 +216,7 @@ func TestRetryOnConnectionReset(t *testing.T) {
 			hangUp(t, w)
 			return
 		}
-		writeJSON(w, http.StatusOK, Cluster{Metadata: ObjectMeta{UID: "u1", Name: "n"}})
+		writeJSON(w, http.StatusOK, wire.Cluster{Metadata: wire.ObjectMeta{UID: "u1", Name: "n"}})
 	})
 	c, rec := newTestClient(t, h)
 	cl, err := c.GetCluster(context.Background(), "u1")
@@ -242,7 +243,7 @@ func TestRetryOnConnectionRefused(t *testing.T) {
 	rec := &sleepRecorder{}
 	c.sleep = rec.sleep
 	// Refused before sending: even a non-idempotent POST is retried.
-	_, err = c.CreateProfile(context.Background(), "p", "1.0.0", ProfileTemplate{})
+	_, err = c.CreateProfile(context.Background(), "p", "1.0.0", wire.ProfileTemplate{})
 	if err == nil {
 		t.Fatal("CreateProfile against a closed port succeeded")
 	}
@@ -276,8 +277,8 @@ func TestRetryAfterHonoured(t *testing.T) {
 			var calls atomic.Int32
 			h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 				if calls.Add(1) == 1 {
-					w.Header().Set(HeaderRetryAfter, tt.header)
-					writeErr(w, tt.status, CodeTooManyRequests)
+					w.Header().Set(wire.HeaderRetryAfter, tt.header)
+					writeErr(w, tt.status, wire.CodeTooManyRequests)
 					return
 				}
 				w.WriteHeader(http.StatusNoContent)
@@ -340,12 +341,12 @@ func TestMaxRetriesBound(t *testing.T) {
 	var calls atomic.Int32
 	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		calls.Add(1)
-		writeErr(w, http.StatusServiceUnavailable, CodeServiceUnavailable)
+		writeErr(w, http.StatusServiceUnavailable, wire.CodeServiceUnavailable)
 	})
 	c, rec := newTestClient(t, h, func(cfg *Config) { cfg.MaxRetries = 3 })
 	_, err := c.GetCluster(context.Background(), "u1")
-	if !errors.Is(err, ErrServer) || !IsCode(err, CodeServiceUnavailable) {
-		t.Errorf("err = %v, want ErrServer with code %s", err, CodeServiceUnavailable)
+	if !errors.Is(err, ErrServer) || !IsCode(err, wire.CodeServiceUnavailable) {
+		t.Errorf("err = %v, want ErrServer with code %s", err, wire.CodeServiceUnavailable)
 	}
 	if n := calls.Load(); n != 4 {
 		t.Errorf("server saw %d requests, want 4 (1 + MaxRetries)", n)
@@ -362,8 +363,8 @@ func TestContextBoundsRetries(t *testing.T) {
 		var calls atomic.Int32
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			calls.Add(1)
-			w.Header().Set(HeaderRetryAfter, "30")
-			writeErr(w, http.StatusTooManyRequests, CodeTooManyRequests)
+			w.Header().Set(wire.HeaderRetryAfter, "30")
+			writeErr(w, http.StatusTooManyRequests, wire.CodeTooManyRequests)
 		}))
 		t.Cleanup(srv.Close)
 		c, err := NewClient(Config{Host: srv.URL}) // real sleep
@@ -443,7 +444,7 @@ func TestNoRetryOnClientErrors(t *testing.T) {
 				writeErr(w, status, "X")
 			})
 			c, rec := newTestClient(t, h)
-			if err := c.PatchClusterProfiles(context.Background(), "u1", ProfilesRequest{}); err == nil {
+			if err := c.PatchClusterProfiles(context.Background(), "u1", wire.ProfilesRequest{}); err == nil {
 				t.Fatal("want an error")
 			}
 			if calls.Load() != 1 || len(rec.get()) != 0 {
@@ -461,14 +462,14 @@ func TestErrorMapping(t *testing.T) {
 		code   string
 		want   error
 	}{
-		{400, CodeProxyNotSupportedInReadOnlyMode, ErrValidation},
-		{401, CodeUnauthorized, ErrUnauthorized},
-		{403, CodeForbidden, ErrForbidden},
-		{404, CodeResourceNotFound, ErrNotFound},
-		{409, CodeClusterNameAlreadyExists, ErrConflict},
-		{429, CodeTooManyRequests, ErrRateLimited},
-		{500, CodeInternal, ErrServer},
-		{503, CodeServiceUnavailable, ErrServer},
+		{400, wire.CodeProxyNotSupportedInReadOnlyMode, ErrValidation},
+		{401, wire.CodeUnauthorized, ErrUnauthorized},
+		{403, wire.CodeForbidden, ErrForbidden},
+		{404, wire.CodeResourceNotFound, ErrNotFound},
+		{409, wire.CodeClusterNameAlreadyExists, ErrConflict},
+		{429, wire.CodeTooManyRequests, ErrRateLimited},
+		{500, wire.CodeInternal, ErrServer},
+		{503, wire.CodeServiceUnavailable, ErrServer},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
@@ -569,7 +570,7 @@ func TestTolerantDecoding(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetCluster: %v", err)
 	}
-	if cl.Metadata.Name != "edge-lab-1" || cl.Spec.CloudType != CloudTypeGeneric || cl.Status.State != StateRunning {
+	if cl.Metadata.Name != "edge-lab-1" || cl.Spec.CloudType != wire.CloudTypeGeneric || cl.Status.State != wire.StateRunning {
 		t.Errorf("cluster = %+v", cl)
 	}
 	if cl.Status.ClusterImport != nil || cl.Status.Location != nil || cl.Spec.CloudConfigRef != nil || cl.Metadata.Labels != nil {
@@ -582,10 +583,10 @@ func TestTolerantDecoding(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetClusterMeta: %v", err)
 	}
-	if m.SpecSummary.ImportMode != ImportModeReadOnly {
+	if m.SpecSummary.ImportMode != wire.ImportModeReadOnly {
 		t.Errorf("import mode = %q, want read-only from the metadata search", m.SpecSummary.ImportMode)
 	}
-	if m.Status.State != StateRunning || m.Status.Health == nil || m.Status.Health.State != HealthHealthy {
+	if m.Status.State != wire.StateRunning || m.Status.Health == nil || m.Status.Health.State != wire.HealthHealthy {
 		t.Errorf("meta status = %+v", m.Status)
 	}
 }
@@ -607,11 +608,11 @@ func TestLogsNeverCarryCredentials(t *testing.T) {
 				case 1:
 					hangUp(t, w)
 				case 2:
-					writeErr(w, http.StatusTooManyRequests, CodeTooManyRequests)
+					writeErr(w, http.StatusTooManyRequests, wire.CodeTooManyRequests)
 				default:
 					// A hostile server echoing the credential must not get it logged either.
-					writeJSON(w, http.StatusUnauthorized, Error{Code: CodeUnauthorized,
-						Message: "bad key " + r.Header.Get(HeaderAPIKey) + r.Header.Get("Authorization")})
+					writeJSON(w, http.StatusUnauthorized, wire.Error{Code: wire.CodeUnauthorized,
+						Message: "bad key " + r.Header.Get(wire.HeaderAPIKey) + r.Header.Get("Authorization")})
 				}
 			})
 			c, _ := newTestClient(t, h, tc.cfg)

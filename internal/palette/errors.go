@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // Sentinel errors matched by errors.Is against an *APIError (through its Is
@@ -108,7 +110,7 @@ const maxErrorText = 1024
 // spec's JSON still yields an error, with the body's text as message.
 func newAPIError(method, path string, status int, body []byte) *APIError {
 	e := &APIError{StatusCode: status, Method: method, Path: path}
-	var wire Error
+	var wire wire.Error
 	if err := json.Unmarshal(body, &wire); err == nil && (wire.Code != "" || wire.Message != "") {
 		e.Code, e.Message, e.Ref, e.Details = wire.Code, wire.Message, wire.Ref, wire.Details
 		return e

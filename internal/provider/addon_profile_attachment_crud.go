@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 const (
@@ -25,7 +26,7 @@ const (
 // checkRules runs the plan-time rules at apply time (an ID may have been
 // unknown at plan time). It returns the profile, or nil after adding a
 // diagnostic.
-func (r *addonProfileAttachmentResource) checkRules(ctx context.Context, clusterUID, profileUID string, diags *diag.Diagnostics) *palette.ClusterProfile {
+func (r *addonProfileAttachmentResource) checkRules(ctx context.Context, clusterUID, profileUID string, diags *diag.Diagnostics) *wire.ClusterProfile {
 	c := r.data.client
 	prof, v, err := profileRule(ctx, c, profileUID)
 	if err != nil {
@@ -50,9 +51,9 @@ func (r *addonProfileAttachmentResource) checkRules(ctx context.Context, cluster
 
 // patch sends one attachment entry; the API's rejections become the
 // diagnostics of the rules they enforce.
-func (r *addonProfileAttachmentResource) patch(ctx context.Context, clusterUID string, entry palette.ProfileAttachment, diags *diag.Diagnostics) bool {
+func (r *addonProfileAttachmentResource) patch(ctx context.Context, clusterUID string, entry wire.ProfileAttachment, diags *diag.Diagnostics) bool {
 	c := r.data.client
-	err := c.PatchClusterProfiles(ctx, clusterUID, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{entry}})
+	err := c.PatchClusterProfiles(ctx, clusterUID, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{entry}})
 	if err == nil {
 		return true
 	}
@@ -69,7 +70,7 @@ func (r *addonProfileAttachmentResource) patch(ctx context.Context, clusterUID s
 	return false
 }
 
-func findAttached(list *palette.ClusterProfiles, profileUID string) *palette.AttachedProfile {
+func findAttached(list *wire.ClusterProfiles, profileUID string) *wire.AttachedProfile {
 	for i := range list.Profiles {
 		if list.Profiles[i].Metadata.UID == profileUID {
 			return &list.Profiles[i]

@@ -14,9 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 	"sigs.k8s.io/yaml"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
 type addonProfileAttachmentResourceModel struct {
@@ -51,7 +50,7 @@ func parseAttachmentID(id string) (clusterUID, profileUID string, err error) {
 }
 
 // packState maps a pack's condition to packs.state.
-func packState(c palette.Condition) string {
+func packState(c wire.Condition) string {
 	switch {
 	case c.Type == packStateError:
 		return packStateError
@@ -65,8 +64,8 @@ func packState(c palette.Condition) string {
 
 // profilePackStatuses returns the status.packs entries of one profile,
 // sorted by pack name.
-func profilePackStatuses(cl *palette.Cluster, profileUID string) []palette.PackStatus {
-	var out []palette.PackStatus
+func profilePackStatuses(cl *wire.Cluster, profileUID string) []wire.PackStatus {
+	var out []wire.PackStatus
 	for _, p := range cl.Status.Packs {
 		if p.ProfileUID == profileUID {
 			out = append(out, p)
@@ -77,7 +76,7 @@ func profilePackStatuses(cl *palette.Cluster, profileUID string) []palette.PackS
 }
 
 // flattenPackStatuses builds the packs attribute.
-func flattenPackStatuses(statuses []palette.PackStatus) types.List {
+func flattenPackStatuses(statuses []wire.PackStatus) types.List {
 	objType := types.ObjectType{AttrTypes: packStatusAttrTypes}
 	elems := make([]attr.Value, 0, len(statuses))
 	for _, s := range statuses {
@@ -95,13 +94,13 @@ func flattenPackStatuses(statuses []palette.PackStatus) types.List {
 // whole values with what packValues carries, so each override is merged onto
 // the profile's values of that pack first; the entry carries the pack's tag
 // and type.
-func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceModel, profile *palette.ClusterProfile, replaces string, diags *diag.Diagnostics) palette.ProfileAttachment {
-	att := palette.ProfileAttachment{UID: m.ProfileID.ValueString(), ReplaceWithProfile: replaces}
+func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceModel, profile *wire.ClusterProfile, replaces string, diags *diag.Diagnostics) wire.ProfileAttachment {
+	att := wire.ProfileAttachment{UID: m.ProfileID.ValueString(), ReplaceWithProfile: replaces}
 	values := map[string]string{}
 	if !m.Values.IsNull() && !m.Values.IsUnknown() {
 		diags.Append(m.Values.ElementsAs(ctx, &values, false)...)
 	}
-	packs := map[string]palette.PackRef{}
+	packs := map[string]wire.PackRef{}
 	if profile != nil {
 		for _, p := range profileTemplate(profile).Packs {
 			packs[p.Name] = p
@@ -115,7 +114,7 @@ func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceMode
 		if _, ok := values[name]; ok {
 			continue
 		}
-		att.PackValues = append(att.PackValues, palette.Pack{Name: name, Tag: p.Tag, Type: p.Type, Values: p.Values})
+		att.PackValues = append(att.PackValues, wire.Pack{Name: name, Tag: p.Tag, Type: p.Type, Values: p.Values})
 	}
 	for _, name := range sortedKeys(values) {
 		p := packs[name]
@@ -125,7 +124,7 @@ func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceMode
 				fmt.Sprintf("Merging the values of pack %q onto the profile's: %s", name, err))
 			continue
 		}
-		att.PackValues = append(att.PackValues, palette.Pack{Name: name, Tag: p.Tag, Type: p.Type, Values: merged})
+		att.PackValues = append(att.PackValues, wire.Pack{Name: name, Tag: p.Tag, Type: p.Type, Values: merged})
 	}
 	sort.SliceStable(att.PackValues, func(i, j int) bool { return att.PackValues[i].Name < att.PackValues[j].Name })
 	vars := map[string]string{}
@@ -133,7 +132,7 @@ func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceMode
 		diags.Append(m.Variables.ElementsAs(ctx, &vars, false)...)
 	}
 	for _, name := range sortedKeys(vars) {
-		att.Variables = append(att.Variables, palette.Variable{Name: name, Value: vars[name]})
+		att.Variables = append(att.Variables, wire.Variable{Name: name, Value: vars[name]})
 	}
 	return att
 }
@@ -148,7 +147,7 @@ func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceMode
 // values are compared with nothing and kept as the model has them. sent,
 // when it has a pack (what this resource last sent, from private state),
 // decides for that pack without the profile.
-func flattenAttachment(m *addonProfileAttachmentResourceModel, packValues map[string]string, profile *palette.ClusterProfile, sent map[string]string) {
+func flattenAttachment(m *addonProfileAttachmentResourceModel, packValues map[string]string, profile *wire.ClusterProfile, sent map[string]string) {
 	prior := map[string]string{}
 	if !m.Values.IsNull() && !m.Values.IsUnknown() {
 		for k, v := range m.Values.Elements() {
@@ -222,7 +221,7 @@ func valuesDigest(doc string) string {
 
 // sentDigests returns, for each pack of the profile, the digest of the
 // values the cluster holds once entry is applied.
-func sentDigests(profile *palette.ClusterProfile, entry palette.ProfileAttachment) map[string]string {
+func sentDigests(profile *wire.ClusterProfile, entry wire.ProfileAttachment) map[string]string {
 	out := map[string]string{}
 	for _, p := range profileTemplate(profile).Packs {
 		out[p.Name] = valuesDigest(p.Values)
@@ -236,7 +235,7 @@ func sentDigests(profile *palette.ClusterProfile, entry palette.ProfileAttachmen
 }
 
 // coversPacks reports whether sent has a digest for every pack of ap.
-func coversPacks(sent map[string]string, packs []palette.PackRef) bool {
+func coversPacks(sent map[string]string, packs []wire.PackRef) bool {
 	for _, p := range packs {
 		if _, ok := sent[p.Name]; !ok {
 			return false
@@ -249,7 +248,7 @@ func coversPacks(sent map[string]string, packs []palette.PackRef) bool {
 // Palette lists every variable the profile defines, with an empty value
 // where none is set: the model keeps the variables it sets, and of the
 // others only those given a value outside Terraform.
-func flattenVariables(m *addonProfileAttachmentResourceModel, all []palette.ClusterVariables, profileUID string) {
+func flattenVariables(m *addonProfileAttachmentResourceModel, all []wire.ClusterVariables, profileUID string) {
 	set := map[string]bool{}
 	if !m.Variables.IsNull() && !m.Variables.IsUnknown() {
 		for k := range m.Variables.Elements() {
@@ -281,7 +280,7 @@ func mapOrNull(elems map[string]attr.Value, prior types.Map) types.Map {
 
 // profileTemplate returns the content of a profile: the published version
 // when it has packs, else the draft.
-func profileTemplate(p *palette.ClusterProfile) *palette.ClusterProfileTemplate {
+func profileTemplate(p *wire.ClusterProfile) *wire.ClusterProfileTemplate {
 	switch {
 	case p.Spec.Published != nil && len(p.Spec.Published.Packs) > 0:
 		return p.Spec.Published
@@ -290,11 +289,11 @@ func profileTemplate(p *palette.ClusterProfile) *palette.ClusterProfileTemplate 
 	case p.Spec.Published != nil:
 		return p.Spec.Published
 	}
-	return &palette.ClusterProfileTemplate{}
+	return &wire.ClusterProfileTemplate{}
 }
 
 // profileType returns a profile's type.
-func profileType(p *palette.ClusterProfile) string {
+func profileType(p *wire.ClusterProfile) string {
 	if p.Spec.Published != nil && p.Spec.Published.Type != "" {
 		return p.Spec.Published.Type
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 const (
@@ -64,26 +65,26 @@ func TestParseAttachmentID(t *testing.T) {
 
 func TestPacksProgress(t *testing.T) {
 	t.Parallel()
-	ready := palette.Condition{Type: "Ready", Status: "True"}
-	waiting := palette.Condition{Type: "Ready", Status: "Unknown", Reason: "WaitingForAgent"}
-	failed := palette.Condition{Type: "Error", Status: "False", Message: "applying pack \"b\": boom"}
-	st := func(name string, c palette.Condition) palette.PackStatus {
-		return palette.PackStatus{ProfileUID: testProfileUID, Name: name, Condition: c}
+	ready := wire.Condition{Type: "Ready", Status: "True"}
+	waiting := wire.Condition{Type: "Ready", Status: "Unknown", Reason: "WaitingForAgent"}
+	failed := wire.Condition{Type: "Error", Status: "False", Message: "applying pack \"b\": boom"}
+	st := func(name string, c wire.Condition) wire.PackStatus {
+		return wire.PackStatus{ProfileUID: testProfileUID, Name: name, Condition: c}
 	}
 	cases := []struct {
 		name         string
-		statuses     []palette.PackStatus
+		statuses     []wire.PackStatus
 		names        []string
 		wantReady    bool
 		wantFailures []string
 	}{
 		{"no packs", nil, nil, true, nil},
-		{"all ready", []palette.PackStatus{st("a", ready), st("b", ready)}, []string{"a", "b"}, true, nil},
-		{"one waiting", []palette.PackStatus{st("a", ready), st("b", waiting)}, []string{"a", "b"}, false, nil},
-		{"one not reported", []palette.PackStatus{st("a", ready)}, []string{"a", "b"}, false, nil},
-		{"one failed", []palette.PackStatus{st("a", ready), st("b", failed)}, []string{"a", "b"}, false,
+		{"all ready", []wire.PackStatus{st("a", ready), st("b", ready)}, []string{"a", "b"}, true, nil},
+		{"one waiting", []wire.PackStatus{st("a", ready), st("b", waiting)}, []string{"a", "b"}, false, nil},
+		{"one not reported", []wire.PackStatus{st("a", ready)}, []string{"a", "b"}, false, nil},
+		{"one failed", []wire.PackStatus{st("a", ready), st("b", failed)}, []string{"a", "b"}, false,
 			[]string{`pack "b": applying pack "b": boom`}},
-		{"unrelated pack ignored", []palette.PackStatus{st("a", ready), st("z", failed)}, []string{"a"}, true, nil},
+		{"unrelated pack ignored", []wire.PackStatus{st("a", ready), st("z", failed)}, []string{"a"}, true, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,7 +99,7 @@ func TestPacksProgress(t *testing.T) {
 
 func TestPackState(t *testing.T) {
 	t.Parallel()
-	cases := map[string]palette.Condition{
+	cases := map[string]wire.Condition{
 		packStateReady:    {Type: "Ready", Status: "True"},
 		packStatePending:  {Type: "Ready", Status: "Unknown"},
 		packStateError:    {Type: "Error", Status: "False"},
@@ -123,12 +124,12 @@ func TestAttachRejection(t *testing.T) {
 		wantPath       path.Path
 		wantSummary    string
 	}{
-		{"full profile", apiErr(400, palette.CodeFullProfileNotAllowed), false, path.Root("profile_id"), "Only add-on profiles can be attached to imported clusters"},
-		{"read-only", apiErr(400, palette.CodeAddonProfilesRequireFullPermission), false, path.Root("cluster_id"), "Add-on profiles need Full Permission"},
-		{"not running", apiErr(409, palette.CodeClusterNotRunning), false, path.Root("cluster_id"), "Imported cluster is not Running"},
-		{"cluster 404", apiErr(404, palette.CodeResourceNotFound), false, path.Root("cluster_id"), "Imported cluster not found"},
-		{"profile 404", apiErr(404, palette.CodeResourceNotFound), true, path.Root("profile_id"), "Cluster profile not found"},
-		{"other error", apiErr(500, palette.CodeInternal), false, path.Empty(), ""},
+		{"full profile", apiErr(400, wire.CodeFullProfileNotAllowed), false, path.Root("profile_id"), "Only add-on profiles can be attached to imported clusters"},
+		{"read-only", apiErr(400, wire.CodeAddonProfilesRequireFullPermission), false, path.Root("cluster_id"), "Add-on profiles need Full Permission"},
+		{"not running", apiErr(409, wire.CodeClusterNotRunning), false, path.Root("cluster_id"), "Imported cluster is not Running"},
+		{"cluster 404", apiErr(404, wire.CodeResourceNotFound), false, path.Root("cluster_id"), "Imported cluster not found"},
+		{"profile 404", apiErr(404, wire.CodeResourceNotFound), true, path.Root("profile_id"), "Cluster profile not found"},
+		{"other error", apiErr(500, wire.CodeInternal), false, path.Empty(), ""},
 		{"not an API error", errors.New("boom"), false, path.Empty(), ""},
 	}
 	for _, tc := range cases {
@@ -147,7 +148,7 @@ func TestAttachRejection(t *testing.T) {
 		})
 	}
 	// The API's rejection of a full profile quotes the seed, like the plan-time rule.
-	v := attachRejection(apiErr(http.StatusBadRequest, palette.CodeFullProfileNotAllowed), testClusterUID, testProfileUID, false)
+	v := attachRejection(apiErr(http.StatusBadRequest, wire.CodeFullProfileNotAllowed), testClusterUID, testProfileUID, false)
 	if !strings.Contains(v.detail, "You cannot use a full cluster profile") ||
 		!strings.Contains(profileNotAddon(testProfileUID, "x", "infra").detail, "You cannot use a full cluster profile") {
 		t.Fatalf("the seed's words are missing: %q", v.detail)
@@ -156,9 +157,9 @@ func TestAttachRejection(t *testing.T) {
 
 func TestExpandAttachment(t *testing.T) {
 	t.Parallel()
-	prof := &palette.ClusterProfile{
-		Metadata: palette.ObjectMeta{UID: testProfileUID, Name: "hello"},
-		Spec: palette.ClusterProfileSpec{Published: &palette.ClusterProfileTemplate{Type: "add-on", Packs: []palette.PackRef{
+	prof := &wire.ClusterProfile{
+		Metadata: wire.ObjectMeta{UID: testProfileUID, Name: "hello"},
+		Spec: wire.ClusterProfileSpec{Published: &wire.ClusterProfileTemplate{Type: "add-on", Packs: []wire.PackRef{
 			{Name: "hello", Tag: "1.0.0", Type: "manifest", Layer: "addon", Values: "message: hello\nreplicas: 1\nnested:\n  a: 1\n  b: 2\n"},
 		}}},
 	}
@@ -178,19 +179,19 @@ func TestExpandAttachment(t *testing.T) {
 		t.Fatalf("values sent %q, want the profile's values with the override merged: %q", got.PackValues[0].Values, want)
 	}
 	got.PackValues[0].Values = ""
-	want := palette.ProfileAttachment{
+	want := wire.ProfileAttachment{
 		UID:                testProfileUID,
 		ReplaceWithProfile: "aaaaaaaaaaaaaaaaaaaaaaaa",
-		PackValues:         []palette.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest"}},
-		Variables:          []palette.Variable{{Name: "a", Value: "1"}, {Name: "b", Value: "2"}},
+		PackValues:         []wire.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest"}},
+		Variables:          []wire.Variable{{Name: "a", Value: "1"}, {Name: "b", Value: "2"}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
 
-	attached := func(values string) *palette.AttachedProfile {
-		return &palette.AttachedProfile{Spec: palette.AttachedProfileSpec{Packs: []palette.AttachedPack{
-			{Spec: palette.AttachedPackSpec{Name: "hello", Values: values}},
+	attached := func(values string) *wire.AttachedProfile {
+		return &wire.AttachedProfile{Spec: wire.AttachedProfileSpec{Packs: []wire.AttachedPack{
+			{Spec: wire.AttachedPackSpec{Name: "hello", Values: values}},
 		}}}
 	}
 	// Read: the cluster shows the whole values; while they are the profile's
@@ -200,9 +201,9 @@ func TestExpandAttachment(t *testing.T) {
 	if !m.Values.Equal(strMap(map[string]string{"hello": "{message: 'hi', nested: {b: 3}}"})) {
 		t.Fatalf("values %s: the override as written was not kept", m.Values)
 	}
-	flattenVariables(&m, []palette.ClusterVariables{
-		{ProfileUID: "bbbbbbbbbbbbbbbbbbbbbbbb", Variables: []palette.Variable{{Name: "x", Value: "9"}}},
-		{ProfileUID: testProfileUID, Variables: []palette.Variable{{Name: "a", Value: "1"}}},
+	flattenVariables(&m, []wire.ClusterVariables{
+		{ProfileUID: "bbbbbbbbbbbbbbbbbbbbbbbb", Variables: []wire.Variable{{Name: "x", Value: "9"}}},
+		{ProfileUID: testProfileUID, Variables: []wire.Variable{{Name: "a", Value: "1"}}},
 	}, testProfileUID)
 	if !m.Variables.Equal(strMap(map[string]string{"a": "1"})) {
 		t.Fatalf("variables %s", m.Variables)
@@ -246,7 +247,7 @@ func TestExpandAttachment(t *testing.T) {
 // reach the model.
 func TestFlattenVariables(t *testing.T) {
 	t.Parallel()
-	all := []palette.ClusterVariables{{ProfileUID: testProfileUID, Variables: []palette.Variable{
+	all := []wire.ClusterVariables{{ProfileUID: testProfileUID, Variables: []wire.Variable{
 		{Name: "unset", Value: ""}, {Name: "mine", Value: "x"}, {Name: "outside", Value: "y"}, {Name: "cleared", Value: ""},
 	}}}
 	m := addonProfileAttachmentResourceModel{Variables: types.MapNull(types.StringType)}
@@ -296,17 +297,17 @@ func TestPackFailures(t *testing.T) {
 
 func TestTransientFailure(t *testing.T) {
 	t.Parallel()
-	st := func(name, typ, reason string) palette.PackStatus {
-		return palette.PackStatus{Name: name, Condition: palette.Condition{Type: typ, Reason: reason}}
+	st := func(name, typ, reason string) wire.PackStatus {
+		return wire.PackStatus{Name: name, Condition: wire.Condition{Type: typ, Reason: reason}}
 	}
 	names := []string{"a", "b"}
-	if !transientFailure([]palette.PackStatus{st("a", "Error", "ApplyFailed"), st("b", "Ready", "")}, names) {
+	if !transientFailure([]wire.PackStatus{st("a", "Error", "ApplyFailed"), st("b", "Ready", "")}, names) {
 		t.Error("an apply failure is transient")
 	}
-	if transientFailure([]palette.PackStatus{st("a", "Error", "ApplyFailed"), st("b", "Error", "RenderFailed")}, names) {
+	if transientFailure([]wire.PackStatus{st("a", "Error", "ApplyFailed"), st("b", "Error", "RenderFailed")}, names) {
 		t.Error("a pack that does not render is not transient")
 	}
-	if !transientFailure([]palette.PackStatus{st("c", "Error", "RenderFailed")}, names) {
+	if !transientFailure([]wire.PackStatus{st("c", "Error", "RenderFailed")}, names) {
 		t.Error("a pack of another profile does not count")
 	}
 }

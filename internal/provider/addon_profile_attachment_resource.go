@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 var (
@@ -97,9 +98,9 @@ func (v *ruleViolation) addPlannedTo(diags *diag.Diagnostics, sameConfiguration 
 
 // profileTypeNames names the profile types that cannot be attached.
 var profileTypeNames = map[string]string{
-	palette.ProfileTypeCluster: "a full cluster profile",
-	palette.ProfileTypeInfra:   "an infrastructure profile",
-	palette.ProfileTypeSystem:  "a system profile",
+	wire.ProfileTypeCluster: "a full cluster profile",
+	wire.ProfileTypeInfra:   "an infrastructure profile",
+	wire.ProfileTypeSystem:  "a system profile",
 }
 
 func profileNotFound(uid string) *ruleViolation {
@@ -136,7 +137,7 @@ func clusterNotRunning(uid, state string) *ruleViolation {
 }
 
 // profileRule looks a profile up and checks that it may be attached.
-func profileRule(ctx context.Context, c *palette.Client, uid string) (*palette.ClusterProfile, *ruleViolation, error) {
+func profileRule(ctx context.Context, c *palette.Client, uid string) (*wire.ClusterProfile, *ruleViolation, error) {
 	p, err := c.GetProfile(ctx, uid)
 	if errors.Is(err, palette.ErrNotFound) {
 		return nil, profileNotFound(uid), nil
@@ -144,7 +145,7 @@ func profileRule(ctx context.Context, c *palette.Client, uid string) (*palette.C
 	if err != nil {
 		return nil, nil, err
 	}
-	if typ := profileType(p); typ != palette.ProfileTypeAddOn {
+	if typ := profileType(p); typ != wire.ProfileTypeAddOn {
 		return p, profileNotAddon(uid, p.Metadata.Name, typ), nil
 	}
 	return p, nil, nil
@@ -152,7 +153,7 @@ func profileRule(ctx context.Context, c *palette.Client, uid string) (*palette.C
 
 // clusterRule looks a cluster up and checks that add-on profiles may be
 // attached to it; running also requires the state Running (apply time).
-func clusterRule(ctx context.Context, c *palette.Client, uid string, running bool) (*palette.Cluster, *ruleViolation, error) {
+func clusterRule(ctx context.Context, c *palette.Client, uid string, running bool) (*wire.Cluster, *ruleViolation, error) {
 	cl, mode, err := findClusterMode(ctx, c, uid)
 	if errors.Is(err, palette.ErrNotFound) {
 		return nil, clusterNotFound(uid), nil
@@ -160,10 +161,10 @@ func clusterRule(ctx context.Context, c *palette.Client, uid string, running boo
 	if err != nil {
 		return nil, nil, err
 	}
-	if mode == palette.ImportModeReadOnly {
+	if mode == wire.ImportModeReadOnly {
 		return cl, clusterReadOnly(uid, cl.Metadata.Name), nil
 	}
-	if running && cl.Status.State != palette.StateRunning {
+	if running && cl.Status.State != wire.StateRunning {
 		return cl, clusterNotRunning(uid, cl.Status.State), nil
 	}
 	return cl, nil, nil
@@ -175,7 +176,7 @@ func clusterRule(ctx context.Context, c *palette.Client, uid string, running boo
 // each; apply time checks again against the API (checkRules).
 func (r *addonProfileAttachmentResource) planClusterRule(ctx context.Context, uid string) (*ruleViolation, error) {
 	if _, meta, ok := r.data.clusterCache().lookup(ctx, uid); ok {
-		if meta.SpecSummary.ImportMode == palette.ImportModeReadOnly {
+		if meta.SpecSummary.ImportMode == wire.ImportModeReadOnly {
 			return clusterReadOnly(uid, meta.Metadata.Name), nil
 		}
 		return nil, nil
@@ -195,16 +196,16 @@ func attachRejection(err error, clusterUID, profileUID string, profileMissing bo
 		msg = apiErr.Message
 	}
 	switch {
-	case palette.IsCode(err, palette.CodeFullProfileNotAllowed):
+	case palette.IsCode(err, wire.CodeFullProfileNotAllowed):
 		v := profileNotAddon(profileUID, profileUID, "")
 		v.detail = fmt.Sprintf("Palette refused profile %s: %s. You cannot use a full cluster profile on an imported cluster: "+
 			"only add-on profiles may be attached to imported clusters.", profileUID, msg)
 		return v
-	case palette.IsCode(err, palette.CodeAddonProfilesRequireFullPermission):
+	case palette.IsCode(err, wire.CodeAddonProfilesRequireFullPermission):
 		v := clusterReadOnly(clusterUID, clusterUID)
 		v.detail += " (Palette: " + msg + ")"
 		return v
-	case palette.IsCode(err, palette.CodeClusterNotRunning):
+	case palette.IsCode(err, wire.CodeClusterNotRunning):
 		v := clusterNotRunning(clusterUID, "not Running")
 		v.detail += " (Palette: " + msg + ")"
 		return v
@@ -326,7 +327,7 @@ func sameArgumentsRaw(ctx context.Context, req resource.ModifyPlanRequest) bool 
 
 // planProfileChange plans a replacement when the new profile is not another
 // version of the attached one (same name); a new version swaps in place.
-func (r *addonProfileAttachmentResource) planProfileChange(ctx context.Context, oldUID string, next *palette.ClusterProfile, resp *resource.ModifyPlanResponse) {
+func (r *addonProfileAttachmentResource) planProfileChange(ctx context.Context, oldUID string, next *wire.ClusterProfile, resp *resource.ModifyPlanResponse) {
 	old, err := r.data.client.GetProfile(ctx, oldUID)
 	switch {
 	case errors.Is(err, palette.ErrNotFound):
@@ -340,7 +341,7 @@ func (r *addonProfileAttachmentResource) planProfileChange(ctx context.Context, 
 }
 
 // checkValuesPacks reports values for packs the profile does not have.
-func checkValuesPacks(values types.Map, prof *palette.ClusterProfile, diags *diag.Diagnostics) {
+func checkValuesPacks(values types.Map, prof *wire.ClusterProfile, diags *diag.Diagnostics) {
 	if values.IsNull() || values.IsUnknown() {
 		return
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 const testAttachment = "palette_addon_profile_attachment.test"
@@ -41,7 +42,7 @@ var (
 
 // createProfile creates and publishes the profile of an example file,
 // changed by edit, in the project (or the tenant) and returns its UID.
-func (e *testEnv) createProfile(t *testing.T, file string, tenant bool, edit func(*palette.ClusterProfileEntity)) string {
+func (e *testEnv) createProfile(t *testing.T, file string, tenant bool, edit func(*wire.ClusterProfileEntity)) string {
 	t.Helper()
 	p, err := localapi.LoadProfileFile(filepath.Join("..", "..", "examples", "profiles", file))
 	if err != nil {
@@ -62,8 +63,8 @@ func (e *testEnv) createProfile(t *testing.T, file string, tenant bool, edit fun
 }
 
 // withVersion gives a profile another version and default message.
-func withVersion(version, message string) func(*palette.ClusterProfileEntity) {
-	return func(p *palette.ClusterProfileEntity) {
+func withVersion(version, message string) func(*wire.ClusterProfileEntity) {
+	return func(p *wire.ClusterProfileEntity) {
 		p.Spec.Version = version
 		for i := range p.Spec.Template.Packs {
 			p.Spec.Template.Packs[i].Values = strings.Replace(p.Spec.Template.Packs[i].Values, "message: hello", "message: "+message, 1)
@@ -73,8 +74,8 @@ func withVersion(version, message string) func(*palette.ClusterProfileEntity) {
 
 // renamed gives a profile another name and deploys its objects into
 // another namespace, so that it does not share objects with hello-addon.
-func renamed(name string) func(*palette.ClusterProfileEntity) {
-	return func(p *palette.ClusterProfileEntity) {
+func renamed(name string) func(*wire.ClusterProfileEntity) {
+	return func(p *wire.ClusterProfileEntity) {
 		p.Metadata.Name = name
 		for i := range p.Spec.Template.Packs {
 			for j := range p.Spec.Template.Packs[i].Manifests {
@@ -89,9 +90,9 @@ func renamed(name string) func(*palette.ClusterProfileEntity) {
 // it stays Pending) and returns its UID.
 func (e *testEnv) importClusterDirect(t *testing.T, name, cloudType, wireMode string, labels map[string]string) string {
 	t.Helper()
-	uid, _, err := e.Client.ImportCluster(context.Background(), cloudType, palette.ImportRequest{
-		Metadata: palette.ObjectMetaInput{Name: name, Labels: labels},
-		Spec:     palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{ImportMode: wireMode}},
+	uid, _, err := e.Client.ImportCluster(context.Background(), cloudType, wire.ImportRequest{
+		Metadata: wire.ObjectMetaInput{Name: name, Labels: labels},
+		Spec:     wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: wireMode}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +127,7 @@ func attachmentImportID(s *terraform.State) (string, error) {
 
 // attachedProfile returns the attachment of a profile to a cluster in
 // Palette, or nil.
-func (e *testEnv) attachedProfile(clusterUID, profileUID string) (*palette.AttachedProfile, error) {
+func (e *testEnv) attachedProfile(clusterUID, profileUID string) (*wire.AttachedProfile, error) {
 	list, err := e.Client.GetClusterProfiles(context.Background(), clusterUID)
 	if err != nil {
 		return nil, err
@@ -265,8 +266,8 @@ func (e *testEnv) expectConfigMapMessage(t *testing.T, namespace, want string) f
 func (e *testEnv) attachOutOfBand(clusterUID, profileUID string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := e.Client.PatchClusterProfiles(ctx, clusterUID, palette.ProfilesRequest{
-		Profiles: []palette.ProfileAttachment{{UID: profileUID}},
+	if err := e.Client.PatchClusterProfiles(ctx, clusterUID, wire.ProfilesRequest{
+		Profiles: []wire.ProfileAttachment{{UID: profileUID}},
 	}); err != nil {
 		return err
 	}
@@ -489,7 +490,7 @@ func TestAccAddonProfileAttachment_fullProfileRejected(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, testEnvOptions{})
 	full := env.createProfile(t, "full-cluster.yaml", false, nil)
-	cid := env.importClusterDirect(t, "full-rejected", palette.CloudTypeGeneric, palette.ImportModeFullPermission, nil)
+	cid := env.importClusterDirect(t, "full-rejected", wire.CloudTypeGeneric, wire.ImportModeFullPermission, nil)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -509,11 +510,11 @@ resource "palette_addon_profile_attachment" "test" {
 func TestAccAddonProfileAttachment_infraProfileRejected(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, testEnvOptions{})
-	infra := env.createProfile(t, "full-cluster.yaml", false, func(p *palette.ClusterProfileEntity) {
+	infra := env.createProfile(t, "full-cluster.yaml", false, func(p *wire.ClusterProfileEntity) {
 		p.Metadata.Name = "infra-only"
-		p.Spec.Template.Type = palette.ProfileTypeInfra
+		p.Spec.Template.Type = wire.ProfileTypeInfra
 	})
-	cid := env.importClusterDirect(t, "infra-rejected", palette.CloudTypeGeneric, palette.ImportModeFullPermission, nil)
+	cid := env.importClusterDirect(t, "infra-rejected", wire.CloudTypeGeneric, wire.ImportModeFullPermission, nil)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -534,7 +535,7 @@ func TestAccAddonProfileAttachment_readOnlyClusterRejected(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, testEnvOptions{})
 	hello := env.createProfile(t, "hello-addon.yaml", false, nil)
-	cid := env.importClusterDirect(t, "read-only", palette.CloudTypeGeneric, palette.ImportModeReadOnly, nil)
+	cid := env.importClusterDirect(t, "read-only", wire.CloudTypeGeneric, wire.ImportModeReadOnly, nil)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // errPackFailed is wrapped by waitPacksReady when the agent reports a pack
@@ -18,7 +19,7 @@ import (
 var errPackFailed = errors.New("the agent could not deploy a pack")
 
 // statusPacks returns the status.packs entries of a profile on a cluster.
-func statusPacks(ctx context.Context, c *palette.Client, clusterUID, profileUID string) ([]palette.PackStatus, error) {
+func statusPacks(ctx context.Context, c *palette.Client, clusterUID, profileUID string) ([]wire.PackStatus, error) {
 	cl, err := findClusterByID(ctx, c, clusterUID)
 	if err != nil {
 		return nil, err
@@ -28,8 +29,8 @@ func statusPacks(ctx context.Context, c *palette.Client, clusterUID, profileUID 
 
 // packsProgress tells whether every named pack is Ready, and returns the
 // failures (pack name and message) and a summary of the states.
-func packsProgress(statuses []palette.PackStatus, names []string) (ready bool, failures []string, summary string) {
-	byName := map[string]palette.PackStatus{}
+func packsProgress(statuses []wire.PackStatus, names []string) (ready bool, failures []string, summary string) {
+	byName := map[string]wire.PackStatus{}
 	for _, s := range statuses {
 		byName[s.Name] = s
 	}
@@ -84,7 +85,7 @@ func (f *packFailures) fatal(now time.Time, failures []string, transient bool) b
 
 // transientFailure tells whether every failing pack of names failed in its
 // apply (reason ApplyFailed), which the agent retries.
-func transientFailure(statuses []palette.PackStatus, names []string) bool {
+func transientFailure(statuses []wire.PackStatus, names []string) bool {
 	for _, s := range statuses {
 		if slices.Contains(names, s.Name) && packState(s.Condition) == packStateError && s.Condition.Reason != "ApplyFailed" {
 			return false
@@ -141,7 +142,7 @@ func waitPacksRemoved(ctx context.Context, c *palette.Client, clusterUID, profil
 }
 
 // profilePackNames returns the names of a profile's packs.
-func profilePackNames(p *palette.ClusterProfile) []string {
+func profilePackNames(p *wire.ClusterProfile) []string {
 	packs := profileTemplate(p).Packs
 	names := make([]string, 0, len(packs))
 	for _, pk := range packs {

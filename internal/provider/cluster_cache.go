@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // clusterCacheTTL is how long one paged search of the project's clusters
@@ -36,8 +37,8 @@ type clusterCache struct {
 	pageSize int
 
 	mu          sync.Mutex
-	items       map[string]*palette.SearchItem
-	metas       map[string]*palette.MetaItem
+	items       map[string]*wire.SearchItem
+	metas       map[string]*wire.MetaItem
 	filledAt    time.Time // start of the last successful fill; zero: none
 	failedAt    time.Time // end of the last failed fill
 	unsupported bool      // turned off (PALETTE_REFRESH_CACHE=off)
@@ -80,7 +81,7 @@ func (pd *providerData) clusterCache() *clusterCache {
 // itself: the cache is off, the fill failed, the cluster was written to since
 // the fill, or the searches did not list it (deleted, or created after the
 // fill).
-func (c *clusterCache) lookup(ctx context.Context, uid string) (*palette.SearchItem, *palette.MetaItem, bool) {
+func (c *clusterCache) lookup(ctx context.Context, uid string) (*wire.SearchItem, *wire.MetaItem, bool) {
 	c.mu.Lock()
 	for {
 		now := c.now()
@@ -131,13 +132,13 @@ const cacheFillTimeout = 10 * time.Minute
 // answer returns the cache's items of a cluster; it is called with mu held
 // and unlocks it. A cluster written to since the fill, or Deleted (the
 // per-cluster read tells a deleted cluster from a live one), is a miss.
-func (c *clusterCache) answer(uid string) (*palette.SearchItem, *palette.MetaItem, bool) {
+func (c *clusterCache) answer(uid string) (*wire.SearchItem, *wire.MetaItem, bool) {
 	it, meta := c.items[uid], c.metas[uid]
 	if t, ok := c.stale[uid]; ok && !t.Before(c.filledAt) {
 		it = nil
 	}
 	c.mu.Unlock()
-	if it == nil || meta == nil || it.Status.State == palette.StateDeleted || meta.Status.State == palette.StateDeleted {
+	if it == nil || meta == nil || it.Status.State == wire.StateDeleted || meta.Status.State == wire.StateDeleted {
 		return nil, nil, false
 	}
 	return it, meta, true
@@ -146,12 +147,12 @@ func (c *clusterCache) answer(uid string) (*palette.SearchItem, *palette.MetaIte
 // fill runs the paged search and the metadata search and stores their
 // items; it is called with mu unlocked and c.inflight set.
 func (c *clusterCache) fill(ctx context.Context, started time.Time) error {
-	items, err := c.client.SearchClusters(ctx, palette.SearchRequest{
-		Sort: []palette.SortSpec{{Field: "creationTimestamp", Order: "asc"}},
+	items, err := c.client.SearchClusters(ctx, wire.SearchRequest{
+		Sort: []wire.SortSpec{{Field: "creationTimestamp", Order: "asc"}},
 	}, c.pageSize)
-	var metas []palette.MetaItem
+	var metas []wire.MetaItem
 	if err == nil {
-		metas, err = c.client.SearchClusterMetadata(ctx, palette.SearchRequest{})
+		metas, err = c.client.SearchClusterMetadata(ctx, wire.SearchRequest{})
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -162,11 +163,11 @@ func (c *clusterCache) fill(ctx context.Context, started time.Time) error {
 		tflog.Debug(ctx, "cluster cache: search failed, refreshing cluster by cluster", map[string]any{"error": err.Error()})
 		return err
 	}
-	m := make(map[string]*palette.SearchItem, len(items))
+	m := make(map[string]*wire.SearchItem, len(items))
 	for i := range items {
 		m[items[i].Metadata.UID] = &items[i]
 	}
-	mm := make(map[string]*palette.MetaItem, len(metas))
+	mm := make(map[string]*wire.MetaItem, len(metas))
 	for i := range metas {
 		mm[metas[i].Metadata.UID] = &metas[i]
 	}
@@ -234,7 +235,7 @@ func (r *addonProfileAttachmentResource) readCached(ctx context.Context, m *addo
 	}
 	// What this resource sent decides without the profile; the profile is
 	// read (once per run for all its attachments) only when that is unknown.
-	var prof *palette.ClusterProfile
+	var prof *wire.ClusterProfile
 	if !coversPacks(sent, t.Packs) {
 		if prof, err = r.data.profile(ctx, pid); err != nil && !errors.Is(err, palette.ErrNotFound) {
 			return "", err
@@ -265,7 +266,7 @@ type profileCache struct {
 type profileEntry struct {
 	done    chan struct{}
 	at      time.Time
-	profile *palette.ClusterProfile
+	profile *wire.ClusterProfile
 	err     error
 }
 
@@ -276,7 +277,7 @@ var profileCaches sync.Map // *providerData -> *profileCache
 
 // profile returns a profile (GET /v1/clusterprofiles/{uid}), read once per
 // provider run and freshness window.
-func (pd *providerData) profile(ctx context.Context, uid string) (*palette.ClusterProfile, error) {
+func (pd *providerData) profile(ctx context.Context, uid string) (*wire.ClusterProfile, error) {
 	v, _ := profileCaches.LoadOrStore(pd, &profileCache{entries: map[string]*profileEntry{}})
 	pc := v.(*profileCache) //nolint:forcetypeassert // only *profileCache is stored.
 	pc.mu.Lock()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 const (
@@ -47,7 +48,7 @@ func cacheEnv(t *testing.T, n int) (*localtest.Instance, *palette.Client, []stri
 	ctx := context.Background()
 	uids := make([]string, n)
 	for i := range n {
-		uid, _, err := c.ImportCluster(ctx, palette.CloudTypeAWS, palette.ImportRequest{Metadata: palette.ObjectMetaInput{
+		uid, _, err := c.ImportCluster(ctx, wire.CloudTypeAWS, wire.ImportRequest{Metadata: wire.ObjectMetaInput{
 			Name: fmt.Sprintf("cache-%03d", i), Labels: map[string]string{"i": fmt.Sprint(i)},
 		}})
 		if err != nil {
@@ -120,8 +121,8 @@ func TestClusterCache_viewMatchesFullRead(t *testing.T) {
 	inst, c, uids := cacheEnv(t, 2)
 	ctx := context.Background()
 	pid := inst.CreateProfileFromFile(t, "../../examples/profiles/hello-addon.yaml")
-	if err := c.PatchClusterProfiles(ctx, uids[0], palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{
-		{UID: pid, PackValues: []palette.Pack{{Name: "hello", Values: "message: bonjour\n"}}},
+	if err := c.PatchClusterProfiles(ctx, uids[0], wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{
+		{UID: pid, PackValues: []wire.Pack{{Name: "hello", Values: "message: bonjour\n"}}},
 	}}); err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +158,7 @@ func TestClusterCache_viewMatchesFullRead(t *testing.T) {
 	if a, b := of(cached), of(full); a != b {
 		t.Errorf("view from the searches %+v\ndiffers from the full read %+v", a, b)
 	}
-	if full.health.State != palette.HealthHealthy || full.cluster.Status.State != palette.StateRunning {
+	if full.health.State != wire.HealthHealthy || full.cluster.Status.State != wire.StateRunning {
 		t.Errorf("full read %+v, want Running and Healthy (simulated agents)", of(full))
 	}
 	list, err := c.GetClusterProfiles(ctx, uids[0])
@@ -276,7 +277,7 @@ func TestImportedClusterRead_fromCache(t *testing.T) {
 		if err := attrs["state"].As(&state); err != nil {
 			return err
 		}
-		if name != names[uid] || state != palette.StateRunning {
+		if name != names[uid] || state != wire.StateRunning {
 			return fmt.Errorf("cluster %s read as %q/%q, want %q/Running", uid, name, state, names[uid])
 		}
 		return nil

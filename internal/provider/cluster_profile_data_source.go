@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 var (
@@ -115,7 +116,7 @@ func (d *clusterProfileDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 	c := d.data.client
-	var prof *palette.ClusterProfile
+	var prof *wire.ClusterProfile
 	if known(m.ID) {
 		p, err := c.GetProfile(ctx, m.ID.ValueString())
 		if errors.Is(err, palette.ErrNotFound) {
@@ -162,8 +163,8 @@ func profileLookupSummary(err error) string {
 // pickProfile chooses among the profiles of a name: the one of the version
 // given, or the newest by semantic version. Several matches of the chosen
 // version (e.g. a project and a tenant profile) are ambiguous.
-func pickProfile(found []palette.ClusterProfile, name, version string) (*palette.ClusterProfile, error) {
-	var match []palette.ClusterProfile
+func pickProfile(found []wire.ClusterProfile, name, version string) (*wire.ClusterProfile, error) {
+	var match []wire.ClusterProfile
 	for _, p := range found {
 		if p.Metadata.Name == name && (version == "" || p.EffectiveVersion() == version) {
 			match = append(match, p)
@@ -183,7 +184,7 @@ func pickProfile(found []palette.ClusterProfile, name, version string) (*palette
 			}
 		}
 		version = newest
-		var same []palette.ClusterProfile
+		var same []wire.ClusterProfile
 		for _, p := range match {
 			if p.EffectiveVersion() == newest {
 				same = append(same, p)
@@ -248,7 +249,7 @@ func compareVersions(a, b string) int {
 	return strings.Compare(pa, pb)
 }
 
-func flattenProfile(m *clusterProfileDataSourceModel, p *palette.ClusterProfile) {
+func flattenProfile(m *clusterProfileDataSourceModel, p *wire.ClusterProfile) {
 	tmpl := profileTemplate(p)
 	m.ID = types.StringValue(p.Metadata.UID)
 	m.Name = types.StringValue(p.Metadata.Name)

@@ -10,8 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 func TestCompareVersions(t *testing.T) {
@@ -43,13 +42,13 @@ func TestCompareVersions(t *testing.T) {
 
 func TestPickProfile(t *testing.T) {
 	t.Parallel()
-	prof := func(uid, name, version, scope string) palette.ClusterProfile {
-		return palette.ClusterProfile{
-			Metadata: palette.ObjectMeta{UID: uid, Name: name, Annotations: map[string]string{"scope": scope}},
-			Spec:     palette.ClusterProfileSpec{Version: version},
+	prof := func(uid, name, version, scope string) wire.ClusterProfile {
+		return wire.ClusterProfile{
+			Metadata: wire.ObjectMeta{UID: uid, Name: name, Annotations: map[string]string{"scope": scope}},
+			Spec:     wire.ClusterProfileSpec{Version: version},
 		}
 	}
-	all := []palette.ClusterProfile{
+	all := []wire.ClusterProfile{
 		prof("a", "hello", "1.0.0", "project"),
 		prof("b", "hello", "1.10.0", "project"),
 		prof("c", "hello", "1.9.0", "project"),

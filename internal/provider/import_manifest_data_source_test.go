@@ -16,13 +16,13 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 func TestAccImportManifestDataSource_basic(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, testEnvOptions{})
-	uid := env.importClusterDirect(t, "gitops", palette.CloudTypeGeneric, palette.ImportModeReadOnly, nil)
+	uid := env.importClusterDirect(t, "gitops", wire.CloudTypeGeneric, wire.ImportModeReadOnly, nil)
 	body, err := env.Client.GetImportManifest(context.Background(), uid)
 	if err != nil {
 		t.Fatal(err)

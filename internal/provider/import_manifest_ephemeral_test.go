@@ -16,8 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // TestAccImportManifestEphemeral: the ephemeral palette_import_manifest
@@ -28,9 +27,9 @@ func TestAccImportManifestEphemeral(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, testEnvOptions{})
 	ctx := context.Background()
-	uid, _, err := env.Client.ImportCluster(ctx, palette.CloudTypeGeneric, palette.ImportRequest{
-		Metadata: palette.ObjectMetaInput{Name: "ephemeral-manifest"},
-		Spec:     palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{ImportMode: palette.ImportModeReadOnly}}})
+	uid, _, err := env.Client.ImportCluster(ctx, wire.CloudTypeGeneric, wire.ImportRequest{
+		Metadata: wire.ObjectMetaInput{Name: "ephemeral-manifest"},
+		Spec:     wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: wire.ImportModeReadOnly}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +71,7 @@ resource "echo" "manifest" {}
 				if err != nil {
 					return err
 				}
-				if cl.Status.State != palette.StatePending {
+				if cl.Status.State != wire.StatePending {
 					return fmt.Errorf("cluster %s is %s after the manifest was opened, want Pending", uid, cl.Status.State)
 				}
 				return nil

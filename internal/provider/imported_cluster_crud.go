@@ -20,6 +20,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 const (
@@ -53,9 +54,9 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 
 	labels := map[string]string{}
 	resp.Diagnostics.Append(plan.Labels.ElementsAs(ctx, &labels, false)...)
-	importReq := palette.ImportRequest{
-		Metadata: palette.ObjectMetaInput{Name: name, Labels: labels, Annotations: clusterAnnotations(plan.Description, fingerprint)},
-		Spec: palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{
+	importReq := wire.ImportRequest{
+		Metadata: wire.ObjectMetaInput{Name: name, Labels: labels, Annotations: clusterAnnotations(plan.Description, fingerprint)},
+		Spec: wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{
 			ImportMode: wireImportMode(plan.ImportMode.ValueString()),
 			Proxy:      expandProxy(ctx, plan.Proxy, &resp.Diagnostics),
 		}},
@@ -101,7 +102,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		var adopted bool
 		uid, adopted, err = c.ImportCluster(ctx, plan.CloudType.ValueString(), importReq)
 		if err != nil {
-			if palette.IsCode(err, palette.CodeProxyNotSupportedInReadOnlyMode) {
+			if palette.IsCode(err, wire.CodeProxyNotSupportedInReadOnlyMode) {
 				resp.Diagnostics.AddAttributeError(path.Root("proxy"), "Proxy settings need Full Permission mode", err.Error())
 				return
 			}
@@ -198,7 +199,7 @@ func (r *importedClusterResource) interruptedImport(ctx context.Context, name, c
 	switch {
 	case r.data.ownership().isHeld(uid):
 		return uid, fmt.Sprintf("cluster %s is in the state of a resource of this configuration", uid), undecided
-	case cl.Status.State == palette.StateDeleting || cl.Status.State == palette.StateDeleted:
+	case cl.Status.State == wire.StateDeleting || cl.Status.State == wire.StateDeleted:
 		return uid, fmt.Sprintf("cluster %s is being deleted; wait until it is gone", uid), takeoverRefused
 	case stored == "":
 		return uid, fmt.Sprintf("cluster %s carries no creation fingerprint of this provider, so it was registered "+
@@ -209,8 +210,8 @@ func (r *importedClusterResource) interruptedImport(ctx context.Context, name, c
 		return uid, fmt.Sprintf("cluster %s was registered by another configuration (its creation fingerprint "+
 			"differs: the name, cloud type, import mode, labels, description, proxy or target cluster it was "+
 			"registered with are not the planned ones)", uid), takeoverRefused
-	case cl.Spec.CloudType != palette.ImportCloudType(cloudType):
-		return uid, fmt.Sprintf("cluster %s has cloud type %q, not %q", uid, cl.Spec.CloudType, palette.ImportCloudType(cloudType)), takeoverRefused
+	case cl.Spec.CloudType != wire.ImportCloudType(cloudType):
+		return uid, fmt.Sprintf("cluster %s has cloud type %q, not %q", uid, cl.Spec.CloudType, wire.ImportCloudType(cloudType)), takeoverRefused
 	}
 	mode, err := clusterImportMode(ctx, c, cl)
 	if err != nil {
@@ -219,7 +220,7 @@ func (r *importedClusterResource) interruptedImport(ctx context.Context, name, c
 	switch {
 	case mode != wireMode:
 		return uid, fmt.Sprintf("cluster %s was imported in another mode (%q)", uid, mode), takeoverRefused
-	case cl.Status.State == palette.StatePending:
+	case cl.Status.State == wire.StatePending:
 		return uid, "it is still Pending: no agent has registered for it", takeoverAllowed
 	case access.IsZero():
 		return uid, fmt.Sprintf("cluster %s is %s (an agent registered for it), and without cluster access "+
@@ -314,7 +315,7 @@ func (r *importedClusterResource) readInto(ctx context.Context, m *importedClust
 	r.checkAgentObjects(ctx, m, access)
 }
 
-func (r *importedClusterResource) flattenWithOverview(ctx context.Context, m *importedClusterResourceModel, cl *palette.Cluster, diags *diag.Diagnostics) {
+func (r *importedClusterResource) flattenWithOverview(ctx context.Context, m *importedClusterResourceModel, cl *wire.Cluster, diags *diag.Diagnostics) {
 	v, err := readClusterView(ctx, r.data.client, cl)
 	if err != nil {
 		diags.AddError("Error reading imported cluster", err.Error())
@@ -404,7 +405,7 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 	plan.ManifestSHA256 = state.ManifestSHA256
 	if upgrade {
 		err := c.UpgradeToFullPermission(ctx, uid)
-		if err != nil && !palette.IsCode(err, palette.CodeAlreadyFullPermission) {
+		if err != nil && !palette.IsCode(err, wire.CodeAlreadyFullPermission) {
 			resp.Diagnostics.AddError("Error migrating cluster to Full Permission", fmt.Sprintf("Cluster %s: %s", uid, err))
 			return
 		}

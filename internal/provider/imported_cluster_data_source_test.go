@@ -9,14 +9,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 func TestAccImportedClusterDataSource_basic(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, testEnvOptions{})
-	uid := env.importClusterDirect(t, "lookup", palette.CloudTypeGeneric, palette.ImportModeReadOnly, map[string]string{"env": "test"})
+	uid := env.importClusterDirect(t, "lookup", wire.CloudTypeGeneric, wire.ImportModeReadOnly, map[string]string{"env": "test"})
 	checks := func(addr string) []statecheck.StateCheck {
 		return []statecheck.StateCheck{
 			statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(uid)),

@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 var objectAsOptions = basetypes.ObjectAsOptions{}
@@ -73,27 +73,27 @@ type execModel struct {
 // wireImportMode maps the Terraform value to the wire's.
 func wireImportMode(tf string) string {
 	if tf == importModeReadOnly {
-		return palette.ImportModeReadOnly
+		return wire.ImportModeReadOnly
 	}
-	return palette.ImportModeFullPermission
+	return wire.ImportModeFullPermission
 }
 
 // tfImportMode maps the wire's value to Terraform's.
-func tfImportMode(wire string) string {
-	if wire == palette.ImportModeReadOnly {
+func tfImportMode(mode string) string {
+	if mode == wire.ImportModeReadOnly {
 		return importModeReadOnly
 	}
 	return importModeFullPermission
 }
 
 // expandProxy returns the wire proxy of a known proxy object, or nil.
-func expandProxy(ctx context.Context, obj types.Object, diags *diag.Diagnostics) *palette.Proxy {
+func expandProxy(ctx context.Context, obj types.Object, diags *diag.Diagnostics) *wire.Proxy {
 	if obj.IsNull() || obj.IsUnknown() {
 		return nil
 	}
 	var m proxyModel
 	diags.Append(obj.As(ctx, &m, basetypes.ObjectAsOptions{})...)
-	p := &palette.Proxy{
+	p := &wire.Proxy{
 		HTTPProxy:            m.HTTPProxy.ValueString(),
 		HTTPSProxy:           m.HTTPSProxy.ValueString(),
 		NoProxy:              m.NoProxy.ValueString(),
@@ -169,7 +169,7 @@ func flattenCluster(ctx context.Context, m *importedClusterResourceModel, v *clu
 	c := v.cluster
 	m.ID = types.StringValue(c.Metadata.UID)
 	m.Name = types.StringValue(c.Metadata.Name)
-	if !known(m.CloudType) || palette.ImportCloudType(m.CloudType.ValueString()) != c.Spec.CloudType {
+	if !known(m.CloudType) || wire.ImportCloudType(m.CloudType.ValueString()) != c.Spec.CloudType {
 		m.CloudType = types.StringValue(c.Spec.CloudType)
 	}
 	if v.modeKnown || !known(m.ImportMode) {
@@ -206,7 +206,7 @@ func flattenCluster(ctx context.Context, m *importedClusterResourceModel, v *clu
 
 	health := v.health.State
 	if health == "" {
-		health = palette.HealthUnknown
+		health = wire.HealthUnknown
 	}
 	agentVersion, k8sVersion, region := v.health.AgentVersion, v.kubernetesVersion, v.region
 	if !v.facts && region == "" {
@@ -220,7 +220,7 @@ func flattenCluster(ctx context.Context, m *importedClusterResourceModel, v *clu
 			diags.Append(m.InstanceTypes.ElementsAs(ctx, &instanceTypes, false)...)
 		}
 	}
-	if c.Spec.CloudType == palette.CloudTypeGeneric {
+	if c.Spec.CloudType == wire.CloudTypeGeneric {
 		// The seed: generic clusters show only region and instance type.
 		k8sVersion, nodeCount = "", 0
 	}

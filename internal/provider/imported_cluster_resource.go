@@ -18,6 +18,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 var (
@@ -73,7 +74,7 @@ func (r *importedClusterResource) ImportState(ctx context.Context, req resource.
 func cloudTypeRequiresReplace() planmodifier.String {
 	return stringplanmodifier.RequiresReplaceIf(
 		func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-			resp.RequiresReplace = palette.ImportCloudType(req.StateValue.ValueString()) != palette.ImportCloudType(req.PlanValue.ValueString())
+			resp.RequiresReplace = wire.ImportCloudType(req.StateValue.ValueString()) != wire.ImportCloudType(req.PlanValue.ValueString())
 		},
 		"Changing the cloud type imports the cluster again, unless Palette's type stays the same (openshift and eks-anywhere are imported as generic).",
 		"Changing the cloud type imports the cluster again, unless Palette's type stays the same (`openshift` and `eks-anywhere` are imported as `generic`).",
@@ -420,7 +421,7 @@ func (r *importedClusterResource) planNeedsRules(ctx context.Context, req resour
 // name is checked at apply.
 func (r *importedClusterResource) replacing(ctx context.Context, uid, name string) bool {
 	cl, err := r.data.client.GetCluster(ctx, uid)
-	return err == nil && cl.Metadata.Name == name && cl.Status.State != palette.StateDeleted
+	return err == nil && cl.Metadata.Name == name && cl.Status.State != wire.StateDeleted
 }
 
 // modeManifest renders the manifest of a mode for a placeholder UID: the
@@ -440,9 +441,9 @@ func modeManifest(tfMode string) []byte {
 }
 
 // isGone tells whether a cluster is gone from Palette (404, or Deleted).
-func isGone(c *palette.Cluster, err error) bool {
+func isGone(c *wire.Cluster, err error) bool {
 	if errors.Is(err, palette.ErrNotFound) {
 		return true
 	}
-	return err == nil && c != nil && c.Status.State == palette.StateDeleted
+	return err == nil && c != nil && c.Status.State == wire.StateDeleted
 }

@@ -19,7 +19,7 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 const testResource = "palette_imported_cluster.test"
@@ -228,7 +228,7 @@ func TestAccImportedCluster_migrateToFullPermission(t *testing.T) {
 						if err != nil {
 							return err
 						}
-						if meta.SpecSummary.ImportMode != palette.ImportModeFullPermission {
+						if meta.SpecSummary.ImportMode != wire.ImportModeFullPermission {
 							return fmt.Errorf("Palette still shows import mode %q", meta.SpecSummary.ImportMode)
 						}
 						if !hasObject(env.agentObjects(t, after), "Deployment", manifest.ManagerDeployment) {
@@ -482,7 +482,7 @@ func TestAccImportedCluster_deletionPolicy(t *testing.T) {
 					c, err := env.Client.GetCluster(context.Background(), uid)
 					refs := env.agentObjects(t, uid)
 					if policy == deletionPolicyAbandon {
-						if err != nil || c.Status.State != palette.StateRunning {
+						if err != nil || c.Status.State != wire.StateRunning {
 							return fmt.Errorf("abandon must leave the cluster imported: %v %w", c, err)
 						}
 						if !hasObject(refs, "Deployment", manifest.AgentDeployment) {
@@ -518,8 +518,8 @@ func TestAccImportedCluster_lostCreateResponse(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: testAccImportedClusterConfig(env, "lost", "read_only", `  wait_for = "none"`),
 			Check: func(*terraform.State) error {
-				items, err := env.Client.SearchClusters(context.Background(), palette.SearchRequest{
-					Filter: palette.AndFilter(palette.StringFilter("clusterName", "lost")),
+				items, err := env.Client.SearchClusters(context.Background(), wire.SearchRequest{
+					Filter: wire.AndFilter(wire.StringFilter("clusterName", "lost")),
 				}, 50)
 				if err != nil {
 					return err
@@ -560,13 +560,13 @@ func (e *testEnv) expectNoClusters(t *testing.T) {
 // expectClusterCount counts the clusters that are not deleted.
 func (e *testEnv) expectClusterCount(t *testing.T, want int) {
 	t.Helper()
-	items, err := e.Client.SearchClusters(context.Background(), palette.SearchRequest{}, 50)
+	items, err := e.Client.SearchClusters(context.Background(), wire.SearchRequest{}, 50)
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
 	for _, it := range items {
-		if it.Status.State != palette.StateDeleted {
+		if it.Status.State != wire.StateDeleted {
 			n++
 		}
 	}
@@ -633,7 +633,7 @@ func TestAccImportedCluster_openshiftThroughGeneric(t *testing.T) {
 						if err != nil {
 							return err
 						}
-						if cl.Spec.CloudType != palette.CloudTypeGeneric {
+						if cl.Spec.CloudType != wire.CloudTypeGeneric {
 							return fmt.Errorf("Palette has cloud type %q, want generic (the import path the API offers)", cl.Spec.CloudType)
 						}
 						if n := env.API.Server.Requests()["POST /v1/spectroclusters/{cloudType}/import 201"]; n != 1 {

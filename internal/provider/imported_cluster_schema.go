@@ -16,8 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // Terraform values of import_mode.
@@ -62,16 +61,16 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"cloud_type": schema.StringAttribute{
-				MarkdownDescription: "Infrastructure provider of the cluster: one of `" + strings.Join(palette.SeedCloudTypes, "`, `") +
+				MarkdownDescription: "Infrastructure provider of the cluster: one of `" + strings.Join(wire.InfrastructureProviders, "`, `") +
 					"`. Cloud-specific types need the cluster's nodes (or API groups) to show that platform; `generic` fits any cluster " +
 					"and shows less metadata. Palette's API has no import path for `openshift` and `eks-anywhere`: those are " +
 					"imported as `generic` in Palette and keep the configured value here. Defaults to `generic`. Changing it " +
 					"imports the cluster again.",
 				Optional: true,
 				Computed: true,
-				Default:  stringdefault.StaticString(palette.CloudTypeGeneric),
+				Default:  stringdefault.StaticString(wire.CloudTypeGeneric),
 				Validators: []validator.String{
-					stringvalidator.OneOf(palette.SeedCloudTypes...),
+					stringvalidator.OneOf(wire.InfrastructureProviders...),
 				},
 				PlanModifiers: []planmodifier.String{cloudTypeRequiresReplace()},
 			},

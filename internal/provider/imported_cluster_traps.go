@@ -15,6 +15,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // rollbackTimeout bounds the undoing of a failed install when the create's
@@ -75,8 +76,8 @@ func (r *importedClusterResource) rollbackImport(ctx context.Context, uid string
 // (Pending: nobody fetched the manifest; Importing: fetched, but no agent
 // reported): a deletion need not, and cannot, wait for an agent to remove
 // itself.
-func agentNeverRegistered(cl *palette.Cluster) bool {
-	return cl.Status.State == palette.StatePending || cl.Status.State == palette.StateImporting
+func agentNeverRegistered(cl *wire.Cluster) bool {
+	return cl.Status.State == wire.StatePending || cl.Status.State == wire.StateImporting
 }
 
 // staleAgent tells whether an agent found in the target cluster belongs to
@@ -89,7 +90,7 @@ func (r *importedClusterResource) staleAgent(ctx context.Context, kc *kube.Clien
 	cl, err := r.data.client.GetCluster(ctx, in.ClusterUID)
 	switch {
 	case err == nil:
-		return cl.Status.State == palette.StateDeleted, nil
+		return cl.Status.State == wire.StateDeleted, nil
 	case !errors.Is(err, palette.ErrNotFound):
 		return false, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // errClusterGone is returned by findClusterByID for a cluster that is
@@ -18,12 +19,12 @@ var errClusterGone = fmt.Errorf("cluster is gone from Palette: %w", palette.ErrN
 
 // findClusterByID returns the cluster, or an error that matches
 // palette.ErrNotFound when it does not exist or is Deleted.
-func findClusterByID(ctx context.Context, c *palette.Client, uid string) (*palette.Cluster, error) {
+func findClusterByID(ctx context.Context, c *palette.Client, uid string) (*wire.Cluster, error) {
 	cl, err := c.GetCluster(ctx, uid)
 	if err != nil {
 		return nil, err
 	}
-	if cl.Status.State == palette.StateDeleted {
+	if cl.Status.State == wire.StateDeleted {
 		return nil, errClusterGone
 	}
 	return cl, nil
@@ -43,7 +44,7 @@ func fetchStatus(ctx context.Context, c *palette.Client, uid string) (state, hea
 	if err != nil {
 		return "", "", err
 	}
-	if ov.Status.State == palette.StateDeleted {
+	if ov.Status.State == wire.StateDeleted {
 		return "", "", errClusterGone
 	}
 	return ov.Status.State, ov.Status.Health.State, nil
@@ -170,12 +171,12 @@ func waitCluster(ctx context.Context, c *palette.Client, uid string, healthy boo
 			last = now
 		}
 		switch state {
-		case palette.StateError:
+		case wire.StateError:
 			return false, fmt.Errorf("the agent reported an error for cluster %s", uid)
-		case palette.StateDeleting:
+		case wire.StateDeleting:
 			return false, fmt.Errorf("cluster %s is being deleted", uid)
-		case palette.StateRunning:
-			return !healthy || health == palette.HealthHealthy, nil
+		case wire.StateRunning:
+			return !healthy || health == wire.HealthHealthy, nil
 		}
 		return false, nil
 	})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // TestStatusCluster_sharedPerCluster: waiters of one cluster share one
@@ -37,7 +38,7 @@ func TestStatusCluster_sharedPerCluster(t *testing.T) {
 	for range 20 {
 		wg.Go(func() {
 			state, health, err := statusCluster(ctx, c, "0123456789abcdef0123aaaa")
-			if err == nil && state == palette.StateRunning && health == palette.HealthHealthy {
+			if err == nil && state == wire.StateRunning && health == wire.HealthHealthy {
 				ok.Add(1)
 			}
 		})
@@ -96,8 +97,8 @@ func cacheEnvLimited(t *testing.T) (*localtest.Instance, *palette.Client, []stri
 	}
 	var uids []string
 	for i := range 4 {
-		uid, _, err := c.ImportCluster(context.Background(), palette.CloudTypeGeneric, palette.ImportRequest{
-			Metadata: palette.ObjectMetaInput{Name: fmt.Sprintf("limit-%d", i)}})
+		uid, _, err := c.ImportCluster(context.Background(), wire.CloudTypeGeneric, wire.ImportRequest{
+			Metadata: wire.ObjectMetaInput{Name: fmt.Sprintf("limit-%d", i)}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,8 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 var _ datasource.DataSourceWithConfigure = &importedClustersDataSource{}
@@ -61,8 +60,8 @@ func (d *importedClustersDataSource) Schema(_ context.Context, _ datasource.Sche
 			},
 			"state": schema.StringAttribute{
 				Optional: true, MarkdownDescription: "Only clusters in this state: `Pending`, `Importing`, `Running`, `Deleting` or `Error`.",
-				Validators: []validator.String{stringvalidator.OneOf(palette.StatePending, palette.StateImporting,
-					palette.StateRunning, palette.StateDeleting, palette.StateError)},
+				Validators: []validator.String{stringvalidator.OneOf(wire.StatePending, wire.StateImporting,
+					wire.StateRunning, wire.StateDeleting, wire.StateError)},
 			},
 			"import_mode": schema.StringAttribute{
 				Optional: true, MarkdownDescription: "Only clusters imported in this mode: `read_only` or `full_permission`.",
@@ -98,11 +97,11 @@ func (d *importedClustersDataSource) Configure(_ context.Context, req datasource
 // matchCluster applies every filter to a metadata search item. Palette's
 // spec names no search filter properties, so the provider filters the
 // answer itself.
-func matchCluster(it *palette.MetaItem, cloudType, state, importMode string, labels map[string]string) bool {
-	if it.Status.State == palette.StateDeleted {
+func matchCluster(it *wire.MetaItem, cloudType, state, importMode string, labels map[string]string) bool {
+	if it.Status.State == wire.StateDeleted {
 		return false
 	}
-	if cloudType != "" && it.SpecSummary.CloudType != palette.ImportCloudType(cloudType) {
+	if cloudType != "" && it.SpecSummary.CloudType != wire.ImportCloudType(cloudType) {
 		return false
 	}
 	if state != "" && it.Status.State != state {
@@ -130,14 +129,14 @@ func (d *importedClustersDataSource) Read(ctx context.Context, req datasource.Re
 		resp.Diagnostics.Append(m.Labels.ElementsAs(ctx, &labels, false)...)
 	}
 	cloudType, state, mode := m.CloudType.ValueString(), m.State.ValueString(), m.ImportMode.ValueString()
-	items, err := d.data.client.SearchClusterMetadata(ctx, palette.SearchRequest{
-		Sort: []palette.SortSpec{{Field: "clusterName", Order: "asc"}},
+	items, err := d.data.client.SearchClusterMetadata(ctx, wire.SearchRequest{
+		Sort: []wire.SortSpec{{Field: "clusterName", Order: "asc"}},
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Error searching imported clusters", err.Error())
 		return
 	}
-	var matched []palette.MetaItem
+	var matched []wire.MetaItem
 	for i := range items {
 		if matchCluster(&items[i], cloudType, state, mode, labels) {
 			matched = append(matched, items[i])
@@ -146,7 +145,7 @@ func (d *importedClustersDataSource) Read(ctx context.Context, req datasource.Re
 	sort.SliceStable(matched, func(i, j int) bool { return matched[i].Metadata.Name < matched[j].Metadata.Name })
 	elems := make([]attr.Value, 0, len(matched))
 	for _, it := range matched {
-		health := palette.HealthUnknown
+		health := wire.HealthUnknown
 		if it.Status.Health != nil && it.Status.Health.State != "" {
 			health = it.Status.Health.State
 		}

@@ -10,15 +10,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 func TestMatchCluster(t *testing.T) {
 	t.Parallel()
-	it := palette.MetaItem{
-		Metadata:    palette.ObjectMeta{Name: "a", Labels: map[string]string{"env": "prod", "team": "x"}},
-		SpecSummary: palette.MetaSpecSummary{CloudType: "aws", ImportMode: palette.ImportModeReadOnly},
-		Status:      palette.MetaStatus{State: palette.StateRunning},
+	it := wire.MetaItem{
+		Metadata:    wire.ObjectMeta{Name: "a", Labels: map[string]string{"env": "prod", "team": "x"}},
+		SpecSummary: wire.MetaSpecSummary{CloudType: "aws", ImportMode: wire.ImportModeReadOnly},
+		Status:      wire.MetaStatus{State: wire.StateRunning},
 	}
 	cases := []struct {
 		name               string
@@ -44,14 +44,14 @@ func TestMatchCluster(t *testing.T) {
 		}
 	}
 	deleted := it
-	deleted.Status.State = palette.StateDeleted
+	deleted.Status.State = wire.StateDeleted
 	if matchCluster(&deleted, "", "", "", nil) {
 		t.Error("a deleted cluster matched")
 	}
 	// openshift and eks-anywhere clusters are imported through the generic path.
 	generic := it
-	generic.SpecSummary.CloudType = palette.CloudTypeGeneric
-	if !matchCluster(&generic, palette.CloudTypeOpenShift, "", "", nil) || matchCluster(&generic, "aws", "", "", nil) {
+	generic.SpecSummary.CloudType = wire.CloudTypeGeneric
+	if !matchCluster(&generic, wire.CloudTypeOpenShift, "", "", nil) || matchCluster(&generic, "aws", "", "", nil) {
 		t.Error("openshift should match a generic cluster, aws should not")
 	}
 }
@@ -59,13 +59,13 @@ func TestMatchCluster(t *testing.T) {
 func TestAccImportedClustersDataSource_basic(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, testEnvOptions{api: []localtest.Option{localtest.WithoutRateLimit()}})
-	ro := env.importClusterDirect(t, "ro-prod", palette.CloudTypeGeneric, palette.ImportModeReadOnly, map[string]string{"env": "prod"})
-	env.importClusterDirect(t, "full-dev", palette.CloudTypeGeneric, palette.ImportModeFullPermission, map[string]string{"env": "dev"})
-	env.importClusterDirect(t, "aws-prod", palette.CloudTypeAWS, palette.ImportModeFullPermission, map[string]string{"env": "prod"})
+	ro := env.importClusterDirect(t, "ro-prod", wire.CloudTypeGeneric, wire.ImportModeReadOnly, map[string]string{"env": "prod"})
+	env.importClusterDirect(t, "full-dev", wire.CloudTypeGeneric, wire.ImportModeFullPermission, map[string]string{"env": "dev"})
+	env.importClusterDirect(t, "aws-prod", wire.CloudTypeAWS, wire.ImportModeFullPermission, map[string]string{"env": "prod"})
 	// More than one search page (50) of clusters.
 	const bulk = 53
 	for i := range bulk {
-		env.importClusterDirect(t, fmt.Sprintf("bulk-%02d", i), palette.CloudTypeGeneric, palette.ImportModeFullPermission, map[string]string{"group": "bulk"})
+		env.importClusterDirect(t, fmt.Sprintf("bulk-%02d", i), wire.CloudTypeGeneric, wire.ImportModeFullPermission, map[string]string{"group": "bulk"})
 	}
 	ds := func(name string) string { return "data.palette_imported_clusters." + name }
 	resource.Test(t, resource.TestCase{

@@ -17,7 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // creationFingerprintAnnotation is the annotation (metadata.annotations of
@@ -43,7 +43,7 @@ type creationFingerprintInput struct {
 	ImportMode  string            `json:"import_mode"`
 	Labels      map[string]string `json:"labels"`
 	Description string            `json:"description"`
-	Proxy       palette.Proxy     `json:"proxy"`
+	Proxy       wire.Proxy        `json:"proxy"`
 	Target      string            `json:"target"`
 }
 

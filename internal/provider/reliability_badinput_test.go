@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // diagOn matches a diagnostic's summary followed by the configuration line
@@ -40,18 +40,18 @@ func TestAccReliability_badInput(t *testing.T) {
 	env := newTestEnv(t, testEnvOptions{flavor: "generic", api: []localtest.Option{localtest.WithSimulateAgents()}, leavesClusters: true})
 	ctx := testCtx(t)
 	imp := func(name, mode string) string {
-		uid, _, err := env.Client.ImportCluster(ctx, palette.CloudTypeGeneric, palette.ImportRequest{
-			Metadata: palette.ObjectMetaInput{Name: name}, Spec: palette.ImportRequestSpec{ClusterConfig: palette.ImportClusterConfig{ImportMode: mode}}})
+		uid, _, err := env.Client.ImportCluster(ctx, wire.CloudTypeGeneric, wire.ImportRequest{
+			Metadata: wire.ObjectMetaInput{Name: name}, Spec: wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: mode}}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return uid
 	}
-	readOnly, full := imp("fixture-ro", palette.ImportModeReadOnly), imp("fixture-full", palette.ImportModeFullPermission)
-	imp("taken", palette.ImportModeReadOnly)
+	readOnly, full := imp("fixture-ro", wire.ImportModeReadOnly), imp("fixture-full", wire.ImportModeFullPermission)
+	imp("taken", wire.ImportModeReadOnly)
 	addon := env.API.CreateProfileFromFile(t, "../../examples/profiles/hello-addon.yaml")
 	fullProfile := env.API.CreateProfileFromFile(t, "../../examples/profiles/full-cluster.yaml")
-	infra, err := env.Client.CreateProfile(ctx, "infra-only", "1.0.0", palette.ProfileTemplate{Type: palette.ProfileTypeInfra, CloudType: "all"})
+	infra, err := env.Client.CreateProfile(ctx, "infra-only", "1.0.0", wire.ProfileTemplate{Type: wire.ProfileTypeInfra, CloudType: "all"})
 	if err != nil {
 		t.Fatal(err)
 	}

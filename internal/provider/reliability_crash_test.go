@@ -16,19 +16,20 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // liveClusters returns the clusters of a name that are not deleted.
-func liveClusters(t *testing.T, c *palette.Client, name string) []palette.SearchItem {
+func liveClusters(t *testing.T, c *palette.Client, name string) []wire.SearchItem {
 	t.Helper()
-	items, err := c.SearchClusters(context.Background(), palette.SearchRequest{
-		Filter: palette.AndFilter(palette.StringFilter("clusterName", name))}, palette.MaxSearchPageSize)
+	items, err := c.SearchClusters(context.Background(), wire.SearchRequest{
+		Filter: wire.AndFilter(wire.StringFilter("clusterName", name))}, palette.MaxSearchPageSize)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []palette.SearchItem
+	var out []wire.SearchItem
 	for _, it := range items {
-		if it.Status.State != palette.StateDeleted && it.Metadata.Name == name {
+		if it.Status.State != wire.StateDeleted && it.Metadata.Name == name {
 			out = append(out, it)
 		}
 	}
@@ -143,7 +144,7 @@ func crashAndConverge(t *testing.T, point string) string {
 		// Wait until the agent has brought the cluster to Running.
 		for {
 			live := liveClusters(t, env.Client, name)
-			if len(live) == 1 && live[0].Status.State == palette.StateRunning {
+			if len(live) == 1 && live[0].Status.State == wire.StateRunning {
 				uid = live[0].Metadata.UID
 				break
 			}
@@ -181,7 +182,7 @@ func crashAndConverge(t *testing.T, point string) string {
 		t.Fatalf("the second apply did not say it took the cluster over:\n%s", again)
 	}
 	after := liveClusters(t, env.Client, name)
-	if len(after) != 1 || after[0].Metadata.UID != uid || after[0].Status.State != palette.StateRunning {
+	if len(after) != 1 || after[0].Metadata.UID != uid || after[0].Status.State != wire.StateRunning {
 		t.Fatalf("after the second apply: %+v, want only %s, Running\n%s", after, uid, again)
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate")); err != nil || !strings.Contains(string(b), uid) {

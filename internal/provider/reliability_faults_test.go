@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // envTestFaults names the fault spec put on every acceptance test's local
@@ -80,7 +81,7 @@ func (r *importRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	var out palette.UIDResponse
+	var out wire.UIDResponse
 	if json.Unmarshal(body, &out) == nil && out.UID != "" {
 		r.mu.Lock()
 		if r.uids == nil {
@@ -119,7 +120,7 @@ func (e *testEnv) checkNoDuplicatesNoOrphans(t *testing.T, leaves bool) {
 	injected := e.API.Server.FaultsInjected()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	items, err := e.Client.SearchClusters(ctx, palette.SearchRequest{}, palette.MaxSearchPageSize)
+	items, err := e.Client.SearchClusters(ctx, wire.SearchRequest{}, palette.MaxSearchPageSize)
 	if err != nil {
 		t.Errorf("listing clusters after the test: %v", err)
 		return
@@ -127,7 +128,7 @@ func (e *testEnv) checkNoDuplicatesNoOrphans(t *testing.T, leaves bool) {
 	names := map[string]int{}
 	dups, orphans := 0, 0
 	for _, it := range items {
-		if it.Status.State == palette.StateDeleted {
+		if it.Status.State == wire.StateDeleted {
 			continue
 		}
 		if names[it.Metadata.Name]++; names[it.Metadata.Name] == 2 {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // TestAccReliability_isolation: a key of one project can neither read,
@@ -47,8 +48,8 @@ func TestAccReliability_isolation(t *testing.T) {
 	a := newClient(keyA, env.API.ProjectUID)
 	b := newClient(keyB, projB)
 	bInA := newClient(keyB, env.API.ProjectUID) // B's key naming A's project
-	uid, _, err := a.ImportCluster(ctx, palette.CloudTypeGeneric, palette.ImportRequest{
-		Metadata: palette.ObjectMetaInput{Name: "iso-a", Labels: map[string]string{"owner": "a"}}})
+	uid, _, err := a.ImportCluster(ctx, wire.CloudTypeGeneric, wire.ImportRequest{
+		Metadata: wire.ObjectMetaInput{Name: "iso-a", Labels: map[string]string{"owner": "a"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func TestAccReliability_isolation(t *testing.T) {
 			return c.UpdateClusterMetadata(ctx, uid, map[string]string{"owner": "b"}, nil)
 		}},
 		{"attach a profile", func(c *palette.Client) error {
-			return c.PatchClusterProfiles(ctx, uid, palette.ProfilesRequest{Profiles: []palette.ProfileAttachment{{UID: profile}}})
+			return c.PatchClusterProfiles(ctx, uid, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: profile}}})
 		}},
 		{"migrate", func(c *palette.Client) error { return c.UpgradeToFullPermission(ctx, uid) }},
 		{"delete", func(c *palette.Client) error { return c.DeleteCluster(ctx, uid, true) }},
@@ -87,7 +88,7 @@ func TestAccReliability_isolation(t *testing.T) {
 			checked++
 		}
 	}
-	items, err := b.SearchClusters(ctx, palette.SearchRequest{}, palette.MaxSearchPageSize)
+	items, err := b.SearchClusters(ctx, wire.SearchRequest{}, palette.MaxSearchPageSize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestAccReliability_isolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cl.Status.State != palette.StateRunning || cl.Metadata.Labels["owner"] != "a" || len(cl.Spec.ClusterProfileTemplates) != 0 {
+	if cl.Status.State != wire.StateRunning || cl.Metadata.Labels["owner"] != "a" || len(cl.Spec.ClusterProfileTemplates) != 0 {
 		t.Fatalf("A's cluster was changed: %+v", cl)
 	}
 
@@ -137,10 +138,10 @@ func TestAccReliability_isolation(t *testing.T) {
 		{"no token, no key", "", nil, false},
 		{"wrong token", "?token=" + strings.Repeat("0", len(token)), nil, false},
 		{"token of another cluster's form", "?token=x", nil, false},
-		{"B's key", "", map[string]string{palette.HeaderAPIKey: keyB, palette.HeaderProjectUID: projB}, false},
-		{"B's key naming A's project", "", map[string]string{palette.HeaderAPIKey: keyB, palette.HeaderProjectUID: env.API.ProjectUID}, false},
+		{"B's key", "", map[string]string{wire.HeaderAPIKey: keyB, wire.HeaderProjectUID: projB}, false},
+		{"B's key naming A's project", "", map[string]string{wire.HeaderAPIKey: keyB, wire.HeaderProjectUID: env.API.ProjectUID}, false},
 		{"its token", "?token=" + token, nil, true},
-		{"A's key", "", map[string]string{palette.HeaderAPIKey: keyA, palette.HeaderProjectUID: env.API.ProjectUID}, true},
+		{"A's key", "", map[string]string{wire.HeaderAPIKey: keyA, wire.HeaderProjectUID: env.API.ProjectUID}, true},
 	}
 	for _, m := range manifest {
 		code := get(m.query, m.headers)
@@ -171,7 +172,7 @@ resource "palette_imported_cluster" "stolen" {
 			ExpectError:   regexp.MustCompile(`(?i)(non-existent|not\s+found|no longer has|Cannot import)`),
 		}},
 	})
-	if st := env.API.ClusterState(t, uid); st != palette.StateRunning {
+	if st := env.API.ClusterState(t, uid); st != wire.StateRunning {
 		t.Fatalf("A's cluster is %s after B's attempts", st)
 	}
 	fmt.Printf("isolation: %d cross-project and manifest attempts checked, A's cluster untouched; B's provider cannot import it\n", checked+1)

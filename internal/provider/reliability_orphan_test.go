@@ -17,6 +17,7 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // TestAccReliability_orphanProvider: Terraform is killed alone (not its
@@ -101,7 +102,7 @@ func TestAccReliability_orphanProvider(t *testing.T) {
 	if !strings.HasPrefix(what, "cancelled") {
 		t.Fatalf("the request in flight when terraform was killed was %s", what)
 	}
-	items, err := env.Client.SearchClusters(context.Background(), palette.SearchRequest{}, palette.MaxSearchPageSize)
+	items, err := env.Client.SearchClusters(context.Background(), wire.SearchRequest{}, palette.MaxSearchPageSize)
 	if err != nil {
 		t.Fatal(err)
 	}

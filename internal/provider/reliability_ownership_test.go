@@ -11,7 +11,7 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // ownershipTally holds the figures of TestAccReliability_ownership.
@@ -154,7 +154,7 @@ func ownershipSameName(t *testing.T, env *testEnv, n *ownershipTally, unknownAtP
 	if err != nil {
 		t.Fatalf("X's cluster after Y's destroy: %v", err)
 	}
-	if after.Status.State == palette.StateDeleting || after.Status.State == palette.StateDeleted ||
+	if after.Status.State == wire.StateDeleting || after.Status.State == wire.StateDeleted ||
 		!maps.Equal(after.Metadata.Labels, before.Metadata.Labels) || !maps.Equal(after.Metadata.Annotations, before.Metadata.Annotations) {
 		n.takenOver.Add(1)
 		t.Fatalf("X's cluster changed: labels %v → %v, annotations %v → %v, state %s",
@@ -235,7 +235,7 @@ func ownershipTwoResourcesAtApply(t *testing.T, env *testEnv, n *ownershipTally)
 	want := regexp.MustCompile(`(?s)Error: Two resources import one\s+cluster.*?palette_imported_cluster\s+named\s+"late-[ab]"`)
 	d.expectFails(t, want, "apply", "-auto-approve")
 	n.refused.Add(1)
-	var live []palette.SearchItem
+	var live []wire.SearchItem
 	for _, name := range []string{"late-a", "late-b"} {
 		live = append(live, liveClusters(t, env.Client, name)...)
 	}
@@ -259,7 +259,7 @@ func ownershipTwoResourcesAtApply(t *testing.T, env *testEnv, n *ownershipTally)
 
 func ownershipTwoAttachments(t *testing.T, n *ownershipTally) {
 	env := newTestEnv(t, testEnvOptions{api: []localtest.Option{localtest.WithSimulateAgents()}, leavesClusters: true})
-	cluster := env.importClusterDirect(t, "two-attachments", palette.CloudTypeGeneric, palette.ImportModeFullPermission, nil)
+	cluster := env.importClusterDirect(t, "two-attachments", wire.CloudTypeGeneric, wire.ImportModeFullPermission, nil)
 	profile := env.API.CreateProfileFromFile(t, "../../examples/profiles/hello-addon.yaml")
 	attach := func(name, values string) string {
 		return fmt.Sprintf(`resource "palette_addon_profile_attachment" %q {

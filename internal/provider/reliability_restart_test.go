@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // TestAccReliability_restart: the local API is stopped and started again
@@ -83,7 +83,7 @@ resource "palette_addon_profile_attachment" "a" {
 						return fmt.Errorf("cluster %d not in state", i)
 					}
 					live := liveClusters(t, env.Client, fmt.Sprintf("restart-%d", i))
-					if len(live) != 1 || live[0].Metadata.UID != rs.Primary.ID || live[0].Status.State != palette.StateRunning {
+					if len(live) != 1 || live[0].Metadata.UID != rs.Primary.ID || live[0].Status.State != wire.StateRunning {
 						return fmt.Errorf("cluster restart-%d: state %s, API %+v", i, rs.Primary.ID, live)
 					}
 					ps, err := env.Client.GetClusterProfiles(t.Context(), rs.Primary.ID)

@@ -7,8 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 var _ = registerTrap("deleted_in_palette", trapDeletedInPalette)
@@ -55,7 +54,7 @@ resource "palette_imported_cluster" "test" {
 				},
 				Check: resource.ComposeTestCheckFunc(
 					stateID("palette_imported_cluster.test", &second),
-					resource.TestCheckResourceAttr("palette_imported_cluster.test", "state", palette.StateRunning),
+					resource.TestCheckResourceAttr("palette_imported_cluster.test", "state", wire.StateRunning),
 					func(*terraform.State) error {
 						if second == first {
 							return fmt.Errorf("the cluster was not imported anew (%s)", first)

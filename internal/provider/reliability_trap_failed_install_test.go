@@ -18,6 +18,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 var _ = registerTrap("failed_install", trapFailedInstall)
@@ -110,7 +111,7 @@ func expectNothingLeft(t *testing.T, env *testEnv, name string) {
 	if live := liveClusters(t, env.Client, name); len(live) != 0 {
 		t.Fatalf("after the failed install: %d live clusters named %s (%s)", len(live), name, live[0].Status.State)
 	}
-	items, err := env.Client.SearchClusters(testCtx(t), palette.SearchRequest{}, palette.MaxSearchPageSize)
+	items, err := env.Client.SearchClusters(testCtx(t), wire.SearchRequest{}, palette.MaxSearchPageSize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +225,7 @@ resource "palette_imported_cluster" "test" {
 							return err
 						}
 						// A fetch moves nothing on: Pending until an agent registers.
-						if cl.Status.State != palette.StatePending {
+						if cl.Status.State != wire.StatePending {
 							return fmt.Errorf("cluster %s is %s after the manifest fetch, want Pending (no agent registered)", uid, cl.Status.State)
 						}
 						return nil

@@ -11,8 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 var _ = registerTrap("manifest_gitops", trapManifestGitOps)
@@ -52,7 +51,7 @@ resource "terraform_data" "gitops_commit" {
 				return err
 			}
 		}
-		if st := env.API.ClusterState(t, uid); st != palette.StatePending {
+		if st := env.API.ClusterState(t, uid); st != wire.StatePending {
 			return fmt.Errorf("cluster %s is %s after reading its manifest; want Pending (no agent registered)", uid, st)
 		}
 		got := s.RootModule().Resources[manifestAddr].Primary.Attributes["sha256"]
@@ -70,7 +69,7 @@ resource "terraform_data" "gitops_commit" {
 			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 		},
 		ConfigStateChecks: []statecheck.StateCheck{
-			statecheck.ExpectKnownValue(testResource, tfjsonpath.New("state"), knownvalue.StringExact(palette.StatePending)),
+			statecheck.ExpectKnownValue(testResource, tfjsonpath.New("state"), knownvalue.StringExact(wire.StatePending)),
 		},
 		Check: stillPending,
 	}
@@ -80,7 +79,7 @@ resource "terraform_data" "gitops_commit" {
 			if err := env.testAccCheckImportedClusterDestroy(s); err != nil {
 				return err
 			}
-			if st := env.API.ClusterState(t, uid); st != palette.StateDeleted {
+			if st := env.API.ClusterState(t, uid); st != wire.StateDeleted {
 				return fmt.Errorf("cluster %s is %s after the destroy, want Deleted", uid, st)
 			}
 			if d := time.Since(destroyStart); !destroyStart.IsZero() && d > manifestGitOpsDestroyBudget {
@@ -93,7 +92,7 @@ resource "terraform_data" "gitops_commit" {
 			{
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("state"), knownvalue.StringExact(palette.StatePending)),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("state"), knownvalue.StringExact(wire.StatePending)),
 					statecheck.ExpectSensitiveValue(manifestAddr, tfjsonpath.New("manifest")),
 				},
 				Check: stillPending,

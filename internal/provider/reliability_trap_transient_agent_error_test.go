@@ -13,6 +13,7 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 var _ = registerTrap("transient_agent_error", trapTransientAgentError)
@@ -124,15 +125,15 @@ func (e *testEnv) liftAfterPackError(name, profileUID string, d time.Duration, l
 }
 
 // liveClustersCtx is liveClusters outside the test goroutine.
-func liveClustersCtx(ctx context.Context, c *palette.Client, name string) []palette.SearchItem {
-	items, err := c.SearchClusters(ctx, palette.SearchRequest{
-		Filter: palette.AndFilter(palette.StringFilter("clusterName", name))}, palette.MaxSearchPageSize)
+func liveClustersCtx(ctx context.Context, c *palette.Client, name string) []wire.SearchItem {
+	items, err := c.SearchClusters(ctx, wire.SearchRequest{
+		Filter: wire.AndFilter(wire.StringFilter("clusterName", name))}, palette.MaxSearchPageSize)
 	if err != nil {
 		return nil
 	}
-	var out []palette.SearchItem
+	var out []wire.SearchItem
 	for _, it := range items {
-		if it.Status.State != palette.StateDeleted && it.Metadata.Name == name {
+		if it.Status.State != wire.StateDeleted && it.Metadata.Name == name {
 			out = append(out, it)
 		}
 	}
