@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"crypto/tls"
 	"database/sql"
 	"errors"
@@ -434,4 +435,8 @@ func resetConn(w http.ResponseWriter) bool {
 	}
 	_ = raw.Close()
 	return true
+}
+
+func constantTimeEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }

@@ -3,7 +3,6 @@ package localapi
 import (
 	"cmp"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -475,39 +474,4 @@ func (s *Server) pageTemplates(r *http.Request, rows []*clusterRow) (map[string]
 		out[a.clusterUID] = append(out[a.clusterUID], attachedTemplateMeta(a))
 	}
 	return out, nil
-}
-
-// scanSearchRow reads the columns a search needs; labels, annotations, agent
-// metadata and packs are returned raw and decoded only when needed.
-func scanSearchRow(sc scanner) (row *clusterRow, labels, annotations, meta, packs string, err error) {
-	var (
-		created, modified        int64
-		deletedAt, lastHeartbeat sql.NullInt64
-	)
-	row = &clusterRow{}
-	if err := sc.Scan(&row.UID, &row.Name, &row.CloudType, &row.State, &row.ImportMode, &labels, &annotations,
-		&created, &modified, &deletedAt, &lastHeartbeat, &row.AgentVersion, &meta, &packs,
-		&row.CloudConfigUID, &row.ManifestToken); err != nil {
-		return nil, "", "", "", "", err
-	}
-	row.Created, row.Modified = fromNanos(created), fromNanos(modified)
-	if deletedAt.Valid {
-		t := fromNanos(deletedAt.Int64)
-		row.DeletedAt = &t
-	}
-	if lastHeartbeat.Valid {
-		t := fromNanos(lastHeartbeat.Int64)
-		row.LastHeartbeat = &t
-	}
-	return row, labels, annotations, meta, packs, nil
-}
-
-func decodeMap(raw string, dst *map[string]string) error {
-	if raw == "" || raw == "{}" || *dst != nil {
-		return nil
-	}
-	if err := json.Unmarshal([]byte(raw), dst); err != nil {
-		return fmt.Errorf("decoding stored map: %w", err)
-	}
-	return nil
 }
