@@ -56,9 +56,7 @@ func (s *Server) findCloudConfig(ctx context.Context, q queryer, c *call, cloudT
 		e.details = map[string]any{"path": fmt.Sprintf("/v1/cloudconfigs/%s/%s%s", iaas, configUID, sub)}
 		return nil, e
 	}
-	var uid string
-	err := q.QueryRowContext(ctx, `SELECT uid FROM clusters WHERE cloud_config_uid = ? AND cloud_type = ? AND scope = ?`,
-		configUID, cloudType, c.scope).Scan(&uid)
+	uid, err := clusterUIDByCloudConfig(ctx, q, configUID, cloudType, c.scope)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("CloudConfig '%s' is not found in the %s", configUID, c.scopeName)
 	}

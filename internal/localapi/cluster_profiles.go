@@ -119,34 +119,29 @@ func (s *Server) changeProfiles(w http.ResponseWriter, r *http.Request, c *call,
 		}
 
 		// Compute the new ordered set.
-		type slot struct {
-			uid        string
-			packValues []wire.Pack
-			variables  []wire.Variable
-		}
-		var next []slot
+		var next []attachedValues
 		added := map[string]*profileRow{}
 		if replaceAll {
 			for _, pa := range plan {
-				next = append(next, slot{pa.newUID, pa.entry.PackValues, pa.entry.Variables})
+				next = append(next, attachedValues{pa.newUID, pa.entry.PackValues, pa.entry.Variables})
 				if _, ok := attached[pa.newUID]; !ok {
 					added[pa.newUID] = pa.profile
 				}
 			}
 		} else {
 			for _, a := range atts {
-				next = append(next, slot{a.profileUID, a.packValues, a.variables})
+				next = append(next, attachedValues{a.profileUID, a.packValues, a.variables})
 			}
 			for _, pa := range plan {
-				idx := slices.IndexFunc(next, func(x slot) bool { return x.uid == pa.newUID })
+				idx := slices.IndexFunc(next, func(x attachedValues) bool { return x.uid == pa.newUID })
 				if pa.oldUID != "" {
-					old := slices.IndexFunc(next, func(x slot) bool { return x.uid == pa.oldUID })
+					old := slices.IndexFunc(next, func(x attachedValues) bool { return x.uid == pa.oldUID })
 					if idx >= 0 && old >= 0 && idx != old {
 						next = slices.Delete(next, idx, idx+1)
-						old = slices.IndexFunc(next, func(x slot) bool { return x.uid == pa.oldUID })
+						old = slices.IndexFunc(next, func(x attachedValues) bool { return x.uid == pa.oldUID })
 					}
 					if old >= 0 {
-						next[old] = slot{pa.newUID, pa.entry.PackValues, pa.entry.Variables}
+						next[old] = attachedValues{pa.newUID, pa.entry.PackValues, pa.entry.Variables}
 					}
 				} else if idx >= 0 {
 					if !sameJSON(next[idx].packValues, pa.entry.PackValues) || !sameJSON(next[idx].variables, pa.entry.Variables) {
@@ -156,7 +151,7 @@ func (s *Server) changeProfiles(w http.ResponseWriter, r *http.Request, c *call,
 					}
 					next[idx].packValues, next[idx].variables = pa.entry.PackValues, pa.entry.Variables
 				} else {
-					next = append(next, slot{pa.newUID, pa.entry.PackValues, pa.entry.Variables})
+					next = append(next, attachedValues{pa.newUID, pa.entry.PackValues, pa.entry.Variables})
 				}
 				if _, ok := attached[pa.newUID]; !ok {
 					added[pa.newUID] = pa.profile
@@ -173,21 +168,8 @@ func (s *Server) changeProfiles(w http.ResponseWriter, r *http.Request, c *call,
 				removed[uid] = true
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM attachments WHERE cluster_uid = ?`, row.UID); err != nil {
+		if err := replaceAttachments(ctx, tx, row.UID, next); err != nil {
 			return err
-		}
-		for i, sl := range next {
-			pv, vars := sl.packValues, sl.variables
-			if pv == nil {
-				pv = []wire.Pack{}
-			}
-			if vars == nil {
-				vars = []wire.Variable{}
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO attachments(cluster_uid, profile_uid, position, pack_values, variables) VALUES (?, ?, ?, ?, ?)`,
-				row.UID, sl.uid, i, mustJSON(pv), mustJSON(vars)); err != nil {
-				return err
-			}
 		}
 		return s.updatePackStatus(ctx, tx, row, added, removed)
 	})
@@ -236,8 +218,7 @@ func (s *Server) updatePackStatus(ctx context.Context, tx *sql.Tx, row *clusterR
 			packs = append(packs, wire.PackStatus{ProfileUID: uid, Name: pk.Name, Condition: cond})
 		}
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE clusters SET packs = ?, modified = ? WHERE uid = ?`, mustJSON(packs), s.now().UnixNano(), row.UID)
-	return err
+	return setClusterPacks(ctx, tx, row.UID, packs, s.now().UnixNano())
 }
 
 // DELETE /v1/spectroclusters/{uid}/profiles.
@@ -254,11 +235,11 @@ func (s *Server) deleteClusterProfiles(w http.ResponseWriter, r *http.Request, c
 		}
 		removed := map[string]bool{}
 		for _, uid := range req.ProfileUIDs {
-			res, err := tx.ExecContext(ctx, `DELETE FROM attachments WHERE cluster_uid = ? AND profile_uid = ?`, row.UID, uid)
+			detached, err := detachProfile(ctx, tx, row.UID, uid)
 			if err != nil {
 				return err
 			}
-			if n, err := res.RowsAffected(); err == nil && n > 0 {
+			if detached {
 				removed[uid] = true
 			}
 		}

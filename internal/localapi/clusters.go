@@ -24,7 +24,7 @@ func clusterNotFound(c *call, uid string) *apiError {
 
 // findCluster loads a cluster visible to the call, or answers 404.
 func (s *Server) findCluster(ctx context.Context, q queryer, c *call, uid string) (*clusterRow, error) {
-	row, err := scanCluster(q.QueryRowContext(ctx, `SELECT `+clusterCols+` FROM clusters WHERE uid = ?`, uid))
+	row, err := loadCluster(ctx, q, uid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, clusterNotFound(c, uid)
 	}
@@ -51,8 +51,26 @@ func (s *Server) simulate(row *clusterRow) {
 
 var dns1123Label = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
-func validClusterName(name string) bool {
-	return len(name) <= 63 && dns1123Label.MatchString(name)
+// checkClusterName answers 400 InvalidName unless name is a DNS-1123 label
+// of at most 63 characters.
+func checkClusterName(name string) error {
+	if len(name) <= 63 && dns1123Label.MatchString(name) {
+		return nil
+	}
+	return errf(http.StatusBadRequest, wire.CodeInvalidName, "cluster name '%s' must be a DNS-1123 label of at most 63 characters", name)
+}
+
+// checkNameFree answers 409 ClusterNameAlreadyExists when a cluster of the
+// call's scope that is not Deleted has the name.
+func checkNameFree(ctx context.Context, q queryer, c *call, name string) error {
+	taken, err := clusterNameTaken(ctx, q, c.scope, name)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return errf(http.StatusConflict, wire.CodeClusterNameAlreadyExists, "a cluster named '%s' already exists in the %s", name, c.scopeName)
+	}
+	return nil
 }
 
 func (s *Server) importLink(row *clusterRow) string {
@@ -141,8 +159,8 @@ func (s *Server) importCluster(w http.ResponseWriter, r *http.Request, c *call) 
 		return err
 	}
 	name := req.Metadata.Name
-	if !validClusterName(name) {
-		return errf(http.StatusBadRequest, wire.CodeInvalidName, "cluster name '%s' must be a DNS-1123 label of at most 63 characters", name)
+	if err := checkClusterName(name); err != nil {
+		return err
 	}
 	mode := req.Spec.ClusterConfig.ImportMode
 	if mode != wire.ImportModeReadOnly && mode != wire.ImportModeFullPermission {
@@ -174,20 +192,14 @@ func (s *Server) importCluster(w http.ResponseWriter, r *http.Request, c *call) 
 		heartbeat = now
 	}
 	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM clusters WHERE scope = ? AND name = ? AND state <> ?`,
-			c.scope, name, wire.StateDeleted).Scan(&n); err != nil {
+		if err := checkNameFree(r.Context(), tx, c, name); err != nil {
 			return err
 		}
-		if n > 0 {
-			return errf(http.StatusConflict, wire.CodeClusterNameAlreadyExists, "a cluster named '%s' already exists in the %s", name, c.scopeName)
-		}
-		_, err := tx.ExecContext(r.Context(), `INSERT INTO clusters (uid, scope, name, cloud_type, state, import_mode, labels,
-			annotations, proxy, cloud_config_uid, manifest_token, created, modified, last_heartbeat)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			uid, c.scope, name, cloudType, state, mode, mustJSON(labels), mustJSON(annotations), proxy,
-			newUID(), randHex(20), now, now, heartbeat)
-		return err
+		return insertCluster(r.Context(), tx, newCluster{
+			UID: uid, Scope: c.scope, Name: name, CloudType: cloudType, State: state, ImportMode: mode,
+			Labels: mustJSON(labels), Annotations: mustJSON(annotations), Proxy: proxy,
+			Created: now, LastHeartbeat: heartbeat,
+		})
 	})
 	if err != nil {
 		return err
@@ -199,16 +211,11 @@ func (s *Server) importCluster(w http.ResponseWriter, r *http.Request, c *call) 
 // GET /v1/spectroclusters/validate/name?name=.
 func (s *Server) validateName(w http.ResponseWriter, r *http.Request, c *call) error {
 	name := r.URL.Query().Get("name")
-	if !validClusterName(name) {
-		return errf(http.StatusBadRequest, wire.CodeInvalidName, "cluster name '%s' must be a DNS-1123 label of at most 63 characters", name)
-	}
-	var n int
-	if err := s.st.db.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM clusters WHERE scope = ? AND name = ? AND state <> ?`,
-		c.scope, name, wire.StateDeleted).Scan(&n); err != nil {
+	if err := checkClusterName(name); err != nil {
 		return err
 	}
-	if n > 0 {
-		return errf(http.StatusConflict, wire.CodeClusterNameAlreadyExists, "a cluster named '%s' already exists in the %s", name, c.scopeName)
+	if err := checkNameFree(r.Context(), s.st.db, c, name); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -264,13 +271,11 @@ func (s *Server) deleteCluster(w http.ResponseWriter, r *http.Request, c *call) 
 		case row.State == wire.StateDeleted:
 			return nil
 		case force || s.cfg.SimulateAgents || neverRegistered(row):
-			_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET state = ?, deleted_at = ?, modified = ? WHERE uid = ?`,
-				wire.StateDeleted, now, now, row.UID)
+			err = markClusterDeleted(r.Context(), tx, row.UID, now)
 		case row.State == wire.StateDeleting:
 			return nil
 		default:
-			_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET state = ?, modified = ? WHERE uid = ?`,
-				wire.StateDeleting, now, row.UID)
+			err = setClusterState(r.Context(), tx, row.UID, wire.StateDeleting, now)
 		}
 		return err
 	})
@@ -310,9 +315,7 @@ func (s *Server) patchMetadata(w http.ResponseWriter, r *http.Request, c *call) 
 		if annotations == nil {
 			annotations = map[string]string{}
 		}
-		_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET labels = ?, annotations = ?, modified = ? WHERE uid = ?`,
-			mustJSON(labels), mustJSON(annotations), s.now().UnixNano(), row.UID)
-		return err
+		return setClusterMetadata(r.Context(), tx, row.UID, mustJSON(labels), mustJSON(annotations), s.now().UnixNano())
 	})
 	if err != nil {
 		return err
@@ -338,9 +341,7 @@ func (s *Server) upgradeCluster(w http.ResponseWriter, r *http.Request, c *call)
 		if row.ImportMode != wire.ImportModeReadOnly {
 			return errf(http.StatusConflict, wire.CodeAlreadyFullPermission, "cluster '%s' already has Full Permission", row.UID)
 		}
-		_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET import_mode = ?, modified = ? WHERE uid = ?`,
-			wire.ImportModeFullPermission, s.now().UnixNano(), row.UID)
-		return err
+		return setImportMode(r.Context(), tx, row.UID, wire.ImportModeFullPermission, s.now().UnixNano())
 	})
 	if err != nil {
 		return err

@@ -299,8 +299,7 @@ func (s *Server) projectNameCached(ctx context.Context, uid string) (string, err
 
 func (s *Server) authManifestToken(r *http.Request, c *call, tok string) error {
 	uid := r.PathValue("uid")
-	var stored, scope string
-	err := s.st.db.QueryRowContext(r.Context(), `SELECT manifest_token, scope FROM clusters WHERE uid = ?`, uid).Scan(&stored, &scope)
+	stored, scope, err := clusterManifestToken(r.Context(), s.st.db, uid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return unauthorized("invalid manifest token")
 	}
@@ -329,9 +328,7 @@ func (s *Server) authAgent(r *http.Request, c *call) error {
 	if !ok || tok == "" {
 		return unauthorized("missing agent bearer token")
 	}
-	var clusterUID, state string
-	err := s.st.db.QueryRowContext(r.Context(), `SELECT t.cluster_uid, c.state FROM agent_tokens t JOIN clusters c ON c.uid = t.cluster_uid WHERE t.hash = ?`,
-		hashSecret(tok)).Scan(&clusterUID, &state)
+	clusterUID, state, err := agentTokenCluster(r.Context(), s.st.db, hashSecret(tok))
 	if errors.Is(err, sql.ErrNoRows) {
 		return unauthorized("invalid agent token")
 	}

@@ -23,7 +23,7 @@ func profileNotFound(c *call, uid string) *apiError {
 func profileVisible(ps, cs string) bool { return ps == cs || ps == "" }
 
 func (s *Server) findProfile(ctx context.Context, q queryer, c *call, uid string) (*profileRow, error) {
-	p, err := scanProfile(q.QueryRowContext(ctx, `SELECT `+profileCols+` FROM profiles WHERE uid = ?`, uid))
+	p, err := loadProfile(ctx, q, uid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, profileNotFound(c, uid)
 	}
@@ -37,20 +37,7 @@ func (s *Server) findProfile(ctx context.Context, q queryer, c *call, uid string
 }
 
 func (s *Server) visibleProfiles(ctx context.Context, scope string) ([]*profileRow, error) {
-	rows, err := s.st.db.QueryContext(ctx, `SELECT `+profileCols+` FROM profiles WHERE scope = ? OR scope = '' ORDER BY name, version, uid`, scope)
-	if err != nil {
-		return nil, fmt.Errorf("listing profiles: %w", err)
-	}
-	defer rows.Close()
-	var out []*profileRow
-	for rows.Next() {
-		p, err := scanProfile(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return listProfiles(ctx, s.st.db, scope)
 }
 
 func profileJSON(p *profileRow) wire.ClusterProfile {
@@ -115,12 +102,11 @@ func (s *Server) insertProfile(ctx context.Context, scope string, in wire.Cluste
 	}
 	uid := newUID()
 	err := s.st.write(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM profiles WHERE scope = ? AND name = ? AND version = ?`,
-			scope, in.Metadata.Name, in.Spec.Version).Scan(&n); err != nil {
+		exists, err := profileVersionExists(ctx, tx, scope, in.Metadata.Name, in.Spec.Version)
+		if err != nil {
 			return err
 		}
-		if n > 0 {
+		if exists {
 			return errf(http.StatusConflict, wire.CodeConflict, "profile '%s' version '%s' already exists", in.Metadata.Name, in.Spec.Version)
 		}
 		now := s.now().UnixNano()
@@ -129,10 +115,7 @@ func (s *Server) insertProfile(ctx context.Context, scope string, in wire.Cluste
 		if publish {
 			pub = tmpl
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO profiles(uid, scope, name, version, type, cloud_type, template, published, created, modified)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			uid, scope, in.Metadata.Name, in.Spec.Version, in.Spec.Template.Type, in.Spec.Template.CloudType, tmpl, pub, now, now)
-		return err
+		return insertProfileRow(ctx, tx, uid, scope, in, tmpl, pub, now)
 	})
 	if err != nil {
 		return "", err
@@ -180,8 +163,7 @@ func (s *Server) publishProfile(w http.ResponseWriter, r *http.Request, c *call)
 		if p.Scope != c.scope {
 			return forbidden("profile '%s' belongs to the tenant and cannot be published from a project", p.UID)
 		}
-		_, err = tx.ExecContext(r.Context(), `UPDATE profiles SET published = template, modified = ? WHERE uid = ?`, s.now().UnixNano(), p.UID)
-		return err
+		return publishDraft(r.Context(), tx, p.UID, s.now().UnixNano())
 	})
 	if err != nil {
 		return err

@@ -10,24 +10,18 @@ import (
 
 // GET /v1/dashboard/projects/metadata.
 func (s *Server) projectsMetadata(w http.ResponseWriter, r *http.Request, c *call) error {
-	rows, err := s.st.db.QueryContext(r.Context(), `SELECT uid, name FROM projects ORDER BY name`)
+	projects, err := s.st.listProjects(r.Context())
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	out := wire.ProjectsMetadata{Items: []wire.ProjectMetadataItem{}}
-	for rows.Next() {
-		var it wire.ProjectMetadataItem
-		if err := rows.Scan(&it.Metadata.UID, &it.Metadata.Name); err != nil {
-			return err
-		}
-		if c.key.project != "" && c.key.project != it.Metadata.UID {
+	for _, p := range projects {
+		if c.key.project != "" && c.key.project != p.UID {
 			continue
 		}
+		var it wire.ProjectMetadataItem
+		it.Metadata.UID, it.Metadata.Name = p.UID, p.Name
 		out.Items = append(out.Items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

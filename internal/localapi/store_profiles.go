@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
@@ -88,4 +89,117 @@ func scanAttachments(rows *sql.Rows) ([]attachment, error) {
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// loadAttachmentsOf loads the attachments of several clusters in one query,
+// ordered by cluster UID and position.
+func loadAttachmentsOf(ctx context.Context, q queryer, clusterUIDs []string) ([]attachment, error) {
+	args := make([]any, len(clusterUIDs))
+	for i, uid := range clusterUIDs {
+		args[i] = uid
+	}
+	query := `SELECT ` + attachmentCols + ` FROM attachments a JOIN profiles p ON p.uid = a.profile_uid
+		WHERE a.cluster_uid IN (?` + strings.Repeat(",?", len(clusterUIDs)-1) + `) ORDER BY a.cluster_uid, a.position`
+	res, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("loading attachments of a search page: %w", err)
+	}
+	return scanAttachments(res)
+}
+
+// loadProfile reads one profile, whatever its scope (sql.ErrNoRows when
+// there is none).
+func loadProfile(ctx context.Context, q queryer, uid string) (*profileRow, error) {
+	return scanProfile(q.QueryRowContext(ctx, `SELECT `+profileCols+` FROM profiles WHERE uid = ?`, uid))
+}
+
+// listProfiles reads the profiles of a scope and of the tenant, by name,
+// version and UID.
+func listProfiles(ctx context.Context, q queryer, scope string) ([]*profileRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+profileCols+` FROM profiles WHERE scope = ? OR scope = '' ORDER BY name, version, uid`, scope)
+	if err != nil {
+		return nil, fmt.Errorf("listing profiles: %w", err)
+	}
+	defer rows.Close()
+	var out []*profileRow
+	for rows.Next() {
+		p, err := scanProfile(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// profileVersionExists reports whether a scope has a profile of that name
+// and version.
+func profileVersionExists(ctx context.Context, q queryer, scope, name, version string) (bool, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM profiles WHERE scope = ? AND name = ? AND version = ?`,
+		scope, name, version).Scan(&n); err != nil {
+		return false, err
+	}
+	return n > 0, nil
+}
+
+// insertProfileRow stores a new profile, published when published is the
+// template's JSON (nil: a draft).
+func insertProfileRow(ctx context.Context, q queryer, uid, scope string, in wire.ClusterProfileEntity, tmpl string, published any, now int64) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO profiles(uid, scope, name, version, type, cloud_type, template, published, created, modified)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		uid, scope, in.Metadata.Name, in.Spec.Version, in.Spec.Template.Type, in.Spec.Template.CloudType, tmpl, published, now, now)
+	return err
+}
+
+// publishDraft makes a profile's template its published version.
+func publishDraft(ctx context.Context, q queryer, uid string, now int64) error {
+	_, err := q.ExecContext(ctx, `UPDATE profiles SET published = template, modified = ? WHERE uid = ?`, now, uid)
+	return err
+}
+
+// attachedValues is one attachment as stored: the profile, and the cluster's
+// pack values and variables for it.
+type attachedValues struct {
+	uid        string
+	packValues []wire.Pack
+	variables  []wire.Variable
+}
+
+// replaceAttachments replaces a cluster's attachments with next, in order.
+func replaceAttachments(ctx context.Context, tx *sql.Tx, clusterUID string, next []attachedValues) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM attachments WHERE cluster_uid = ?`, clusterUID); err != nil {
+		return err
+	}
+	for i, sl := range next {
+		pv, vars := sl.packValues, sl.variables
+		if pv == nil {
+			pv = []wire.Pack{}
+		}
+		if vars == nil {
+			vars = []wire.Variable{}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments(cluster_uid, profile_uid, position, pack_values, variables) VALUES (?, ?, ?, ?, ?)`,
+			clusterUID, sl.uid, i, mustJSON(pv), mustJSON(vars)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// detachProfile removes one attachment and reports whether there was one.
+func detachProfile(ctx context.Context, q queryer, clusterUID, profileUID string) (bool, error) {
+	res, err := q.ExecContext(ctx, `DELETE FROM attachments WHERE cluster_uid = ? AND profile_uid = ?`, clusterUID, profileUID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return err == nil && n > 0, nil
+}
+
+// setAttachmentVariables replaces the variables of one attachment.
+func setAttachmentVariables(ctx context.Context, q queryer, clusterUID, profileUID string, vars []wire.Variable) error {
+	_, err := q.ExecContext(ctx, `UPDATE attachments SET variables = ? WHERE cluster_uid = ? AND profile_uid = ?`,
+		mustJSON(vars), clusterUID, profileUID)
+	return err
 }

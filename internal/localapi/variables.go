@@ -146,8 +146,7 @@ func (s *Server) patchVariables(w http.ResponseWriter, r *http.Request, c *call)
 			if mustJSON(vars) == before {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE attachments SET variables = ? WHERE cluster_uid = ? AND profile_uid = ?`,
-				mustJSON(vars), row.UID, u.ProfileUID); err != nil {
+			if err := setAttachmentVariables(ctx, tx, row.UID, u.ProfileUID, vars); err != nil {
 				return err
 			}
 			p, err := s.findProfile(ctx, tx, c, u.ProfileUID)
