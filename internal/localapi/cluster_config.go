@@ -4,6 +4,7 @@ package localapi
 // palette-local stores as given and answers back.
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"net/http"
@@ -56,17 +57,8 @@ func (s *Server) putExtra(kind, field string) handlerFunc {
 				doc[field] = json.RawMessage("[]")
 			}
 		}
-		err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-			row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
-			if err != nil {
-				return err
-			}
-			return storeExtra(r.Context(), tx, row.UID, kind, mustJSON(doc))
+		return s.updateCluster(w, r, c, func(ctx context.Context, tx *sql.Tx, row *clusterRow) error {
+			return storeExtra(ctx, tx, row.UID, kind, mustJSON(doc))
 		})
-		if err != nil {
-			return err
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
 	}
 }

@@ -12,15 +12,21 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
+// pathAttachments loads the attachments of the cluster of the path, visible
+// to the call (404 otherwise).
+func (s *Server) pathAttachments(r *http.Request, c *call) ([]attachment, error) {
+	row, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid"))
+	if err != nil {
+		return nil, err
+	}
+	return loadAttachments(r.Context(), s.st.db, row.UID)
+}
+
 // GET /v1/spectroclusters/{uid}/profiles: v1SpectroClusterProfileList,
 // each pack with its whole values as the cluster has them (the profile's,
 // or the attachment's packValues, which replace them).
 func (s *Server) getClusterProfiles(w http.ResponseWriter, r *http.Request, c *call) error {
-	row, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid"))
-	if err != nil {
-		return err
-	}
-	atts, err := loadAttachments(r.Context(), s.st.db, row.UID)
+	atts, err := s.pathAttachments(r, c)
 	if err != nil {
 		return err
 	}
@@ -55,12 +61,7 @@ func (s *Server) changeProfiles(w http.ResponseWriter, r *http.Request, c *call,
 	if err := decodeBody(r, &req, true); err != nil {
 		return err
 	}
-	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		ctx := r.Context()
-		row, err := s.findCluster(ctx, tx, c, r.PathValue("uid"))
-		if err != nil {
-			return err
-		}
+	return s.updateCluster(w, r, c, func(ctx context.Context, tx *sql.Tx, row *clusterRow) error {
 		atts, err := loadAttachments(ctx, tx, row.UID)
 		if err != nil {
 			return err
@@ -173,11 +174,6 @@ func (s *Server) changeProfiles(w http.ResponseWriter, r *http.Request, c *call,
 		}
 		return s.updatePackStatus(ctx, tx, row, added, removed)
 	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 // sameJSON compares two lists by their JSON, an empty list equal to none.
@@ -227,12 +223,7 @@ func (s *Server) deleteClusterProfiles(w http.ResponseWriter, r *http.Request, c
 	if err := decodeBody(r, &req, true); err != nil {
 		return err
 	}
-	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		ctx := r.Context()
-		row, err := s.findCluster(ctx, tx, c, r.PathValue("uid"))
-		if err != nil {
-			return err
-		}
+	return s.updateCluster(w, r, c, func(ctx context.Context, tx *sql.Tx, row *clusterRow) error {
 		removed := map[string]bool{}
 		for _, uid := range req.ProfileUIDs {
 			detached, err := detachProfile(ctx, tx, row.UID, uid)
@@ -248,9 +239,4 @@ func (s *Server) deleteClusterProfiles(w http.ResponseWriter, r *http.Request, c
 		}
 		return s.updatePackStatus(ctx, tx, row, nil, removed)
 	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }

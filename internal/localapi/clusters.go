@@ -261,29 +261,19 @@ func (s *Server) deleteCluster(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	err = s.st.write(r.Context(), func(tx *sql.Tx) error {
-		row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
-		if err != nil {
-			return err
-		}
+	return s.updateCluster(w, r, c, func(ctx context.Context, tx *sql.Tx, row *clusterRow) error {
 		now := s.now().UnixNano()
 		switch {
 		case row.State == wire.StateDeleted:
 			return nil
 		case force || s.cfg.SimulateAgents || neverRegistered(row):
-			err = markClusterDeleted(r.Context(), tx, row.UID, now)
+			return markClusterDeleted(ctx, tx, row.UID, now)
 		case row.State == wire.StateDeleting:
 			return nil
 		default:
-			err = setClusterState(r.Context(), tx, row.UID, wire.StateDeleting, now)
+			return setClusterState(ctx, tx, row.UID, wire.StateDeleting, now)
 		}
-		return err
 	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 // PATCH /v1/spectroclusters/{uid}/metadata.
@@ -292,11 +282,7 @@ func (s *Server) patchMetadata(w http.ResponseWriter, r *http.Request, c *call) 
 	if err := decodeBody(r, &req, true); err != nil {
 		return err
 	}
-	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
-		if err != nil {
-			return err
-		}
+	return s.updateCluster(w, r, c, func(ctx context.Context, tx *sql.Tx, row *clusterRow) error {
 		labels, annotations := row.Labels, row.Annotations
 		if req.Metadata.Labels != nil {
 			labels = req.Metadata.Labels
@@ -315,13 +301,8 @@ func (s *Server) patchMetadata(w http.ResponseWriter, r *http.Request, c *call) 
 		if annotations == nil {
 			annotations = map[string]string{}
 		}
-		return setClusterMetadata(r.Context(), tx, row.UID, mustJSON(labels), mustJSON(annotations), s.now().UnixNano())
+		return setClusterMetadata(ctx, tx, row.UID, mustJSON(labels), mustJSON(annotations), s.now().UnixNano())
 	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 func gone(row *clusterRow) bool {
@@ -330,18 +311,28 @@ func gone(row *clusterRow) bool {
 
 // PATCH /v1/spectroclusters/{uid}/import/upgrade.
 func (s *Server) upgradeCluster(w http.ResponseWriter, r *http.Request, c *call) error {
-	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
-		if err != nil {
-			return err
-		}
+	return s.updateCluster(w, r, c, func(ctx context.Context, tx *sql.Tx, row *clusterRow) error {
 		if gone(row) {
 			return errf(http.StatusConflict, wire.CodeConflict, "cluster '%s' is %s", row.UID, row.State)
 		}
 		if row.ImportMode != wire.ImportModeReadOnly {
 			return errf(http.StatusConflict, wire.CodeAlreadyFullPermission, "cluster '%s' already has Full Permission", row.UID)
 		}
-		return setImportMode(r.Context(), tx, row.UID, wire.ImportModeFullPermission, s.now().UnixNano())
+		return setImportMode(ctx, tx, row.UID, wire.ImportModeFullPermission, s.now().UnixNano())
+	})
+}
+
+// updateCluster runs fn in one write transaction with the cluster of the
+// path, visible to the call (404 otherwise), and answers 204 No Content
+// when fn succeeds.
+func (s *Server) updateCluster(w http.ResponseWriter, r *http.Request, c *call, fn func(ctx context.Context, tx *sql.Tx, row *clusterRow) error) error {
+	ctx := r.Context()
+	err := s.st.write(ctx, func(tx *sql.Tx) error {
+		row, err := s.findCluster(ctx, tx, c, r.PathValue("uid"))
+		if err != nil {
+			return err
+		}
+		return fn(ctx, tx, row)
 	})
 	if err != nil {
 		return err

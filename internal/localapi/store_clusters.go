@@ -34,6 +34,19 @@ type scanner interface{ Scan(dest ...any) error }
 
 func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 
+// setTimes sets a row's times from their stored Unix nanoseconds.
+func (row *clusterRow) setTimes(created, modified int64, deletedAt, lastHeartbeat sql.NullInt64) {
+	row.Created, row.Modified = fromNanos(created), fromNanos(modified)
+	if deletedAt.Valid {
+		t := fromNanos(deletedAt.Int64)
+		row.DeletedAt = &t
+	}
+	if lastHeartbeat.Valid {
+		t := fromNanos(lastHeartbeat.Int64)
+		row.LastHeartbeat = &t
+	}
+}
+
 func scanCluster(sc scanner) (*clusterRow, error) {
 	var (
 		row                                     clusterRow
@@ -46,15 +59,7 @@ func scanCluster(sc scanner) (*clusterRow, error) {
 		&deletedAt, &lastHeartbeat, &row.AgentVersion, &meta, &packs); err != nil {
 		return nil, err
 	}
-	row.Created, row.Modified = fromNanos(created), fromNanos(modified)
-	if deletedAt.Valid {
-		t := fromNanos(deletedAt.Int64)
-		row.DeletedAt = &t
-	}
-	if lastHeartbeat.Valid {
-		t := fromNanos(lastHeartbeat.Int64)
-		row.LastHeartbeat = &t
-	}
+	row.setTimes(created, modified, deletedAt, lastHeartbeat)
 	if err := unmarshalColumns([]string{labels, annotations, meta, packs},
 		[]any{&row.Labels, &row.Annotations, &row.AgentMetadata, &row.Packs}); err != nil {
 		return nil, err
@@ -121,15 +126,7 @@ func scanSearchRow(sc scanner) (row *clusterRow, labels, annotations, meta, pack
 		&row.CloudConfigUID, &row.ManifestToken); err != nil {
 		return nil, "", "", "", "", err
 	}
-	row.Created, row.Modified = fromNanos(created), fromNanos(modified)
-	if deletedAt.Valid {
-		t := fromNanos(deletedAt.Int64)
-		row.DeletedAt = &t
-	}
-	if lastHeartbeat.Valid {
-		t := fromNanos(lastHeartbeat.Int64)
-		row.LastHeartbeat = &t
-	}
+	row.setTimes(created, modified, deletedAt, lastHeartbeat)
 	return row, labels, annotations, meta, packs, nil
 }
 
