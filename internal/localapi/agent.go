@@ -12,7 +12,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
-// GET /v1/spectroclusters/{uid}/import/manifest (3.2). The cluster's agent
+// GET /v1/spectroclusters/{uid}/import/manifest. The cluster's agent
 // credential is minted by the first fetch and stored, so every fetch serves
 // the same manifest (a GitOps repository or palette_import_manifest stays
 // stable) until the credentials are rotated (RotateCredentials). A fetch

@@ -42,7 +42,7 @@ func cloudConfigKind(cloudType string) string {
 	return "CloudConfig"
 }
 
-// managedToIaaS maps managed cloud types to the IaaS type imported clusters use (3.8).
+// managedToIaaS maps managed cloud types to the IaaS type imported clusters use.
 var managedToIaaS = map[string]string{"eks": wire.CloudTypeAWS, "gke": wire.CloudTypeGCP, "aks": wire.CloudTypeAzure}
 
 // findCloudConfig finds the cluster of a cloud config; sub is the rest of

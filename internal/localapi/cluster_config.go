@@ -10,7 +10,8 @@ import (
 	"net/http"
 )
 
-// getExtra answers a stored section 4 document, or def.
+// getExtra answers a cluster's stored settings document of a kind
+// (namespaces, rbacs, upgradeSettings), or def when none was stored.
 func (s *Server) getExtra(kind, def string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, c *call) error {
 		row, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid"))
@@ -31,8 +32,9 @@ func (s *Server) getExtra(kind, def string) handlerFunc {
 	}
 }
 
-// putExtra stores a section 4 document whose field must be present with the
-// right type (an array, or for spectroComponents "lock"|"unlock").
+// putExtra stores a cluster's settings document of a kind; its field must
+// be present with the right type (an array, or for spectroComponents
+// "lock"|"unlock").
 func (s *Server) putExtra(kind, field string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, c *call) error {
 		var doc map[string]json.RawMessage

@@ -48,8 +48,8 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, c *call) error
 }
 
 // shownMetadata is what Palette shows of the facts the agent reported: a
-// generic cluster shows only its region and instance types (the seed's
-// limitation), a cloud-specific one all of them.
+// generic cluster shows only its region and instance types, a
+// cloud-specific one all of them.
 func (s *Server) shownMetadata(row *clusterRow) wire.AgentMetadata {
 	md := row.AgentMetadata
 	if row.CloudType == wire.CloudTypeGeneric {
@@ -68,7 +68,7 @@ func cloudConfigSummary(row *clusterRow, md wire.AgentMetadata) wire.CloudConfig
 	return wire.CloudConfigSummary{CloudType: row.CloudType, UID: row.CloudConfigUID, MachinePools: pools}
 }
 
-// GET /v1/spectroclusters/{uid}/assets/kubeconfig: never offered (3.9).
+// GET /v1/spectroclusters/{uid}/assets/kubeconfig: never offered for an imported cluster.
 func (s *Server) kubeconfigAsset(_ http.ResponseWriter, r *http.Request, c *call) error {
 	uid := r.PathValue("uid")
 	if _, err := s.findCluster(r.Context(), s.st.db, c, uid); err != nil {
@@ -77,7 +77,7 @@ func (s *Server) kubeconfigAsset(_ http.ResponseWriter, r *http.Request, c *call
 	return notFound("kubeconfig of cluster '%s' is not available: imported clusters do not offer kubeconfig downloads", uid)
 }
 
-// /v1/spectroclusters/{uid}/machinePools...: not for imported clusters (3.9).
+// /v1/spectroclusters/{uid}/machinePools...: not for imported clusters.
 func (s *Server) clusterMachinePools(_ http.ResponseWriter, r *http.Request, c *call) error {
 	if _, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid")); err != nil {
 		return err

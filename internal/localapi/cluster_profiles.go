@@ -82,7 +82,7 @@ func (s *Server) changeProfiles(w http.ResponseWriter, r *http.Request, c *call,
 				_, uidAttached := attached[e.UID]
 				switch {
 				case repAttached && !uidAttached:
-					// Contract form: uid is the new profile, replaceWithProfile the attached one.
+					// Also accepted: uid is the new profile, replaceWithProfile the attached one.
 					pa.oldUID = e.ReplaceWithProfile
 				case uidAttached && !repAttached:
 					// Palette API form: uid is attached, replaceWithProfile is the new one.

@@ -69,7 +69,7 @@ func (s *Server) routes() {
 	s.mux = http.NewServeMux()
 	p, m, a := routeProvider, routeManifest, routeAgent
 
-	// Clusters (3.1, 3.4, 3.6, 3.7, 3.9, 4).
+	// Clusters.
 	s.handle("POST /v1/spectroclusters/{cloudType}/import", p, s.importCluster)
 	s.handle("GET /v1/spectroclusters/validate/name", p, s.validateName)
 	s.handle("GET /v1/spectroclusters/{uid}", p, s.getCluster)
@@ -93,7 +93,7 @@ func (s *Server) routes() {
 	s.handle("POST /v1/dashboard/spectroclusters/metadata/search", p, s.searchClusterMetadata)
 	s.handle("GET /v1/dashboard/projects/metadata", p, s.projectsMetadata)
 
-	// Manifest (3.2) and agent (3.3).
+	// The import manifest, and palette-local's own agent endpoints (extras.go).
 	s.handle("GET /v1/spectroclusters/{uid}/import/manifest", m, s.importManifest)
 	s.handle("PATCH /v1/spectroclusters/{uid}/status/imported", a, s.agentImported)
 	s.handle("PUT /v1/spectroclusters/{uid}/heartbeat", a, s.agentHeartbeat)
@@ -101,7 +101,7 @@ func (s *Server) routes() {
 	s.handle("PATCH /v1/spectroclusters/{uid}/packs/status", a, s.agentPacksStatus)
 	s.handle("PATCH /v1/spectroclusters/{uid}/status/agentRemoved", a, s.agentRemoved)
 
-	// Profiles (2.2) and attachments (3.5).
+	// Cluster profiles, and the profiles attached to a cluster.
 	s.handle("POST /v1/clusterprofiles", p, s.createProfileHandler)
 	s.handle("GET /v1/clusterprofiles/{uid}", p, s.getProfile)
 	s.handle("PATCH /v1/clusterprofiles/{uid}/publish", p, s.publishProfile)
@@ -115,7 +115,7 @@ func (s *Server) routes() {
 	s.handle("PUT /v1/spectroclusters/{uid}/profiles", p, s.putClusterProfiles)
 	s.handle("DELETE /v1/spectroclusters/{uid}/profiles", p, s.deleteClusterProfiles)
 
-	// Cloud configs (3.8, 3.9).
+	// Cloud configs.
 	s.handle("GET /v1/cloudconfigs/{cloudType}/{configUid}", p, s.getCloudConfig)
 	s.handle("PUT /v1/cloudconfigs/{cloudType}/{configUid}/clusterConfig", p, s.putCloudConfig)
 	s.handle("/v1/cloudconfigs/{cloudType}/{configUid}/machinePools", p, s.cloudConfigMachinePools)
