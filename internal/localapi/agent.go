@@ -71,7 +71,7 @@ func (s *Server) RotateCredentials(ctx context.Context, clusterUID string) (stri
 	var link string
 	err := s.st.write(ctx, func(tx *sql.Tx) error {
 		row, err := loadCluster(ctx, tx, clusterUID)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && row.State == wire.StateDeleted) {
+		if errors.Is(err, errNotFound) || (err == nil && row.State == wire.StateDeleted) {
 			return fmt.Errorf("cluster %s: %w", clusterUID, errNotFound)
 		}
 		if err != nil {

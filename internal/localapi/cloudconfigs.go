@@ -57,7 +57,7 @@ func (s *Server) findCloudConfig(ctx context.Context, q queryer, c *call, cloudT
 		return nil, e
 	}
 	uid, err := clusterUIDByCloudConfig(ctx, q, configUID, cloudType, c.scope)
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, errNotFound) {
 		return nil, notFound("CloudConfig '%s' is not found in the %s", configUID, c.scopeName)
 	}
 	if err != nil {

@@ -25,7 +25,7 @@ func clusterNotFound(c *call, uid string) *apiError {
 // findCluster loads a cluster visible to the call, or answers 404.
 func (s *Server) findCluster(ctx context.Context, q queryer, c *call, uid string) (*clusterRow, error) {
 	row, err := loadCluster(ctx, q, uid)
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, errNotFound) {
 		return nil, clusterNotFound(c, uid)
 	}
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"crypto/tls"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -300,7 +299,7 @@ func (s *Server) projectNameCached(ctx context.Context, uid string) (string, err
 func (s *Server) authManifestToken(r *http.Request, c *call, tok string) error {
 	uid := r.PathValue("uid")
 	stored, scope, err := clusterManifestToken(r.Context(), s.st.db, uid)
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, errNotFound) {
 		return unauthorized("invalid manifest token")
 	}
 	if err != nil {
@@ -329,7 +328,7 @@ func (s *Server) authAgent(r *http.Request, c *call) error {
 		return unauthorized("missing agent bearer token")
 	}
 	clusterUID, state, err := agentTokenCluster(r.Context(), s.st.db, hashSecret(tok))
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, errNotFound) {
 		return unauthorized("invalid agent token")
 	}
 	if err != nil {

@@ -24,7 +24,7 @@ func profileVisible(ps, cs string) bool { return ps == cs || ps == "" }
 
 func (s *Server) findProfile(ctx context.Context, q queryer, c *call, uid string) (*profileRow, error) {
 	p, err := loadProfile(ctx, q, uid)
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, errNotFound) {
 		return nil, profileNotFound(c, uid)
 	}
 	if err != nil {

@@ -140,10 +140,14 @@ func decodeMap(raw string, dst *map[string]string) error {
 	return nil
 }
 
-// loadCluster reads one cluster, whatever its scope (sql.ErrNoRows when
-// there is none).
+// loadCluster reads one cluster, whatever its scope (errNotFound when there
+// is none).
 func loadCluster(ctx context.Context, q queryer, uid string) (*clusterRow, error) {
-	return scanCluster(q.QueryRowContext(ctx, `SELECT `+clusterCols+` FROM clusters WHERE uid = ?`, uid))
+	row, err := scanCluster(q.QueryRowContext(ctx, `SELECT `+clusterCols+` FROM clusters WHERE uid = ?`, uid))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNotFound
+	}
+	return row, err
 }
 
 // clusterNameTaken reports whether a cluster that is not Deleted has the name
@@ -239,17 +243,24 @@ func recordHeartbeat(ctx context.Context, q queryer, uid string, now int64, agen
 	return err
 }
 
-// clusterManifestToken reads a cluster's import link token and scope.
+// clusterManifestToken reads a cluster's import link token and scope
+// (errNotFound when there is no such cluster).
 func clusterManifestToken(ctx context.Context, q queryer, uid string) (token, scope string, err error) {
 	err = q.QueryRowContext(ctx, `SELECT manifest_token, scope FROM clusters WHERE uid = ?`, uid).Scan(&token, &scope)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", errNotFound
+	}
 	return token, scope, err
 }
 
 // agentTokenCluster reads the cluster of an agent token's hash and the
-// cluster's state.
+// cluster's state (errNotFound for an unknown token).
 func agentTokenCluster(ctx context.Context, q queryer, hash string) (clusterUID, state string, err error) {
 	err = q.QueryRowContext(ctx, `SELECT t.cluster_uid, c.state FROM agent_tokens t JOIN clusters c ON c.uid = t.cluster_uid WHERE t.hash = ?`,
 		hash).Scan(&clusterUID, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", errNotFound
+	}
 	return clusterUID, state, err
 }
 
@@ -286,11 +297,14 @@ func replaceCredentials(ctx context.Context, tx *sql.Tx, uid, manifestToken stri
 }
 
 // clusterUIDByCloudConfig finds the cluster of a cloud config in a scope
-// (sql.ErrNoRows when there is none).
+// (errNotFound when there is none).
 func clusterUIDByCloudConfig(ctx context.Context, q queryer, configUID, cloudType, scope string) (string, error) {
 	var uid string
 	err := q.QueryRowContext(ctx, `SELECT uid FROM clusters WHERE cloud_config_uid = ? AND cloud_type = ? AND scope = ?`,
 		configUID, cloudType, scope).Scan(&uid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errNotFound
+	}
 	return uid, err
 }
 

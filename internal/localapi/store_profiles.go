@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -107,10 +108,14 @@ func loadAttachmentsOf(ctx context.Context, q queryer, clusterUIDs []string) ([]
 	return scanAttachments(res)
 }
 
-// loadProfile reads one profile, whatever its scope (sql.ErrNoRows when
-// there is none).
+// loadProfile reads one profile, whatever its scope (errNotFound when there
+// is none).
 func loadProfile(ctx context.Context, q queryer, uid string) (*profileRow, error) {
-	return scanProfile(q.QueryRowContext(ctx, `SELECT `+profileCols+` FROM profiles WHERE uid = ?`, uid))
+	p, err := scanProfile(q.QueryRowContext(ctx, `SELECT `+profileCols+` FROM profiles WHERE uid = ?`, uid))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNotFound
+	}
+	return p, err
 }
 
 // listProfiles reads the profiles of a scope and of the tenant, by name,
