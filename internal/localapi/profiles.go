@@ -18,7 +18,7 @@ func profileNotFound(c *call, uid string) *apiError {
 	return notFound("ClusterProfile '%s' is not found in the %s", uid, c.scopeName)
 }
 
-// visible reports whether a profile of scope ps can be seen from scope cs:
+// profileVisible reports whether a profile of scope ps can be seen from scope cs:
 // its own scope, and tenant profiles from every project.
 func profileVisible(ps, cs string) bool { return ps == cs || ps == "" }
 
