@@ -7,13 +7,12 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"time"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
-// GET /v1/spectroclusters/{uid}/import/manifest (3.2). The cluster's agent
+// GET /v1/spectroclusters/{uid}/import/manifest. The cluster's agent
 // credential is minted by the first fetch and stored, so every fetch serves
 // the same manifest (a GitOps repository or palette_import_manifest stays
 // stable) until the credentials are rotated (RotateCredentials). A fetch
@@ -63,27 +62,6 @@ func (s *Server) importManifest(w http.ResponseWriter, r *http.Request, c *call)
 	return nil
 }
 
-// agentCredential returns the cluster's agent credential, minting and
-// storing it (with its hash among the agent tokens) the first time.
-func agentCredential(ctx context.Context, tx *sql.Tx, clusterUID string, now time.Time) (string, error) {
-	var tok string
-	if err := tx.QueryRowContext(ctx, `SELECT agent_token FROM clusters WHERE uid = ?`, clusterUID).Scan(&tok); err != nil {
-		return "", fmt.Errorf("loading the agent credential: %w", err)
-	}
-	if tok != "" {
-		return tok, nil
-	}
-	tok = randHex(32)
-	if _, err := tx.ExecContext(ctx, `UPDATE clusters SET agent_token = ? WHERE uid = ?`, tok, clusterUID); err != nil {
-		return "", fmt.Errorf("storing the agent credential: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO agent_tokens(hash, cluster_uid, created) VALUES (?, ?, ?)`,
-		hashSecret(tok), clusterUID, now.UnixNano()); err != nil {
-		return "", fmt.Errorf("storing the agent credential: %w", err)
-	}
-	return tok, nil
-}
-
 // RotateCredentials replaces a cluster's import link token and agent
 // credential (palette-local cluster rotate-credentials): the old link and
 // every agent credential issued so far stop working at once, and the next
@@ -92,19 +70,15 @@ func agentCredential(ctx context.Context, tx *sql.Tx, clusterUID string, now tim
 func (s *Server) RotateCredentials(ctx context.Context, clusterUID string) (string, error) {
 	var link string
 	err := s.st.write(ctx, func(tx *sql.Tx) error {
-		row, err := scanCluster(tx.QueryRowContext(ctx, `SELECT `+clusterCols+` FROM clusters WHERE uid = ?`, clusterUID))
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && row.State == wire.StateDeleted) {
+		row, err := loadCluster(ctx, tx, clusterUID)
+		if errors.Is(err, errNotFound) || (err == nil && row.State == wire.StateDeleted) {
 			return fmt.Errorf("cluster %s: %w", clusterUID, errNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("loading cluster %s: %w", clusterUID, err)
 		}
 		row.ManifestToken = randHex(20)
-		if _, err := tx.ExecContext(ctx, `UPDATE clusters SET manifest_token = ?, agent_token = '', modified = ? WHERE uid = ?`,
-			row.ManifestToken, s.now().UnixNano(), clusterUID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM agent_tokens WHERE cluster_uid = ?`, clusterUID); err != nil {
+		if err := replaceCredentials(ctx, tx, clusterUID, row.ManifestToken, s.now().UnixNano()); err != nil {
 			return err
 		}
 		link = s.importLink(row)
@@ -133,15 +107,13 @@ func renderManifest(p manifest.Params) (out []byte, err error) {
 // PATCH /v1/spectroclusters/{uid}/status/imported: the agent's first contact.
 func (s *Server) agentImported(w http.ResponseWriter, r *http.Request, c *call) error {
 	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		var state string
-		if err := tx.QueryRowContext(r.Context(), `SELECT state FROM clusters WHERE uid = ?`, c.agentCluster).Scan(&state); err != nil {
+		state, err := clusterState(r.Context(), tx, c.agentCluster)
+		if err != nil {
 			return err
 		}
 		switch state {
 		case wire.StatePending, wire.StateImporting, wire.StateError:
-			_, err := tx.ExecContext(r.Context(), `UPDATE clusters SET state = ?, modified = ? WHERE uid = ?`,
-				wire.StateRunning, s.now().UnixNano(), c.agentCluster)
-			return err
+			return setClusterState(r.Context(), tx, c.agentCluster, wire.StateRunning, s.now().UnixNano())
 		}
 		return nil
 	})
@@ -159,9 +131,7 @@ func (s *Server) agentHeartbeat(w http.ResponseWriter, r *http.Request, c *call)
 		return err
 	}
 	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(r.Context(), `UPDATE clusters SET last_heartbeat = ?, agent_version = ?, agent_metadata = ? WHERE uid = ?`,
-			s.now().UnixNano(), hb.AgentVersion, mustJSON(hb.Metadata), c.agentCluster)
-		return err
+		return recordHeartbeat(r.Context(), tx, c.agentCluster, s.now().UnixNano(), hb.AgentVersion, hb.Metadata)
 	})
 	if err != nil {
 		return err
@@ -172,8 +142,8 @@ func (s *Server) agentHeartbeat(w http.ResponseWriter, r *http.Request, c *call)
 
 // GET /v1/spectroclusters/{uid}/agent/desired.
 func (s *Server) agentDesired(w http.ResponseWriter, r *http.Request, c *call) error {
-	var mode, state string
-	if err := s.st.db.QueryRowContext(r.Context(), `SELECT import_mode, state FROM clusters WHERE uid = ?`, c.agentCluster).Scan(&mode, &state); err != nil {
+	mode, state, err := clusterModeAndState(r.Context(), s.st.db, c.agentCluster)
+	if err != nil {
 		return err
 	}
 	atts, err := loadAttachments(r.Context(), s.st.db, c.agentCluster)
@@ -213,9 +183,7 @@ func (s *Server) agentPacksStatus(w http.ResponseWriter, r *http.Request, c *cal
 		if err := onlyDesiredPacks(r.Context(), tx, c.agentCluster, packs); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(r.Context(), `UPDATE clusters SET packs = ?, modified = ? WHERE uid = ?`,
-			mustJSON(packs), s.now().UnixNano(), c.agentCluster)
-		return err
+		return setClusterPacks(r.Context(), tx, c.agentCluster, packs, s.now().UnixNano())
 	})
 	if err != nil {
 		return err
@@ -257,8 +225,8 @@ func onlyDesiredPacks(ctx context.Context, tx *sql.Tx, clusterUID string, packs 
 // be: an agent credential cannot deregister a cluster by itself.
 func (s *Server) agentRemoved(w http.ResponseWriter, r *http.Request, c *call) error {
 	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		var state string
-		if err := tx.QueryRowContext(r.Context(), `SELECT state FROM clusters WHERE uid = ?`, c.agentCluster).Scan(&state); err != nil {
+		state, err := clusterState(r.Context(), tx, c.agentCluster)
+		if err != nil {
 			return err
 		}
 		if state != wire.StateDeleting {
@@ -266,9 +234,7 @@ func (s *Server) agentRemoved(w http.ResponseWriter, r *http.Request, c *call) e
 				"cluster '%s' is %s: Palette has not been asked to delete it, so its agent may not report that it removed itself", c.agentCluster, state)
 		}
 		now := s.now().UnixNano()
-		_, err := tx.ExecContext(r.Context(), `UPDATE clusters SET state = ?, deleted_at = ?, modified = ? WHERE uid = ? AND state <> ?`,
-			wire.StateDeleted, now, now, c.agentCluster, wire.StateDeleted)
-		return err
+		return markClusterRemoved(r.Context(), tx, c.agentCluster, now)
 	})
 	if err != nil {
 		return err

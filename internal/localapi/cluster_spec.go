@@ -51,16 +51,7 @@ func (s *Server) putLocation(w http.ResponseWriter, r *http.Request, c *call) er
 	if g := loc.GeoLoc; g != nil && (g.Latitude < -90 || g.Latitude > 90 || g.Longitude < -180 || g.Longitude > 180) {
 		return badRequest("location.geoLoc must have a latitude in [-90, 90] and a longitude in [-180, 180]")
 	}
-	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
-		if err != nil {
-			return err
-		}
-		return storeExtra(r.Context(), tx, row.UID, "location", mustJSON(loc))
+	return s.updateCluster(w, r, c, func(ctx context.Context, tx *sql.Tx, row *clusterRow) error {
+		return storeExtra(ctx, tx, row.UID, "location", mustJSON(loc))
 	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }

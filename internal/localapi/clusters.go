@@ -2,94 +2,16 @@ package localapi
 
 import (
 	"context"
-	"crypto/subtle"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
-
-const clusterCols = `uid, scope, name, cloud_type, state, import_mode, labels, annotations, proxy,
-	cloud_config_uid, manifest_token, created, modified, deleted_at, last_heartbeat,
-	agent_version, agent_metadata, packs`
-
-// clusterRow is a stored cluster.
-type clusterRow struct {
-	UID, Scope, Name, CloudType, State, ImportMode string
-	Labels, Annotations                            map[string]string
-	Proxy                                          wire.Proxy
-	CloudConfigUID, ManifestToken                  string
-	Created, Modified                              time.Time
-	DeletedAt, LastHeartbeat                       *time.Time
-	AgentVersion                                   string
-	AgentMetadata                                  wire.AgentMetadata
-	Packs                                          []wire.PackStatus
-}
-
-type scanner interface{ Scan(dest ...any) error }
-
-func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
-
-func scanCluster(sc scanner) (*clusterRow, error) {
-	var (
-		row                                     clusterRow
-		labels, annotations, proxy, meta, packs string
-		created, modified                       int64
-		deletedAt, lastHeartbeat                sql.NullInt64
-	)
-	if err := sc.Scan(&row.UID, &row.Scope, &row.Name, &row.CloudType, &row.State, &row.ImportMode,
-		&labels, &annotations, &proxy, &row.CloudConfigUID, &row.ManifestToken, &created, &modified,
-		&deletedAt, &lastHeartbeat, &row.AgentVersion, &meta, &packs); err != nil {
-		return nil, err
-	}
-	row.Created, row.Modified = fromNanos(created), fromNanos(modified)
-	if deletedAt.Valid {
-		t := fromNanos(deletedAt.Int64)
-		row.DeletedAt = &t
-	}
-	if lastHeartbeat.Valid {
-		t := fromNanos(lastHeartbeat.Int64)
-		row.LastHeartbeat = &t
-	}
-	if err := unmarshalColumns([]string{labels, annotations, meta, packs},
-		[]any{&row.Labels, &row.Annotations, &row.AgentMetadata, &row.Packs}); err != nil {
-		return nil, err
-	}
-	if proxy != "" {
-		if err := json.Unmarshal([]byte(proxy), &row.Proxy); err != nil {
-			return nil, fmt.Errorf("decoding proxy: %w", err)
-		}
-	}
-	return &row, nil
-}
-
-func unmarshalColumns(raws []string, dsts []any) error {
-	for i, raw := range raws {
-		if raw == "" {
-			continue
-		}
-		if err := json.Unmarshal([]byte(raw), dsts[i]); err != nil {
-			return fmt.Errorf("decoding stored column: %w", err)
-		}
-	}
-	return nil
-}
-
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("encoding %T: %v", v, err))
-	}
-	return string(b)
-}
 
 func (s *Server) expired(row *clusterRow) bool {
 	return row.State == wire.StateDeleted && row.DeletedAt != nil &&
@@ -102,8 +24,8 @@ func clusterNotFound(c *call, uid string) *apiError {
 
 // findCluster loads a cluster visible to the call, or answers 404.
 func (s *Server) findCluster(ctx context.Context, q queryer, c *call, uid string) (*clusterRow, error) {
-	row, err := scanCluster(q.QueryRowContext(ctx, `SELECT `+clusterCols+` FROM clusters WHERE uid = ?`, uid))
-	if errors.Is(err, sql.ErrNoRows) {
+	row, err := loadCluster(ctx, q, uid)
+	if errors.Is(err, errNotFound) {
 		return nil, clusterNotFound(c, uid)
 	}
 	if err != nil {
@@ -129,34 +51,26 @@ func (s *Server) simulate(row *clusterRow) {
 
 var dns1123Label = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
-func validClusterName(name string) bool {
-	return len(name) <= 63 && dns1123Label.MatchString(name)
+// checkClusterName answers 400 InvalidName unless name is a DNS-1123 label
+// of at most 63 characters.
+func checkClusterName(name string) error {
+	if len(name) <= 63 && dns1123Label.MatchString(name) {
+		return nil
+	}
+	return errf(http.StatusBadRequest, wire.CodeInvalidName, "cluster name '%s' must be a DNS-1123 label of at most 63 characters", name)
 }
 
-func cloudConfigKind(cloudType string) string {
-	switch cloudType {
-	case wire.CloudTypeGeneric:
-		return "GenericCloudConfig"
-	case wire.CloudTypeAWS:
-		return "AwsCloudConfig"
-	case wire.CloudTypeAzure:
-		return "AzureCloudConfig"
-	case wire.CloudTypeGCP:
-		return "GcpCloudConfig"
-	case wire.CloudTypeVSphere:
-		return "VsphereCloudConfig"
-	case wire.CloudTypeOpenShift:
-		return "OpenShiftCloudConfig"
-	case wire.CloudTypeEKSAnywhere:
-		return "EksAnywhereCloudConfig"
-	case wire.CloudTypeMAAS:
-		return "MaasCloudConfig"
-	case wire.CloudTypeEdgeNative:
-		return "EdgeNativeCloudConfig"
-	case wire.CloudTypeApacheCloudStack:
-		return "CloudStackCloudConfig"
+// checkNameFree answers 409 ClusterNameAlreadyExists when a cluster of the
+// call's scope that is not Deleted has the name.
+func checkNameFree(ctx context.Context, q queryer, c *call, name string) error {
+	taken, err := clusterNameTaken(ctx, q, c.scope, name)
+	if err != nil {
+		return err
 	}
-	return "CloudConfig"
+	if taken {
+		return errf(http.StatusConflict, wire.CodeClusterNameAlreadyExists, "a cluster named '%s' already exists in the %s", name, c.scopeName)
+	}
+	return nil
 }
 
 func (s *Server) importLink(row *clusterRow) string {
@@ -234,20 +148,6 @@ func (s *Server) clusterJSON(ctx context.Context, q queryer, row *clusterRow) (*
 	return cl, nil
 }
 
-func (s *Server) health(row *clusterRow) wire.Health {
-	h := wire.Health{State: wire.HealthUnknown, AgentVersion: row.AgentVersion, Conditions: []wire.HealthCondition{}}
-	if row.LastHeartbeat != nil {
-		t := *row.LastHeartbeat
-		h.LastHeartBeatTimestamp = &t
-		if s.now().Sub(t) <= 3*s.cfg.HeartbeatInterval {
-			h.State = wire.HealthHealthy
-		} else {
-			h.State = wire.HealthUnhealthy
-		}
-	}
-	return h
-}
-
 // POST /v1/spectroclusters/{cloudType}/import.
 func (s *Server) importCluster(w http.ResponseWriter, r *http.Request, c *call) error {
 	cloudType := r.PathValue("cloudType")
@@ -259,8 +159,8 @@ func (s *Server) importCluster(w http.ResponseWriter, r *http.Request, c *call) 
 		return err
 	}
 	name := req.Metadata.Name
-	if !validClusterName(name) {
-		return errf(http.StatusBadRequest, wire.CodeInvalidName, "cluster name '%s' must be a DNS-1123 label of at most 63 characters", name)
+	if err := checkClusterName(name); err != nil {
+		return err
 	}
 	mode := req.Spec.ClusterConfig.ImportMode
 	if mode != wire.ImportModeReadOnly && mode != wire.ImportModeFullPermission {
@@ -292,20 +192,14 @@ func (s *Server) importCluster(w http.ResponseWriter, r *http.Request, c *call) 
 		heartbeat = now
 	}
 	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM clusters WHERE scope = ? AND name = ? AND state <> ?`,
-			c.scope, name, wire.StateDeleted).Scan(&n); err != nil {
+		if err := checkNameFree(r.Context(), tx, c, name); err != nil {
 			return err
 		}
-		if n > 0 {
-			return errf(http.StatusConflict, wire.CodeClusterNameAlreadyExists, "a cluster named '%s' already exists in the %s", name, c.scopeName)
-		}
-		_, err := tx.ExecContext(r.Context(), `INSERT INTO clusters (uid, scope, name, cloud_type, state, import_mode, labels,
-			annotations, proxy, cloud_config_uid, manifest_token, created, modified, last_heartbeat)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			uid, c.scope, name, cloudType, state, mode, mustJSON(labels), mustJSON(annotations), proxy,
-			newUID(), randHex(20), now, now, heartbeat)
-		return err
+		return insertCluster(r.Context(), tx, newCluster{
+			UID: uid, Scope: c.scope, Name: name, CloudType: cloudType, State: state, ImportMode: mode,
+			Labels: mustJSON(labels), Annotations: mustJSON(annotations), Proxy: proxy,
+			Created: now, LastHeartbeat: heartbeat,
+		})
 	})
 	if err != nil {
 		return err
@@ -317,16 +211,11 @@ func (s *Server) importCluster(w http.ResponseWriter, r *http.Request, c *call) 
 // GET /v1/spectroclusters/validate/name?name=.
 func (s *Server) validateName(w http.ResponseWriter, r *http.Request, c *call) error {
 	name := r.URL.Query().Get("name")
-	if !validClusterName(name) {
-		return errf(http.StatusBadRequest, wire.CodeInvalidName, "cluster name '%s' must be a DNS-1123 label of at most 63 characters", name)
-	}
-	var n int
-	if err := s.st.db.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM clusters WHERE scope = ? AND name = ? AND state <> ?`,
-		c.scope, name, wire.StateDeleted).Scan(&n); err != nil {
+	if err := checkClusterName(name); err != nil {
 		return err
 	}
-	if n > 0 {
-		return errf(http.StatusConflict, wire.CodeClusterNameAlreadyExists, "a cluster named '%s' already exists in the %s", name, c.scopeName)
+	if err := checkNameFree(r.Context(), s.st.db, c, name); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -372,31 +261,19 @@ func (s *Server) deleteCluster(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	err = s.st.write(r.Context(), func(tx *sql.Tx) error {
-		row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
-		if err != nil {
-			return err
-		}
+	return s.updateCluster(w, r, c, func(ctx context.Context, tx *sql.Tx, row *clusterRow) error {
 		now := s.now().UnixNano()
 		switch {
 		case row.State == wire.StateDeleted:
 			return nil
 		case force || s.cfg.SimulateAgents || neverRegistered(row):
-			_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET state = ?, deleted_at = ?, modified = ? WHERE uid = ?`,
-				wire.StateDeleted, now, now, row.UID)
+			return markClusterDeleted(ctx, tx, row.UID, now)
 		case row.State == wire.StateDeleting:
 			return nil
 		default:
-			_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET state = ?, modified = ? WHERE uid = ?`,
-				wire.StateDeleting, now, row.UID)
+			return setClusterState(ctx, tx, row.UID, wire.StateDeleting, now)
 		}
-		return err
 	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 // PATCH /v1/spectroclusters/{uid}/metadata.
@@ -405,11 +282,7 @@ func (s *Server) patchMetadata(w http.ResponseWriter, r *http.Request, c *call) 
 	if err := decodeBody(r, &req, true); err != nil {
 		return err
 	}
-	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
-		if err != nil {
-			return err
-		}
+	return s.updateCluster(w, r, c, func(ctx context.Context, tx *sql.Tx, row *clusterRow) error {
 		labels, annotations := row.Labels, row.Annotations
 		if req.Metadata.Labels != nil {
 			labels = req.Metadata.Labels
@@ -428,15 +301,8 @@ func (s *Server) patchMetadata(w http.ResponseWriter, r *http.Request, c *call) 
 		if annotations == nil {
 			annotations = map[string]string{}
 		}
-		_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET labels = ?, annotations = ?, modified = ? WHERE uid = ?`,
-			mustJSON(labels), mustJSON(annotations), s.now().UnixNano(), row.UID)
-		return err
+		return setClusterMetadata(ctx, tx, row.UID, mustJSON(labels), mustJSON(annotations), s.now().UnixNano())
 	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 func gone(row *clusterRow) bool {
@@ -445,290 +311,32 @@ func gone(row *clusterRow) bool {
 
 // PATCH /v1/spectroclusters/{uid}/import/upgrade.
 func (s *Server) upgradeCluster(w http.ResponseWriter, r *http.Request, c *call) error {
-	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
-		if err != nil {
-			return err
-		}
+	return s.updateCluster(w, r, c, func(ctx context.Context, tx *sql.Tx, row *clusterRow) error {
 		if gone(row) {
 			return errf(http.StatusConflict, wire.CodeConflict, "cluster '%s' is %s", row.UID, row.State)
 		}
 		if row.ImportMode != wire.ImportModeReadOnly {
 			return errf(http.StatusConflict, wire.CodeAlreadyFullPermission, "cluster '%s' already has Full Permission", row.UID)
 		}
-		_, err = tx.ExecContext(r.Context(), `UPDATE clusters SET import_mode = ?, modified = ? WHERE uid = ?`,
-			wire.ImportModeFullPermission, s.now().UnixNano(), row.UID)
-		return err
+		return setImportMode(ctx, tx, row.UID, wire.ImportModeFullPermission, s.now().UnixNano())
+	})
+}
+
+// updateCluster runs fn in one write transaction with the cluster of the
+// path, visible to the call (404 otherwise), and answers 204 No Content
+// when fn succeeds.
+func (s *Server) updateCluster(w http.ResponseWriter, r *http.Request, c *call, fn func(ctx context.Context, tx *sql.Tx, row *clusterRow) error) error {
+	ctx := r.Context()
+	err := s.st.write(ctx, func(tx *sql.Tx) error {
+		row, err := s.findCluster(ctx, tx, c, r.PathValue("uid"))
+		if err != nil {
+			return err
+		}
+		return fn(ctx, tx, row)
 	})
 	if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// GET /v1/dashboard/spectroclusters/{uid}/overview: v1SpectroClusterUidSummary.
-func (s *Server) overview(w http.ResponseWriter, r *http.Request, c *call) error {
-	row, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid"))
-	if err != nil {
-		return err
-	}
-	md := s.shownMetadata(row)
-	packs := row.Packs
-	if packs == nil {
-		packs = []wire.PackStatus{}
-	}
-	writeJSON(w, http.StatusOK, wire.Overview{
-		Metadata: s.objectMeta(row),
-		Spec:     wire.OverviewSpec{CloudConfig: cloudConfigSummary(row, md)},
-		Status: wire.OverviewStatus{
-			State: row.State, Health: s.health(row),
-			KubeMeta: &wire.KubeMeta{KubernetesVersion: md.KubernetesVersion},
-			Packs:    packs,
-		},
-	})
-	return nil
-}
-
-// shownMetadata is what Palette shows of the facts the agent reported: a
-// generic cluster shows only its region and instance types (the seed's
-// limitation), a cloud-specific one all of them.
-func (s *Server) shownMetadata(row *clusterRow) wire.AgentMetadata {
-	md := row.AgentMetadata
-	if row.CloudType == wire.CloudTypeGeneric {
-		md = wire.AgentMetadata{Region: md.Region, InstanceTypes: md.InstanceTypes}
-	}
-	return md
-}
-
-// cloudConfigSummary is the cloudConfig of an overview or a search summary:
-// one machine pool of the reported node count.
-func cloudConfigSummary(row *clusterRow, md wire.AgentMetadata) wire.CloudConfigSummary {
-	pools := []wire.MachinePoolSummary{}
-	if md.NodeCount > 0 {
-		pools = append(pools, wire.MachinePoolSummary{Size: int32(min(md.NodeCount, math.MaxInt32))}) //nolint:gosec // bounded above.
-	}
-	return wire.CloudConfigSummary{CloudType: row.CloudType, UID: row.CloudConfigUID, MachinePools: pools}
-}
-
-// GET /v1/spectroclusters/{uid}/assets/kubeconfig: never offered (3.9).
-func (s *Server) kubeconfigAsset(_ http.ResponseWriter, r *http.Request, c *call) error {
-	uid := r.PathValue("uid")
-	if _, err := s.findCluster(r.Context(), s.st.db, c, uid); err != nil {
-		return err
-	}
-	return notFound("kubeconfig of cluster '%s' is not available: imported clusters do not offer kubeconfig downloads", uid)
-}
-
-// /v1/spectroclusters/{uid}/machinePools...: not for imported clusters (3.9).
-func (s *Server) clusterMachinePools(_ http.ResponseWriter, r *http.Request, c *call) error {
-	if _, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid")); err != nil {
-		return err
-	}
-	return errf(http.StatusBadRequest, wire.CodeNotSupportedForImportedCluster, "node pools cannot be managed on imported clusters")
-}
-
-// managedToIaaS maps managed cloud types to the IaaS type imported clusters use (3.8).
-var managedToIaaS = map[string]string{"eks": wire.CloudTypeAWS, "gke": wire.CloudTypeGCP, "aks": wire.CloudTypeAzure}
-
-// findCloudConfig finds the cluster of a cloud config; sub is the rest of
-// the request path after the config UID ("" or "/clusterConfig"), which the
-// advice for a managed cloud type names.
-func (s *Server) findCloudConfig(ctx context.Context, q queryer, c *call, cloudType, configUID, sub string) (*clusterRow, error) {
-	if iaas, ok := managedToIaaS[cloudType]; ok {
-		e := errf(http.StatusBadRequest, wire.CodeUseIaaSCloudConfig,
-			"imported %s clusters use the IaaS endpoint: use /v1/cloudconfigs/%s/%s%s instead of /v1/cloudconfigs/%s/%s%s",
-			cloudType, iaas, configUID, sub, cloudType, configUID, sub)
-		e.details = map[string]any{"path": fmt.Sprintf("/v1/cloudconfigs/%s/%s%s", iaas, configUID, sub)}
-		return nil, e
-	}
-	var uid string
-	err := q.QueryRowContext(ctx, `SELECT uid FROM clusters WHERE cloud_config_uid = ? AND cloud_type = ? AND scope = ?`,
-		configUID, cloudType, c.scope).Scan(&uid)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("CloudConfig '%s' is not found in the %s", configUID, c.scopeName)
-	}
-	if err != nil {
-		return nil, err
-	}
-	row, err := s.findCluster(ctx, q, c, uid)
-	var ae *apiError
-	if errors.As(err, &ae) {
-		return nil, notFound("CloudConfig '%s' is not found in the %s", configUID, c.scopeName)
-	}
-	return row, err
-}
-
-// GET /v1/cloudconfigs/{cloudType}/{configUid}: the cloud config with the
-// region and the instance types the agent reported, in one machine pool.
-func (s *Server) getCloudConfig(w http.ResponseWriter, r *http.Request, c *call) error {
-	row, err := s.findCloudConfig(r.Context(), s.st.db, c, r.PathValue("cloudType"), r.PathValue("configUid"), "")
-	if err != nil {
-		return err
-	}
-	md := s.shownMetadata(row)
-	pools := []wire.MachinePoolConfig{}
-	for i, it := range md.InstanceTypes {
-		size := int32(0)
-		if i == 0 && md.NodeCount > 0 {
-			size = int32(min(md.NodeCount, math.MaxInt32)) //nolint:gosec // bounded above.
-		}
-		pools = append(pools, wire.MachinePoolConfig{Name: fmt.Sprintf("pool-%d", i), InstanceType: json.RawMessage(strconv.Quote(it)), Size: size})
-	}
-	writeJSON(w, http.StatusOK, wire.CloudConfig{
-		Metadata: wire.ObjectMeta{UID: row.CloudConfigUID, Name: row.Name},
-		Spec: wire.CloudConfigSpec{
-			ClusterConfig:     wire.CloudConfigClusterConfig{Region: md.Region},
-			MachinePoolConfig: pools,
-		},
-	})
-	return nil
-}
-
-// PUT /v1/cloudconfigs/{cloudType}/{configUid}/clusterConfig.
-func (s *Server) putCloudConfig(w http.ResponseWriter, r *http.Request, c *call) error {
-	if iaas, ok := managedToIaaS[r.PathValue("cloudType")]; ok {
-		_ = iaas
-		_, err := s.findCloudConfig(r.Context(), s.st.db, c, r.PathValue("cloudType"), r.PathValue("configUid"), "/clusterConfig")
-		return err
-	}
-	var req map[string]any
-	if err := decodeBody(r, &req, true); err != nil {
-		return err
-	}
-	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		row, err := s.findCloudConfig(r.Context(), tx, c, r.PathValue("cloudType"), r.PathValue("configUid"), "/clusterConfig")
-		if err != nil {
-			return err
-		}
-		return storeExtra(r.Context(), tx, row.UID, "cloudConfig", mustJSON(req))
-	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// /v1/cloudconfigs/{cloudType}/{configUid}/machinePools...: not for imported clusters.
-func (s *Server) cloudConfigMachinePools(_ http.ResponseWriter, r *http.Request, c *call) error {
-	ct := r.PathValue("cloudType")
-	if _, ok := managedToIaaS[ct]; !ok {
-		if _, err := s.findCloudConfig(r.Context(), s.st.db, c, ct, r.PathValue("configUid"), ""); err != nil {
-			return err
-		}
-	}
-	return errf(http.StatusBadRequest, wire.CodeNotSupportedForImportedCluster, "node pools cannot be managed on imported clusters")
-}
-
-func loadExtra(ctx context.Context, q queryer, clusterUID, kind string) (string, error) {
-	var body string
-	err := q.QueryRowContext(ctx, `SELECT body FROM cluster_extras WHERE cluster_uid = ? AND kind = ?`, clusterUID, kind).Scan(&body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("loading %s: %w", kind, err)
-	}
-	return body, nil
-}
-
-func storeExtra(ctx context.Context, tx *sql.Tx, clusterUID, kind, body string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO cluster_extras(cluster_uid, kind, body) VALUES (?, ?, ?)
-		ON CONFLICT(cluster_uid, kind) DO UPDATE SET body = excluded.body`, clusterUID, kind, body)
-	if err != nil {
-		return fmt.Errorf("storing %s: %w", kind, err)
-	}
-	return nil
-}
-
-// getExtra answers a stored section 4 document, or def.
-func (s *Server) getExtra(kind, def string) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
-		row, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid"))
-		if err != nil {
-			return err
-		}
-		body, err := loadExtra(r.Context(), s.st.db, row.UID, kind)
-		if err != nil {
-			return err
-		}
-		if body == "" {
-			body = def
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte(body))
-		return nil
-	}
-}
-
-// putExtra stores a section 4 document whose field must be present with the
-// right type (an array, or for spectroComponents "lock"|"unlock").
-func (s *Server) putExtra(kind, field string) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
-		var doc map[string]json.RawMessage
-		if err := decodeBody(r, &doc, true); err != nil {
-			return err
-		}
-		raw, ok := doc[field]
-		if !ok {
-			return badRequest("request body must carry '%s'", field)
-		}
-		if field == "spectroComponents" {
-			var v string
-			if err := json.Unmarshal(raw, &v); err != nil || (v != "lock" && v != "unlock") {
-				return badRequest("spectroComponents must be 'lock' or 'unlock'")
-			}
-		} else {
-			var v []any
-			if err := json.Unmarshal(raw, &v); err != nil {
-				return badRequest("'%s' must be an array", field)
-			}
-			if v == nil {
-				doc[field] = json.RawMessage("[]")
-			}
-		}
-		err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-			row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
-			if err != nil {
-				return err
-			}
-			return storeExtra(r.Context(), tx, row.UID, kind, mustJSON(doc))
-		})
-		if err != nil {
-			return err
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	}
-}
-
-// GET /v1/dashboard/projects/metadata.
-func (s *Server) projectsMetadata(w http.ResponseWriter, r *http.Request, c *call) error {
-	rows, err := s.st.db.QueryContext(r.Context(), `SELECT uid, name FROM projects ORDER BY name`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	out := wire.ProjectsMetadata{Items: []wire.ProjectMetadataItem{}}
-	for rows.Next() {
-		var it wire.ProjectMetadataItem
-		if err := rows.Scan(&it.Metadata.UID, &it.Metadata.Name); err != nil {
-			return err
-		}
-		if c.key.project != "" && c.key.project != it.Metadata.UID {
-			continue
-		}
-		out.Items = append(out.Items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
-}
-
-func constantTimeEqual(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }

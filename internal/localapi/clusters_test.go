@@ -231,7 +231,7 @@ func TestCluster_notOffered(t *testing.T) {
 	c.wantError(http.MethodGet, "/v1/cloudconfigs/aws/0123456789abcdef01234567", nil, 404, wire.CodeResourceNotFound)
 }
 
-func TestCluster_section4Extras(t *testing.T) {
+func TestCluster_settingsDocuments(t *testing.T) {
 	t.Parallel()
 	c := newClient(t, localtest.Start(t))
 	uid := c.importCluster("generic", "extras", "")

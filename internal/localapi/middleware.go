@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"crypto/tls"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -68,7 +68,7 @@ func (s *Server) routes() {
 	s.mux = http.NewServeMux()
 	p, m, a := routeProvider, routeManifest, routeAgent
 
-	// Clusters (3.1, 3.4, 3.6, 3.7, 3.9, 4).
+	// Clusters.
 	s.handle("POST /v1/spectroclusters/{cloudType}/import", p, s.importCluster)
 	s.handle("GET /v1/spectroclusters/validate/name", p, s.validateName)
 	s.handle("GET /v1/spectroclusters/{uid}", p, s.getCluster)
@@ -92,7 +92,7 @@ func (s *Server) routes() {
 	s.handle("POST /v1/dashboard/spectroclusters/metadata/search", p, s.searchClusterMetadata)
 	s.handle("GET /v1/dashboard/projects/metadata", p, s.projectsMetadata)
 
-	// Manifest (3.2) and agent (3.3).
+	// The import manifest, and palette-local's own agent endpoints (extras.go).
 	s.handle("GET /v1/spectroclusters/{uid}/import/manifest", m, s.importManifest)
 	s.handle("PATCH /v1/spectroclusters/{uid}/status/imported", a, s.agentImported)
 	s.handle("PUT /v1/spectroclusters/{uid}/heartbeat", a, s.agentHeartbeat)
@@ -100,7 +100,7 @@ func (s *Server) routes() {
 	s.handle("PATCH /v1/spectroclusters/{uid}/packs/status", a, s.agentPacksStatus)
 	s.handle("PATCH /v1/spectroclusters/{uid}/status/agentRemoved", a, s.agentRemoved)
 
-	// Profiles (2.2) and attachments (3.5).
+	// Cluster profiles, and the profiles attached to a cluster.
 	s.handle("POST /v1/clusterprofiles", p, s.createProfileHandler)
 	s.handle("GET /v1/clusterprofiles/{uid}", p, s.getProfile)
 	s.handle("PATCH /v1/clusterprofiles/{uid}/publish", p, s.publishProfile)
@@ -114,7 +114,7 @@ func (s *Server) routes() {
 	s.handle("PUT /v1/spectroclusters/{uid}/profiles", p, s.putClusterProfiles)
 	s.handle("DELETE /v1/spectroclusters/{uid}/profiles", p, s.deleteClusterProfiles)
 
-	// Cloud configs (3.8, 3.9).
+	// Cloud configs.
 	s.handle("GET /v1/cloudconfigs/{cloudType}/{configUid}", p, s.getCloudConfig)
 	s.handle("PUT /v1/cloudconfigs/{cloudType}/{configUid}/clusterConfig", p, s.putCloudConfig)
 	s.handle("/v1/cloudconfigs/{cloudType}/{configUid}/machinePools", p, s.cloudConfigMachinePools)
@@ -298,9 +298,8 @@ func (s *Server) projectNameCached(ctx context.Context, uid string) (string, err
 
 func (s *Server) authManifestToken(r *http.Request, c *call, tok string) error {
 	uid := r.PathValue("uid")
-	var stored, scope string
-	err := s.st.db.QueryRowContext(r.Context(), `SELECT manifest_token, scope FROM clusters WHERE uid = ?`, uid).Scan(&stored, &scope)
-	if errors.Is(err, sql.ErrNoRows) {
+	stored, scope, err := clusterManifestToken(r.Context(), s.st.db, uid)
+	if errors.Is(err, errNotFound) {
 		return unauthorized("invalid manifest token")
 	}
 	if err != nil {
@@ -328,10 +327,8 @@ func (s *Server) authAgent(r *http.Request, c *call) error {
 	if !ok || tok == "" {
 		return unauthorized("missing agent bearer token")
 	}
-	var clusterUID, state string
-	err := s.st.db.QueryRowContext(r.Context(), `SELECT t.cluster_uid, c.state FROM agent_tokens t JOIN clusters c ON c.uid = t.cluster_uid WHERE t.hash = ?`,
-		hashSecret(tok)).Scan(&clusterUID, &state)
-	if errors.Is(err, sql.ErrNoRows) {
+	clusterUID, state, err := agentTokenCluster(r.Context(), s.st.db, hashSecret(tok))
+	if errors.Is(err, errNotFound) {
 		return unauthorized("invalid agent token")
 	}
 	if err != nil {
@@ -434,4 +431,8 @@ func resetConn(w http.ResponseWriter) bool {
 	}
 	_ = raw.Close()
 	return true
+}
+
+func constantTimeEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }

@@ -8,8 +8,8 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// ProfileFile is the YAML file format of a cluster profile for seeding
-// (palette-local profile create -f FILE).
+// ProfileFile is the YAML file format of a cluster profile created from a
+// file (palette-local profile create -f FILE).
 type ProfileFile struct {
 	Name      string      `json:"name"`
 	Version   string      `json:"version"`

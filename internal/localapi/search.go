@@ -3,11 +3,9 @@ package localapi
 import (
 	"cmp"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -313,41 +311,31 @@ func sortProfiles(rows []*profileRow, specs []wire.SortSpec) error {
 // search body, sorted, with their raw labels, annotations, agent metadata
 // and packs columns.
 func (s *Server) matchClusters(r *http.Request, c *call, req wire.SearchRequest) ([]*clusterRow, map[*clusterRow][4]string, error) {
-	rows, err := s.st.db.QueryContext(r.Context(), `SELECT uid, name, cloud_type, state, import_mode, labels, annotations,
-		created, modified, deleted_at, last_heartbeat, agent_version, agent_metadata, packs, cloud_config_uid, manifest_token
-		FROM clusters WHERE scope = ?`, c.scope)
-	if err != nil {
-		return nil, nil, fmt.Errorf("listing clusters: %w", err)
-	}
-	defer rows.Close()
 	wantDeleted := filterMentions(req.Filter, "isDeleted")
 	needLabels := filterMentions(req.Filter, "tag") || filterMentions(req.Filter, "tags")
 	var matched []*clusterRow
 	raw := map[*clusterRow][4]string{}
-	for rows.Next() {
-		row, labels, ann, meta, packs, err := scanSearchRow(rows)
-		if err != nil {
-			return nil, nil, err
-		}
+	err := eachClusterOf(r.Context(), s.st.db, c.scope, func(row *clusterRow, cols [4]string) error {
 		row.Scope = c.scope
 		if s.expired(row) || (!wantDeleted && row.State == wire.StateDeleted) {
-			continue
+			return nil
 		}
 		if needLabels {
-			if err := decodeMap(labels, &row.Labels); err != nil {
-				return nil, nil, err
+			if err := decodeMap(cols[0], &row.Labels); err != nil {
+				return err
 			}
 		}
 		ok, err := matchFilter(req.Filter, clusterProperty(row))
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		if ok {
 			matched = append(matched, row)
-			raw[row] = [4]string{labels, ann, meta, packs}
+			raw[row] = cols
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	if err := sortClusters(matched, req.Sort); err != nil {
@@ -457,17 +445,11 @@ func (s *Server) pageTemplates(r *http.Request, rows []*clusterRow) (map[string]
 	if len(rows) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(rows))
+	uids := make([]string, len(rows))
 	for i, row := range rows {
-		args[i] = row.UID
+		uids[i] = row.UID
 	}
-	q := `SELECT ` + attachmentCols + ` FROM attachments a JOIN profiles p ON p.uid = a.profile_uid
-		WHERE a.cluster_uid IN (?` + strings.Repeat(",?", len(rows)-1) + `) ORDER BY a.cluster_uid, a.position`
-	res, err := s.st.db.QueryContext(r.Context(), q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("loading attachments of a search page: %w", err)
-	}
-	atts, err := scanAttachments(res)
+	atts, err := loadAttachmentsOf(r.Context(), s.st.db, uids)
 	if err != nil {
 		return nil, err
 	}
@@ -475,39 +457,4 @@ func (s *Server) pageTemplates(r *http.Request, rows []*clusterRow) (map[string]
 		out[a.clusterUID] = append(out[a.clusterUID], attachedTemplateMeta(a))
 	}
 	return out, nil
-}
-
-// scanSearchRow reads the columns a search needs; labels, annotations, agent
-// metadata and packs are returned raw and decoded only when needed.
-func scanSearchRow(sc scanner) (row *clusterRow, labels, annotations, meta, packs string, err error) {
-	var (
-		created, modified        int64
-		deletedAt, lastHeartbeat sql.NullInt64
-	)
-	row = &clusterRow{}
-	if err := sc.Scan(&row.UID, &row.Name, &row.CloudType, &row.State, &row.ImportMode, &labels, &annotations,
-		&created, &modified, &deletedAt, &lastHeartbeat, &row.AgentVersion, &meta, &packs,
-		&row.CloudConfigUID, &row.ManifestToken); err != nil {
-		return nil, "", "", "", "", err
-	}
-	row.Created, row.Modified = fromNanos(created), fromNanos(modified)
-	if deletedAt.Valid {
-		t := fromNanos(deletedAt.Int64)
-		row.DeletedAt = &t
-	}
-	if lastHeartbeat.Valid {
-		t := fromNanos(lastHeartbeat.Int64)
-		row.LastHeartbeat = &t
-	}
-	return row, labels, annotations, meta, packs, nil
-}
-
-func decodeMap(raw string, dst *map[string]string) error {
-	if raw == "" || raw == "{}" || *dst != nil {
-		return nil
-	}
-	if err := json.Unmarshal([]byte(raw), dst); err != nil {
-		return fmt.Errorf("decoding stored map: %w", err)
-	}
-	return nil
 }

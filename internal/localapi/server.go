@@ -446,8 +446,8 @@ func isLoopbackRemote(r *http.Request) bool {
 // ClusterState returns the stored state of a cluster, whatever its scope
 // (sql.ErrNoRows, wrapped, when there is none).
 func (s *Server) ClusterState(ctx context.Context, uid string) (string, error) {
-	var state string
-	if err := s.st.db.QueryRowContext(ctx, `SELECT state FROM clusters WHERE uid = ?`, uid).Scan(&state); err != nil {
+	state, err := clusterState(ctx, s.st.db, uid)
+	if err != nil {
 		return "", fmt.Errorf("cluster %s: %w", uid, err)
 	}
 	return state, nil

@@ -332,3 +332,24 @@ func (st *store) createAPIKey(ctx context.Context, projectName string) (string, 
 	}
 	return key, nil
 }
+
+// projectRow is a stored project.
+type projectRow struct{ UID, Name string }
+
+// listProjects reads every project, by name.
+func (st *store) listProjects(ctx context.Context) ([]projectRow, error) {
+	rows, err := st.db.QueryContext(ctx, `SELECT uid, name FROM projects ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []projectRow
+	for rows.Next() {
+		var p projectRow
+		if err := rows.Scan(&p.UID, &p.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -1,6 +1,7 @@
 package localapi
 
 import (
+	"context"
 	"database/sql"
 	"net/http"
 	"regexp"
@@ -69,11 +70,7 @@ type variableUpdate struct {
 
 // GET /v1/spectroclusters/{uid}/variables (v1SpectroClustersUidVariablesGet).
 func (s *Server) getVariables(w http.ResponseWriter, r *http.Request, c *call) error {
-	row, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid"))
-	if err != nil {
-		return err
-	}
-	atts, err := loadAttachments(r.Context(), s.st.db, row.UID)
+	atts, err := s.pathAttachments(r, c)
 	if err != nil {
 		return err
 	}
@@ -117,12 +114,7 @@ func (s *Server) patchVariables(w http.ResponseWriter, r *http.Request, c *call)
 			}
 		}
 	}
-	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		ctx := r.Context()
-		row, err := s.findCluster(ctx, tx, c, r.PathValue("uid"))
-		if err != nil {
-			return err
-		}
+	return s.updateCluster(w, r, c, func(ctx context.Context, tx *sql.Tx, row *clusterRow) error {
 		atts, err := loadAttachments(ctx, tx, row.UID)
 		if err != nil {
 			return err
@@ -146,8 +138,7 @@ func (s *Server) patchVariables(w http.ResponseWriter, r *http.Request, c *call)
 			if mustJSON(vars) == before {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE attachments SET variables = ? WHERE cluster_uid = ? AND profile_uid = ?`,
-				mustJSON(vars), row.UID, u.ProfileUID); err != nil {
+			if err := setAttachmentVariables(ctx, tx, row.UID, u.ProfileUID, vars); err != nil {
 				return err
 			}
 			p, err := s.findProfile(ctx, tx, c, u.ProfileUID)
@@ -163,9 +154,4 @@ func (s *Server) patchVariables(w http.ResponseWriter, r *http.Request, c *call)
 		}
 		return s.updatePackStatus(ctx, tx, row, changed, nil)
 	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
