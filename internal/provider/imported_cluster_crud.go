@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -86,7 +85,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		uid, why, verdict = r.interruptedImport(ctx, name, plan.CloudType.ValueString(), importReq.Spec.ClusterConfig.ImportMode,
 			fingerprint, access, false)
 		if verdict != takeoverAllowed {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Cluster name already taken", nameTakenDetail(name, uid, why))
+			nameInUse(name, uid, why).addTo(&resp.Diagnostics)
 			return
 		}
 		resp.Diagnostics.AddWarning("Took over a cluster left by an interrupted apply",
@@ -102,8 +101,8 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		var adopted bool
 		uid, adopted, err = c.ImportCluster(ctx, plan.CloudType.ValueString(), importReq)
 		if err != nil {
-			if palette.IsCode(err, wire.CodeProxyNotSupportedInReadOnlyMode) {
-				resp.Diagnostics.AddAttributeError(path.Root("proxy"), "Proxy settings need Full Permission mode", err.Error())
+			if v := importRejection(err); v != nil {
+				v.addTo(&resp.Diagnostics)
 				return
 			}
 			resp.Diagnostics.AddError("Error importing cluster", err.Error())
@@ -397,7 +396,7 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 		}
 	}
 
-	upgrade := state.ImportMode.ValueString() == importModeReadOnly && plan.ImportMode.ValueString() == importModeFullPermission
+	upgrade := isUpgrade(state.ImportMode, plan.ImportMode)
 	reinstall := !state.AgentInstalled.IsNull() && !state.AgentInstalled.ValueBool() && plan.AgentInstalled.ValueBool()
 	if flag, d := req.Private.GetKey(ctx, privateReinstall); !d.HasError() && string(flag) == "true" {
 		reinstall = true // planned with write-only credentials (ModifyPlan)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -105,8 +104,7 @@ func proxyRequiresReplace() planmodifier.Object {
 func importModeDowngradeRequiresReplace() planmodifier.String {
 	return stringplanmodifier.RequiresReplaceIf(
 		func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-			resp.RequiresReplace = req.StateValue.ValueString() == importModeFullPermission &&
-				req.PlanValue.ValueString() == importModeReadOnly
+			resp.RequiresReplace = isDowngrade(req.StateValue, req.PlanValue)
 		},
 		"Palette cannot take a cluster from Full Permission back to read-only: going to read_only imports the cluster again.",
 		"Palette cannot take a cluster from Full Permission back to read-only: going to `read_only` imports the cluster again.",
@@ -120,12 +118,8 @@ func (r *importedClusterResource) ValidateConfig(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// The seed: "You cannot configure HTTP proxy settings for imported
-	// clusters with read-only mode."
-	if cfg.ImportMode.ValueString() == importModeReadOnly && !cfg.Proxy.IsNull() && !cfg.Proxy.IsUnknown() {
-		resp.Diagnostics.AddAttributeError(path.Root("proxy"), "Proxy settings need Full Permission mode",
-			"Palette cannot configure HTTP proxy settings for a cluster imported in read-only mode. "+
-				"Remove the proxy block, or set import_mode = \"full_permission\".")
+	if v := proxyRule(cfg.ImportMode, cfg.Proxy); v != nil {
+		v.addTo(&resp.Diagnostics)
 	}
 	if !cfg.Kubernetes.IsNull() && !cfg.Kubernetes.IsUnknown() {
 		var k kubernetesAccessModel
@@ -133,15 +127,8 @@ func (r *importedClusterResource) ValidateConfig(ctx context.Context, req resour
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		hasPath := !k.ConfigPath.IsNull()
-		hasHost := !k.Host.IsNull()
-		if !k.ConfigPath.IsUnknown() && !k.Host.IsUnknown() && !hasPath && !hasHost {
-			resp.Diagnostics.AddAttributeError(path.Root("kubernetes"), "Incomplete cluster access",
-				"Set kubernetes.config_path (a kubeconfig file) or kubernetes.host (with cluster_ca_certificate and token_wo, exec, or client_certificate and client_key_wo).")
-		}
-		if !k.ConfigContext.IsNull() && !hasPath && !k.ConfigPath.IsUnknown() {
-			resp.Diagnostics.AddAttributeError(path.Root("kubernetes").AtName("config_context"), "Context without a kubeconfig",
-				"config_context selects a context of the kubeconfig at config_path; set config_path too.")
+		for _, v := range accessRules(k) {
+			v.addTo(&resp.Diagnostics)
 		}
 	}
 }
@@ -182,8 +169,7 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 			return
 		}
 	}
-	upgrading := !creating && state.ImportMode.ValueString() == importModeReadOnly &&
-		plan.ImportMode.ValueString() == importModeFullPermission
+	upgrading := !creating && isUpgrade(state.ImportMode, plan.ImportMode)
 
 	access, accessKnown := clusterAccess(ctx, cfg.Kubernetes, cfg.KubeconfigWO, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -250,17 +236,7 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 		return
 	}
 	if len(denied) > 0 {
-		lines := make([]string, 0, len(denied))
-		for i, d := range denied {
-			if i == 10 {
-				lines = append(lines, fmt.Sprintf("… and %d more", len(denied)-10))
-				break
-			}
-			lines = append(lines, fmt.Sprintf("- %s %s: %s", d.Verb, d.Object, d.Reason))
-		}
-		resp.Diagnostics.AddAttributeError(accessPath, "Cluster credentials cannot install the agent",
-			fmt.Sprintf("Installing the %s agent needs permissions these credentials do not have "+
-				"(checked with SelfSubjectAccessReview):\n%s", plan.ImportMode.ValueString(), strings.Join(lines, "\n")))
+		credentialsCannotInstall(access, plan.ImportMode.ValueString(), denied).addTo(&resp.Diagnostics)
 		return
 	}
 	if !creating {
@@ -271,8 +247,7 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 	// configuration that reaches it is refused, naming the first.
 	identity, err := kc.ClusterIdentity(ctx)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(accessPath, "Cannot identify the target cluster",
-			fmt.Sprintf("Reading the target cluster's identity (its kube-system namespace) failed: %s", err))
+		targetUnidentified(access, err).addTo(&resp.Diagnostics)
 		return
 	}
 	claimant := ""
@@ -302,10 +277,7 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 			resp.Diagnostics.AddAttributeWarning(accessPath, summary, detail)
 			continue
 		}
-		resp.Diagnostics.AddAttributeError(accessPath, "The cluster is already imported",
-			fmt.Sprintf("The cluster already runs the Palette agent of import %s (namespace %s). A cluster can be "+
-				"imported once: import that cluster into Terraform with `terraform import` (ID %s), or remove the "+
-				"other import first.", in.ClusterUID, in.Namespace, in.ClusterUID))
+		alreadyImported(access, in).addTo(&resp.Diagnostics)
 		return
 	}
 
@@ -315,9 +287,7 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 		return
 	}
 	if ok, reason := kube.CloudTypeFits(plan.CloudType.ValueString(), platform); !ok {
-		resp.Diagnostics.AddAttributeError(path.Root("cloud_type"), "Cloud type does not match the cluster",
-			fmt.Sprintf("cloud_type = %q does not fit the target cluster: %s. Use the type the cluster shows, or \"generic\".",
-				plan.CloudType.ValueString(), reason))
+		cloudTypeMismatch(plan.CloudType.ValueString(), reason).addTo(&resp.Diagnostics)
 	}
 }
 
@@ -344,7 +314,7 @@ func (r *importedClusterResource) planName(ctx context.Context, plan *importedCl
 	uid, why, verdict := r.interruptedImport(ctx, name, plan.CloudType.ValueString(), wireImportMode(plan.ImportMode.ValueString()),
 		fingerprint, access, true)
 	if verdict == takeoverRefused {
-		diags.AddAttributeError(path.Root("name"), "Cluster name already taken", nameTakenDetail(name, uid, why))
+		nameInUse(name, uid, why).addTo(diags)
 	}
 }
 
@@ -403,7 +373,7 @@ func (r *importedClusterResource) planNeedsRules(ctx context.Context, req resour
 	if diags.HasError() {
 		return true // let the full path report it
 	}
-	upgrading := stateMode.ValueString() == importModeReadOnly && planMode.ValueString() == importModeFullPermission
+	upgrading := isUpgrade(stateMode, planMode)
 	reinstall := !installed.IsNull() && !installed.IsUnknown() && !installed.ValueBool()
 	// Write-only access: only the plan can look for the agent.
 	var kubeconfigWO, tokenWO types.String
