@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -22,17 +23,8 @@ import (
 // given, and waits as wait_for says.
 func (r *importedClusterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx = palette.MaskURLCredentials(ctx) // the proxy URLs may carry user:password@
-	var plan, cfg importedClusterResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, d := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, plan, access := startApply(ctx, req.Plan, req.Config, timeouts.Value.Create, defaultCreateTimeout, &resp.Diagnostics)
 	defer cancel()
-	access, _ := clusterAccess(ctx, cfg.Kubernetes, cfg.KubeconfigWO, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -121,10 +113,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 			r.failedInstall(ctx, uid, access, err, resp)
 			return
 		}
-		plan.ManifestSHA256 = types.StringValue(sum)
-		if storedAccess(access) {
-			plan.AgentInstalled = types.BoolValue(true)
-		}
+		recordInstall(&plan, sum, access)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
 
@@ -137,11 +126,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 
-	r.readInto(ctx, &plan, access, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.saveReadBack(ctx, &plan, access, &resp.State, &resp.Diagnostics)
 }
 
 // takeover is the verdict on a cluster that holds the name a resource is
@@ -249,6 +234,16 @@ func (r *importedClusterResource) installAgent(ctx context.Context, uid string, 
 	tflog.Info(ctx, "import manifest applied", map[string]any{"uid": uid, "objects": len(refs)})
 	sum := sha256.Sum256(body)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// recordInstall records in m an install of the agent whose manifest has
+// the SHA-256 sum; agent_installed becomes true only with stored access,
+// the one a refresh can check it with.
+func recordInstall(m *importedClusterResourceModel, sum string, access kube.Access) {
+	m.ManifestSHA256 = types.StringValue(sum)
+	if storedAccess(access) {
+		m.AgentInstalled = types.BoolValue(true)
+	}
 }
 
 // settleUnknowns gives every computed attribute a known value, so that a

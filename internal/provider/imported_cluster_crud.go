@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -22,11 +24,51 @@ const (
 	defaultDeleteTimeout = 15 * time.Minute
 )
 
+// operationTimeout is a method of the timeouts block (timeouts.Value.Create,
+// …): the configured timeout of an operation, or the default def.
+type operationTimeout func(t timeouts.Value, ctx context.Context, def time.Duration) (time.Duration, diag.Diagnostics)
+
+// withTimeout bounds ctx by the timeouts block's value for an operation.
+func withTimeout(ctx context.Context, t timeouts.Value, timeout operationTimeout, def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	d, ds := timeout(t, ctx, def)
+	diags.Append(ds...)
+	return context.WithTimeout(ctx, d)
+}
+
+// modelSource is a plan, a state or a configuration.
+type modelSource interface {
+	Get(ctx context.Context, target any) diag.Diagnostics
+}
+
+// getModel reads src into a model of type M; false after an error.
+func getModel[M any](ctx context.Context, src modelSource, diags *diag.Diagnostics) (M, bool) {
+	var m M
+	d := src.Get(ctx, &m)
+	diags.Append(d...)
+	return m, !d.HasError()
+}
+
+// startApply is how a create or an update begins: it reads the plan and
+// the configuration, bounds ctx by the operation's timeout and reads the
+// cluster access the configuration gives. When diags holds an error after
+// the reading (also one from before the call), it stops there with a cancel
+// that does nothing. The caller defers cancel and returns when diags holds
+// an error.
+func startApply(ctx context.Context, plan tfsdk.Plan, config tfsdk.Config, timeout operationTimeout, def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc, importedClusterResourceModel, kube.Access) {
+	m, _ := getModel[importedClusterResourceModel](ctx, plan, diags)
+	cfg, _ := getModel[importedClusterResourceModel](ctx, config, diags)
+	if diags.HasError() {
+		return ctx, func() {}, m, kube.Access{}
+	}
+	ctx, cancel := withTimeout(ctx, m.Timeouts, timeout, def, diags)
+	access, _ := clusterAccess(ctx, cfg.Kubernetes, cfg.KubeconfigWO, diags)
+	return ctx, cancel, m, access
+}
+
 func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	ctx = palette.MaskURLCredentials(ctx) // the proxy URLs may carry user:password@
-	var state importedClusterResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := getModel[importedClusterResourceModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	// Also when the cluster turns out gone: the framework wants an identity
@@ -64,6 +106,16 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
+}
+
+// saveReadBack reads the cluster back into m after a create or an update,
+// and saves m in state unless that failed.
+func (r *importedClusterResource) saveReadBack(ctx context.Context, m *importedClusterResourceModel, access kube.Access, state *tfsdk.State, diags *diag.Diagnostics) {
+	r.readInto(ctx, m, access, diags)
+	if diags.HasError() {
+		return
+	}
+	diags.Append(state.Set(ctx, m)...)
 }
 
 // readInto reads the cluster back after create or update.
@@ -111,18 +163,9 @@ func (r *importedClusterResource) checkAgentObjects(ctx context.Context, m *impo
 
 func (r *importedClusterResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	ctx = palette.MaskURLCredentials(ctx) // the proxy URLs may carry user:password@
-	var plan, state, cfg importedClusterResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, d := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	state, _ := getModel[importedClusterResourceModel](ctx, req.State, &resp.Diagnostics)
+	ctx, cancel, plan, access := startApply(ctx, req.Plan, req.Config, timeouts.Value.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
-	access, _ := clusterAccess(ctx, cfg.Kubernetes, cfg.KubeconfigWO, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -172,10 +215,7 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 			resp.Diagnostics.AddError(what, fmt.Sprintf("Cluster %s: %s", uid, err))
 			return
 		}
-		plan.ManifestSHA256 = types.StringValue(sum)
-		if storedAccess(access) {
-			plan.AgentInstalled = types.BoolValue(true)
-		}
+		recordInstall(&plan, sum, access)
 	}
 	if upgrade || reinstall {
 		if err := waitFor(ctx, c, uid, plan.WaitFor.ValueString()); err != nil {
@@ -189,9 +229,5 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 	// From now on the state's proxy is the configured one.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProxyUnread, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateReinstall, nil)...)
-	r.readInto(ctx, &plan, access, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.saveReadBack(ctx, &plan, access, &resp.State, &resp.Diagnostics)
 }
