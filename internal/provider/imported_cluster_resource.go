@@ -7,9 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
@@ -59,51 +56,6 @@ func (r *importedClusterResource) ImportState(ctx context.Context, req resource.
 	// state cannot know it, and the configuration's proxy is taken as it is
 	// (proxyRequiresReplace) instead of planning a new import.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProxyUnread, []byte(`true`))...)
-}
-
-// cloudTypeRequiresReplace plans a new import when the cloud type changes
-// in Palette: openshift and eks-anywhere are imported as generic, so moving
-// between them and generic (or bringing one in with terraform import, which
-// reads generic) changes only the configured value.
-func cloudTypeRequiresReplace() planmodifier.String {
-	return stringplanmodifier.RequiresReplaceIf(
-		func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-			resp.RequiresReplace = wire.ImportCloudType(req.StateValue.ValueString()) != wire.ImportCloudType(req.PlanValue.ValueString())
-		},
-		"Changing the cloud type imports the cluster again, unless Palette's type stays the same (openshift and eks-anywhere are imported as generic).",
-		"Changing the cloud type imports the cluster again, unless Palette's type stays the same (`openshift` and `eks-anywhere` are imported as `generic`).",
-	)
-}
-
-// privateProxyUnread marks, in private state, a cluster whose proxy the
-// state does not know (it was brought in with terraform import).
-const privateProxyUnread = "proxy_unread"
-
-// proxyRequiresReplace plans a new import when the proxy changes, except
-// right after `terraform import`, when the state cannot know the proxy the
-// cluster was imported with: the configured one is then recorded as is.
-func proxyRequiresReplace() planmodifier.Object {
-	return objectplanmodifier.RequiresReplaceIf(
-		func(ctx context.Context, req planmodifier.ObjectRequest, resp *objectplanmodifier.RequiresReplaceIfFuncResponse) {
-			unread, d := req.Private.GetKey(ctx, privateProxyUnread)
-			resp.Diagnostics.Append(d...)
-			resp.RequiresReplace = len(unread) == 0
-		},
-		"Changing the proxy imports the cluster again (Palette does not change it in place). After terraform import, the configured proxy is recorded as it is.",
-		"Changing the proxy imports the cluster again (Palette does not change it in place). After `terraform import`, the configured proxy is recorded as it is.",
-	)
-}
-
-// importModeDowngradeRequiresReplace plans a replacement for full_permission →
-// read_only: Palette has no way back.
-func importModeDowngradeRequiresReplace() planmodifier.String {
-	return stringplanmodifier.RequiresReplaceIf(
-		func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-			resp.RequiresReplace = isDowngrade(req.StateValue, req.PlanValue)
-		},
-		"Palette cannot take a cluster from Full Permission back to read-only: going to read_only imports the cluster again.",
-		"Palette cannot take a cluster from Full Permission back to read-only: going to `read_only` imports the cluster again.",
-	)
 }
 
 // ValidateConfig holds the rules that need only the configuration.

@@ -1,10 +1,14 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
@@ -28,6 +32,51 @@ func isUpgrade(stateMode, planMode types.String) bool {
 // cluster is imported again.
 func isDowngrade(stateMode, planMode types.String) bool {
 	return isUpgrade(planMode, stateMode)
+}
+
+// cloudTypeRequiresReplace plans a new import when the cloud type changes
+// in Palette: openshift and eks-anywhere are imported as generic, so moving
+// between them and generic (or bringing one in with terraform import, which
+// reads generic) changes only the configured value.
+func cloudTypeRequiresReplace() planmodifier.String {
+	return stringplanmodifier.RequiresReplaceIf(
+		func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = wire.ImportCloudType(req.StateValue.ValueString()) != wire.ImportCloudType(req.PlanValue.ValueString())
+		},
+		"Changing the cloud type imports the cluster again, unless Palette's type stays the same (openshift and eks-anywhere are imported as generic).",
+		"Changing the cloud type imports the cluster again, unless Palette's type stays the same (`openshift` and `eks-anywhere` are imported as `generic`).",
+	)
+}
+
+// privateProxyUnread marks, in private state, a cluster whose proxy the
+// state does not know (it was brought in with terraform import).
+const privateProxyUnread = "proxy_unread"
+
+// proxyRequiresReplace plans a new import when the proxy changes, except
+// right after `terraform import`, when the state cannot know the proxy the
+// cluster was imported with: the configured one is then recorded as is.
+func proxyRequiresReplace() planmodifier.Object {
+	return objectplanmodifier.RequiresReplaceIf(
+		func(ctx context.Context, req planmodifier.ObjectRequest, resp *objectplanmodifier.RequiresReplaceIfFuncResponse) {
+			unread, d := req.Private.GetKey(ctx, privateProxyUnread)
+			resp.Diagnostics.Append(d...)
+			resp.RequiresReplace = len(unread) == 0
+		},
+		"Changing the proxy imports the cluster again (Palette does not change it in place). After terraform import, the configured proxy is recorded as it is.",
+		"Changing the proxy imports the cluster again (Palette does not change it in place). After `terraform import`, the configured proxy is recorded as it is.",
+	)
+}
+
+// importModeDowngradeRequiresReplace plans a replacement for full_permission →
+// read_only: Palette has no way back.
+func importModeDowngradeRequiresReplace() planmodifier.String {
+	return stringplanmodifier.RequiresReplaceIf(
+		func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = isDowngrade(req.StateValue, req.PlanValue)
+		},
+		"Palette cannot take a cluster from Full Permission back to read-only: going to read_only imports the cluster again.",
+		"Palette cannot take a cluster from Full Permission back to read-only: going to `read_only` imports the cluster again.",
+	)
 }
 
 // proxyInReadOnly is Palette's imported-clusters guide: "You cannot configure

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -8,7 +9,10 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
@@ -289,6 +293,38 @@ func TestRuleCloudTypeMismatch(t *testing.T) {
 			checkViolation(t, cloudTypeMismatch(tc.cloudType, tc.reason), &wantViolation{path.Root("cloud_type"),
 				"Cloud type does not match the cluster",
 				[]string{fmt.Sprintf("cloud_type = %q does not fit the target cluster: %s. Use the type the cluster shows, or \"generic\".", tc.cloudType, tc.reason)}})
+		})
+	}
+}
+
+func TestRuleReimport(t *testing.T) {
+	t.Parallel()
+	exists := tftypes.NewValue(tftypes.String, "exists") // only null or not matters
+	s := types.StringValue
+	for _, tc := range []struct {
+		name        string
+		modifier    planmodifier.String
+		state, plan string
+		replace     bool
+	}{
+		{"cloud type aws to generic", cloudTypeRequiresReplace(), "aws", "generic", true},
+		{"cloud type openshift to generic", cloudTypeRequiresReplace(), "openshift", "generic", false},
+		{"cloud type generic to eks-anywhere", cloudTypeRequiresReplace(), "generic", "eks-anywhere", false},
+		{"cloud type aws to azure", cloudTypeRequiresReplace(), "aws", "azure", true},
+		{"full permission to read-only", importModeDowngradeRequiresReplace(), importModeFullPermission, importModeReadOnly, true},
+		{"read-only to full permission", importModeDowngradeRequiresReplace(), importModeReadOnly, importModeFullPermission, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			req := planmodifier.StringRequest{
+				State: tfsdk.State{Raw: exists}, Plan: tfsdk.Plan{Raw: exists},
+				StateValue: s(tc.state), PlanValue: s(tc.plan), ConfigValue: s(tc.plan),
+			}
+			var resp planmodifier.StringResponse
+			tc.modifier.PlanModifyString(context.Background(), req, &resp)
+			if resp.RequiresReplace != tc.replace {
+				t.Errorf("RequiresReplace = %v, want %v", resp.RequiresReplace, tc.replace)
+			}
 		})
 	}
 }
