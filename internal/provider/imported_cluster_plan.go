@@ -18,8 +18,8 @@ import (
 )
 
 // ModifyPlan holds the rules that need the API or the target cluster: they
-// run when the cluster access is known at plan time. Each step returns false
-// when the plan has nothing more to check.
+// run when the cluster access is known at plan time. A step that returns
+// false has reported why the plan has nothing more to check.
 func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	ctx = palette.MaskURLCredentials(ctx) // the proxy URLs may carry user:password@
 	if r.data == nil {
@@ -38,11 +38,22 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 		}
 	}
 	p, ok := r.readPlan(ctx, req, &resp.Diagnostics)
-	if !ok || !r.planWithoutAccess(ctx, p, &resp.Diagnostics) {
+	if !ok {
 		return
 	}
-	if !p.creating && !r.planAgentReinstall(ctx, p, resp) {
+	if !p.accessKnown || p.access.IsZero() {
+		if p.creating {
+			// Without access, or with access known only at apply (then the
+			// target cluster, part of the fingerprint, is unknown too).
+			r.planName(ctx, &p.plan, "", p.accessKnown, p.access, &resp.Diagnostics)
+		}
 		return
+	}
+	if !p.creating {
+		r.planAgentReinstall(ctx, p, resp)
+		if !p.upgrading {
+			return // the target cluster's rules are for creates and migrations
+		}
 	}
 	if p.plan.CloudType.IsUnknown() || p.plan.ImportMode.IsUnknown() {
 		return
@@ -102,35 +113,18 @@ func (r *importedClusterResource) readPlan(ctx context.Context, req resource.Mod
 	return p, !diags.HasError()
 }
 
-// planWithoutAccess checks the name of a create without cluster access, or
-// with access known only at apply (then the target cluster, part of the
-// fingerprint, is unknown too); it tells whether access is known.
-func (r *importedClusterResource) planWithoutAccess(ctx context.Context, p *plannedCluster, diags *diag.Diagnostics) bool {
-	if p.accessKnown && !p.access.IsZero() {
-		return true
-	}
-	if p.creating {
-		r.planName(ctx, &p.plan, "", p.accessKnown, p.access, diags)
-	}
-	return false
-}
-
 // planAgentReinstall plans, for a cluster that exists, the reinstall of an
-// agent whose objects are gone; it tells whether the plan migrates the
-// cluster to Full Permission (the rules of the target cluster apply then).
-func (r *importedClusterResource) planAgentReinstall(ctx context.Context, p *plannedCluster, resp *resource.ModifyPlanResponse) bool {
+// agent whose objects are gone.
+func (r *importedClusterResource) planAgentReinstall(ctx context.Context, p *plannedCluster, resp *resource.ModifyPlanResponse) {
 	// An agent whose objects are gone is reinstalled in place.
 	if !p.state.AgentInstalled.IsNull() && !p.state.AgentInstalled.ValueBool() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("agent_installed"), types.BoolValue(true))...)
 		planReinstall(ctx, resp)
 	}
-	if p.upgrading {
-		return true
-	}
 	// With write-only access the state cannot tell (agent_installed is
 	// null, the refresh had no credentials): the plan looks with the
 	// configured ones, and plans the reinstall itself.
-	if !storedAccess(p.access) && p.state.AgentInstalled.IsNull() {
+	if !p.upgrading && !storedAccess(p.access) && p.state.AgentInstalled.IsNull() {
 		uid := p.state.ID.ValueString()
 		if why := r.agentMissing(ctx, uid, p.access); why != "" {
 			resp.Diagnostics.AddWarning("The Palette agent will be reinstalled",
@@ -139,7 +133,6 @@ func (r *importedClusterResource) planAgentReinstall(ctx context.Context, p *pla
 			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateReinstall, []byte(`true`))...)
 		}
 	}
-	return false
 }
 
 // pingTarget checks that the target cluster answers.
