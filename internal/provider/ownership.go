@@ -217,31 +217,6 @@ func attachmentClaimKey(clusterUID, profileUID string) string {
 	return "attachment/" + attachmentID(clusterUID, profileUID)
 }
 
-// nameTakenDetail is the detail of "Cluster name already taken": why the
-// holder is not this resource's, and the ways out.
-func nameTakenDetail(name, uid, why string) string {
-	ref := "<uid>"
-	if uid != "" {
-		ref = uid
-	}
-	return fmt.Sprintf("Palette already has a cluster named %q in this project, and nothing proves that an interrupted "+
-		"apply of this resource registered it: %s.\nChoose another name; or, if that cluster is yours, bring it under "+
-		"Terraform with\n\n  terraform import palette_imported_cluster.<name> %s\n\nor an import block "+
-		"(import { to = palette_imported_cluster.<name>, id = %q }). Until then, `terraform destroy -refresh=false` "+
-		"destroys the rest of this configuration without planning this cluster again.", name, why, ref, ref)
-}
-
-// targetTakenDetail is the detail of "Two resources import one cluster".
-func targetTakenDetail(other, identity string) string {
-	who := "another palette_imported_cluster of this configuration"
-	if other != "" {
-		who = fmt.Sprintf("the palette_imported_cluster named %q in this configuration", other)
-	}
-	return fmt.Sprintf("The cluster this access reaches (kube-system namespace UID %s) is already imported by %s. "+
-		"A cluster can be imported once: two agents in one cluster overwrite each other's cluster-wide objects. "+
-		"Remove one of the two resources, or give it access to another cluster.", identity, who)
-}
-
 // accessAttr is the attribute that gave the cluster access.
 func accessAttr(access kube.Access) path.Path {
 	if access.ConfigContent != "" {
@@ -270,7 +245,7 @@ func (pd *providerData) claimTarget(phase, identity, name string, access kube.Ac
 		return
 	}
 	if other, conflict := pd.ownership().claim(phase, targetClaimKey(identity), name); conflict {
-		diags.AddAttributeError(accessAttr(access), "Two resources import one cluster", targetTakenDetail(other, identity))
+		targetImportedTwice(access, other, identity).addTo(diags)
 	}
 }
 
@@ -280,15 +255,12 @@ func (pd *providerData) claimTarget(phase, identity, name string, access kube.Ac
 func (r *importedClusterResource) claimForCreate(ctx context.Context, plan *importedClusterResourceModel, access kube.Access, diags *diag.Diagnostics) string {
 	name := plan.Name.ValueString()
 	if _, conflict := r.data.ownership().claim(phaseApply, nameClaimKey(name), ""); conflict {
-		diags.AddAttributeError(path.Root("name"), "Cluster name already taken",
-			fmt.Sprintf("Another palette_imported_cluster of this configuration registers a cluster named %q in this "+
-				"apply: a name is unique in a project. Give one of the two resources another name.", name))
+		nameRegisteredTwice(name).addTo(diags)
 		return ""
 	}
 	identity, err := r.data.targetIdentity(ctx, access)
 	if err != nil {
-		diags.AddAttributeError(accessAttr(access), "Cannot identify the target cluster",
-			fmt.Sprintf("Reading the target cluster's identity (its kube-system namespace) failed: %s", err))
+		targetUnidentified(access, err).addTo(diags)
 		return ""
 	}
 	r.data.claimTarget(phaseApply, identity, name, access, diags)

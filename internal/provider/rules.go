@@ -1,0 +1,37 @@
+package provider
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+)
+
+// ruleViolation is a Palette rule a configuration breaks, reported on the
+// attribute that breaks it. The same constructor serves at plan time and
+// when the API refuses a request for that rule, so that both say the same.
+type ruleViolation struct {
+	path    path.Path
+	summary string
+	detail  string
+}
+
+// addTo reports the violation as an error.
+func (v *ruleViolation) addTo(diags *diag.Diagnostics) {
+	diags.AddAttributeError(v.path, v.summary, v.detail)
+}
+
+// addPlannedTo reports, at plan time, a rule broken by the cluster of an
+// attachment yet to be created. When that cluster is a resource of the same
+// configuration, it is a warning: Terraform plans every resource of the
+// configuration before a destroy (the pre-destroy refresh is a normal
+// plan), and an error there would block `terraform destroy` after an apply
+// that created the cluster and failed on the attachment; the apply checks
+// the rule again and fails before changing anything. The rules that need
+// only this resource's own configuration stay errors.
+func (v *ruleViolation) addPlannedTo(diags *diag.Diagnostics, sameConfiguration bool) {
+	if !sameConfiguration {
+		v.addTo(diags)
+		return
+	}
+	diags.AddAttributeWarning(v.path, v.summary, v.detail+"\nApplying this configuration fails with this error "+
+		"(a warning at plan time, so that `terraform destroy` is not blocked by an attachment never made).")
+}
