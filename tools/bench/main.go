@@ -33,9 +33,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubelocal"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubetest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/agent"
-	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubelocal"
-	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubetest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
 )
 
