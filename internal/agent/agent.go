@@ -164,13 +164,6 @@ func (a *Agent) Removing() bool { return a.removing.Load() }
 // Removed reports whether the agent removed itself and told the API so.
 func (a *Agent) Removed() bool { return a.removed.Load() }
 
-// ClusterUID is the cluster's UID, known once Run has read cluster-info.
-func (a *Agent) ClusterUID() string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.info.ClusterUID
-}
-
 // Run runs the agent until ctx ends (it returns nil) or the agent has
 // removed itself (nil, and Removed reports true).
 func (a *Agent) Run(ctx context.Context) error {
