@@ -148,7 +148,7 @@ TFNAME=$(basename "$TFBIN")
 info "using $TFBIN ($("$TFBIN" version 2>/dev/null | head -n 1))"
 
 step "Building the provider, palette-local, kube-local and the demo's lister"
-go build -o "$BIN/" . ./tools/palette-local ./tools/kube-local ./scripts/demolist
+go build -o "$BIN/" . ./tools/palette-local ./tools/kube-local ./tools/demolist
 info "$BIN/terraform-provider-palette"
 
 step "Kubernetes control-plane binaries (etcd, kube-apiserver, kube-controller-manager)"

@@ -14,7 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,6 +22,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
@@ -163,13 +164,6 @@ func (a *Agent) Removing() bool { return a.removing.Load() }
 
 // Removed reports whether the agent removed itself and told the API so.
 func (a *Agent) Removed() bool { return a.removed.Load() }
-
-// ClusterUID is the cluster's UID, known once Run has read cluster-info.
-func (a *Agent) ClusterUID() string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.info.ClusterUID
-}
 
 // Run runs the agent until ctx ends (it returns nil) or the agent has
 // removed itself (nil, and Removed reports true).
@@ -347,28 +341,25 @@ func (a *Agent) retry(ctx context.Context, what string, f func(context.Context, 
 	})
 }
 
+// retryBackoff spaces the attempts of backoff: 250ms doubling to 10s, each
+// wait drawn between half of that and all of it (Jitter 1 draws between the
+// Duration and twice it, so the Duration and Cap are halved).
+var retryBackoff = wait.Backoff{Duration: 125 * time.Millisecond, Factor: 2, Jitter: 1, Cap: 5 * time.Second, Steps: math.MaxInt32}
+
 // backoff calls f until it reports done or an error, waiting 250ms doubling
-// to 10s (with jitter) between attempts.
+// to 10s (with jitter) between attempts. An error of f is returned as it
+// is; the end of ctx as "agent: " wrapping ctx.Err().
 func backoff(ctx context.Context, f func() (bool, error)) error {
-	wait := 250 * time.Millisecond
-	for {
+	var fErr error
+	err := retryBackoff.DelayFunc().Until(ctx, true, true, func(context.Context) (bool, error) {
 		done, err := f()
-		if err != nil {
-			return err
-		}
-		if done {
-			return nil
-		}
-		d := wait/2 + rand.N(wait/2+1) //nolint:gosec // jitter needs no crypto
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("agent: %w", ctx.Err())
-		case <-t.C:
-		}
-		wait = min(wait*2, 10*time.Second)
+		fErr = err
+		return done, err
+	})
+	if err != nil && fErr == nil {
+		return fmt.Errorf("agent: %w", err)
 	}
+	return err
 }
 
 func (a *Agent) heartbeatLoop(ctx context.Context) {

@@ -75,49 +75,6 @@ func normalizeNumbers(v any) any {
 	return v
 }
 
-// MergeValues deep-merges override over base and returns a new map: maps
-// merge key by key, any other value (scalars, lists) in override replaces
-// the one in base, and a null in override removes the key. Neither input is
-// modified.
-func MergeValues(base, override map[string]any) map[string]any {
-	out := make(map[string]any, len(base))
-	for k, v := range base {
-		out[k] = deepCopy(v)
-	}
-	for k, ov := range override {
-		if ov == nil {
-			delete(out, k)
-			continue
-		}
-		om, oIsMap := ov.(map[string]any)
-		bm, bIsMap := out[k].(map[string]any)
-		if oIsMap && bIsMap {
-			out[k] = MergeValues(bm, om)
-			continue
-		}
-		out[k] = deepCopy(ov)
-	}
-	return out
-}
-
-func deepCopy(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, e := range t {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		l := make([]any, len(t))
-		for i, e := range t {
-			l[i] = deepCopy(e)
-		}
-		return l
-	}
-	return v
-}
-
 var templateFuncs = template.FuncMap{
 	"quote": func(v any) string { return fmt.Sprintf("%q", fmt.Sprint(v)) },
 	"default": func(def, v any) any {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -93,20 +92,6 @@ func RunRunner(ctx context.Context, kubeconfigPath string, logger *slog.Logger) 
 		return fmt.Errorf("agent runner: %w", err)
 	}
 	return NewRunner(cfg, logger).Run(ctx)
-}
-
-// Running returns the namespaces with a running agent, sorted.
-func (r *Runner) Running() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []string
-	for ns, m := range r.agents {
-		if !m.exited.Load() {
-			out = append(out, ns)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Run watches agent Deployments until ctx ends, then stops every agent.

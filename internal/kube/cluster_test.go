@@ -1,6 +1,6 @@
 package kube_test
 
-// Tests against a real local kube-apiserver (internal/kube/kubetest). They
+// Tests against a real local kube-apiserver (internal/acctest/kubetest). They
 // run only with KUBE_TESTS=1 or TF_ACC=1; the package shares one "aws"
 // cluster with 3 nodes, and the platform test starts one cluster per other
 // flavor.
@@ -25,9 +25,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubelocal"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubetest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
-	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubelocal"
-	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubetest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )

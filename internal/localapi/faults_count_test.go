@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/localtest"
 )
 
 func TestFaultsInjected_counted(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 

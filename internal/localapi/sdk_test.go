@@ -14,9 +14,9 @@ import (
 	"github.com/spectrocloud/palette-sdk-go/api/models"
 	sdk "github.com/spectrocloud/palette-sdk-go/client"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/palettespec"
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
-	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 
@@ -115,18 +116,18 @@ func TestRender_objectSets(t *testing.T) {
 			if !slices.Equal(got, tc.want) {
 				t.Fatalf("objects in apply order:\n got %q\nwant %q", got, tc.want)
 			}
-			names, err := ObjectNames(testUID, tc.mode)
+			names, err := objectNames(testUID, tc.mode)
 			if err != nil {
 				t.Fatal(err)
 			}
-			// ObjectNames names the version ConfigMaps for the default version.
+			// objectNames names the version ConfigMaps for the default version.
 			want := slices.Clone(tc.want)
 			for i, w := range want {
 				want[i] = strings.Replace(w, "-info-0.1.0", "-info-"+DefaultAgentVersion, 1)
 			}
 			slices.Sort(want)
 			if !slices.Equal(names, want) {
-				t.Fatalf("ObjectNames = %q, want %q", names, want)
+				t.Fatalf("objectNames = %q, want %q", names, want)
 			}
 		})
 	}
@@ -515,4 +516,19 @@ func TestRender_fullPermissionExtras(t *testing.T) {
 	if crds != len(CRDs) || crds == 0 {
 		t.Errorf("%d CRDs, want %d", crds, len(CRDs))
 	}
+}
+
+// objectNames returns "Kind/[namespace/]name" of every object the manifest
+// creates for an import mode, sorted.
+func objectNames(clusterUID, importMode string) ([]string, error) {
+	ids, err := ExpectedObjects(clusterUID, importMode)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	sort.Strings(out)
+	return out, nil
 }

@@ -3,7 +3,6 @@ package manifest
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
@@ -434,20 +433,5 @@ func FullPermissionExtras(clusterUID string) ([]ObjectID, error) {
 			out = append(out, id)
 		}
 	}
-	return out, nil
-}
-
-// ObjectNames returns "Kind/[namespace/]name" of every object the manifest
-// creates for an import mode, sorted.
-func ObjectNames(clusterUID, importMode string) ([]string, error) {
-	ids, err := ExpectedObjects(clusterUID, importMode)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = id.String()
-	}
-	sort.Strings(out)
 	return out, nil
 }

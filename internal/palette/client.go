@@ -256,31 +256,12 @@ func (c *Client) ProjectUID() string { return c.projectUID }
 // BaseURL returns the base URL, e.g. "https://api.spectrocloud.com".
 func (c *Client) BaseURL() string { return c.baseURL.String() }
 
-// RequestOption modifies one request sent with Do.
-type RequestOption func(*request)
-
-// WithQuery adds query parameters.
-func WithQuery(q url.Values) RequestOption {
-	return func(r *request) { r.query = q }
-}
-
-// NonIdempotent marks a request that must not be repeated once the server
-// may have received it: it is retried only on 429 and on connection errors
-// before sending; a lost answer yields an error matching ErrOutcomeUnknown.
-func NonIdempotent() RequestOption {
-	return func(r *request) { r.nonIdempotent = true }
-}
-
 // Do sends one JSON request (in may be nil) to path (starting with "/v1")
 // with the client's retries, and decodes a JSON answer into out (may be
 // nil; a *[]byte receives the raw body). It is the escape hatch for
 // endpoints without a typed method.
-func (c *Client) Do(ctx context.Context, method, path string, in, out any, opts ...RequestOption) error {
-	r := &request{method: method, path: path, in: in}
-	for _, o := range opts {
-		o(r)
-	}
-	_, err := c.call(ctx, r, out)
+func (c *Client) Do(ctx context.Context, method, path string, in, out any) error {
+	_, err := c.call(ctx, &request{method: method, path: path, in: in}, out)
 	return err
 }
 

@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
@@ -119,30 +121,26 @@ func (s *sharedStatus) get(ctx context.Context, c *palette.Client, uid string) (
 // two requests a second once the wait is long.
 const pollCap = 500 * time.Millisecond
 
+// pollBackoff spaces the checks of poll: 100ms, growing by half each time,
+// to pollCap (100, 150, 225, 337.5, 500, 500, ... ms).
+var pollBackoff = wait.Backoff{Duration: 100 * time.Millisecond, Factor: 1.5, Cap: pollCap, Steps: math.MaxInt32}
+
 // poll calls check until it reports done, an error, or ctx ends. The
 // interval starts short and grows to pollCap, so that the slack after the
-// awaited change stays short without hammering the API.
+// awaited change stays short without hammering the API. An error of check
+// is returned as it is; the end of ctx as "timed out waiting for <what>"
+// wrapping ctx.Err().
 func poll(ctx context.Context, what string, check func() (done bool, err error)) error {
-	interval := 100 * time.Millisecond
-	for {
+	var checkErr error
+	err := pollBackoff.DelayFunc().Until(ctx, true, true, func(context.Context) (bool, error) {
 		done, err := check()
-		if err != nil {
-			return err
-		}
-		if done {
-			return nil
-		}
-		t := time.NewTimer(interval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("timed out waiting for %s: %w", what, ctx.Err())
-		case <-t.C:
-		}
-		if interval < pollCap {
-			interval = min(pollCap, interval*3/2)
-		}
+		checkErr = err
+		return done, err
+	})
+	if err != nil && checkErr == nil {
+		return fmt.Errorf("timed out waiting for %s: %w", what, err)
 	}
+	return err
 }
 
 // waitClusterRunning waits until the agent registered (state Running).

@@ -18,13 +18,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubelocal"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubetest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/palettespec"
 	"github.com/terraform-palette/terraform-provider-palette/internal/agent"
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
-	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubelocal"
-	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubetest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
-	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )

@@ -12,7 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/localapi/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 

@@ -29,13 +29,6 @@ func NewProtocol6Server(version string) func() tfprotov6.ProviderServer {
 	}
 }
 
-// NewProtocol6ServerWithError is NewProtocol6Server in the form
-// terraform-plugin-testing's ProtoV6ProviderFactories take.
-func NewProtocol6ServerWithError(version string) func() (tfprotov6.ProviderServer, error) {
-	f := NewProtocol6Server(version)
-	return func() (tfprotov6.ProviderServer, error) { return f(), nil }
-}
-
 // releasableContext is a context.Context that stands for another until
 // released; from then on it is a cancelled context without values. A request
 // handler gets one for the request's context and releases it when it

@@ -93,3 +93,10 @@ func TestReleasableContext(t *testing.T) {
 		t.Fatal("a released context has no deadline")
 	}
 }
+
+// NewProtocol6ServerWithError is NewProtocol6Server in the form
+// terraform-plugin-testing's ProtoV6ProviderFactories take.
+func NewProtocol6ServerWithError(version string) func() (tfprotov6.ProviderServer, error) {
+	f := NewProtocol6Server(version)
+	return func() (tfprotov6.ProviderServer, error) { return f(), nil }
+}

@@ -21,7 +21,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubelocal"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubelocal"
 )
 
 func usage() {

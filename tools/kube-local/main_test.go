@@ -13,7 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubelocal"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubelocal"
 )
 
 func TestSanitizeName(t *testing.T) {

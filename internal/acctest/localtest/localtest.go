@@ -67,11 +67,6 @@ func WithDeletedRetention(d time.Duration) Option {
 	return func(c *localapi.Config) { c.DeletedRetention = d }
 }
 
-// WithAgentImage sets the agent image named in manifests.
-func WithAgentImage(image string) Option {
-	return func(c *localapi.Config) { c.AgentImage = image }
-}
-
 // WithTLS serves HTTPS (https://127.0.0.1:PORT) with a self-signed CA
 // generated in the data dir, as palette-local --tls does; the CA is in
 // Instance.CACertificatePEM and Instance.CAFile.

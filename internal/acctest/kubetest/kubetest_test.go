@@ -17,8 +17,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubelocal"
-	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubetest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubelocal"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubetest"
 )
 
 // eventually polls fn until it returns nil or the deadline passes.

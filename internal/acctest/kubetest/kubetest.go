@@ -1,5 +1,5 @@
 // Package kubetest starts a real local Kubernetes control plane (see
-// internal/kube/kubelocal) for tests.
+// internal/acctest/kubelocal) for tests.
 //
 // Per test:
 //
@@ -32,7 +32,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
-	"github.com/terraform-palette/terraform-provider-palette/internal/kube/kubelocal"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubelocal"
 )
 
 // Options configure a test cluster.
