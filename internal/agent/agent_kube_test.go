@@ -520,7 +520,7 @@ func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
 		if _, err := e.kc.CoreV1().Namespaces().Get(e.ctx, "hello-addon", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 			return fmt.Errorf("namespace hello-addon: %w", err)
 		}
-		left, err := e.admin.ListByLabel(e.ctx, manifest.ProfileSelector(hello))
+		left, err := e.admin.ListByLabel(e.ctx, manifest.LabelProfileUID+"="+hello)
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,7 @@ import (
 // exemptExtras exempts palette-local's own additions (extras.go) from the
 // spec check.
 func exemptExtras(method string, u *url.URL) bool {
-	return localapi.IsExtra(method, u.Path, u.Query())
+	return localtest.IsExtra(method, u.Path, u.Query())
 }
 
 // TestConformance drives every method of the provider's client against

@@ -1,10 +1,5 @@
 package localapi
 
-import (
-	"net/url"
-	"strings"
-)
-
 // What palette-local serves beyond Palette's published API ("Palette APIs -
 // 4.9", api/spec/palette-apis-spec.json in github.com/spectrocloud/palette-sdk-go).
 // Everything else it serves has the spec's paths, parameters, bodies and
@@ -35,35 +30,4 @@ var Extras = []Extra{
 		"the token of importLink, so that `kubectl apply -f <importLink>` works without an API key (rate-limited per cluster; palette-local cluster rotate-credentials replaces it); with an ApiKey header the operation is the spec's"},
 	{"GET /debug/requests", "request counts by route and status, for tests and benchmarks (tenant admin ApiKey, loopback, same origin: debug.go)"},
 	{"POST /debug/faults", "turns fault injection on and off at run time, for tests and benchmarks (tenant admin ApiKey, loopback, same origin, JSON body: debug.go)"},
-}
-
-// IsExtra reports whether a request is one of Extras: its method and path
-// and, for an entry with "?param=", that query parameter.
-func IsExtra(method, path string, query url.Values) bool {
-	for _, e := range Extras {
-		m, p, _ := strings.Cut(e.Route, " ")
-		p, q, _ := strings.Cut(p, "?")
-		if m != method || !matchTemplate(p, path) {
-			continue
-		}
-		if name, _, _ := strings.Cut(q, "="); name == "" || query.Has(name) {
-			return true
-		}
-	}
-	return false
-}
-
-// matchTemplate matches a path against a template with {name} segments.
-func matchTemplate(tmpl, path string) bool {
-	ts, ps := strings.Split(tmpl, "/"), strings.Split(path, "/")
-	if len(ts) != len(ps) {
-		return false
-	}
-	for i := range ts {
-		if strings.HasPrefix(ts[i], "{") || ts[i] == ps[i] {
-			continue
-		}
-		return false
-	}
-	return true
 }

@@ -184,9 +184,6 @@ func StrayPacksSelector(clusterUID, profileUID string, keepPacks []string) strin
 	return s
 }
 
-// ProfileSelector matches every add-on object of a profile, in any cluster.
-func ProfileSelector(profileUID string) string { return LabelProfileUID + "=" + profileUID }
-
 // selector renders an equality selector in a fixed order.
 func selector(l map[string]string) string {
 	keys := make([]string, 0, len(l))

@@ -205,7 +205,7 @@ func (e *testEnv) testAccCheckAddonProfileAttachmentDestroy(t *testing.T) func(*
 // profileObjects lists the objects the agent deployed for a profile.
 func (e *testEnv) profileObjects(t *testing.T, profileUID string) []kubeObjectRefs {
 	t.Helper()
-	refs, err := e.kubeClient(t).ListByLabel(testCtx(t), manifest.ProfileSelector(profileUID))
+	refs, err := e.kubeClient(t).ListByLabel(testCtx(t), manifest.LabelProfileUID+"="+profileUID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -268,6 +268,6 @@ func conformanceRecorder(t *testing.T, opts []localtest.Option) *palettespec.Rec
 		return nil
 	}
 	return palettespec.NewRecorder(palettespec.MustLoad(t), func(method string, u *url.URL) bool {
-		return localapi.IsExtra(method, u.Path, u.Query())
+		return localtest.IsExtra(method, u.Path, u.Query())
 	})
 }

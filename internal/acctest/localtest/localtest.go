@@ -8,7 +8,9 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -182,4 +184,36 @@ func (i *Instance) ClusterState(t testing.TB, uid string) string {
 		t.Fatalf("reading the state of cluster %s: %v", uid, err)
 	}
 	return state
+}
+
+// IsExtra reports whether a request is one of localapi.Extras,
+// palette-local's additions to the spec, which the conformance checks exempt:
+// its method and path and, for an entry with "?param=", that query parameter.
+func IsExtra(method, path string, query url.Values) bool {
+	for _, e := range localapi.Extras {
+		m, p, _ := strings.Cut(e.Route, " ")
+		p, q, _ := strings.Cut(p, "?")
+		if m != method || !matchTemplate(p, path) {
+			continue
+		}
+		if name, _, _ := strings.Cut(q, "="); name == "" || query.Has(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchTemplate matches a path against a template with {name} segments.
+func matchTemplate(tmpl, path string) bool {
+	ts, ps := strings.Split(tmpl, "/"), strings.Split(path, "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i := range ts {
+		if strings.HasPrefix(ts[i], "{") || ts[i] == ps[i] {
+			continue
+		}
+		return false
+	}
+	return true
 }
