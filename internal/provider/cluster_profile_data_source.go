@@ -64,7 +64,7 @@ func (d *clusterProfileDataSource) Schema(_ context.Context, _ datasource.Schema
 				MarkdownDescription: "UID of the profile version. Set it, or `name`.",
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(uidRegexp, "must be a Palette UID (24 lowercase hex characters)")},
+				Validators:          []validator.String{paletteUIDValidator()},
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of the profile. Set it, or `id`.",

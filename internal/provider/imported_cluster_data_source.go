@@ -70,7 +70,7 @@ func (d *importedClusterDataSource) Schema(_ context.Context, _ datasource.Schem
 				MarkdownDescription: "UID of the cluster. Set it, or `name`.",
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(uidRegexp, "must be a Palette UID (24 lowercase hex characters)")},
+				Validators:          []validator.String{paletteUIDValidator()},
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of the cluster. Set it, or `id`.",
