@@ -5,12 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
@@ -66,18 +63,8 @@ func (d *importedClusterDataSource) Schema(_ context.Context, _ datasource.Schem
 			"knows of the cluster; it never shows the import command (it carries a token) and Palette offers no kubeconfig " +
 			"for imported clusters.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "UID of the cluster. Set it, or `name`.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{paletteUIDValidator()},
-			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the cluster. Set it, or `id`.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"id":          lookupIDAttribute("UID of the cluster. Set it, or `name`."),
+			"name":        lookupNameAttribute("Name of the cluster. Set it, or `id`."),
 			"cloud_type":  str("Infrastructure provider of the cluster, e.g. `generic` or `aws`."),
 			"import_mode": str("`read_only` or `full_permission`."),
 			"description": str("Description of the cluster."),
@@ -110,9 +97,7 @@ func (d *importedClusterDataSource) Schema(_ context.Context, _ datasource.Schem
 }
 
 func (d *importedClusterDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
-	}
+	return lookupConfigValidators()
 }
 
 func (d *importedClusterDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
