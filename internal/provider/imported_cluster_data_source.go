@@ -27,26 +27,6 @@ type importedClusterDataSource struct {
 	data *providerData
 }
 
-// importedClusterDataSourceModel is the Palette side of
-// importedClusterResourceModel, without secrets or cluster access.
-type importedClusterDataSourceModel struct {
-	ID                types.String `tfsdk:"id"`
-	Name              types.String `tfsdk:"name"`
-	CloudType         types.String `tfsdk:"cloud_type"`
-	ImportMode        types.String `tfsdk:"import_mode"`
-	Description       types.String `tfsdk:"description"`
-	Labels            types.Map    `tfsdk:"labels"`
-	Proxy             types.Object `tfsdk:"proxy"`
-	State             types.String `tfsdk:"state"`
-	Health            types.String `tfsdk:"health"`
-	AgentVersion      types.String `tfsdk:"agent_version"`
-	KubernetesVersion types.String `tfsdk:"kubernetes_version"`
-	Region            types.String `tfsdk:"region"`
-	InstanceTypes     types.List   `tfsdk:"instance_types"`
-	NodeCount         types.Int64  `tfsdk:"node_count"`
-	CloudConfigUID    types.String `tfsdk:"cloud_config_uid"`
-}
-
 func (d *importedClusterDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_imported_cluster"
 }
@@ -107,7 +87,7 @@ func (d *importedClusterDataSource) Configure(_ context.Context, req datasource.
 }
 
 func (d *importedClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg importedClusterDataSourceModel
+	var cfg importedClusterPaletteModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -144,19 +124,15 @@ func (d *importedClusterDataSource) Read(ctx context.Context, req datasource.Rea
 		return
 	}
 	full := importedClusterResourceModel{
-		Labels: types.MapNull(types.StringType), Proxy: types.ObjectNull(proxyAttrTypes),
-		Description: types.StringNull(), ManifestSHA256: types.StringNull(), AgentInstalled: types.BoolNull(),
+		importedClusterPaletteModel: importedClusterPaletteModel{
+			Labels: types.MapNull(types.StringType), Proxy: types.ObjectNull(proxyAttrTypes), Description: types.StringNull(),
+		},
+		ManifestSHA256: types.StringNull(), AgentInstalled: types.BoolNull(),
 	}
 	flattenCluster(ctx, &full, v, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m := importedClusterDataSourceModel{
-		ID: full.ID, Name: full.Name, CloudType: full.CloudType, ImportMode: full.ImportMode,
-		Description: full.Description, Labels: full.Labels, Proxy: full.Proxy, State: full.State,
-		Health: full.Health, AgentVersion: full.AgentVersion, KubernetesVersion: full.KubernetesVersion,
-		Region: full.Region, InstanceTypes: full.InstanceTypes, NodeCount: full.NodeCount,
-		CloudConfigUID: full.CloudConfigUID,
-	}
+	m := full.importedClusterPaletteModel
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
