@@ -65,7 +65,7 @@ func (r *addonProfileAttachmentResource) Schema(ctx context.Context, _ resource.
 				Optional:    true,
 				Validators: []validator.Map{
 					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(maxPackValuesBytes)),
-					yamlMappingValidator{},
+					yamlMappingValidator(),
 				},
 				PlanModifiers: []planmodifier.Map{yamlSemanticMapModifier{}},
 			},
