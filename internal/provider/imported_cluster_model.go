@@ -234,7 +234,9 @@ func flattenCluster(ctx context.Context, m *importedClusterResourceModel, v *clu
 		}
 	}
 	if c.Spec.CloudType == wire.CloudTypeGeneric {
-		// The seed: generic clusters show only region and instance type.
+		// Palette shows less of a generic cluster than of a cloud-specific
+		// one: its region and instance types, but no Kubernetes version or
+		// node count (the attributes' docs: "cloud-specific clusters only").
 		k8sVersion, nodeCount = "", 0
 	}
 	m.Health = types.StringValue(health)
