@@ -30,7 +30,7 @@ func NewClusterProfileDataSource() datasource.DataSource {
 }
 
 type clusterProfileDataSource struct {
-	data *providerData
+	dataSourceBase
 }
 
 type clusterProfileDataSourceModel struct {
@@ -88,12 +88,6 @@ func (d *clusterProfileDataSource) Schema(_ context.Context, _ datasource.Schema
 
 func (d *clusterProfileDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
 	return lookupConfigValidators()
-}
-
-func (d *clusterProfileDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics, "Data Source"); pd != nil {
-		d.data = pd
-	}
 }
 
 func (d *clusterProfileDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

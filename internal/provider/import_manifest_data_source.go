@@ -15,7 +15,7 @@ func NewImportManifestDataSource() datasource.DataSource {
 }
 
 type importManifestDataSource struct {
-	data *providerData
+	dataSourceBase
 }
 
 func (d *importManifestDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -29,12 +29,6 @@ func (d *importManifestDataSource) Schema(_ context.Context, _ datasource.Schema
 			"The manifest carries the agent's credential: it is sensitive, and ends up in the state. " +
 			"To keep it out of state, use the `palette_import_manifest` ephemeral resource (Terraform 1.10 or later).",
 		Attributes: importManifestDataSourceAttributes(),
-	}
-}
-
-func (d *importManifestDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics, "Data Source"); pd != nil {
-		d.data = pd
 	}
 }
 

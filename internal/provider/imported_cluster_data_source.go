@@ -24,7 +24,7 @@ func NewImportedClusterDataSource() datasource.DataSource {
 }
 
 type importedClusterDataSource struct {
-	data *providerData
+	dataSourceBase
 }
 
 func (d *importedClusterDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -78,12 +78,6 @@ func (d *importedClusterDataSource) Schema(_ context.Context, _ datasource.Schem
 
 func (d *importedClusterDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
 	return lookupConfigValidators()
-}
-
-func (d *importedClusterDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics, "Data Source"); pd != nil {
-		d.data = pd
-	}
 }
 
 func (d *importedClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
