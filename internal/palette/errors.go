@@ -76,25 +76,24 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// sentinelStatus is the status code of each sentinel error that stands for
+// one (ErrServer stands for all of 5xx).
+var sentinelStatus = map[error]int{
+	ErrNotFound:     http.StatusNotFound,
+	ErrConflict:     http.StatusConflict,
+	ErrValidation:   http.StatusBadRequest,
+	ErrUnauthorized: http.StatusUnauthorized,
+	ErrForbidden:    http.StatusForbidden,
+	ErrRateLimited:  http.StatusTooManyRequests,
+}
+
 // Is matches the sentinel errors by status code.
 func (e *APIError) Is(target error) bool {
-	switch target {
-	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound
-	case ErrConflict:
-		return e.StatusCode == http.StatusConflict
-	case ErrValidation:
-		return e.StatusCode == http.StatusBadRequest
-	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized
-	case ErrForbidden:
-		return e.StatusCode == http.StatusForbidden
-	case ErrRateLimited:
-		return e.StatusCode == http.StatusTooManyRequests
-	case ErrServer:
+	if target == ErrServer {
 		return e.StatusCode >= 500 && e.StatusCode <= 599
 	}
-	return false
+	code, ok := sentinelStatus[target]
+	return ok && e.StatusCode == code
 }
 
 // IsCode reports whether err is (or wraps) an *APIError with the given code.

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -70,6 +71,34 @@ func (r *addonProfileAttachmentResource) patch(ctx context.Context, clusterUID s
 	return false
 }
 
+// attachmentResponse is the part of a Create or Update response that send
+// writes to.
+type attachmentResponse struct {
+	state    *tfsdk.State
+	private  privateStateSetter
+	identity *tfsdk.ResourceIdentity
+}
+
+// send patches the attachment entry unless diags already hold an error,
+// then records it: what it sent goes to private state, and the ID to state
+// at once, so that a failed wait leaves a tainted resource, never an
+// attachment Terraform does not know of. It returns the digests sent, and
+// false after an error.
+func (r *addonProfileAttachmentResource) send(ctx context.Context, plan *addonProfileAttachmentResourceModel, clusterUID, profileUID string,
+	prof *wire.ClusterProfile, entry wire.ProfileAttachment, resp attachmentResponse, diags *diag.Diagnostics,
+) (map[string]string, bool) {
+	if diags.HasError() || !r.patch(ctx, clusterUID, entry, diags) {
+		return nil, false
+	}
+	sent := sentDigests(prof, entry)
+	storeSentDigests(ctx, resp.private, sent, diags)
+	plan.ID = types.StringValue(attachmentID(clusterUID, profileUID))
+	plan.Packs = flattenPackStatuses(nil)
+	diags.Append(resp.state.Set(ctx, plan)...)
+	setAttachmentIdentity(ctx, resp.identity, clusterUID, profileUID, diags)
+	return sent, !diags.HasError()
+}
+
 func findAttached(list *wire.ClusterProfiles, profileUID string) *wire.AttachedProfile {
 	for i := range list.Profiles {
 		if list.Profiles[i].Metadata.UID == profileUID {
@@ -123,19 +152,8 @@ func (r *addonProfileAttachmentResource) Create(ctx context.Context, req resourc
 	}
 
 	entry := expandAttachment(ctx, &plan, prof, "", &resp.Diagnostics)
-	if resp.Diagnostics.HasError() || !r.patch(ctx, cid, entry, &resp.Diagnostics) {
-		return
-	}
-	sent := sentDigests(prof, entry)
-	storeSentDigests(ctx, resp.Private, sent, &resp.Diagnostics)
-
-	// The ID goes to state at once: a failed wait leaves a tainted
-	// resource, never an attachment Terraform does not know of.
-	plan.ID = types.StringValue(attachmentID(cid, pid))
-	plan.Packs = flattenPackStatuses(nil)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setAttachmentIdentity(ctx, resp.Identity, cid, pid, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	sent, ok := r.send(ctx, &plan, cid, pid, prof, entry, attachmentResponse{&resp.State, resp.Private, resp.Identity}, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	if err := waitPacksReady(ctx, c, cid, pid, profilePackNames(prof)); err != nil {
@@ -262,16 +280,8 @@ func (r *addonProfileAttachmentResource) Update(ctx context.Context, req resourc
 		replaces = oldPID
 	}
 	entry := expandAttachment(ctx, &plan, prof, replaces, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() || !r.patch(ctx, cid, entry, &resp.Diagnostics) {
-		return
-	}
-	sent := sentDigests(prof, entry)
-	storeSentDigests(ctx, resp.Private, sent, &resp.Diagnostics)
-	plan.ID = types.StringValue(attachmentID(cid, pid))
-	plan.Packs = flattenPackStatuses(nil)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setAttachmentIdentity(ctx, resp.Identity, cid, pid, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	sent, ok := r.send(ctx, &plan, cid, pid, prof, entry, attachmentResponse{&resp.State, resp.Private, resp.Identity}, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	if err := waitPacksReady(ctx, c, cid, pid, profilePackNames(prof)); err != nil {

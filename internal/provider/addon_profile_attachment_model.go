@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -109,14 +111,14 @@ func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceMode
 	// Every pack of the profile is sent, with its own values where there is
 	// no override, so that removing an override restores the profile's
 	// values whatever Palette does with packs an entry does not list.
-	for _, name := range sortedKeys(packs) {
+	for _, name := range slices.Sorted(maps.Keys(packs)) {
 		p := packs[name]
 		if _, ok := values[name]; ok {
 			continue
 		}
 		att.PackValues = append(att.PackValues, wire.Pack{Name: name, Tag: p.Tag, Type: p.Type, Values: p.Values})
 	}
-	for _, name := range sortedKeys(values) {
+	for _, name := range slices.Sorted(maps.Keys(values)) {
 		p := packs[name]
 		merged, err := mergeYAML(p.Values, values[name])
 		if err != nil {
@@ -131,7 +133,7 @@ func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceMode
 	if !m.Variables.IsNull() && !m.Variables.IsUnknown() {
 		diags.Append(m.Variables.ElementsAs(ctx, &vars, false)...)
 	}
-	for _, name := range sortedKeys(vars) {
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
 		att.Variables = append(att.Variables, wire.Variable{Name: name, Value: vars[name]})
 	}
 	return att
@@ -301,13 +303,4 @@ func profileType(p *wire.ClusterProfile) string {
 		return p.Spec.Draft.Type
 	}
 	return ""
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -45,14 +45,14 @@ func (r *addonProfileAttachmentResource) Schema(ctx context.Context, _ resource.
 			"cluster_id": schema.StringAttribute{
 				MarkdownDescription: "UID of the imported cluster (e.g. `palette_imported_cluster.x.id`). Changing it attaches the profile to the other cluster instead.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(uidRegexp, "must be a Palette UID (24 lowercase hex characters)")},
+				Validators:          []validator.String{paletteUIDValidator()},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"profile_id": schema.StringAttribute{
 				MarkdownDescription: "UID of the add-on profile version to attach (e.g. `data.palette_cluster_profile.x.id`). " +
 					"Another version of the same profile (same name) is swapped in place; a profile of another name replaces the attachment.",
 				Required:   true,
-				Validators: []validator.String{stringvalidator.RegexMatches(uidRegexp, "must be a Palette UID (24 lowercase hex characters)")},
+				Validators: []validator.String{paletteUIDValidator()},
 			},
 			"values": schema.MapAttribute{
 				MarkdownDescription: "Values overrides by pack name: YAML mappings merged over the pack's values in the profile. Palette replaces " +
@@ -65,7 +65,7 @@ func (r *addonProfileAttachmentResource) Schema(ctx context.Context, _ resource.
 				Optional:    true,
 				Validators: []validator.Map{
 					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(maxPackValuesBytes)),
-					yamlMappingValidator{},
+					yamlMappingValidator(),
 				},
 				PlanModifiers: []planmodifier.Map{yamlSemanticMapModifier{}},
 			},

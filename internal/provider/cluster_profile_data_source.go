@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -31,7 +30,7 @@ func NewClusterProfileDataSource() datasource.DataSource {
 }
 
 type clusterProfileDataSource struct {
-	data *providerData
+	dataSourceBase
 }
 
 type clusterProfileDataSourceModel struct {
@@ -60,18 +59,8 @@ func (d *clusterProfileDataSource) Schema(_ context.Context, _ datasource.Schema
 			"in the provider's project and in the tenant. A name (and version) that matches several profiles, such as a " +
 			"project profile and a tenant profile of the same name, is an error: use `id`.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "UID of the profile version. Set it, or `name`.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(uidRegexp, "must be a Palette UID (24 lowercase hex characters)")},
-			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the profile. Set it, or `id`.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"id":   lookupIDAttribute("UID of the profile version. Set it, or `name`."),
+			"name": lookupNameAttribute("Name of the profile. Set it, or `id`."),
 			"version": schema.StringAttribute{
 				MarkdownDescription: "Version to look up with `name`; the newest (by semantic version) when omitted.",
 				Optional:            true,
@@ -98,15 +87,7 @@ func (d *clusterProfileDataSource) Schema(_ context.Context, _ datasource.Schema
 }
 
 func (d *clusterProfileDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
-	}
-}
-
-func (d *clusterProfileDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics, "Data Source"); pd != nil {
-		d.data = pd
-	}
+	return lookupConfigValidators()
 }
 
 func (d *clusterProfileDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -26,29 +26,26 @@ var (
 )
 
 func (r *importedClusterResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = identityschema.Schema{
-		Attributes: map[string]identityschema.Attribute{
-			"id": identityschema.StringAttribute{
-				RequiredForImport: true,
-				Description:       "UID of the imported cluster in Palette.",
-			},
-		},
-	}
+	resp.IdentitySchema = identitySchema(map[string]string{
+		"id": "UID of the imported cluster in Palette.",
+	})
 }
 
 func (r *addonProfileAttachmentResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = identityschema.Schema{
-		Attributes: map[string]identityschema.Attribute{
-			"cluster_id": identityschema.StringAttribute{
-				RequiredForImport: true,
-				Description:       "UID of the imported cluster the profile is attached to.",
-			},
-			"profile_id": identityschema.StringAttribute{
-				RequiredForImport: true,
-				Description:       "UID of the attached add-on profile.",
-			},
-		},
+	resp.IdentitySchema = identitySchema(map[string]string{
+		"cluster_id": "UID of the imported cluster the profile is attached to.",
+		"profile_id": "UID of the attached add-on profile.",
+	})
+}
+
+// identitySchema is an identity of string attributes, each required for
+// import, from their descriptions by name.
+func identitySchema(descriptions map[string]string) identityschema.Schema {
+	attrs := make(map[string]identityschema.Attribute, len(descriptions))
+	for name, d := range descriptions {
+		attrs[name] = identityschema.StringAttribute{RequiredForImport: true, Description: d}
 	}
+	return identityschema.Schema{Attributes: attrs}
 }
 
 // setIdentity writes the identity's attributes, when the CLI supports

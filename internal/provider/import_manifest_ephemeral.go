@@ -3,11 +3,8 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 var _ ephemeral.EphemeralResourceWithConfigure = &importManifestEphemeral{}
@@ -33,18 +30,7 @@ func (e *importManifestEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRe
 			"the Kubernetes objects that install the Palette agent, with the agent's credential, for a GitOps repository " +
 			"or a secret store written by another provider's write-only attribute. Unlike the `palette_import_manifest` " +
 			"data source it is never written to state or plan files. Reading it changes nothing in Palette.",
-		Attributes: map[string]schema.Attribute{
-			"cluster_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "UID of the imported cluster.",
-				Validators:          []validator.String{stringvalidator.RegexMatches(uidRegexp, "must be a Palette UID (24 lowercase hex characters)")},
-			},
-			"manifest": schema.StringAttribute{
-				Computed: true, Sensitive: true,
-				MarkdownDescription: "The multi-document YAML manifest (it carries the agent's credential).",
-			},
-			"sha256": schema.StringAttribute{Computed: true, MarkdownDescription: "SHA-256 of the manifest, in hex."},
-		},
+		Attributes: importManifestEphemeralAttributes(),
 	}
 }
 
@@ -55,16 +41,7 @@ func (e *importManifestEphemeral) Configure(_ context.Context, req ephemeral.Con
 }
 
 func (e *importManifestEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	var m importManifestDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
+	if m := readImportManifest(ctx, e.data.client, req.Config, &resp.Diagnostics); m != nil {
+		resp.Diagnostics.Append(resp.Result.Set(ctx, m)...)
 	}
-	body, sum, ok := fetchImportManifest(ctx, e.data.client, m.ClusterID.ValueString(), &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	m.Manifest = types.StringValue(body)
-	m.SHA256 = types.StringValue(sum)
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 }

@@ -5,12 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
@@ -27,27 +24,7 @@ func NewImportedClusterDataSource() datasource.DataSource {
 }
 
 type importedClusterDataSource struct {
-	data *providerData
-}
-
-// importedClusterDataSourceModel is the Palette side of
-// importedClusterResourceModel, without secrets or cluster access.
-type importedClusterDataSourceModel struct {
-	ID                types.String `tfsdk:"id"`
-	Name              types.String `tfsdk:"name"`
-	CloudType         types.String `tfsdk:"cloud_type"`
-	ImportMode        types.String `tfsdk:"import_mode"`
-	Description       types.String `tfsdk:"description"`
-	Labels            types.Map    `tfsdk:"labels"`
-	Proxy             types.Object `tfsdk:"proxy"`
-	State             types.String `tfsdk:"state"`
-	Health            types.String `tfsdk:"health"`
-	AgentVersion      types.String `tfsdk:"agent_version"`
-	KubernetesVersion types.String `tfsdk:"kubernetes_version"`
-	Region            types.String `tfsdk:"region"`
-	InstanceTypes     types.List   `tfsdk:"instance_types"`
-	NodeCount         types.Int64  `tfsdk:"node_count"`
-	CloudConfigUID    types.String `tfsdk:"cloud_config_uid"`
+	dataSourceBase
 }
 
 func (d *importedClusterDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -66,18 +43,8 @@ func (d *importedClusterDataSource) Schema(_ context.Context, _ datasource.Schem
 			"knows of the cluster; it never shows the import command (it carries a token) and Palette offers no kubeconfig " +
 			"for imported clusters.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "UID of the cluster. Set it, or `name`.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(uidRegexp, "must be a Palette UID (24 lowercase hex characters)")},
-			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the cluster. Set it, or `id`.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"id":          lookupIDAttribute("UID of the cluster. Set it, or `name`."),
+			"name":        lookupNameAttribute("Name of the cluster. Set it, or `id`."),
 			"cloud_type":  str("Infrastructure provider of the cluster, e.g. `generic` or `aws`."),
 			"import_mode": str("`read_only` or `full_permission`."),
 			"description": str("Description of the cluster."),
@@ -110,19 +77,11 @@ func (d *importedClusterDataSource) Schema(_ context.Context, _ datasource.Schem
 }
 
 func (d *importedClusterDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
-	}
-}
-
-func (d *importedClusterDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics, "Data Source"); pd != nil {
-		d.data = pd
-	}
+	return lookupConfigValidators()
 }
 
 func (d *importedClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg importedClusterDataSourceModel
+	var cfg importedClusterPaletteModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -159,19 +118,15 @@ func (d *importedClusterDataSource) Read(ctx context.Context, req datasource.Rea
 		return
 	}
 	full := importedClusterResourceModel{
-		Labels: types.MapNull(types.StringType), Proxy: types.ObjectNull(proxyAttrTypes),
-		Description: types.StringNull(), ManifestSHA256: types.StringNull(), AgentInstalled: types.BoolNull(),
+		importedClusterPaletteModel: importedClusterPaletteModel{
+			Labels: types.MapNull(types.StringType), Proxy: types.ObjectNull(proxyAttrTypes), Description: types.StringNull(),
+		},
+		ManifestSHA256: types.StringNull(), AgentInstalled: types.BoolNull(),
 	}
 	flattenCluster(ctx, &full, v, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m := importedClusterDataSourceModel{
-		ID: full.ID, Name: full.Name, CloudType: full.CloudType, ImportMode: full.ImportMode,
-		Description: full.Description, Labels: full.Labels, Proxy: full.Proxy, State: full.State,
-		Health: full.Health, AgentVersion: full.AgentVersion, KubernetesVersion: full.KubernetesVersion,
-		Region: full.Region, InstanceTypes: full.InstanceTypes, NodeCount: full.NodeCount,
-		CloudConfigUID: full.CloudConfigUID,
-	}
+	m := full.importedClusterPaletteModel
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

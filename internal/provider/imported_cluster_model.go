@@ -15,20 +15,18 @@ import (
 
 var objectAsOptions = basetypes.ObjectAsOptions{}
 
-type importedClusterResourceModel struct {
-	ID                  types.String   `tfsdk:"id"`
-	Name                types.String   `tfsdk:"name"`
-	CloudType           types.String   `tfsdk:"cloud_type"`
-	ImportMode          types.String   `tfsdk:"import_mode"`
-	Description         types.String   `tfsdk:"description"`
-	Labels              types.Map      `tfsdk:"labels"`
-	Proxy               types.Object   `tfsdk:"proxy"`
-	Kubernetes          types.Object   `tfsdk:"kubernetes"`
-	KubeconfigWO        types.String   `tfsdk:"kubeconfig_wo"`
-	KubeconfigWOVersion types.Int64    `tfsdk:"kubeconfig_wo_version"`
-	WaitFor             types.String   `tfsdk:"wait_for"`
-	DeletionPolicy      types.String   `tfsdk:"deletion_policy"`
-	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+// importedClusterPaletteModel is what Palette knows of an imported cluster,
+// without secrets or cluster access: the model of the
+// palette_imported_cluster data source, and the part of the resource's model
+// that a read from Palette fills in.
+type importedClusterPaletteModel struct {
+	ID          types.String `tfsdk:"id"`
+	Name        types.String `tfsdk:"name"`
+	CloudType   types.String `tfsdk:"cloud_type"`
+	ImportMode  types.String `tfsdk:"import_mode"`
+	Description types.String `tfsdk:"description"`
+	Labels      types.Map    `tfsdk:"labels"`
+	Proxy       types.Object `tfsdk:"proxy"`
 
 	State             types.String `tfsdk:"state"`
 	Health            types.String `tfsdk:"health"`
@@ -38,9 +36,24 @@ type importedClusterResourceModel struct {
 	InstanceTypes     types.List   `tfsdk:"instance_types"`
 	NodeCount         types.Int64  `tfsdk:"node_count"`
 	CloudConfigUID    types.String `tfsdk:"cloud_config_uid"`
-	ManifestSHA256    types.String `tfsdk:"manifest_sha256"`
-	ImportCommand     types.String `tfsdk:"import_command"`
-	AgentInstalled    types.Bool   `tfsdk:"agent_installed"`
+}
+
+// importedClusterResourceModel is the palette_imported_cluster resource's
+// model: what Palette knows of the cluster, the access to the cluster and
+// the resource's own settings.
+type importedClusterResourceModel struct {
+	importedClusterPaletteModel
+
+	Kubernetes          types.Object   `tfsdk:"kubernetes"`
+	KubeconfigWO        types.String   `tfsdk:"kubeconfig_wo"`
+	KubeconfigWOVersion types.Int64    `tfsdk:"kubeconfig_wo_version"`
+	WaitFor             types.String   `tfsdk:"wait_for"`
+	DeletionPolicy      types.String   `tfsdk:"deletion_policy"`
+	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+
+	ManifestSHA256 types.String `tfsdk:"manifest_sha256"`
+	ImportCommand  types.String `tfsdk:"import_command"`
+	AgentInstalled types.Bool   `tfsdk:"agent_installed"`
 }
 
 type proxyModel struct {
@@ -221,7 +234,9 @@ func flattenCluster(ctx context.Context, m *importedClusterResourceModel, v *clu
 		}
 	}
 	if c.Spec.CloudType == wire.CloudTypeGeneric {
-		// The seed: generic clusters show only region and instance type.
+		// Palette shows less of a generic cluster than of a cloud-specific
+		// one: its region and instance types, but no Kubernetes version or
+		// node count (the attributes' docs: "cloud-specific clusters only").
 		k8sVersion, nodeCount = "", 0
 	}
 	m.Health = types.StringValue(health)

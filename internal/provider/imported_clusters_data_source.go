@@ -21,7 +21,7 @@ func NewImportedClustersDataSource() datasource.DataSource {
 }
 
 type importedClustersDataSource struct {
-	data *providerData
+	dataSourceBase
 }
 
 type importedClustersDataSourceModel struct {
@@ -85,12 +85,6 @@ func (d *importedClustersDataSource) Schema(_ context.Context, _ datasource.Sche
 				}},
 			},
 		},
-	}
-}
-
-func (d *importedClustersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics, "Data Source"); pd != nil {
-		d.data = pd
 	}
 }
 

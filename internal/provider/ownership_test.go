@@ -94,11 +94,11 @@ func TestWithoutPassword(t *testing.T) {
 func TestPlanFingerprint(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	m := importedClusterResourceModel{
+	m := importedClusterResourceModel{importedClusterPaletteModel: importedClusterPaletteModel{
 		Name: types.StringValue("edge"), CloudType: types.StringValue("generic"), ImportMode: types.StringValue("read_only"),
 		Labels:      types.MapValueMust(types.StringType, map[string]attr.Value{"owner": types.StringValue("x")}),
 		Description: types.StringNull(), Proxy: types.ObjectNull(proxyAttrTypes),
-	}
+	}}
 	var diags diag.Diagnostics
 	got, ok := planFingerprint(ctx, &m, "uid-1", &diags)
 	want := creationFingerprint(creationFingerprintInput{Name: "edge", CloudType: "generic", ImportMode: "read_only",
@@ -142,7 +142,7 @@ func TestFlattenCluster_fingerprintIsNoDescription(t *testing.T) {
 		{creationFingerprintAnnotation: "abc", "scope": "project"},
 		{creationFingerprintAnnotation: "abc", "description": "d"},
 	} {
-		m := importedClusterResourceModel{Description: types.StringNull(), Labels: types.MapNull(types.StringType)}
+		m := importedClusterResourceModel{importedClusterPaletteModel: importedClusterPaletteModel{Description: types.StringNull(), Labels: types.MapNull(types.StringType)}}
 		var diags diag.Diagnostics
 		flattenCluster(context.Background(), &m, &clusterView{cluster: &wire.Cluster{Metadata: wire.ObjectMeta{UID: "u", Name: "n", Annotations: ann}}}, &diags)
 		if diags.HasError() {
@@ -218,10 +218,10 @@ func TestOwnershipClaims_concurrent(t *testing.T) {
 func TestClaimForCreate_name(t *testing.T) {
 	t.Parallel()
 	r := &importedClusterResource{data: &providerData{}}
-	m := importedClusterResourceModel{
+	m := importedClusterResourceModel{importedClusterPaletteModel: importedClusterPaletteModel{
 		Name: types.StringValue("edge"), CloudType: types.StringValue("generic"), ImportMode: types.StringValue("read_only"),
 		Labels: types.MapNull(types.StringType), Description: types.StringNull(), Proxy: types.ObjectNull(proxyAttrTypes),
-	}
+	}}
 	var first, second diag.Diagnostics
 	fp := r.claimForCreate(context.Background(), &m, kube.Access{}, &first)
 	if first.HasError() || fp != creationFingerprint(creationFingerprintInput{Name: "edge", CloudType: "generic", ImportMode: "read_only"}) {

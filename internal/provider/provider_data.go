@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sync"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
@@ -71,6 +72,20 @@ func providerDataFrom(v any, diags *diag.Diagnostics, what string) *providerData
 		return nil
 	}
 	return pd
+}
+
+// dataSourceBase is embedded in each data source: the provider's data, and
+// the Configure that takes it.
+type dataSourceBase struct {
+	data *providerData
+}
+
+// Configure takes the provider's data (nil before the provider is
+// configured, as during validation).
+func (d *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics, "Data Source"); pd != nil {
+		d.data = pd
+	}
 }
 
 // setIfChanged writes a model refreshed by Read to the new state, unless it

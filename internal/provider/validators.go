@@ -13,12 +13,19 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	k8svalidation "k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
+
+// paletteUIDValidator checks a Palette UID (24 lowercase hex characters),
+// the ID of every Palette object an attribute refers to.
+func paletteUIDValidator() validator.String {
+	return stringvalidator.RegexMatches(uidRegexp, "must be a Palette UID (24 lowercase hex characters)")
+}
 
 // dns1123LabelRegexp is a DNS-1123 label: lowercase alphanumerics and '-',
 // starting and ending with an alphanumeric.

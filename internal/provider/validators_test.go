@@ -76,6 +76,9 @@ func TestValidator_strings(t *testing.T) {
 		{"host URL", paletteHostValidator(), "http://127.0.0.1:8080", ""},
 		{"host ftp", paletteHostValidator(), "ftp://palette.example.com", badHost},
 		{"host URL without a host", paletteHostValidator(), "https://", badHost},
+		{"uid", paletteUIDValidator(), "0123456789abcdef01234567", ""},
+		{"uid in capitals", paletteUIDValidator(), "0123456789ABCDEF01234567", "Invalid Attribute Value Match"},
+		{"uid too short", paletteUIDValidator(), "0123456789abcdef", "Invalid Attribute Value Match"},
 	}
 	at := path.Root("block").AtName("attr")
 	for _, tc := range cases {

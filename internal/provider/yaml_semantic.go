@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -126,33 +127,16 @@ func (yamlSemanticMapModifier) PlanModifyMap(_ context.Context, req planmodifier
 }
 
 // yamlMappingValidator checks that every element of a map is a YAML mapping
-// (or empty), as pack values must be.
-type yamlMappingValidator struct{}
-
-var _ validator.Map = yamlMappingValidator{}
-
-func (yamlMappingValidator) Description(context.Context) string {
-	return "each value must be a YAML mapping"
-}
-
-func (v yamlMappingValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v yamlMappingValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	for k, e := range req.ConfigValue.Elements() {
-		s, ok := e.(types.String)
-		if !ok || s.IsNull() || s.IsUnknown() {
-			continue
-		}
-		if err := checkYAMLMapping(s.ValueString()); err != nil {
-			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Invalid pack values",
-				fmt.Sprintf("The values of pack %q are not usable: %s.", k, err))
-		}
-	}
+// (or empty), as pack values must be, each diagnostic on its element
+// (values["pack"]).
+func yamlMappingValidator() validator.Map {
+	return mapvalidator.ValueStringsAre(stringRule{summary: "Invalid pack values", description: "must be a YAML mapping",
+		problem: func(s string) string {
+			if err := checkYAMLMapping(s); err != nil {
+				return "the pack's values are not usable: " + err.Error()
+			}
+			return ""
+		}})
 }
 
 // checkYAMLMapping returns an error unless s is empty or a YAML mapping.

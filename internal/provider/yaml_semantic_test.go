@@ -133,7 +133,7 @@ func TestYAMLMappingValidator(t *testing.T) {
 			t.Parallel()
 			req := validator.MapRequest{Path: path.Root("values"), ConfigValue: strMap(map[string]string{"p": tc.value})}
 			resp := &validator.MapResponse{}
-			yamlMappingValidator{}.ValidateMap(context.Background(), req, resp)
+			yamlMappingValidator().ValidateMap(context.Background(), req, resp)
 			if got := resp.Diagnostics.HasError(); got != tc.wantErr {
 				t.Fatalf("error = %v, want %v: %v", got, tc.wantErr, resp.Diagnostics)
 			}
