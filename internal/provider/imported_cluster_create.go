@@ -22,7 +22,6 @@ import (
 // interrupted apply registered), installs the agent when cluster access is
 // given, and waits as wait_for says.
 func (r *importedClusterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	ctx = palette.MaskURLCredentials(ctx) // the proxy URLs may carry user:password@
 	ctx, cancel, plan, access := startApply(ctx, req.Plan, req.Config, timeouts.Value.Create, defaultCreateTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {

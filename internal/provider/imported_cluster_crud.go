@@ -66,7 +66,6 @@ func startApply(ctx context.Context, plan tfsdk.Plan, config tfsdk.Config, timeo
 }
 
 func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	ctx = palette.MaskURLCredentials(ctx) // the proxy URLs may carry user:password@
 	state, ok := getModel[importedClusterResourceModel](ctx, req.State, &resp.Diagnostics)
 	if !ok {
 		return
@@ -162,7 +161,6 @@ func (r *importedClusterResource) checkAgentObjects(ctx context.Context, m *impo
 }
 
 func (r *importedClusterResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	ctx = palette.MaskURLCredentials(ctx) // the proxy URLs may carry user:password@
 	state, _ := getModel[importedClusterResourceModel](ctx, req.State, &resp.Diagnostics)
 	ctx, cancel, plan, access := startApply(ctx, req.Plan, req.Config, timeouts.Value.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()

@@ -21,7 +21,6 @@ import (
 // Delete deregisters the cluster (unless deletion_policy = "abandon") and
 // removes or checks what is left of its agent.
 func (r *importedClusterResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	ctx = palette.MaskURLCredentials(ctx) // the proxy URLs may carry user:password@
 	state, ok := getModel[importedClusterResourceModel](ctx, req.State, &resp.Diagnostics)
 	if !ok {
 		return

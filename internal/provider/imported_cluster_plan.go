@@ -21,7 +21,6 @@ import (
 // run when the cluster access is known at plan time. A step that returns
 // false has reported why the plan has nothing more to check.
 func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	ctx = palette.MaskURLCredentials(ctx) // the proxy URLs may carry user:password@
 	if r.data == nil {
 		return // the provider is not configured yet
 	}

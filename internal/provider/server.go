@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 )
 
 // NewProtocol6Server returns the provider's protocol 6 server: the
@@ -61,10 +62,13 @@ func (c *releasableContext) Err() error                              { return c.
 func (c *releasableContext) Value(key any) any                       { return c.held.Load().Value(key) }
 
 // serve calls one request handler with a context released when it returns
-// and cancelled when the provider must stop all work (WatchParent).
+// and cancelled when the provider must stop all work (WatchParent). The
+// context masks URL credentials (a proxy's user:password@) in everything
+// logged with it, for every request of every resource and data source.
 func serve[Req, Resp any](ctx context.Context, req Req, handler func(context.Context, Req) (Resp, error)) (Resp, error) {
 	inflight.Add(1)
 	defer inflight.Done()
+	ctx = palette.MaskURLCredentials(ctx)
 	ctx, unbind := bindToProcess(ctx)
 	defer unbind()
 	rc := newReleasableContext(ctx)
