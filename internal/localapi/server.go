@@ -24,9 +24,6 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
-// DefaultAgentImage is the agent image the manifest names unless told otherwise.
-const DefaultAgentImage = "palette/cluster-management-agent:local"
-
 // DefaultReadTimeout is how long a client may take to send a request.
 const DefaultReadTimeout = 10 * time.Second
 
@@ -76,7 +73,8 @@ type Config struct {
 	// MaxStorePages caps the SQLite database at this many pages (PRAGMA
 	// max_page_count; 0: no cap). A write past it fails as on a full disk.
 	MaxStorePages int
-	// AgentImage is the image the manifest names; default DefaultAgentImage.
+	// AgentImage is the image the manifest names; empty means the
+	// manifest's default (manifest.DefaultAgentImage at its version).
 	AgentImage string
 	// Logger receives request and error logs; default discards.
 	Logger *slog.Logger
@@ -134,9 +132,6 @@ func Open(cfg Config) (*Server, error) {
 	}
 	if cfg.ReadTimeout <= 0 {
 		cfg.ReadTimeout = DefaultReadTimeout
-	}
-	if cfg.AgentImage == "" {
-		cfg.AgentImage = DefaultAgentImage
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

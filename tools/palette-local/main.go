@@ -19,6 +19,7 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/agent"
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 )
 
 const usage = `palette-local: the local Palette import API.
@@ -101,7 +102,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	faults := fs.String("faults", "", "fault spec, e.g. 429=0.1,503=0.05,reset=0.05,latency=200ms@0.1,lostresponse=0.1")
 	faultSeed := fs.Int64("fault-seed", 1, "fault injector seed")
 	simulate := fs.Bool("simulate-agents", false, "imports are Running and Healthy at once (benchmarks)")
-	agentImage := fs.String("agent-image", "", "agent image named in manifests")
+	agentImage := fs.String("agent-image", "", "agent image named in manifests (default: the manifest's, "+manifest.DefaultAgentImage+" at its version)")
 	readTimeout := fs.Duration("read-timeout", localapi.DefaultReadTimeout, "longest time a client may take to send a request (headers and body)")
 	logLevel := fs.String("log-level", "info", "log level")
 	if err := fs.Parse(args); err != nil {
