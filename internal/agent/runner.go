@@ -130,12 +130,8 @@ func (r *Runner) Run(ctx context.Context) error {
 		r.stopAll()
 	}()
 	r.log.Info("agent runner started", "host", r.base.Host)
-	for !inf.Informer().HasSynced() {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(50 * time.Millisecond):
-		}
+	if !cache.WaitForCacheSync(ctx.Done(), inf.Informer().HasSynced) {
+		return nil // ctx ended first
 	}
 
 	ticker := time.NewTicker(runnerResync)
