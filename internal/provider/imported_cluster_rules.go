@@ -79,8 +79,9 @@ func importModeDowngradeRequiresReplace() planmodifier.String {
 	)
 }
 
-// proxyInReadOnly is Palette's imported-clusters guide: "You cannot configure
-// HTTP proxy settings for imported clusters with read-only mode."
+// proxyInReadOnly is the rule of Palette's imported-clusters guide that
+// says "You cannot configure HTTP proxy settings for imported clusters with
+// read-only mode".
 func proxyInReadOnly() *ruleViolation {
 	return &ruleViolation{path.Root("proxy"), "Proxy settings need Full Permission mode",
 		"Palette cannot configure HTTP proxy settings for a cluster imported in read-only mode. " +
