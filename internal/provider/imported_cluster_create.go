@@ -172,7 +172,7 @@ func (r *importedClusterResource) interruptedImport(ctx context.Context, name, c
 	uid = cl.Metadata.UID
 	stored := cl.Metadata.Annotations[creationFingerprintAnnotation]
 	switch {
-	case r.data.ownership().isHeld(uid):
+	case r.data.keptCluster(uid):
 		return uid, fmt.Sprintf("cluster %s is in the state of a resource of this configuration", uid), undecided
 	case cl.Status.State == wire.StateDeleting || cl.Status.State == wire.StateDeleted:
 		return uid, fmt.Sprintf("cluster %s is being deleted; wait until it is gone", uid), takeoverRefused

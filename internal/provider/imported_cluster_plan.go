@@ -24,17 +24,12 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 	if r.data == nil {
 		return // the provider is not configured yet
 	}
-	stateID := r.noteManaged(ctx, req)
+	r.noteStateCluster(ctx, req)
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
-	if !req.State.Raw.IsNull() {
-		// A create of the same name planned next is this resource's
-		// replacement, not somebody else's holder of the name.
-		r.data.ownership().hold(stateID)
-		if !r.planNeedsRules(ctx, req) {
-			return
-		}
+	if !req.State.Raw.IsNull() && !r.planNeedsRules(ctx, req) {
+		return
 	}
 	p, ok := r.readPlan(ctx, req, &resp.Diagnostics)
 	if !ok {
@@ -83,14 +78,15 @@ type plannedCluster struct {
 	accessKnown         bool
 }
 
-// noteManaged records the cluster of the prior state, if any, as managed by
-// this configuration and returns its UID.
-func (r *importedClusterResource) noteManaged(ctx context.Context, req resource.ModifyPlanRequest) string {
+// noteStateCluster records the cluster of the prior state, if any, as one
+// of this configuration's, kept unless the plan destroys it. A create of
+// the same name planned next is a kept resource's replacement, not somebody
+// else's holder of the name.
+func (r *importedClusterResource) noteStateCluster(ctx context.Context, req resource.ModifyPlanRequest) {
 	var stateID types.String
 	if !req.State.Raw.IsNull() && !req.State.GetAttribute(ctx, path.Root("id"), &stateID).HasError() {
-		r.data.noteManagedCluster(stateID.ValueString())
+		r.data.noteStateCluster(stateID.ValueString(), !req.Plan.Raw.IsNull())
 	}
-	return stateID.ValueString()
 }
 
 // readPlan reads the models and the cluster access of a plan.

@@ -151,7 +151,6 @@ const (
 type ownershipClaims struct {
 	mu     sync.Mutex
 	claims map[string]string // phase + key → claimant
-	held   map[string]bool   // UIDs of clusters in the prior state of resources planned in this walk
 }
 
 var ownershipRegistries sync.Map // *providerData -> *ownershipClaims
@@ -165,7 +164,7 @@ func (pd *providerData) ownership() *ownershipClaims {
 	if v, ok := ownershipRegistries.Load(pd); ok {
 		return v.(*ownershipClaims) //nolint:forcetypeassert // only *ownershipClaims is stored.
 	}
-	v, _ := ownershipRegistries.LoadOrStore(pd, &ownershipClaims{claims: map[string]string{}, held: map[string]bool{}})
+	v, _ := ownershipRegistries.LoadOrStore(pd, &ownershipClaims{claims: map[string]string{}})
 	return v.(*ownershipClaims) //nolint:forcetypeassert // only *ownershipClaims is stored.
 }
 
@@ -188,26 +187,6 @@ func (o *ownershipClaims) claim(phase, key, claimant string) (other string, conf
 	}
 	o.claims[k] = claimant
 	return "", false
-}
-
-// hold records that the prior state of a resource planned in this walk
-// holds cluster uid: a create of the same name is then the second half of a
-// replacement (Terraform plans its create right after the update), never a
-// reason to take uid over.
-func (o *ownershipClaims) hold(uid string) {
-	if uid == "" {
-		return
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.held[uid] = true
-}
-
-// isHeld tells whether a resource planned in this walk has uid in state.
-func (o *ownershipClaims) isHeld(uid string) bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.held[uid]
 }
 
 // Keys of claims.

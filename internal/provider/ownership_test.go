@@ -175,14 +175,6 @@ func TestOwnershipClaims(t *testing.T) {
 			t.Errorf("%s: claim = %q, %v; want %q, %v", c.why, other, conflict, c.other, c.conflict)
 		}
 	}
-	if o.isHeld("u") {
-		t.Error("held before hold")
-	}
-	o.hold("u")
-	o.hold("")
-	if !o.isHeld("u") || o.isHeld("") {
-		t.Error("hold")
-	}
 	if (&providerData{}).ownership() == o {
 		t.Error("two provider runs share claims")
 	}

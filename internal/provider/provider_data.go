@@ -27,16 +27,24 @@ type providerData struct {
 	userAgent string
 	// newKube builds a cluster client from the access a resource was given.
 	newKube func(kube.Access) (*kube.Client, error)
-	// managed holds the UIDs of the palette_imported_cluster resources this
-	// run planned from state (see managedCluster).
-	managed sync.Map
+	// stateClusters holds the UIDs of the palette_imported_cluster
+	// resources this run planned from state, each with whether it is kept
+	// (true) or destroyed: the one record of "a cluster of this
+	// configuration" for the traps (managedCluster) and the ownership
+	// checks (keptCluster).
+	stateClusters sync.Map // uid → bool
 }
 
-// noteManagedCluster records that a palette_imported_cluster of this run's
-// configuration has cluster uid in its state.
-func (pd *providerData) noteManagedCluster(uid string) {
-	if uid != "" {
-		pd.managed.Store(uid, true)
+// noteStateCluster records that a palette_imported_cluster of this run's
+// configuration has cluster uid in its state, and whether its plan keeps
+// the resource (false: a destroy).
+func (pd *providerData) noteStateCluster(uid string, kept bool) {
+	switch {
+	case uid == "":
+	case kept:
+		pd.stateClusters.Store(uid, true)
+	default:
+		pd.stateClusters.LoadOrStore(uid, false) // a kept resource's record stays
 	}
 }
 
@@ -44,8 +52,17 @@ func (pd *providerData) noteManagedCluster(uid string) {
 // palette_imported_cluster resources, as far as this run has planned: a
 // resource that refers to it is planned after it.
 func (pd *providerData) managedCluster(uid string) bool {
-	_, ok := pd.managed.Load(uid)
+	_, ok := pd.stateClusters.Load(uid)
 	return ok
+}
+
+// keptCluster tells whether a resource planned in this run, and not
+// destroyed, has cluster uid in its state: a create of the same name is
+// then the second half of a replacement (Terraform plans its create right
+// after the update), never a reason to take uid over.
+func (pd *providerData) keptCluster(uid string) bool {
+	kept, _ := pd.stateClusters.Load(uid)
+	return kept == true
 }
 
 func newProviderData(client *palette.Client, version string) *providerData {
