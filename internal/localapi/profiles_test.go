@@ -186,7 +186,7 @@ func TestAttach_patchPutDeleteAndSwap(t *testing.T) {
 		t.Fatalf("desired %+v", desired)
 	}
 
-	// Contract form of the swap: uid is the new profile, replaceWithProfile the attached one.
+	// The spec's form of the swap: uid is the new profile, replaceWithProfile the attached one.
 	c.must(http.MethodPatch, path, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: a2, ReplaceWithProfile: a}}}, 204, nil)
 	eq("swap in place", a2, b)
 	// Palette API form: uid is attached, replaceWithProfile the new one.

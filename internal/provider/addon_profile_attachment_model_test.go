@@ -147,11 +147,11 @@ func TestAttachRejection(t *testing.T) {
 			}
 		})
 	}
-	// The API's rejection of a full profile quotes the seed, like the plan-time rule.
+	// The API's rejection of a full profile quotes Palette's guide, like the plan-time rule.
 	v := attachRejection(apiErr(http.StatusBadRequest, wire.CodeFullProfileNotAllowed), testClusterUID, testProfileUID, false)
 	if !strings.Contains(v.detail, "You cannot use a full cluster profile") ||
 		!strings.Contains(profileNotAddon(testProfileUID, "x", "infra").detail, "You cannot use a full cluster profile") {
-		t.Fatalf("the seed's words are missing: %q", v.detail)
+		t.Fatalf("the guide's words are missing: %q", v.detail)
 	}
 }
 

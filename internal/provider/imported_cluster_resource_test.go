@@ -64,7 +64,7 @@ func TestAccImportedCluster_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("import_mode"), knownvalue.StringExact("read_only")),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("region"), knownvalue.NotNull()),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("instance_types"), knownvalue.ListSizeExact(1)),
-					// The seed: a generic cluster shows only region and instance type.
+					// Palette shows a generic cluster's region and instance type only.
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("kubernetes_version"), knownvalue.StringExact("")),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("node_count"), knownvalue.Int64Exact(0)),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("agent_installed"), knownvalue.Bool(true)),

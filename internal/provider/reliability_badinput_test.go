@@ -121,7 +121,7 @@ current-context: gone
 		{"name taken, agent not in the cluster", cluster("  name = \"taken\"\n  import_mode = \"read_only\"\n" + env.kubeAccess()),
 			regexp.MustCompile(`(?s)Error: Cluster name already\s+taken.*?\d+:\s+name\s+=.*?no\s+creation\s+fingerprint`), false, false},
 		{"cloud type unknown", named(`  cloud_type = "digitalocean"`), diagOn("Invalid Attribute Value Match", "cloud_type"), false, false},
-		{"cloud type outside the seed", named(`  cloud_type = "maas"`), diagOn("Invalid Attribute Value Match", "cloud_type"), false, false},
+		{"cloud type Palette does not import from", named(`  cloud_type = "maas"`), diagOn("Invalid Attribute Value Match", "cloud_type"), false, false},
 		{"cloud type in capitals", named(`  cloud_type = "AWS"`), diagOn("Invalid Attribute Value Match", "cloud_type"), false, false},
 		{"cloud type the nodes contradict", named(`  cloud_type = "aws"` + "\n" + env.kubeAccess()), diagOn("Cloud type does not match the cluster", "cloud_type"), false, false},
 		{"import mode misspelt", named(`  import_mode = "readonly"`), diagOn("Invalid Attribute Value Match", "import_mode"), false, false},
@@ -149,7 +149,7 @@ current-context: gone
 		{"cluster_id not a UID", attach("edge-lab-1", addon, ""), diagOn("Invalid Attribute Value Match", "cluster_id"), false, false},
 		{"values for an unknown pack", attach(full, addon, "  values = { nginx = \"replicas: 2\" }"), regexp.MustCompile(`(?s)Error: Unknown pack.*?\d+:\s+values\s+=`), false, false},
 		{"values not a YAML mapping", attach(full, addon, "  values = { hello = \"- a\\n- b\" }"), regexp.MustCompile(`(?s)Error: .*?\d+:\s+values\s+=`), false, false},
-		// Checked by the schema, each on its attribute (issue 13).
+		// Checked by the schema, each on its attribute.
 		{"label key empty", named(`  labels = { "" = "x" }`), diagOn("Invalid label key", "labels"), false, false},
 		{"label key with blanks and symbols", named(`  labels = { "bad key!/$" = "x" }`), diagOn("Invalid label key", "labels"), false, false},
 		{"label key with a colon", named(`  labels = { "a:b" = "x" }`), diagOn("Invalid label key", "labels"), false, false},

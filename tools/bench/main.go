@@ -26,7 +26,7 @@ import (
 	"time"
 )
 
-// Goals of issue 7.
+// The benchmark's goals, printed as pass or fail in its table.
 const (
 	// goalWallRatio bounds the provider's wall time over the plugin floor's
 	// (the same graph over tools/bench/emptyprovider), in every round.

@@ -67,7 +67,7 @@ const errorDefinition = "v1Error"
 // validates strictly against the body parameter's schema, and a body
 // parameter marked required is present. A non-empty body for an operation
 // without a body parameter is a violation, "{}" and "null" included: the
-// client is sending something the contract does not have (an empty body is
+// client is sending something the spec does not have (an empty body is
 // fine). A form body (an operation with formData parameters) is checked
 // for undeclared and missing fields when url-encoded, and not at all when
 // multipart.

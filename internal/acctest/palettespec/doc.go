@@ -55,7 +55,7 @@
 package palettespec
 
 import (
-	// The module whose spec file is the contract; imported so that the
+	// The module whose spec file is Palette's published API; imported so that the
 	// module is part of the build list and downloaded with the others.
 	_ "github.com/spectrocloud/palette-sdk-go/api/models"
 )
