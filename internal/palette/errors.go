@@ -78,22 +78,30 @@ func (e *APIError) Error() string {
 
 // sentinelStatus is the status code of each sentinel error that stands for
 // one (ErrServer stands for all of 5xx).
-var sentinelStatus = map[error]int{
-	ErrNotFound:     http.StatusNotFound,
-	ErrConflict:     http.StatusConflict,
-	ErrValidation:   http.StatusBadRequest,
-	ErrUnauthorized: http.StatusUnauthorized,
-	ErrForbidden:    http.StatusForbidden,
-	ErrRateLimited:  http.StatusTooManyRequests,
+var sentinelStatus = []struct {
+	err    error
+	status int
+}{
+	{ErrNotFound, http.StatusNotFound},
+	{ErrConflict, http.StatusConflict},
+	{ErrValidation, http.StatusBadRequest},
+	{ErrUnauthorized, http.StatusUnauthorized},
+	{ErrForbidden, http.StatusForbidden},
+	{ErrRateLimited, http.StatusTooManyRequests},
 }
 
-// Is matches the sentinel errors by status code.
+// Is matches the sentinel errors by status code. (A table, not a map: a
+// map lookup panics on a target errors.Is may pass that is not comparable.)
 func (e *APIError) Is(target error) bool {
 	if target == ErrServer {
 		return e.StatusCode >= 500 && e.StatusCode <= 599
 	}
-	code, ok := sentinelStatus[target]
-	return ok && e.StatusCode == code
+	for _, s := range sentinelStatus {
+		if s.err == target {
+			return e.StatusCode == s.status
+		}
+	}
+	return false
 }
 
 // IsCode reports whether err is (or wraps) an *APIError with the given code.
