@@ -66,7 +66,7 @@ type Agent struct {
 	log  *slog.Logger
 	kc   kubernetes.Interface
 	ops  clusterOps
-	info clusterInfo
+	info manifest.ClusterInfo
 
 	mu      sync.Mutex
 	token   string
@@ -84,15 +84,7 @@ type Agent struct {
 	removed  atomic.Bool
 
 	// newPalette builds the Palette client; tests replace it.
-	newPalette func(info clusterInfo, token, version string) (*palette.Client, error)
-}
-
-type clusterInfo struct {
-	Endpoint   string
-	ClusterUID string
-	ImportMode string
-	CACert     string
-	Insecure   bool
+	newPalette func(info manifest.ClusterInfo, token, version string) (*palette.Client, error)
 }
 
 type packKey struct{ profileUID, name string }
@@ -142,7 +134,7 @@ func New(cfg Config) (*Agent, error) {
 	return a, nil
 }
 
-func newPaletteClient(info clusterInfo, token, version string) (*palette.Client, error) {
+func newPaletteClient(info manifest.ClusterInfo, token, version string) (*palette.Client, error) {
 	c, err := palette.NewClient(palette.Config{
 		Host:             info.Endpoint,
 		AgentToken:       token,
@@ -252,24 +244,18 @@ func (a *Agent) loadIdentity(ctx context.Context) error {
 	})
 }
 
-func (a *Agent) readClusterInfo(ctx context.Context) (clusterInfo, error) {
+func (a *Agent) readClusterInfo(ctx context.Context) (manifest.ClusterInfo, error) {
 	cm, err := a.kc.CoreV1().ConfigMaps(a.cfg.Namespace).Get(ctx, manifest.AgentClusterInfoConfigMap, metav1.GetOptions{})
 	if err != nil {
-		return clusterInfo{}, fmt.Errorf("reading config map %s/%s: %w", a.cfg.Namespace, manifest.AgentClusterInfoConfigMap, err)
+		return manifest.ClusterInfo{}, fmt.Errorf("reading config map %s/%s: %w", a.cfg.Namespace, manifest.AgentClusterInfoConfigMap, err)
 	}
-	info := clusterInfo{
-		Endpoint:   cm.Data[manifest.ClusterInfoKeyEndpoint],
-		ClusterUID: cm.Data[manifest.ClusterInfoKeyClusterUID],
-		ImportMode: cm.Data[manifest.ClusterInfoKeyImportMode],
-		CACert:     cm.Data[manifest.ClusterInfoKeyCACert],
-		Insecure:   cm.Data[manifest.ClusterInfoKeyInsecure] == "true",
-	}
+	info := manifest.ClusterInfoOf(cm.Data)
 	if info.Endpoint == "" || info.ClusterUID == "" {
-		return clusterInfo{}, fmt.Errorf("config map %s/%s lacks %s or %s", a.cfg.Namespace, manifest.AgentClusterInfoConfigMap,
+		return manifest.ClusterInfo{}, fmt.Errorf("config map %s/%s lacks %s or %s", a.cfg.Namespace, manifest.AgentClusterInfoConfigMap,
 			manifest.ClusterInfoKeyEndpoint, manifest.ClusterInfoKeyClusterUID)
 	}
 	if want := manifest.AgentNamespace(info.ClusterUID); want != a.cfg.Namespace {
-		return clusterInfo{}, fmt.Errorf("cluster UID %s belongs to namespace %s, not %s", info.ClusterUID, want, a.cfg.Namespace)
+		return manifest.ClusterInfo{}, fmt.Errorf("cluster UID %s belongs to namespace %s, not %s", info.ClusterUID, want, a.cfg.Namespace)
 	}
 	return info, nil
 }

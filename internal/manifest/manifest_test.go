@@ -432,6 +432,14 @@ func TestRender_clusterInfoAndSecret(t *testing.T) {
 	if sec == nil || sec.Name != AgentCredentialSecret || string(sec.Data[AgentCredentialSecretKey]) != p.AgentToken {
 		t.Fatalf("credential secret %v", sec)
 	}
+	// What the agent and the provider read of it is what was rendered.
+	got := ClusterInfoOf(cm.Data)
+	if wantInfo := (ClusterInfo{Endpoint: p.APIEndpoint, ClusterUID: testUID, ImportMode: "read-only", CACert: p.CACertificate, Insecure: true}); got != wantInfo {
+		t.Errorf("ClusterInfoOf = %+v, want %+v", got, wantInfo)
+	}
+	if got := ClusterInfoOf(map[string]string{ClusterInfoKeyInsecure: "yes"}); got != (ClusterInfo{}) {
+		t.Errorf("ClusterInfoOf(insecure=yes, nothing else) = %+v, want zero", got)
+	}
 }
 
 func TestRender_deterministic(t *testing.T) {

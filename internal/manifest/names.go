@@ -71,6 +71,28 @@ const (
 	ClusterInfoKeyCACert     = "caCertificate"
 )
 
+// ClusterInfo is what the cluster-info ConfigMap tells the agent: where
+// Palette is, which cluster it is, in which mode, and how to trust Palette.
+type ClusterInfo struct {
+	Endpoint   string
+	ClusterUID string
+	ImportMode string
+	CACert     string
+	Insecure   bool
+}
+
+// ClusterInfoOf reads a cluster-info ConfigMap's data; a missing key is
+// empty.
+func ClusterInfoOf(data map[string]string) ClusterInfo {
+	return ClusterInfo{
+		Endpoint:   data[ClusterInfoKeyEndpoint],
+		ClusterUID: data[ClusterInfoKeyClusterUID],
+		ImportMode: data[ClusterInfoKeyImportMode],
+		CACert:     data[ClusterInfoKeyCACert],
+		Insecure:   data[ClusterInfoKeyInsecure] == "true",
+	}
+}
+
 // AgentNamespace is the namespace the import manifest creates for a cluster.
 func AgentNamespace(clusterUID string) string { return NamespacePrefix + clusterUID }
 

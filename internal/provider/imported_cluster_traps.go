@@ -98,8 +98,8 @@ func (r *importedClusterResource) staleAgent(ctx context.Context, kc *kube.Clien
 	if err != nil {
 		return false, err
 	}
-	endpoint, _, _ := unstructured.NestedString(cm.Object, "data", manifest.ClusterInfoKeyEndpoint)
-	return sameHost(endpoint, r.data.client.BaseURL()), nil
+	data, _, _ := unstructured.NestedStringMap(cm.Object, "data")
+	return sameHost(manifest.ClusterInfoOf(data).Endpoint, r.data.client.BaseURL()), nil
 }
 
 // sameHost compares the host:port of two URLs.
