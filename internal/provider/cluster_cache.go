@@ -63,17 +63,12 @@ func newClusterCache(c *palette.Client) *clusterCache {
 	}
 }
 
-// clusterCaches holds one cache per configured provider (providerData is made
-// once per Configure, that is once per Terraform graph walk).
-var clusterCaches sync.Map // *providerData -> *clusterCache
-
-// clusterCache returns the provider's cluster cache.
+// clusterCache returns the provider's cluster cache, one per configured
+// provider (providerData is made once per Configure, that is once per
+// Terraform graph walk).
 func (pd *providerData) clusterCache() *clusterCache {
-	if v, ok := clusterCaches.Load(pd); ok {
-		return v.(*clusterCache) //nolint:forcetypeassert // only *clusterCache is stored.
-	}
-	v, _ := clusterCaches.LoadOrStore(pd, newClusterCache(pd.client))
-	return v.(*clusterCache) //nolint:forcetypeassert // only *clusterCache is stored.
+	pd.clustersOnce.Do(func() { pd.clusters = newClusterCache(pd.client) })
+	return pd.clusters
 }
 
 // lookup returns the search summary and metadata item of a cluster when the
@@ -273,13 +268,11 @@ type profileEntry struct {
 // profileCacheTTL is how long a profile read answers again.
 const profileCacheTTL = 30 * time.Second
 
-var profileCaches sync.Map // *providerData -> *profileCache
-
 // profile returns a profile (GET /v1/clusterprofiles/{uid}), read once per
 // provider run and freshness window.
 func (pd *providerData) profile(ctx context.Context, uid string) (*wire.ClusterProfile, error) {
-	v, _ := profileCaches.LoadOrStore(pd, &profileCache{entries: map[string]*profileEntry{}})
-	pc := v.(*profileCache) //nolint:forcetypeassert // only *profileCache is stored.
+	pd.profilesOnce.Do(func() { pd.profiles = &profileCache{entries: map[string]*profileEntry{}} })
+	pc := pd.profiles
 	pc.mu.Lock()
 	e := pc.entries[uid]
 	if e != nil {

@@ -153,19 +153,14 @@ type ownershipClaims struct {
 	claims map[string]string // phase + key → claimant
 }
 
-var ownershipRegistries sync.Map // *providerData -> *ownershipClaims
-
 // anonymousClaims numbers the claims made without a claimant's name: any
 // second claim of their key conflicts.
 var anonymousClaims atomic.Int64
 
 // ownership returns the claims of the provider's run.
 func (pd *providerData) ownership() *ownershipClaims {
-	if v, ok := ownershipRegistries.Load(pd); ok {
-		return v.(*ownershipClaims) //nolint:forcetypeassert // only *ownershipClaims is stored.
-	}
-	v, _ := ownershipRegistries.LoadOrStore(pd, &ownershipClaims{claims: map[string]string{}})
-	return v.(*ownershipClaims) //nolint:forcetypeassert // only *ownershipClaims is stored.
+	pd.claimsOnce.Do(func() { pd.claims = &ownershipClaims{claims: map[string]string{}} })
+	return pd.claims
 }
 
 // claim records that claimant holds key in phase. It returns the earlier

@@ -33,6 +33,14 @@ type providerData struct {
 	// configuration" for the traps (managedCluster) and the ownership
 	// checks (keptCluster).
 	stateClusters sync.Map // uid → bool
+
+	// The run's caches and claims, each made on first use.
+	clustersOnce sync.Once
+	clusters     *clusterCache
+	profilesOnce sync.Once
+	profiles     *profileCache
+	claimsOnce   sync.Once
+	claims       *ownershipClaims
 }
 
 // noteStateCluster records that a palette_imported_cluster of this run's
