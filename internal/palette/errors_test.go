@@ -33,7 +33,7 @@ func TestAPIErrorIs(t *testing.T) {
 	} {
 		err := &APIError{StatusCode: c.status}
 		for _, s := range sentinels {
-			if got := errors.Is(err, s); got != (s == c.want) {
+			if got := errors.Is(err, s); got != (s == c.want) { //nolint:errorlint // which sentinel, exactly
 				t.Errorf("status %d: errors.Is(err, %v) = %v", c.status, s, got)
 			}
 		}
