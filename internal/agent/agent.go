@@ -74,7 +74,7 @@ type Agent struct {
 	hbEvery atomic.Int64 // nanoseconds
 
 	packs        map[packKey]*packState
-	lastReported []wire.PackStatus
+	lastReported []wire.ClusterPackStatus
 	reportedAt   time.Time
 	reportedOnce bool
 	prunedFor    string
@@ -91,7 +91,7 @@ type packKey struct{ profileUID, name string }
 
 type packState struct {
 	hash    string
-	status  wire.PackStatus
+	status  wire.ClusterPackStatus
 	retryAt time.Time
 	refs    []kube.ObjectRef
 }

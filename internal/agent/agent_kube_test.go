@@ -125,7 +125,7 @@ func (e *env) eventually(what string, timeout time.Duration, cond func() error) 
 func (e *env) importAndApply(name, cloudType, mode string) string {
 	e.t.Helper()
 	uid, _, err := e.pc.ImportCluster(e.ctx, cloudType, wire.ImportRequest{
-		Metadata: wire.ObjectMetaInput{Name: name},
+		Metadata: wire.ObjectMetaInputEntity{Name: name},
 		Spec:     wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: mode}},
 	})
 	if err != nil {
@@ -147,7 +147,7 @@ func (e *env) importAndApply(name, cloudType, mode string) string {
 func (e *env) importAndApplyUnlabelled(name, cloudType, mode string) string {
 	e.t.Helper()
 	uid, _, err := e.pc.ImportCluster(e.ctx, cloudType, wire.ImportRequest{
-		Metadata: wire.ObjectMetaInput{Name: name},
+		Metadata: wire.ObjectMetaInputEntity{Name: name},
 		Spec:     wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: mode}},
 	})
 	if err != nil {
@@ -196,13 +196,13 @@ func (e *env) waitState(uid, want string) {
 	})
 }
 
-func (e *env) packStatus(uid string) map[string]wire.Condition {
+func (e *env) packStatus(uid string) map[string]wire.ClusterCondition {
 	e.t.Helper()
 	c, err := e.pc.GetCluster(e.ctx, uid)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	out := map[string]wire.Condition{}
+	out := map[string]wire.ClusterCondition{}
 	for _, p := range c.Status.Packs {
 		out[p.ProfileUID+"/"+p.Name] = p.Condition
 	}
@@ -454,7 +454,7 @@ func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
 
 	// Attach hello-addon with overridden values; they replace the pack's
 	// whole values, so all of them are sent.
-	if err := e.pc.PatchClusterProfiles(e.ctx, uid, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{
+	if err := e.pc.PatchClusterProfiles(e.ctx, uid, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{
 		UID:        hello,
 		PackValues: []wire.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: "message: bonjour\nreplicas: 2\nimage: busybox:1.36"}},
 	}}}); err != nil {
@@ -491,7 +491,7 @@ func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
 	})
 
 	// A broken add-on reports errors with messages; hello stays Ready.
-	if err := e.pc.PatchClusterProfiles(e.ctx, uid, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: broken}}}); err != nil {
+	if err := e.pc.PatchClusterProfiles(e.ctx, uid, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{UID: broken}}}); err != nil {
 		t.Fatalf("attach broken-addon: %v", err)
 	}
 	e.eventually("broken packs report Error", time.Minute, func() error {
@@ -535,7 +535,7 @@ func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
 
 	// Attach it again with its defaults, so that deleting the cluster has
 	// pack objects to remove.
-	if err := e.pc.PatchClusterProfiles(e.ctx, uid, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: hello}}}); err != nil {
+	if err := e.pc.PatchClusterProfiles(e.ctx, uid, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{UID: hello}}}); err != nil {
 		t.Fatalf("re-attach hello-addon: %v", err)
 	}
 	e.eventually("hello-addon deployed with defaults", time.Minute, func() error {

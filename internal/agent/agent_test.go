@@ -74,7 +74,7 @@ type fakePalette struct {
 	desired  wire.AgentDesired
 	imported bool
 	beats    int
-	packs    []wire.PackStatus
+	packs    []wire.ClusterPackStatus
 	reports  int
 	unauth   int
 	polls    int
@@ -173,7 +173,7 @@ func TestAgent_tokenRotationAndPackApply(t *testing.T) {
 	a, kc := unitAgent(srv.URL, "old-token", ops)
 	ns := a.cfg.Namespace
 	pack := wire.Pack{Name: "hello", Type: PackTypeManifest, Values: "m: a",
-		Manifests: []wire.ManifestEntry{{Name: "cm", Content: "kind: ConfigMap\ndata: {m: {{ .Values.m }}}"}}}
+		Manifests: []wire.ManifestInputEntity{{Name: "cm", Content: "kind: ConfigMap\ndata: {m: {{ .Values.m }}}"}}}
 	fp.with(func(f *fakePalette) {
 		f.desired = wire.AgentDesired{Profiles: []wire.DesiredProfile{{UID: "prof1", Packs: []wire.Pack{pack}}}}
 	})
@@ -243,7 +243,7 @@ func TestAgent_packWaitsForTerminatingNamespace(t *testing.T) {
 	ops := &fakeOps{fail: []error{&kube.ApplyError{Err: terminating}}}
 	a, _ := unitAgent(srv.URL, "tok", ops)
 	pack := wire.Pack{Name: "hello", Type: PackTypeManifest,
-		Manifests: []wire.ManifestEntry{{Name: "cm", Content: "kind: ConfigMap\ndata: {m: a}"}}}
+		Manifests: []wire.ManifestInputEntity{{Name: "cm", Content: "kind: ConfigMap\ndata: {m: a}"}}}
 	fp.with(func(f *fakePalette) {
 		f.desired = wire.AgentDesired{Profiles: []wire.DesiredProfile{{UID: "prof1", Packs: []wire.Pack{pack}}}}
 	})

@@ -46,15 +46,15 @@ type clusterOps interface {
 	NodeFacts(ctx context.Context) (*kube.NodeFacts, error)
 }
 
-func readyStatus(key packKey) wire.PackStatus {
-	return wire.PackStatus{ProfileUID: key.profileUID, Name: key.name,
-		Condition: wire.Condition{Type: ConditionReady, Status: "True"}}
+func readyStatus(key packKey) wire.ClusterPackStatus {
+	return wire.ClusterPackStatus{ProfileUID: key.profileUID, Name: key.name,
+		Condition: wire.ClusterCondition{Type: ConditionReady, Status: "True"}}
 }
 
 // waitingStatus is a pack the agent will apply again soon, without failure.
-func waitingStatus(key packKey, reason string, err error) wire.PackStatus {
-	return wire.PackStatus{ProfileUID: key.profileUID, Name: key.name,
-		Condition: wire.Condition{Type: ConditionWaiting, Status: "False", Reason: reason, Message: err.Error()}}
+func waitingStatus(key packKey, reason string, err error) wire.ClusterPackStatus {
+	return wire.ClusterPackStatus{ProfileUID: key.profileUID, Name: key.name,
+		Condition: wire.ClusterCondition{Type: ConditionWaiting, Status: "False", Reason: reason, Message: err.Error()}}
 }
 
 // terminatingRetry is how soon an apply refused by a terminating namespace
@@ -71,9 +71,9 @@ func refusedTerminating(err error) bool {
 		strings.Contains(err.Error(), "because it is being terminated")
 }
 
-func errorStatus(key packKey, reason string, err error) wire.PackStatus {
-	return wire.PackStatus{ProfileUID: key.profileUID, Name: key.name,
-		Condition: wire.Condition{Type: ConditionError, Status: "False", Reason: reason, Message: err.Error()}}
+func errorStatus(key packKey, reason string, err error) wire.ClusterPackStatus {
+	return wire.ClusterPackStatus{ProfileUID: key.profileUID, Name: key.name,
+		Condition: wire.ClusterCondition{Type: ConditionError, Status: "False", Reason: reason, Message: err.Error()}}
 }
 
 // packLabels are the labels of every object of a pack.
@@ -87,7 +87,7 @@ func (a *Agent) packLabels(key packKey) map[string]string {
 func (a *Agent) reconcilePacks(ctx context.Context, profiles []wire.DesiredProfile) error {
 	now := time.Now()
 	want := map[packKey]bool{}
-	statuses := []wire.PackStatus{}
+	statuses := []wire.ClusterPackStatus{}
 	var errs []error
 	for _, prof := range profiles {
 		for _, p := range prof.Packs {

@@ -103,7 +103,7 @@ func indent(n int, s string) string {
 // TemplateData is what a pack's manifests are rendered with: .Values (the
 // merged values), .Variables (profile variables by name), and the same
 // variables as .spectro.var.NAME.
-func TemplateData(values map[string]any, vars []wire.Variable) map[string]any {
+func TemplateData(values map[string]any, vars []wire.SpectroClusterVariable) map[string]any {
 	vm := make(map[string]any, len(vars))
 	for _, v := range vars {
 		vm[v.Name] = v.Value
@@ -156,7 +156,7 @@ func effectivePack(p wire.Pack, overrides []wire.Pack) (wire.Pack, map[string]an
 	}
 	merged := base
 	out := p
-	out.Manifests = append([]wire.ManifestEntry(nil), p.Manifests...)
+	out.Manifests = append([]wire.ManifestInputEntity(nil), p.Manifests...)
 	for _, o := range overrides {
 		if o.Name != p.Name {
 			continue

@@ -44,7 +44,7 @@ func TestParseValues_errors(t *testing.T) {
 func TestRenderTemplate(t *testing.T) {
 	t.Parallel()
 	vals := map[string]any{"message": "hi", "replicas": int64(2), "nested": map[string]any{"k": "v"}}
-	data := TemplateData(vals, []wire.Variable{{Name: "env", Value: "prod"}})
+	data := TemplateData(vals, []wire.SpectroClusterVariable{{Name: "env", Value: "prod"}})
 	for _, tc := range []struct {
 		name    string
 		content string
@@ -86,7 +86,7 @@ func TestRenderPack(t *testing.T) {
 	t.Parallel()
 	pack := wire.Pack{
 		Name: "hello", Type: PackTypeManifest, Values: "message: hello\nreplicas: 1",
-		Manifests: []wire.ManifestEntry{
+		Manifests: []wire.ManifestInputEntity{
 			{Name: "cm", Content: "kind: ConfigMap\ndata:\n  m: {{ .Values.message }}\n  r: \"{{ .Values.replicas }}\""},
 			{Name: "empty", Content: "{{/* nothing */}}"},
 			{Name: "ns", Content: "kind: Namespace"},
@@ -128,14 +128,14 @@ func TestRenderPack(t *testing.T) {
 		t.Fatalf("fragment override: err = %v, want the default replicas gone", err)
 	}
 	keysPack := wire.Pack{Name: "hello", Type: PackTypeManifest, Values: "message: hello\nreplicas: 1",
-		Manifests: []wire.ManifestEntry{{Name: "keys", Content: "{{ range $k, $v := .Values }}{{ $k }} {{ end }}"}}}
+		Manifests: []wire.ManifestInputEntity{{Name: "keys", Content: "{{ range $k, $v := .Values }}{{ $k }} {{ end }}"}}}
 	if keys, err := RenderPack(frag, keysPack); err != nil || strings.TrimSpace(string(keys.Manifest)) != "message" {
 		t.Fatalf("values after a fragment override: %v %q, want only message", err, keys.Manifest)
 	}
 
 	// A manifest override by name replaces the content; without values the
 	// pack keeps its default values.
-	prof.PackValues = []wire.Pack{{Name: "hello", Manifests: []wire.ManifestEntry{{Name: "ns", Content: "kind: Secret"}}}}
+	prof.PackValues = []wire.Pack{{Name: "hello", Manifests: []wire.ManifestInputEntity{{Name: "ns", Content: "kind: Secret"}}}}
 	repl, err := RenderPack(prof, pack)
 	if err != nil || !strings.HasSuffix(string(repl.Manifest), "kind: Secret") || !strings.Contains(string(repl.Manifest), "m: hello") {
 		t.Fatalf("manifest override: %v %q", err, repl.Manifest)
@@ -152,7 +152,7 @@ func TestRenderPack(t *testing.T) {
 		{"bad override", wire.DesiredProfile{PackValues: []wire.Pack{{Name: "h", Values: "::: ["}}},
 			wire.Pack{Name: "h", Type: PackTypeManifest}, "values override"},
 		{"missing key", prof, wire.Pack{Name: "h", Type: PackTypeManifest,
-			Manifests: []wire.ManifestEntry{{Name: "x", Content: "{{ .Values.nope }}"}}}, `"nope"`},
+			Manifests: []wire.ManifestInputEntity{{Name: "x", Content: "{{ .Values.nope }}"}}}, `"nope"`},
 	} {
 		if _, err := RenderPack(tc.prof, tc.pack); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.wantErr)

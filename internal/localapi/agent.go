@@ -177,7 +177,7 @@ func (s *Server) agentPacksStatus(w http.ResponseWriter, r *http.Request, c *cal
 	}
 	packs := req.Packs
 	if packs == nil {
-		packs = []wire.PackStatus{}
+		packs = []wire.ClusterPackStatus{}
 	}
 	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
 		if err := onlyDesiredPacks(r.Context(), tx, c.agentCluster, packs); err != nil {
@@ -196,7 +196,7 @@ func (s *Server) agentPacksStatus(w http.ResponseWriter, r *http.Request, c *cal
 // of the profiles attached to the cluster: an agent reports exactly those,
 // so anything else is forged (or raced a detach, and the agent's next poll
 // reports the new set).
-func onlyDesiredPacks(ctx context.Context, tx *sql.Tx, clusterUID string, packs []wire.PackStatus) error {
+func onlyDesiredPacks(ctx context.Context, tx *sql.Tx, clusterUID string, packs []wire.ClusterPackStatus) error {
 	if len(packs) == 0 {
 		return nil
 	}

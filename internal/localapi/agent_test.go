@@ -13,7 +13,7 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
-func manifestPath(t *testing.T, cl wire.Cluster) (path, token string) {
+func manifestPath(t *testing.T, cl wire.SpectroCluster) (path, token string) {
 	t.Helper()
 	link := strings.TrimPrefix(cl.Status.ClusterImport.ImportLink, "kubectl apply -f ")
 	u, err := url.Parse(link)
@@ -112,8 +112,8 @@ func TestAgent_lifecycleAndHealth(t *testing.T) {
 	uid := c.importCluster("generic", "agent", "")
 	first := c.agentFor(uid)
 	second := c.agentFor(uid) // every token issued stays valid
-	health := func() wire.Overview {
-		var ov wire.Overview
+	health := func() wire.SpectroClusterUidSummary {
+		var ov wire.SpectroClusterUidSummary
 		c.must(http.MethodGet, "/v1/dashboard/spectroclusters/"+uid+"/overview", nil, 200, &ov)
 		return ov
 	}
@@ -147,7 +147,7 @@ func TestAgent_lifecycleAndHealth(t *testing.T) {
 	awsUID, ag := c.running("aws", "cloudy")
 	ag.must(http.MethodPut, "/heartbeat", wire.Heartbeat{AgentVersion: "v9", Metadata: wire.AgentMetadata{
 		KubernetesVersion: "v1.33.1", Region: "us-east-1", InstanceTypes: []string{"m5.large"}, NodeCount: 3}})
-	var aov wire.Overview
+	var aov wire.SpectroClusterUidSummary
 	c.must(http.MethodGet, "/v1/dashboard/spectroclusters/"+awsUID+"/overview", nil, 200, &aov)
 	if aov.KubernetesVersion() != "v1.33.1" || aov.Spec.CloudConfig.NodeCount() != 3 || aov.Spec.CloudConfig.CloudType != wire.CloudTypeAWS {
 		t.Fatalf("aws overview %+v %+v", aov.Spec, aov.Status.KubeMeta)
@@ -195,14 +195,14 @@ func TestAgent_packsStatusReplacesWholesale(t *testing.T) {
 	p2 := inst.CreateProfileFromFile(t, writeProfile(t, "p2", "1.0.0", "add-on"))
 	uid, ag := c.running("generic", "packs")
 	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/profiles", profilesBody(p1, p2), 204, nil)
-	ag.must(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: []wire.PackStatus{
-		{ProfileUID: p1, Name: "hello", Condition: wire.Condition{Type: "Ready", Status: "True"}},
-		{ProfileUID: p2, Name: "hello", Condition: wire.Condition{Type: "Error", Status: "True", Message: "boom"}},
+	ag.must(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: []wire.ClusterPackStatus{
+		{ProfileUID: p1, Name: "hello", Condition: wire.ClusterCondition{Type: "Ready", Status: "True"}},
+		{ProfileUID: p2, Name: "hello", Condition: wire.ClusterCondition{Type: "Error", Status: "True", Message: "boom"}},
 	}})
 	if p := c.getCluster(uid).Status.Packs; len(p) != 2 || p[1].Condition.Message != "boom" {
 		t.Fatalf("packs %+v", p)
 	}
-	ag.must(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: []wire.PackStatus{}})
+	ag.must(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: []wire.ClusterPackStatus{}})
 	if p := c.getCluster(uid).Status.Packs; p == nil || len(p) != 0 {
 		t.Fatalf("packs after empty report %+v", p)
 	}

@@ -10,8 +10,8 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
-func (s *Server) health(row *clusterRow) wire.Health {
-	h := wire.Health{State: wire.HealthUnknown, AgentVersion: row.AgentVersion, Conditions: []wire.HealthCondition{}}
+func (s *Server) health(row *clusterRow) wire.SpectroClusterHealthStatus {
+	h := wire.SpectroClusterHealthStatus{State: wire.HealthUnknown, AgentVersion: row.AgentVersion, Conditions: []wire.SpectroClusterHealthCondition{}}
 	if row.LastHeartbeat != nil {
 		t := *row.LastHeartbeat
 		h.LastHeartBeatTimestamp = &t
@@ -33,9 +33,9 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, c *call) error
 	md := s.shownMetadata(row)
 	packs := row.Packs
 	if packs == nil {
-		packs = []wire.PackStatus{}
+		packs = []wire.ClusterPackStatus{}
 	}
-	writeJSON(w, http.StatusOK, wire.Overview{
+	writeJSON(w, http.StatusOK, wire.SpectroClusterUidSummary{
 		Metadata: s.objectMeta(row),
 		Spec:     wire.OverviewSpec{CloudConfig: cloudConfigSummary(row, md)},
 		Status: wire.OverviewStatus{
@@ -61,9 +61,9 @@ func (s *Server) shownMetadata(row *clusterRow) wire.AgentMetadata {
 // cloudConfigSummary is the cloudConfig of an overview or a search summary:
 // one machine pool of the reported node count.
 func cloudConfigSummary(row *clusterRow, md wire.AgentMetadata) wire.CloudConfigSummary {
-	pools := []wire.MachinePoolSummary{}
+	pools := []wire.MachinePoolMeta{}
 	if md.NodeCount > 0 {
-		pools = append(pools, wire.MachinePoolSummary{Size: int32(min(md.NodeCount, math.MaxInt32))}) //nolint:gosec // bounded above.
+		pools = append(pools, wire.MachinePoolMeta{Size: int32(min(md.NodeCount, math.MaxInt32))}) //nolint:gosec // bounded above.
 	}
 	return wire.CloudConfigSummary{CloudType: row.CloudType, UID: row.CloudConfigUID, MachinePools: pools}
 }

@@ -30,7 +30,7 @@ func (s *Server) getClusterProfiles(w http.ResponseWriter, r *http.Request, c *c
 	if err != nil {
 		return err
 	}
-	out := wire.ClusterProfiles{Profiles: make([]wire.AttachedProfile, 0, len(atts))}
+	out := wire.SpectroClusterProfileList{Profiles: make([]wire.SpectroClusterProfile, 0, len(atts))}
 	for _, a := range atts {
 		out.Profiles = append(out.Profiles, attachedProfileJSON(a))
 	}
@@ -48,7 +48,7 @@ func (s *Server) putClusterProfiles(w http.ResponseWriter, r *http.Request, c *c
 
 // plannedAttachment is one entry of a PATCH/PUT after resolving swaps.
 type plannedAttachment struct {
-	entry   wire.ProfileAttachment
+	entry   wire.SpectroClusterProfileEntity
 	newUID  string
 	oldUID  string // the attached profile it replaces, if any
 	profile *profileRow
@@ -57,7 +57,7 @@ type plannedAttachment struct {
 // changeProfiles implements PATCH (add or update the listed, keep the rest;
 // replaceWithProfile swaps in place) and PUT (replace the set).
 func (s *Server) changeProfiles(w http.ResponseWriter, r *http.Request, c *call, replaceAll bool) error {
-	var req wire.ProfilesRequest
+	var req wire.SpectroClusterProfiles
 	if err := decodeBody(r, &req, true); err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ func sameJSON[T any](a, b []T) bool {
 // updatePackStatus marks the packs of removed profiles Removing and adds
 // placeholders for the packs of added ones until the agent reports.
 func (s *Server) updatePackStatus(ctx context.Context, tx *sql.Tx, row *clusterRow, added map[string]*profileRow, removed map[string]bool) error {
-	packs := make([]wire.PackStatus, 0, len(row.Packs))
+	packs := make([]wire.ClusterPackStatus, 0, len(row.Packs))
 	for _, p := range row.Packs {
 		if _, ok := added[p.ProfileUID]; ok {
 			continue
@@ -196,7 +196,7 @@ func (s *Server) updatePackStatus(ctx context.Context, tx *sql.Tx, row *clusterR
 			if s.cfg.SimulateAgents {
 				continue
 			}
-			p.Condition = wire.Condition{Type: "Removing", Status: "True", Message: "the profile was detached; waiting for the agent to remove the pack"}
+			p.Condition = wire.ClusterCondition{Type: "Removing", Status: "True", Message: "the profile was detached; waiting for the agent to remove the pack"}
 		}
 		packs = append(packs, p)
 	}
@@ -207,11 +207,11 @@ func (s *Server) updatePackStatus(ctx context.Context, tx *sql.Tx, row *clusterR
 	slices.Sort(uids)
 	for _, uid := range uids {
 		for _, pk := range added[uid].Published.Packs {
-			cond := wire.Condition{Type: "Ready", Status: "Unknown", Reason: "WaitingForAgent", Message: "waiting for the agent to deploy the pack"}
+			cond := wire.ClusterCondition{Type: "Ready", Status: "Unknown", Reason: "WaitingForAgent", Message: "waiting for the agent to deploy the pack"}
 			if s.cfg.SimulateAgents {
-				cond = wire.Condition{Type: "Ready", Status: "True"}
+				cond = wire.ClusterCondition{Type: "Ready", Status: "True"}
 			}
-			packs = append(packs, wire.PackStatus{ProfileUID: uid, Name: pk.Name, Condition: cond})
+			packs = append(packs, wire.ClusterPackStatus{ProfileUID: uid, Name: pk.Name, Condition: cond})
 		}
 	}
 	return setClusterPacks(ctx, tx, row.UID, packs, s.now().UnixNano())
@@ -219,7 +219,7 @@ func (s *Server) updatePackStatus(ctx context.Context, tx *sql.Tx, row *clusterR
 
 // DELETE /v1/spectroclusters/{uid}/profiles.
 func (s *Server) deleteClusterProfiles(w http.ResponseWriter, r *http.Request, c *call) error {
-	var req wire.DeleteProfilesRequest
+	var req wire.SpectroClusterProfilesDeleteEntity
 	if err := decodeBody(r, &req, true); err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func loadLocation(ctx context.Context, q queryer, clusterUID string) (*wire.Clus
 		}
 	}
 	if loc.GeoLoc == nil {
-		loc.GeoLoc = &wire.GeoLocation{}
+		loc.GeoLoc = &wire.GeolocationLatlong{}
 	}
 	return loc, nil
 }

@@ -111,7 +111,7 @@ func importState(state string) string {
 
 // clusterJSON builds the wire cluster (v1SpectroCluster; never null where
 // Spectro's own clients dereference).
-func (s *Server) clusterJSON(ctx context.Context, q queryer, row *clusterRow) (*wire.Cluster, error) {
+func (s *Server) clusterJSON(ctx context.Context, q queryer, row *clusterRow) (*wire.SpectroCluster, error) {
 	atts, err := loadAttachments(ctx, q, row.UID)
 	if err != nil {
 		return nil, err
@@ -122,21 +122,21 @@ func (s *Server) clusterJSON(ctx context.Context, q queryer, row *clusterRow) (*
 	}
 	packs := row.Packs
 	if packs == nil {
-		packs = []wire.PackStatus{}
+		packs = []wire.ClusterPackStatus{}
 	}
-	cl := &wire.Cluster{
+	cl := &wire.SpectroCluster{
 		Metadata: s.objectMeta(row),
-		Spec: wire.ClusterSpec{
+		Spec: wire.SpectroClusterSpec{
 			CloudType:               row.CloudType,
-			CloudConfigRef:          &wire.ObjectRef{Kind: cloudConfigKind(row.CloudType), UID: row.CloudConfigUID},
+			CloudConfigRef:          &wire.ObjectReference{Kind: cloudConfigKind(row.CloudType), UID: row.CloudConfigUID},
 			ClusterConfig:           wire.ClusterConfig{},
 			ClusterProfileTemplates: templates,
 		},
-		Status: wire.ClusterStatus{
+		Status: wire.SpectroClusterStatus{
 			State:         row.State,
 			ClusterImport: &wire.ClusterImport{ImportLink: s.importLink(row), IsBrownfield: true, State: importState(row.State)},
 			Packs:         packs,
-			Conditions:    []wire.Condition{},
+			Conditions:    []wire.ClusterCondition{},
 		},
 	}
 	if cl.Status.Location, err = loadLocation(ctx, q, row.UID); err != nil {
@@ -278,7 +278,7 @@ func (s *Server) deleteCluster(w http.ResponseWriter, r *http.Request, c *call) 
 
 // PATCH /v1/spectroclusters/{uid}/metadata.
 func (s *Server) patchMetadata(w http.ResponseWriter, r *http.Request, c *call) error {
-	var req wire.MetadataUpdate
+	var req wire.ObjectMetaInputEntitySchema
 	if err := decodeBody(r, &req, true); err != nil {
 		return err
 	}

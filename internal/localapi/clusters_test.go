@@ -63,7 +63,7 @@ func TestImport_rules(t *testing.T) {
 	c := newClient(t, localtest.Start(t))
 	c.importCluster("generic", "taken", "")
 	proxy := importReq("proxied", wire.ImportModeReadOnly)
-	proxy.Spec.ClusterConfig.Proxy = &wire.Proxy{HTTPSProxy: "http://proxy:3128"}
+	proxy.Spec.ClusterConfig.Proxy = &wire.ClusterProxySpec{HTTPSProxy: "http://proxy:3128"}
 	tests := []struct {
 		name, cloudType string
 		body            any
@@ -90,15 +90,15 @@ func TestImport_rules(t *testing.T) {
 	if a := c.do(http.MethodGet, "/v1/spectroclusters/validate/name?name=free", nil); a.status != 204 {
 		t.Fatalf("validate free: %d", a.status)
 	}
-	var list wire.SearchResponse
-	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/search", wire.SearchRequest{}, 200, &list)
+	var list wire.SpectroClustersSummary
+	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/search", wire.SearchFilterSummarySpec{}, 200, &list)
 	if list.ListMeta.Count != 1 {
 		t.Fatalf("rejected imports left clusters behind: %+v", list.ListMeta)
 	}
 	// A proxy with Full Permission is accepted and kept: Palette never shows
 	// it again, but the import manifest's agent carries it.
 	full := importReq("proxied", "")
-	full.Spec.ClusterConfig.Proxy = &wire.Proxy{HTTPSProxy: "http://proxy:3128", CAHostPath: "/etc/ca.pem", CAContainerMountPath: "/ca.pem"}
+	full.Spec.ClusterConfig.Proxy = &wire.ClusterProxySpec{HTTPSProxy: "http://proxy:3128", CAHostPath: "/etc/ca.pem", CAContainerMountPath: "/ca.pem"}
 	var out wire.UIDResponse
 	c.must(http.MethodPost, "/v1/spectroclusters/generic/import", full, 201, &out)
 	if cl := c.getCluster(out.UID); cl.Metadata.Name != "proxied" || cl.Status.State != wire.StatePending {
@@ -185,7 +185,7 @@ func TestCluster_metadataPatch(t *testing.T) {
 	c := newClient(t, localtest.Start(t))
 	uid := c.importCluster("generic", "meta", "")
 	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/metadata",
-		wire.MetadataUpdate{Metadata: wire.MetadataLabels{Labels: map[string]string{"env": "prod"}, Annotations: map[string]string{"description": "lab"}}}, 204, nil)
+		wire.ObjectMetaInputEntitySchema{Metadata: wire.MetadataLabels{Labels: map[string]string{"env": "prod"}, Annotations: map[string]string{"description": "lab"}}}, 204, nil)
 	cl := c.getCluster(uid)
 	if cl.Metadata.Labels["env"] != "prod" || cl.Metadata.Annotations["description"] != "lab" {
 		t.Fatalf("metadata %+v", cl.Metadata)
@@ -277,11 +277,11 @@ func TestCluster_variables(t *testing.T) {
 	if a := c.must(http.MethodGet, base+"/variables", nil, 200, nil); !strings.HasPrefix(strings.TrimSpace(string(a.body)), "[") {
 		t.Skip("variables array: server side in progress")
 	}
-	c.must(http.MethodPatch, base+"/variables", []wire.ClusterVariables{{ProfileUID: prof,
-		Variables: []wire.Variable{{Name: "a", Value: "1"}, {Name: "b", Value: "2"}}}}, 204, nil)
-	c.must(http.MethodPatch, base+"/variables", []wire.ClusterVariables{{ProfileUID: prof,
-		Variables: []wire.Variable{{Name: "a", Value: "3"}}}}, 204, nil)
-	var vars []wire.ClusterVariables
+	c.must(http.MethodPatch, base+"/variables", []wire.SpectroClusterVariables{{ProfileUID: prof,
+		Variables: []wire.SpectroClusterVariable{{Name: "a", Value: "1"}, {Name: "b", Value: "2"}}}}, 204, nil)
+	c.must(http.MethodPatch, base+"/variables", []wire.SpectroClusterVariables{{ProfileUID: prof,
+		Variables: []wire.SpectroClusterVariable{{Name: "a", Value: "3"}}}}, 204, nil)
+	var vars []wire.SpectroClusterVariables
 	c.must(http.MethodGet, base+"/variables", nil, 200, &vars)
 	got := map[string]string{}
 	for _, pv := range vars {

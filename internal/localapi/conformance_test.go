@@ -74,16 +74,16 @@ func TestConformance(t *testing.T) {
 
 	// Imports: generic, aws, openshift (through the generic path), read-only.
 	must("validate name", c.ValidateClusterName(ctx, "conf-generic"))
-	imp := func(name, cloudType, mode string, proxy *wire.Proxy) string {
+	imp := func(name, cloudType, mode string, proxy *wire.ClusterProxySpec) string {
 		t.Helper()
 		uid, _, err := c.ImportCluster(ctx, cloudType, wire.ImportRequest{
-			Metadata: wire.ObjectMetaInput{Name: name, Labels: map[string]string{"suite": "conformance"}, Annotations: map[string]string{"description": "d"}},
+			Metadata: wire.ObjectMetaInputEntity{Name: name, Labels: map[string]string{"suite": "conformance"}, Annotations: map[string]string{"description": "d"}},
 			Spec:     wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: mode, Proxy: proxy}},
 		})
 		must("import "+name, err)
 		return uid
 	}
-	generic := imp("conf-generic", wire.CloudTypeGeneric, "", &wire.Proxy{HTTPSProxy: "http://proxy:3128", NoProxy: "10.0.0.0/8"})
+	generic := imp("conf-generic", wire.CloudTypeGeneric, "", &wire.ClusterProxySpec{HTTPSProxy: "http://proxy:3128", NoProxy: "10.0.0.0/8"})
 	aws := imp("conf-aws", wire.CloudTypeAWS, "", nil)
 	imp("conf-openshift", wire.CloudTypeOpenShift, "", nil)
 	ro := imp("conf-ro", wire.CloudTypeGeneric, wire.ImportModeReadOnly, nil)
@@ -91,8 +91,8 @@ func TestConformance(t *testing.T) {
 		t.Fatalf("validate a taken name: %v, want a conflict", err)
 	}
 	_, _, err = c.ImportCluster(ctx, wire.CloudTypeGeneric, wire.ImportRequest{
-		Metadata: wire.ObjectMetaInput{Name: "conf-ro-proxy"},
-		Spec:     wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: wire.ImportModeReadOnly, Proxy: &wire.Proxy{HTTPProxy: "http://p"}}},
+		Metadata: wire.ObjectMetaInputEntity{Name: "conf-ro-proxy"},
+		Spec:     wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: wire.ImportModeReadOnly, Proxy: &wire.ClusterProxySpec{HTTPProxy: "http://p"}}},
 	})
 	if !palette.IsCode(err, wire.CodeProxyNotSupportedInReadOnlyMode) {
 		t.Fatalf("proxy in read-only mode: %v", err)
@@ -125,9 +125,9 @@ func TestConformance(t *testing.T) {
 	if meta.SpecSummary.ImportMode != wire.ImportModeReadOnly {
 		t.Fatalf("import mode %q, want read-only", meta.SpecSummary.ImportMode)
 	}
-	_, err = c.SearchClusterMetadata(ctx, wire.SearchRequest{})
+	_, err = c.SearchClusterMetadata(ctx, wire.SearchFilterSummarySpec{})
 	must("metadata search", err)
-	items, err := c.SearchClusters(ctx, wire.SearchRequest{Sort: []wire.SortSpec{{Field: "clusterName", Order: "asc"}}}, 2)
+	items, err := c.SearchClusters(ctx, wire.SearchFilterSummarySpec{Sort: []wire.SearchFilterSortSpec{{Field: "clusterName", Order: "asc"}}}, 2)
 	must("search", err)
 	if len(items) != 4 {
 		t.Fatalf("search: %d items, want 4", len(items))
@@ -141,12 +141,12 @@ func TestConformance(t *testing.T) {
 
 	// Add-on profiles, variables.
 	hello := prof.Spec.Published.Packs[0]
-	must("attach", c.PatchClusterProfiles(ctx, aws, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{
+	must("attach", c.PatchClusterProfiles(ctx, aws, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{
 		UID:        puid,
 		PackValues: []wire.Pack{{Name: hello.Name, Tag: hello.Tag, Type: hello.Type, Values: hello.Values + "extra: 1\n"}},
-		Variables:  []wire.Variable{{Name: "greeting", Value: "hi"}},
+		Variables:  []wire.SpectroClusterVariable{{Name: "greeting", Value: "hi"}},
 	}}}))
-	must("put profiles", c.PutClusterProfiles(ctx, generic, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: puid}}}))
+	must("put profiles", c.PutClusterProfiles(ctx, generic, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{UID: puid}}}))
 	list, err := c.GetClusterProfiles(ctx, aws)
 	must("cluster profiles", err)
 	if len(list.Profiles) != 1 || !strings.Contains(list.Profiles[0].PackValues()[hello.Name], "extra: 1") {
@@ -154,9 +154,9 @@ func TestConformance(t *testing.T) {
 	}
 	vars, err := c.GetClusterVariables(ctx, aws)
 	must("variables", err)
-	must("patch variables", c.PatchClusterVariables(ctx, aws, []wire.ClusterVariables{{ProfileUID: puid, Variables: []wire.Variable{{Name: "greeting", Value: "hello"}}}}))
+	must("patch variables", c.PatchClusterVariables(ctx, aws, []wire.SpectroClusterVariables{{ProfileUID: puid, Variables: []wire.SpectroClusterVariable{{Name: "greeting", Value: "hello"}}}}))
 	_ = vars
-	if err := c.PatchClusterProfiles(ctx, ro, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: puid}}}); !palette.IsCode(err, wire.CodeAddonProfilesRequireFullPermission) {
+	if err := c.PatchClusterProfiles(ctx, ro, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{UID: puid}}}); !palette.IsCode(err, wire.CodeAddonProfilesRequireFullPermission) {
 		t.Fatalf("add-on on a read-only cluster: %v", err)
 	}
 	must("detach", c.DeleteClusterProfiles(ctx, aws, []string{puid}))

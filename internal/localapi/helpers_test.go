@@ -135,7 +135,7 @@ func (c *client) wantError(method, path string, body any, status int, code strin
 
 func importReq(name, mode string) wire.ImportRequest {
 	return wire.ImportRequest{
-		Metadata: wire.ObjectMetaInput{Name: name},
+		Metadata: wire.ObjectMetaInputEntity{Name: name},
 		Spec:     wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: mode}},
 	}
 }
@@ -147,28 +147,28 @@ func (c *client) importCluster(cloudType, name, mode string) string {
 	return out.UID
 }
 
-func (c *client) getCluster(uid string) wire.Cluster {
+func (c *client) getCluster(uid string) wire.SpectroCluster {
 	c.t.Helper()
-	var cl wire.Cluster
+	var cl wire.SpectroCluster
 	c.must(http.MethodGet, "/v1/spectroclusters/"+uid, nil, http.StatusOK, &cl)
 	return cl
 }
 
 // meta returns the metadata search item of a cluster (the only place the
 // import mode is shown), found by its name.
-func (c *client) meta(uid string) wire.MetaItem {
+func (c *client) meta(uid string) wire.SpectroClusterMetaSummary {
 	c.t.Helper()
 	name := c.getCluster(uid).Metadata.Name
-	var out wire.MetaSearchResponse
+	var out wire.SpectroClustersMetadataSearch
 	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/metadata/search",
-		wire.SearchRequest{Filter: wire.AndFilter(wire.StringFilter("clusterName", name))}, http.StatusOK, &out)
+		wire.SearchFilterSummarySpec{Filter: wire.AndFilter(wire.StringFilter("clusterName", name))}, http.StatusOK, &out)
 	for _, it := range out.Items {
 		if it.Metadata.UID == uid {
 			return it
 		}
 	}
 	c.t.Fatalf("cluster %s (%s) is not in the metadata search: %+v", uid, name, out.Items)
-	return wire.MetaItem{}
+	return wire.SpectroClusterMetaSummary{}
 }
 
 // importMode is the cluster's import mode as the metadata search shows it.

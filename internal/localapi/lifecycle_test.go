@@ -61,21 +61,21 @@ func TestSearch_filtersAndPaging(t *testing.T) {
 		// openshift and eks-anywhere are imported through the generic path.
 		uid := c.importCluster(wire.ImportCloudType(ct), fmt.Sprintf("c-%03d", i), mode)
 		if i%10 == 0 {
-			c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/metadata", wire.MetadataUpdate{Metadata: wire.MetadataLabels{Labels: map[string]string{"env": "prod"}}}, 204, nil)
+			c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/metadata", wire.ObjectMetaInputEntitySchema{Metadata: wire.MetadataLabels{Labels: map[string]string{"env": "prod"}}}, 204, nil)
 		}
 		if i >= 115 {
 			c.must(http.MethodDelete, "/v1/spectroclusters/"+uid, nil, 204, nil) // Pending: Deleted at once
 		}
 	}
-	search := func(q string, req wire.SearchRequest) wire.SearchResponse {
-		var out wire.SearchResponse
+	search := func(q string, req wire.SearchFilterSummarySpec) wire.SpectroClustersSummary {
+		var out wire.SpectroClustersSummary
 		c.must(http.MethodPost, "/v1/dashboard/spectroclusters/search"+q, req, 200, &out)
 		if out.Items == nil {
 			t.Fatal("items is null")
 		}
 		return out
 	}
-	all := func(req wire.SearchRequest, limit int) []string {
+	all := func(req wire.SearchFilterSummarySpec, limit int) []string {
 		var names []string
 		q := fmt.Sprintf("?limit=%d", limit)
 		for pages := 0; ; pages++ {
@@ -95,7 +95,7 @@ func TestSearch_filtersAndPaging(t *testing.T) {
 			q = fmt.Sprintf("?limit=%d&continue=%s", limit, out.ListMeta.Continue)
 		}
 	}
-	byName := wire.SearchRequest{Sort: []wire.SortSpec{{Field: "clusterName", Order: "asc"}}}
+	byName := wire.SearchFilterSummarySpec{Sort: []wire.SearchFilterSortSpec{{Field: "clusterName", Order: "asc"}}}
 	names := all(byName, 50)
 	if len(names) != 115 || names[0] != "c-000" || names[114] != "c-114" {
 		t.Fatalf("all live clusters: %d, first %v", len(names), names[:1])
@@ -106,14 +106,14 @@ func TestSearch_filtersAndPaging(t *testing.T) {
 	if n := all(byName, 7); len(n) != 115 {
 		t.Fatalf("paging by 7 saw %d", len(n))
 	}
-	desc := all(wire.SearchRequest{Sort: []wire.SortSpec{{Field: "clusterName", Order: "desc"}}}, 50)
+	desc := all(wire.SearchFilterSummarySpec{Sort: []wire.SearchFilterSortSpec{{Field: "clusterName", Order: "desc"}}}, 50)
 	if desc[0] != "c-114" {
 		t.Fatalf("desc first %s", desc[0])
 	}
 
 	tests := []struct {
 		name   string
-		filter *wire.FilterSpec
+		filter *wire.SearchFilterSpec
 		want   int
 	}{
 		{"name eq", wire.AndFilter(wire.StringFilter("clusterName", "c-007")), 1},
@@ -126,22 +126,22 @@ func TestSearch_filtersAndPaging(t *testing.T) {
 		{"begins with", wire.AndFilter(stringOp("clusterName", "beginsWith", false, "c-11")), 5},
 		{"contains", wire.AndFilter(stringOp("clusterName", "contains", false, "09")), 12},
 		{"negation", wire.AndFilter(stringOp("clusterName", "beginsWith", true, "c-0")), 15},
-		{"deleted asked", wire.AndFilter(wire.Filter{Property: "isDeleted", Type: "bool", Condition: wire.FilterCondition{Bool: &wire.BoolCondition{Value: true}}}), 5},
-		{"or groups", &wire.FilterSpec{Conjunction: "or", FilterGroups: []wire.FilterGroup{
-			{Filters: []wire.Filter{wire.StringFilter("clusterName", "c-001")}},
-			{Filters: []wire.Filter{wire.StringFilter("clusterName", "c-002")}},
+		{"deleted asked", wire.AndFilter(wire.SearchFilterItem{Property: "isDeleted", Type: "bool", Condition: wire.SearchFilterCondition{Bool: &wire.SearchFilterBoolCondition{Value: true}}}), 5},
+		{"or groups", &wire.SearchFilterSpec{Conjunction: "or", FilterGroups: []wire.SearchFilterGroup{
+			{Filters: []wire.SearchFilterItem{wire.StringFilter("clusterName", "c-001")}},
+			{Filters: []wire.SearchFilterItem{wire.StringFilter("clusterName", "c-002")}},
 		}}, 2},
 	}
 	for _, tt := range tests {
-		n := all(wire.SearchRequest{Filter: tt.filter}, 50)
+		n := all(wire.SearchFilterSummarySpec{Filter: tt.filter}, 50)
 		if len(n) != tt.want {
 			t.Errorf("%s: %d results, want %d", tt.name, len(n), tt.want)
 		}
 	}
 	// The metadata search takes the same filters, answers every match at
 	// once and shows the import mode.
-	var meta wire.MetaSearchResponse
-	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/metadata/search", wire.SearchRequest{Filter: wire.AndFilter(
+	var meta wire.SpectroClustersMetadataSearch
+	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/metadata/search", wire.SearchFilterSummarySpec{Filter: wire.AndFilter(
 		wire.StringFilter("cloudType", "aws"), wire.StringFilter("importMode", "read-only"))}, 200, &meta)
 	if len(meta.Items) != 8 || meta.ListMeta == nil || meta.ListMeta.Count != 8 {
 		t.Fatalf("metadata search aws and read-only: %d items, listmeta %+v", len(meta.Items), meta.ListMeta)
@@ -151,20 +151,20 @@ func TestSearch_filtersAndPaging(t *testing.T) {
 			t.Fatalf("metadata search item %+v", it)
 		}
 	}
-	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/metadata/search", wire.SearchRequest{}, 200, &meta)
+	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/metadata/search", wire.SearchFilterSummarySpec{}, 200, &meta)
 	if len(meta.Items) != 115 {
 		t.Fatalf("metadata search of everything: %d items, want 115 (not paged)", len(meta.Items))
 	}
 	// A continue token from another filter, a garbage token, an unknown property: 400.
 	first := search("?limit=5", byName)
 	c.wantError(http.MethodPost, "/v1/dashboard/spectroclusters/search?continue="+first.ListMeta.Continue,
-		wire.SearchRequest{Filter: wire.AndFilter(wire.StringFilter("cloudType", "aws"))}, 400, wire.CodeBadRequest)
+		wire.SearchFilterSummarySpec{Filter: wire.AndFilter(wire.StringFilter("cloudType", "aws"))}, 400, wire.CodeBadRequest)
 	c.wantError(http.MethodPost, "/v1/dashboard/spectroclusters/search?continue=not-a-token!", byName, 400, wire.CodeBadRequest)
-	c.wantError(http.MethodPost, "/v1/dashboard/spectroclusters/search", wire.SearchRequest{Filter: wire.AndFilter(wire.StringFilter("color", "red"))}, 400, wire.CodeBadRequest)
+	c.wantError(http.MethodPost, "/v1/dashboard/spectroclusters/search", wire.SearchFilterSummarySpec{Filter: wire.AndFilter(wire.StringFilter("color", "red"))}, 400, wire.CodeBadRequest)
 	c.wantError(http.MethodPost, "/v1/dashboard/spectroclusters/search?limit=ten", byName, 400, wire.CodeBadRequest)
 }
 
-func stringOp(prop, op string, neg bool, values ...string) wire.Filter {
+func stringOp(prop, op string, neg bool, values ...string) wire.SearchFilterItem {
 	f := wire.StringFilter(prop, values...)
 	f.Condition.String.Operator = op
 	f.Condition.String.Negation = neg
@@ -225,7 +225,7 @@ func TestRestart_keepsEverything(t *testing.T) {
 	prof := inst.CreateProfileFromFile(t, writeProfile(t, "keep", "1.0.0", "add-on"))
 	uid, ag := c.running("aws", "persist")
 	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/profiles", profilesBody(prof), 204, nil)
-	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/metadata", wire.MetadataUpdate{Metadata: wire.MetadataLabels{Labels: map[string]string{"a": "b"}}}, 204, nil)
+	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/metadata", wire.ObjectMetaInputEntitySchema{Metadata: wire.MetadataLabels{Labels: map[string]string{"a": "b"}}}, 204, nil)
 	before := c.must(http.MethodGet, "/v1/spectroclusters/"+uid, nil, 200, nil).body
 	key, url := inst.APIKey, inst.URL
 

@@ -49,8 +49,8 @@ func (c *client) setFaults(spec string, seed int64) {
 
 func (c *client) count(name string) int {
 	c.t.Helper()
-	var out wire.SearchResponse
-	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/search", wire.SearchRequest{Filter: wire.AndFilter(wire.StringFilter("clusterName", name))}, 200, &out)
+	var out wire.SpectroClustersSummary
+	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/search", wire.SearchFilterSummarySpec{Filter: wire.AndFilter(wire.StringFilter("clusterName", name))}, 200, &out)
 	return out.ListMeta.Count
 }
 
@@ -197,8 +197,8 @@ func TestBadInput_4xxAndNothingWritten(t *testing.T) {
 	if resp.StatusCode != 413 {
 		t.Fatalf("chunked huge body: %d", resp.StatusCode)
 	}
-	var all wire.SearchResponse
-	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/search", wire.SearchRequest{}, 200, &all)
+	var all wire.SpectroClustersSummary
+	c.must(http.MethodPost, "/v1/dashboard/spectroclusters/search", wire.SearchFilterSummarySpec{}, 200, &all)
 	if all.ListMeta.Count != 1 {
 		t.Fatalf("bad requests wrote clusters: %d", all.ListMeta.Count)
 	}

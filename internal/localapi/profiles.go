@@ -90,7 +90,7 @@ func validateProfile(in *wire.ClusterProfileEntity) error {
 		}
 		seen[p.Name] = true
 		if p.Manifests == nil {
-			t.Packs[i].Manifests = []wire.ManifestEntry{}
+			t.Packs[i].Manifests = []wire.ManifestInputEntity{}
 		}
 	}
 	return nil
@@ -188,7 +188,7 @@ func (s *Server) profilesMetadata(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	out := wire.ProfilesMetadata{Items: make([]wire.ProfileMetadataItem, 0, len(all))}
+	out := wire.ClusterProfilesMetadata{Items: make([]wire.ProfileMetadataItem, 0, len(all))}
 	for _, p := range all {
 		out.Items = append(out.Items, wire.ProfileMetadataItem{
 			Metadata: wire.NameUID{Name: p.Name, UID: p.UID},
@@ -202,11 +202,11 @@ func (s *Server) profilesMetadata(w http.ResponseWriter, r *http.Request, c *cal
 // POST /v1/dashboard/clusterprofiles?limit=&continue=: the body is
 // v1ClusterProfilesFilterSpec (profileName, version, profileType, scope).
 func (s *Server) searchProfiles(w http.ResponseWriter, r *http.Request, c *call) error {
-	var req wire.ProfileFilterSpec
+	var req wire.ClusterProfilesFilterSpec
 	if err := decodeBody(r, &req, false); err != nil {
 		return err
 	}
-	pg, err := parsePaging(r, wire.SearchRequest{})
+	pg, err := parsePaging(r, wire.SearchFilterSummarySpec{})
 	if err != nil {
 		return err
 	}
@@ -231,21 +231,21 @@ func (s *Server) searchProfiles(w http.ResponseWriter, r *http.Request, c *call)
 		}
 		matched = append(matched, p)
 	}
-	sorts := make([]wire.SortSpec, 0, len(req.Sort))
+	sorts := make([]wire.SearchFilterSortSpec, 0, len(req.Sort))
 	for _, sp := range req.Sort {
-		sorts = append(sorts, wire.SortSpec(sp))
+		sorts = append(sorts, wire.SearchFilterSortSpec(sp))
 	}
 	if err := sortProfiles(matched, sorts); err != nil {
 		return err
 	}
 	page, lm := pg.page(len(matched))
-	out := wire.ProfileSearchResponse{Items: make([]wire.ProfileSearchItem, 0, page.end-page.start), ListMeta: lm}
+	out := wire.ClusterProfilesSummary{Items: make([]wire.ClusterProfileSummary, 0, page.end-page.start), ListMeta: lm}
 	for _, p := range matched[page.start:page.end] {
 		j := profileJSON(p)
-		out.Items = append(out.Items, wire.ProfileSearchItem{
+		out.Items = append(out.Items, wire.ClusterProfileSummary{
 			Metadata: j.Metadata,
 			SpecSummary: wire.ProfileSpecSummary{
-				Published: &wire.ProfileTemplateSummary{Type: p.Type, CloudType: p.CloudType},
+				Published: &wire.ClusterProfileTemplateSummary{Type: p.Type, CloudType: p.CloudType},
 				Version:   p.Version,
 			},
 		})

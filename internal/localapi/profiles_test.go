@@ -18,7 +18,7 @@ func TestProfiles_createPublishAndLookup(t *testing.T) {
 		Spec: wire.ClusterProfileEntitySpec{Version: "1.2.0", Template: wire.ProfileTemplate{
 			Type: wire.ProfileTypeAddOn, CloudType: "all",
 			Packs: []wire.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: "a: 1",
-				Manifests: []wire.ManifestEntry{{Name: "cm", Content: "kind: ConfigMap # secret-content"}}}},
+				Manifests: []wire.ManifestInputEntity{{Name: "cm", Content: "kind: ConfigMap # secret-content"}}}},
 		}},
 	}
 	var created wire.UIDResponse
@@ -53,24 +53,24 @@ func TestProfiles_createPublishAndLookup(t *testing.T) {
 	if r := c.do(http.MethodGet, "/v1/clusterprofiles?name=monitoring&version=1.2.0", nil); r.status != 404 && r.status != 405 {
 		t.Fatalf("GET /v1/clusterprofiles?name=: status %d, want no such route", r.status)
 	}
-	var found wire.ProfileSearchResponse
-	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", wire.ProfileFilterSpec{Filter: wire.ProfileFilter{
-		ProfileName: &wire.FilterString{Eq: "monitoring"}, Version: &wire.FilterVersion{Eq: "1.2.0"}}}, 200, &found)
+	var found wire.ClusterProfilesSummary
+	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", wire.ClusterProfilesFilterSpec{Filter: wire.ClusterProfileFilterSpec{
+		ProfileName: &wire.FilterString{Eq: "monitoring"}, Version: &wire.FilterVersionString{Eq: "1.2.0"}}}, 200, &found)
 	if len(found.Items) != 1 || found.Items[0].Metadata.UID != created.UID || found.Items[0].SpecSummary.Published == nil ||
 		found.Items[0].SpecSummary.Published.Type != "add-on" || found.Items[0].SpecSummary.Version != "1.2.0" || found.ListMeta.Count != 1 {
 		t.Fatalf("dashboard search %+v", found)
 	}
-	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", wire.ProfileFilterSpec{Filter: wire.ProfileFilter{
+	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", wire.ClusterProfilesFilterSpec{Filter: wire.ClusterProfileFilterSpec{
 		ProfileName: &wire.FilterString{Eq: "monitoring"}}}, 200, &found)
 	if len(found.Items) != 2 || found.ListMeta.Count != 2 {
 		t.Fatalf("dashboard search by name %+v", found)
 	}
-	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", wire.ProfileFilterSpec{Filter: wire.ProfileFilter{
+	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", wire.ClusterProfilesFilterSpec{Filter: wire.ClusterProfileFilterSpec{
 		ProfileName: &wire.FilterString{Eq: "monitoring"}, ProfileType: []string{wire.ProfileTypeCluster}}}, 200, &found)
 	if len(found.Items) != 0 {
 		t.Fatalf("dashboard search by another type %+v", found)
 	}
-	var md wire.ProfilesMetadata
+	var md wire.ClusterProfilesMetadata
 	c.must(http.MethodGet, "/v1/dashboard/clusterprofiles/metadata", nil, 200, &md)
 	if len(md.Items) != 2 {
 		t.Fatalf("metadata %+v", md)
@@ -87,7 +87,7 @@ func TestProfiles_createPublishAndLookup(t *testing.T) {
 	if p.Metadata.Annotations["scope"] != "tenant" {
 		t.Fatalf("tenant scope annotation %+v", p.Metadata.Annotations)
 	}
-	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", wire.ProfileFilterSpec{Filter: wire.ProfileFilter{
+	c.must(http.MethodPost, "/v1/dashboard/clusterprofiles", wire.ClusterProfilesFilterSpec{Filter: wire.ClusterProfileFilterSpec{
 		Scope: "tenant"}}, 200, &found)
 	if len(found.Items) != 1 || found.Items[0].Metadata.UID != tenantUID {
 		t.Fatalf("dashboard search by scope %+v", found)
@@ -98,7 +98,7 @@ func TestProfiles_createPublishAndLookup(t *testing.T) {
 
 func (c *client) attached(uid string) []string {
 	c.t.Helper()
-	var cp wire.ClusterProfiles
+	var cp wire.SpectroClusterProfileList
 	c.must(http.MethodGet, "/v1/spectroclusters/"+uid+"/profiles", nil, 200, &cp)
 	out := make([]string, 0, len(cp.Profiles))
 	for _, p := range cp.Profiles {
@@ -107,10 +107,10 @@ func (c *client) attached(uid string) []string {
 	return out
 }
 
-func profilesBody(uids ...string) wire.ProfilesRequest {
-	var r wire.ProfilesRequest
+func profilesBody(uids ...string) wire.SpectroClusterProfiles {
+	var r wire.SpectroClusterProfiles
 	for _, u := range uids {
-		r.Profiles = append(r.Profiles, wire.ProfileAttachment{UID: u})
+		r.Profiles = append(r.Profiles, wire.SpectroClusterProfileEntity{UID: u})
 	}
 	return r
 }
@@ -162,8 +162,8 @@ func TestAttach_patchPutDeleteAndSwap(t *testing.T) {
 		}
 	}
 	c.must(http.MethodPatch, path, profilesBody(a), 204, nil)
-	withValues := wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: b,
-		PackValues: []wire.Pack{{Name: "hello", Values: "message: hi"}}, Variables: []wire.Variable{{Name: "v", Value: "1"}}}}}
+	withValues := wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{UID: b,
+		PackValues: []wire.Pack{{Name: "hello", Values: "message: hi"}}, Variables: []wire.SpectroClusterVariable{{Name: "v", Value: "1"}}}}}
 	c.must(http.MethodPatch, path, withValues, 204, nil)
 	eq("PATCH keeps", a, b)
 
@@ -173,7 +173,7 @@ func TestAttach_patchPutDeleteAndSwap(t *testing.T) {
 	}
 	// Each attached pack shows its whole values: the profile's, or the
 	// attachment's packValues, which replace them.
-	var cp wire.ClusterProfiles
+	var cp wire.SpectroClusterProfileList
 	c.must(http.MethodGet, path, nil, 200, &cp)
 	if len(cp.Profiles) != 2 || cp.Profiles[0].PackValues()["hello"] != "message: hello\n" ||
 		cp.Profiles[1].PackValues()["hello"] != "message: hi" || cp.Profiles[1].Spec.Type != wire.ProfileTypeAddOn {
@@ -187,16 +187,16 @@ func TestAttach_patchPutDeleteAndSwap(t *testing.T) {
 	}
 
 	// The spec's form of the swap: uid is the new profile, replaceWithProfile the attached one.
-	c.must(http.MethodPatch, path, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: a2, ReplaceWithProfile: a}}}, 204, nil)
+	c.must(http.MethodPatch, path, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{UID: a2, ReplaceWithProfile: a}}}, 204, nil)
 	eq("swap in place", a2, b)
 	// Palette API form: uid is attached, replaceWithProfile the new one.
-	c.must(http.MethodPatch, path, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: a2, ReplaceWithProfile: a}}}, 204, nil)
+	c.must(http.MethodPatch, path, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{UID: a2, ReplaceWithProfile: a}}}, 204, nil)
 	eq("swap back", a, b)
 
 	// The agent reports the packs; a detached profile's packs turn Removing until the next report.
-	ag.must(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: []wire.PackStatus{
-		{ProfileUID: a, Name: "hello", Condition: wire.Condition{Type: "Ready", Status: "True"}},
-		{ProfileUID: b, Name: "hello", Condition: wire.Condition{Type: "Ready", Status: "True"}},
+	ag.must(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: []wire.ClusterPackStatus{
+		{ProfileUID: a, Name: "hello", Condition: wire.ClusterCondition{Type: "Ready", Status: "True"}},
+		{ProfileUID: b, Name: "hello", Condition: wire.ClusterCondition{Type: "Ready", Status: "True"}},
 	}})
 	c.must(http.MethodPut, path, profilesBody(d, b), 204, nil)
 	eq("PUT replaces", d, b)
@@ -209,7 +209,7 @@ func TestAttach_patchPutDeleteAndSwap(t *testing.T) {
 		t.Fatalf("pack conditions after PUT %v", conds)
 	}
 
-	c.must(http.MethodDelete, path, wire.DeleteProfilesRequest{ProfileUIDs: []string{d}}, 204, nil)
+	c.must(http.MethodDelete, path, wire.SpectroClusterProfilesDeleteEntity{ProfileUIDs: []string{d}}, 204, nil)
 	eq("DELETE removes", b)
 	c.must(http.MethodPut, path, profilesBody(), 204, nil)
 	eq("PUT empty", []string{}...)

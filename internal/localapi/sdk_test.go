@@ -327,8 +327,8 @@ func TestPaletteSDK(t *testing.T) {
 		desired.Profiles[0].PackValues[0].Values != "message: updated\n" || len(desired.Profiles[0].Variables) != 1 {
 		t.Fatalf("agent desired after UpdateAddonDeployment: %+v, %v", desired, err)
 	}
-	if err := ag.ReportPacks(ctx, genericUID, []wire.PackStatus{{ProfileUID: profileUID, Name: "hello",
-		Condition: wire.Condition{Type: "Ready", Status: "True"}}}); err != nil {
+	if err := ag.ReportPacks(ctx, genericUID, []wire.ClusterPackStatus{{ProfileUID: profileUID, Name: "hello",
+		Condition: wire.ClusterCondition{Type: "Ready", Status: "True"}}}); err != nil {
 		t.Fatalf("agent ReportPacks: %v", err)
 	}
 	cl, _ = c.GetCluster(genericUID)

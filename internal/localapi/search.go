@@ -29,7 +29,7 @@ type continueToken struct {
 
 // parsePaging reads limit (≤ 50, default 50) and the opaque continue token,
 // which must come from the same filter and sort.
-func parsePaging(r *http.Request, req wire.SearchRequest) (paging, error) {
+func parsePaging(r *http.Request, req wire.SearchFilterSummarySpec) (paging, error) {
 	q := r.URL.Query()
 	sum := sha256.Sum256([]byte(mustJSON(req.Filter) + "|" + mustJSON(req.Sort)))
 	p := paging{limit: maxPageSize, hash: hex.EncodeToString(sum[:8])}
@@ -61,10 +61,10 @@ func parsePaging(r *http.Request, req wire.SearchRequest) (paging, error) {
 
 type pageBounds struct{ start, end int }
 
-func (p paging) page(total int) (pageBounds, wire.ListMeta) {
+func (p paging) page(total int) (pageBounds, wire.ListMetaData) {
 	start := min(p.offset, total)
 	end := min(start+p.limit, total)
-	lm := wire.ListMeta{Count: total, Limit: p.limit, Offset: start}
+	lm := wire.ListMetaData{Count: total, Limit: p.limit, Offset: start}
 	if end < total {
 		lm.Continue = base64.RawURLEncoding.EncodeToString([]byte(mustJSON(continueToken{Offset: end, Hash: p.hash})))
 	}
@@ -85,21 +85,21 @@ func conjunctionAnd(c string) (bool, error) {
 }
 
 // matchFilter evaluates a v1SearchFilterSpec on one object.
-func matchFilter(f *wire.FilterSpec, get propertyValues) (bool, error) {
+func matchFilter(f *wire.SearchFilterSpec, get propertyValues) (bool, error) {
 	if f == nil || len(f.FilterGroups) == 0 {
 		return true, nil
 	}
-	return combine(f.Conjunction, f.FilterGroups, func(g wire.FilterGroup) (bool, error) { return matchGroup(g, get) })
+	return combine(f.Conjunction, f.FilterGroups, func(g wire.SearchFilterGroup) (bool, error) { return matchGroup(g, get) })
 }
 
-func matchGroup(g wire.FilterGroup, get propertyValues) (bool, error) {
+func matchGroup(g wire.SearchFilterGroup, get propertyValues) (bool, error) {
 	if _, err := conjunctionAnd(g.Conjunction); err != nil {
 		return false, err
 	}
 	if len(g.Filters) == 0 {
 		return true, nil
 	}
-	return combine(g.Conjunction, g.Filters, func(f wire.Filter) (bool, error) { return matchOne(f, get) })
+	return combine(g.Conjunction, g.Filters, func(f wire.SearchFilterItem) (bool, error) { return matchOne(f, get) })
 }
 
 // combine joins the matches of items with the conjunction ("and" or "or").
@@ -123,7 +123,7 @@ func combine[T any](conjunction string, items []T, match func(T) (bool, error)) 
 	return result, nil
 }
 
-func matchOne(f wire.Filter, get propertyValues) (bool, error) {
+func matchOne(f wire.SearchFilterItem, get propertyValues) (bool, error) {
 	vals, err := get(f.Property)
 	if err != nil {
 		return false, err
@@ -190,7 +190,7 @@ func stringOperator(op string) (func(a, b string) bool, error) {
 	return nil, badRequest("unknown string operator '%s' (use eq, neq, contains, beginsWith or endsWith)", op)
 }
 
-func filterMentions(f *wire.FilterSpec, property string) bool {
+func filterMentions(f *wire.SearchFilterSpec, property string) bool {
 	if f == nil {
 		return false
 	}
@@ -240,7 +240,7 @@ func sortOrder(o string) (int, error) {
 	return 0, badRequest("sort order must be 'asc' or 'desc', not '%s'", o)
 }
 
-func sortClusters(rows []*clusterRow, specs []wire.SortSpec) error {
+func sortClusters(rows []*clusterRow, specs []wire.SearchFilterSortSpec) error {
 	type key struct {
 		cmp   func(a, b *clusterRow) int
 		order int
@@ -282,7 +282,7 @@ func sortClusters(rows []*clusterRow, specs []wire.SortSpec) error {
 	return nil
 }
 
-func sortProfiles(rows []*profileRow, specs []wire.SortSpec) error {
+func sortProfiles(rows []*profileRow, specs []wire.SearchFilterSortSpec) error {
 	for i := len(specs) - 1; i >= 0; i-- {
 		sp := specs[i]
 		o, err := sortOrder(sp.Order)
@@ -310,7 +310,7 @@ func sortProfiles(rows []*profileRow, specs []wire.SortSpec) error {
 // matchClusters returns the clusters of the caller's scope that match a
 // search body, sorted, with their raw labels, annotations, agent metadata
 // and packs columns.
-func (s *Server) matchClusters(r *http.Request, c *call, req wire.SearchRequest) ([]*clusterRow, map[*clusterRow][4]string, error) {
+func (s *Server) matchClusters(r *http.Request, c *call, req wire.SearchFilterSummarySpec) ([]*clusterRow, map[*clusterRow][4]string, error) {
 	wantDeleted := filterMentions(req.Filter, "isDeleted")
 	needLabels := filterMentions(req.Filter, "tag") || filterMentions(req.Filter, "tags")
 	var matched []*clusterRow
@@ -362,7 +362,7 @@ func (s *Server) decodeSearchRow(row *clusterRow, raw [4]string) error {
 // POST /v1/dashboard/spectroclusters/search?limit=&continue=:
 // v1SpectroClustersSummary, paged.
 func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call) error {
-	var req wire.SearchRequest
+	var req wire.SearchFilterSummarySpec
 	if err := decodeBody(r, &req, false); err != nil {
 		return err
 	}
@@ -380,7 +380,7 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	out := wire.SearchResponse{Items: make([]wire.SearchItem, 0, len(pageRows)), ListMeta: lm}
+	out := wire.SpectroClustersSummary{Items: make([]wire.SpectroClusterSummary, 0, len(pageRows)), ListMeta: lm}
 	for _, row := range pageRows {
 		if err := s.decodeSearchRow(row, raw[row]); err != nil {
 			return err
@@ -390,7 +390,7 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 		if tmpls == nil {
 			tmpls = []wire.ClusterProfileTemplateMeta{}
 		}
-		out.Items = append(out.Items, wire.SearchItem{
+		out.Items = append(out.Items, wire.SpectroClusterSummary{
 			Metadata: s.objectMeta(row),
 			SpecSummary: wire.SpecSummary{
 				CloudConfig:             cloudConfigSummary(row, s.shownMetadata(row)),
@@ -409,7 +409,7 @@ func (s *Server) searchClusters(w http.ResponseWriter, r *http.Request, c *call)
 // POST /v1/dashboard/spectroclusters/metadata/search:
 // v1SpectroClustersMetadataSearch, every match in one answer.
 func (s *Server) searchClusterMetadata(w http.ResponseWriter, r *http.Request, c *call) error {
-	var req wire.SearchRequest
+	var req wire.SearchFilterSummarySpec
 	if err := decodeBody(r, &req, false); err != nil {
 		return err
 	}
@@ -417,14 +417,14 @@ func (s *Server) searchClusterMetadata(w http.ResponseWriter, r *http.Request, c
 	if err != nil {
 		return err
 	}
-	out := wire.MetaSearchResponse{Items: make([]wire.MetaItem, 0, len(matched)),
-		ListMeta: &wire.ListMeta{Count: len(matched)}}
+	out := wire.SpectroClustersMetadataSearch{Items: make([]wire.SpectroClusterMetaSummary, 0, len(matched)),
+		ListMeta: &wire.ListMetaData{Count: len(matched)}}
 	for _, row := range matched {
 		if err := s.decodeSearchRow(row, raw[row]); err != nil {
 			return err
 		}
 		h := s.health(row)
-		out.Items = append(out.Items, wire.MetaItem{
+		out.Items = append(out.Items, wire.SpectroClusterMetaSummary{
 			Metadata: s.objectMeta(row),
 			SpecSummary: wire.MetaSpecSummary{
 				CloudType: row.CloudType, ImportMode: row.ImportMode, CloudRegion: s.shownMetadata(row).Region,

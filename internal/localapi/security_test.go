@@ -361,13 +361,13 @@ func TestAgentCredential_forgedPacksReadyRefused(t *testing.T) {
 	prof := inst.CreateProfileFromFile(t, writeProfile(t, "real", "1.0.0", "add-on"))
 	other := inst.CreateProfileFromFile(t, writeProfile(t, "other", "1.0.0", "add-on"))
 	uid, ag := c.running("generic", "forged")
-	ready := wire.Condition{Type: "Ready", Status: "True"}
-	nothingAttached := []wire.PackStatus{{ProfileUID: prof, Name: "hello", Condition: ready}}
+	ready := wire.ClusterCondition{Type: "Ready", Status: "True"}
+	nothingAttached := []wire.ClusterPackStatus{{ProfileUID: prof, Name: "hello", Condition: ready}}
 	if r := ag.call(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: nothingAttached}); r.status != http.StatusConflict {
 		t.Fatalf("Ready with nothing attached: %d %s", r.status, r.body)
 	}
 	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/profiles", profilesBody(prof), 204, nil)
-	for name, packs := range map[string][]wire.PackStatus{
+	for name, packs := range map[string][]wire.ClusterPackStatus{
 		"a profile not attached":      {{ProfileUID: other, Name: "hello", Condition: ready}},
 		"a pack the profile lacks":    {{ProfileUID: prof, Name: "evil", Condition: ready}},
 		"one forged among real packs": {{ProfileUID: prof, Name: "hello", Condition: ready}, {ProfileUID: "p1", Name: "x", Condition: ready}},
@@ -383,7 +383,7 @@ func TestAgentCredential_forgedPacksReadyRefused(t *testing.T) {
 			t.Fatalf("a refused report was stored: %+v", p)
 		}
 	}
-	ag.must(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: []wire.PackStatus{{ProfileUID: prof, Name: "hello", Condition: ready}}})
+	ag.must(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: []wire.ClusterPackStatus{{ProfileUID: prof, Name: "hello", Condition: ready}}})
 	if p := c.getCluster(uid).Status.Packs; len(p) != 1 || p[0].ProfileUID != prof || p[0].Condition.Status != "True" {
 		t.Fatalf("packs %+v", p)
 	}
@@ -492,7 +492,7 @@ func TestManifest_deletingClusterReadsSucceed(t *testing.T) {
 	if st := c.getCluster(uid).Status.State; st != wire.StateDeleting {
 		t.Fatalf("GET cluster: %s", st)
 	}
-	var ov wire.Overview
+	var ov wire.SpectroClusterUidSummary
 	c.must(http.MethodGet, "/v1/dashboard/spectroclusters/"+uid+"/overview", nil, 200, &ov)
 	if ov.Status.State != wire.StateDeleting {
 		t.Fatalf("overview: %s", ov.Status.State)

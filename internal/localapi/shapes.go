@@ -5,10 +5,10 @@ import "github.com/terraform-palette/terraform-provider-palette/internal/wire"
 // How stored profiles and attachments are shown in Palette's shapes.
 
 // objectRefs converts references to the wire type.
-func objectRefs(in []objectReference) []wire.ObjectRef {
-	out := make([]wire.ObjectRef, 0, len(in))
+func objectRefs(in []objectReference) []wire.ObjectReference {
+	out := make([]wire.ObjectReference, 0, len(in))
 	for _, r := range in {
-		out = append(out, wire.ObjectRef{Kind: r.Kind, Name: r.Name, UID: r.UID})
+		out = append(out, wire.ObjectReference{Kind: r.Kind, Name: r.Name, UID: r.UID})
 	}
 	return out
 }
@@ -55,7 +55,7 @@ func attachedTemplateMeta(a attachment) wire.ClusterProfileTemplateMeta {
 }
 
 // attachedProfileJSON is an attachment as v1SpectroClusterProfile.
-func attachedProfileJSON(a attachment) wire.AttachedProfile {
+func attachedProfileJSON(a attachment) wire.SpectroClusterProfile {
 	packs := make([]wire.AttachedPack, 0, len(a.published.Packs))
 	for _, p := range a.published.Packs {
 		packs = append(packs, wire.AttachedPack{
@@ -67,7 +67,7 @@ func attachedProfileJSON(a attachment) wire.AttachedProfile {
 		})
 	}
 	cloudType := a.published.CloudType
-	return wire.AttachedProfile{
+	return wire.SpectroClusterProfile{
 		Metadata: wire.ObjectMeta{UID: a.profileUID, Name: a.name},
 		Spec:     wire.AttachedProfileSpec{CloudType: cloudType, Type: a.typ, Version: 1, Packs: packs},
 	}

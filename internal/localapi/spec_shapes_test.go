@@ -55,8 +55,8 @@ func TestVariables_specShape(t *testing.T) {
 	prof := seedVarsProfile(t, inst)
 	uid, ag := c.running("generic", "vars")
 	base := "/v1/spectroclusters/" + uid
-	c.must(http.MethodPatch, base+"/profiles", wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{
-		UID: prof, Variables: []wire.Variable{{Name: "env", Value: "dev"}},
+	c.must(http.MethodPatch, base+"/profiles", wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{
+		UID: prof, Variables: []wire.SpectroClusterVariable{{Name: "env", Value: "dev"}},
 	}}}, 204, nil)
 
 	var got []wireVars
@@ -80,7 +80,7 @@ func TestVariables_specShape(t *testing.T) {
 
 	// PATCH: the spec's array of v1SpectroClusterVariableUpdateEntity, 204.
 	c.must(http.MethodPatch, base+"/variables", []map[string]any{{
-		"profileUid": prof, "variables": []wire.Variable{{Name: "env", Value: "prod"}, {Name: "region", Value: "eu"}},
+		"profileUid": prof, "variables": []wire.SpectroClusterVariable{{Name: "env", Value: "prod"}, {Name: "region", Value: "eu"}},
 	}}, 204, nil)
 	c.must(http.MethodGet, base+"/variables", nil, 200, &got)
 	values := map[string]any{}
@@ -104,8 +104,8 @@ func TestVariables_specShape(t *testing.T) {
 		t.Fatalf("packs after the variables change: %+v", cl.Status.Packs)
 	}
 	// Unchanged values change nothing.
-	ag.must(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: []wire.PackStatus{{ProfileUID: prof, Name: "app", Condition: wire.Condition{Type: "Ready", Status: "True"}}}})
-	c.must(http.MethodPatch, base+"/variables", []map[string]any{{"profileUid": prof, "variables": []wire.Variable{{Name: "env", Value: "prod"}}}}, 204, nil)
+	ag.must(http.MethodPatch, "/packs/status", wire.PacksStatusRequest{Packs: []wire.ClusterPackStatus{{ProfileUID: prof, Name: "app", Condition: wire.ClusterCondition{Type: "Ready", Status: "True"}}}})
+	c.must(http.MethodPatch, base+"/variables", []map[string]any{{"profileUid": prof, "variables": []wire.SpectroClusterVariable{{Name: "env", Value: "prod"}}}}, 204, nil)
 	if cl := c.getCluster(uid); cl.Status.Packs[0].Condition.Status != "True" {
 		t.Fatalf("packs after an unchanged PATCH: %+v", cl.Status.Packs)
 	}
@@ -204,7 +204,7 @@ func TestClusterGet_specFields(t *testing.T) {
 	}
 	c.must(http.MethodPut, base+"/location", `{"location":{"countryCode":"IN","countryName":"India","regionCode":"KA","regionName":"Karnataka","geoLoc":{"latitude":12.97,"longitude":77.59}}}`, 204, nil)
 	c.wantError(http.MethodPut, base+"/location", `{"location":{"geoLoc":{"latitude":91,"longitude":0}}}`, 400, wire.CodeBadRequest)
-	c.must(http.MethodPatch, base+"/profiles", wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: prof}}}, 204, nil)
+	c.must(http.MethodPatch, base+"/profiles", wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{UID: prof}}}, 204, nil)
 	c.must(http.MethodGet, base, nil, 200, &cl)
 	geo, _ = cl.Status.Location["geoLoc"].(map[string]any)
 	if cl.Status.Location["countryCode"] != "IN" || cl.Status.Location["regionName"] != "Karnataka" || geo["longitude"] != 77.59 {

@@ -21,13 +21,13 @@ const clusterCols = `uid, scope, name, cloud_type, state, import_mode, labels, a
 type clusterRow struct {
 	UID, Scope, Name, CloudType, State, ImportMode string
 	Labels, Annotations                            map[string]string
-	Proxy                                          wire.Proxy
+	Proxy                                          wire.ClusterProxySpec
 	CloudConfigUID, ManifestToken                  string
 	Created, Modified                              time.Time
 	DeletedAt, LastHeartbeat                       *time.Time
 	AgentVersion                                   string
 	AgentMetadata                                  wire.AgentMetadata
-	Packs                                          []wire.PackStatus
+	Packs                                          []wire.ClusterPackStatus
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -231,7 +231,7 @@ func setImportMode(ctx context.Context, q queryer, uid, mode string, now int64) 
 }
 
 // setClusterPacks replaces a cluster's status.packs.
-func setClusterPacks(ctx context.Context, q queryer, uid string, packs []wire.PackStatus, now int64) error {
+func setClusterPacks(ctx context.Context, q queryer, uid string, packs []wire.ClusterPackStatus, now int64) error {
 	_, err := q.ExecContext(ctx, `UPDATE clusters SET packs = ?, modified = ? WHERE uid = ?`, mustJSON(packs), now, uid)
 	return err
 }

@@ -53,7 +53,7 @@ type attachment struct {
 	position                                   int
 	published                                  wire.ProfileTemplate
 	packValues                                 []wire.Pack
-	variables                                  []wire.Variable
+	variables                                  []wire.SpectroClusterVariable
 }
 
 func loadAttachments(ctx context.Context, q queryer, clusterUID string) ([]attachment, error) {
@@ -85,7 +85,7 @@ func scanAttachments(rows *sql.Rows) ([]attachment, error) {
 			a.packValues = []wire.Pack{}
 		}
 		if a.variables == nil {
-			a.variables = []wire.Variable{}
+			a.variables = []wire.SpectroClusterVariable{}
 		}
 		out = append(out, a)
 	}
@@ -168,7 +168,7 @@ func publishDraft(ctx context.Context, q queryer, uid string, now int64) error {
 type attachedValues struct {
 	uid        string
 	packValues []wire.Pack
-	variables  []wire.Variable
+	variables  []wire.SpectroClusterVariable
 }
 
 // replaceAttachments replaces a cluster's attachments with next, in order.
@@ -182,7 +182,7 @@ func replaceAttachments(ctx context.Context, tx *sql.Tx, clusterUID string, next
 			pv = []wire.Pack{}
 		}
 		if vars == nil {
-			vars = []wire.Variable{}
+			vars = []wire.SpectroClusterVariable{}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments(cluster_uid, profile_uid, position, pack_values, variables) VALUES (?, ?, ?, ?, ?)`,
 			clusterUID, sl.uid, i, mustJSON(pv), mustJSON(vars)); err != nil {
@@ -203,7 +203,7 @@ func detachProfile(ctx context.Context, q queryer, clusterUID, profileUID string
 }
 
 // setAttachmentVariables replaces the variables of one attachment.
-func setAttachmentVariables(ctx context.Context, q queryer, clusterUID, profileUID string, vars []wire.Variable) error {
+func setAttachmentVariables(ctx context.Context, q queryer, clusterUID, profileUID string, vars []wire.SpectroClusterVariable) error {
 	_, err := q.ExecContext(ctx, `UPDATE attachments SET variables = ? WHERE cluster_uid = ? AND profile_uid = ?`,
 		mustJSON(vars), clusterUID, profileUID)
 	return err

@@ -64,8 +64,8 @@ type clusterVariables struct {
 
 // variableUpdate is v1SpectroClusterVariableUpdateEntity.
 type variableUpdate struct {
-	ProfileUID string          `json:"profileUid"`
-	Variables  []wire.Variable `json:"variables"`
+	ProfileUID string                        `json:"profileUid"`
+	Variables  []wire.SpectroClusterVariable `json:"variables"`
 }
 
 // GET /v1/spectroclusters/{uid}/variables (v1SpectroClustersUidVariablesGet).
@@ -85,7 +85,7 @@ func (s *Server) getVariables(w http.ResponseWriter, r *http.Request, c *call) e
 		cv := clusterVariables{ProfileUID: a.profileUID, Variables: make([]variableResponse, 0, len(names))}
 		for _, n := range names {
 			vr := variableResponse{Name: n, Format: "string", InputType: "text", Options: []any{}}
-			if i := slices.IndexFunc(a.variables, func(v wire.Variable) bool { return v.Name == n }); i >= 0 {
+			if i := slices.IndexFunc(a.variables, func(v wire.SpectroClusterVariable) bool { return v.Name == n }); i >= 0 {
 				vr.Value = a.variables[i].Value
 			}
 			cv.Variables = append(cv.Variables, vr)
@@ -128,7 +128,7 @@ func (s *Server) patchVariables(w http.ResponseWriter, r *http.Request, c *call)
 			vars := atts[i].variables
 			before := mustJSON(vars)
 			for _, v := range u.Variables {
-				if k := slices.IndexFunc(vars, func(x wire.Variable) bool { return x.Name == v.Name }); k >= 0 {
+				if k := slices.IndexFunc(vars, func(x wire.SpectroClusterVariable) bool { return x.Name == v.Name }); k >= 0 {
 					vars[k] = v
 				} else {
 					vars = append(vars, v)

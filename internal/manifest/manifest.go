@@ -37,7 +37,7 @@ type Params struct {
 	APIEndpoint string
 	// ImportMode is palette.ImportModeReadOnly or palette.ImportModeFullPermission.
 	ImportMode string
-	Proxy      *wire.Proxy
+	Proxy      *wire.ClusterProxySpec
 	// AgentToken is the agent's credential, written into the secret
 	// AgentCredentialSecret.
 	AgentToken string

@@ -287,17 +287,17 @@ func TestRender_proxyAndCA(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		mode      string
-		proxy     *wire.Proxy
+		proxy     *wire.ClusterProxySpec
 		wantEnv   map[string]string
 		wantMount string
 		wantHost  string
 	}{
 		{name: "read-only no proxy", mode: wire.ImportModeReadOnly},
 		{name: "full no proxy", mode: wire.ImportModeFullPermission},
-		{name: "full empty proxy", mode: wire.ImportModeFullPermission, proxy: &wire.Proxy{}},
+		{name: "full empty proxy", mode: wire.ImportModeFullPermission, proxy: &wire.ClusterProxySpec{}},
 		{
 			name: "full all proxy", mode: wire.ImportModeFullPermission,
-			proxy: &wire.Proxy{HTTPProxy: "http://p:3128", HTTPSProxy: "http://ps:3128", NoProxy: "10.0.0.0/8",
+			proxy: &wire.ClusterProxySpec{HTTPProxy: "http://p:3128", HTTPSProxy: "http://ps:3128", NoProxy: "10.0.0.0/8",
 				CAHostPath: "/etc/ssl/proxy-ca.pem", CAContainerMountPath: "/etc/ssl/certs/proxy-ca.pem"},
 			wantEnv: map[string]string{"HTTP_PROXY": "http://p:3128", "http_proxy": "http://p:3128",
 				"HTTPS_PROXY": "http://ps:3128", "https_proxy": "http://ps:3128", "NO_PROXY": "10.0.0.0/8", "no_proxy": "10.0.0.0/8"},
@@ -305,12 +305,12 @@ func TestRender_proxyAndCA(t *testing.T) {
 		},
 		{
 			name: "https only", mode: wire.ImportModeFullPermission,
-			proxy:   &wire.Proxy{HTTPSProxy: "http://ps:3128"},
+			proxy:   &wire.ClusterProxySpec{HTTPSProxy: "http://ps:3128"},
 			wantEnv: map[string]string{"HTTPS_PROXY": "http://ps:3128", "https_proxy": "http://ps:3128"},
 		},
 		{
 			name: "ca only, mount defaults to host path", mode: wire.ImportModeFullPermission,
-			proxy:     &wire.Proxy{CAHostPath: "/ca.pem"},
+			proxy:     &wire.ClusterProxySpec{CAHostPath: "/ca.pem"},
 			wantMount: "/ca.pem", wantHost: "/ca.pem",
 		},
 	} {
@@ -445,7 +445,7 @@ func TestRender_clusterInfoAndSecret(t *testing.T) {
 func TestRender_deterministic(t *testing.T) {
 	t.Parallel()
 	p := baseParams(wire.ImportModeFullPermission)
-	p.Proxy = &wire.Proxy{HTTPProxy: "http://p:1", NoProxy: "a,b", CAHostPath: "/ca"}
+	p.Proxy = &wire.ClusterProxySpec{HTTPProxy: "http://p:1", NoProxy: "a,b", CAHostPath: "/ca"}
 	first, err := Render(p)
 	if err != nil {
 		t.Fatal(err)
@@ -472,7 +472,10 @@ func TestRender_invalidParams(t *testing.T) {
 		{"no endpoint", func(p *Params) { p.APIEndpoint = "" }},
 		{"no token", func(p *Params) { p.AgentToken = "" }},
 		{"bad mode", func(p *Params) { p.ImportMode = "full" }},
-		{"proxy in read-only", func(p *Params) { p.ImportMode = wire.ImportModeReadOnly; p.Proxy = &wire.Proxy{HTTPProxy: "x"} }},
+		{"proxy in read-only", func(p *Params) {
+			p.ImportMode = wire.ImportModeReadOnly
+			p.Proxy = &wire.ClusterProxySpec{HTTPProxy: "x"}
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -326,7 +326,7 @@ func deployment(p Params, name, serviceAccount, container, priorityClass string,
 
 // CAMountPath is where the proxy CA file is mounted in the agent containers:
 // caContainerMountPath, or caHostPath when that is empty.
-func CAMountPath(p *wire.Proxy) string {
+func CAMountPath(p *wire.ClusterProxySpec) string {
 	if p == nil {
 		return ""
 	}
@@ -338,7 +338,7 @@ func CAMountPath(p *wire.Proxy) string {
 
 // ProxyEnv returns the proxy variables (upper and lower case) for the set
 // proxy settings, in a fixed order.
-func ProxyEnv(p *wire.Proxy) []corev1.EnvVar {
+func ProxyEnv(p *wire.ClusterProxySpec) []corev1.EnvVar {
 	if p.IsZero() {
 		return nil
 	}

@@ -41,9 +41,9 @@ func (c *Client) GetAgentDesired(ctx context.Context, uid string) (*wire.AgentDe
 
 // ReportPacks reports the state of the deployed packs
 // (PATCH /v1/spectroclusters/{uid}/packs/status).
-func (c *Client) ReportPacks(ctx context.Context, uid string, packs []wire.PackStatus) error {
+func (c *Client) ReportPacks(ctx context.Context, uid string, packs []wire.ClusterPackStatus) error {
 	if packs == nil {
-		packs = []wire.PackStatus{}
+		packs = []wire.ClusterPackStatus{}
 	}
 	_, err := c.call(ctx, &request{method: http.MethodPatch, path: agentPath(uid, "/packs/status"),
 		in: wire.PacksStatusRequest{Packs: packs}}, nil)

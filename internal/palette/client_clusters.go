@@ -82,7 +82,7 @@ func (c *Client) ImportCluster(ctx context.Context, cloudType string, req wire.I
 }
 
 // findAdoptable finds the cluster a lost import POST may have created.
-func (c *Client) findAdoptable(ctx context.Context, name, cloudType string, started time.Time) (*wire.SearchItem, error) {
+func (c *Client) findAdoptable(ctx context.Context, name, cloudType string, started time.Time) (*wire.SpectroClusterSummary, error) {
 	item, err := c.FindClusterByName(ctx, name)
 	if err != nil {
 		return nil, err
@@ -98,8 +98,8 @@ func (c *Client) findAdoptable(ctx context.Context, name, cloudType string, star
 
 // GetCluster returns a cluster (GET /v1/spectroclusters/{uid}); 404 matches
 // ErrNotFound. A cluster in state Deleted is returned as is.
-func (c *Client) GetCluster(ctx context.Context, uid string) (*wire.Cluster, error) {
-	var out wire.Cluster
+func (c *Client) GetCluster(ctx context.Context, uid string) (*wire.SpectroCluster, error) {
+	var out wire.SpectroCluster
 	if _, err := c.call(ctx, &request{method: http.MethodGet, path: clusterPath(uid)}, &out); err != nil {
 		return nil, err
 	}
@@ -108,8 +108,8 @@ func (c *Client) GetCluster(ctx context.Context, uid string) (*wire.Cluster, err
 
 // GetClusterOverview returns health and agent facts
 // (GET /v1/dashboard/spectroclusters/{uid}/overview).
-func (c *Client) GetClusterOverview(ctx context.Context, uid string) (*wire.Overview, error) {
-	var out wire.Overview
+func (c *Client) GetClusterOverview(ctx context.Context, uid string) (*wire.SpectroClusterUidSummary, error) {
+	var out wire.SpectroClusterUidSummary
 	path := "/v1/dashboard/spectroclusters/" + escape(uid) + "/overview"
 	if _, err := c.call(ctx, &request{method: http.MethodGet, path: path}, &out); err != nil {
 		return nil, err
@@ -143,7 +143,7 @@ func (c *Client) UpdateClusterMetadata(ctx context.Context, uid string, labels, 
 	}
 	_, err := c.call(ctx, &request{
 		method: http.MethodPatch, path: clusterPath(uid) + "/metadata",
-		in: wire.MetadataUpdate{Metadata: wire.MetadataLabels{Labels: labels, Annotations: annotations}},
+		in: wire.ObjectMetaInputEntitySchema{Metadata: wire.MetadataLabels{Labels: labels, Annotations: annotations}},
 	}, nil)
 	return err
 }
@@ -172,7 +172,7 @@ func (c *Client) DeleteCluster(ctx context.Context, uid string, force bool) erro
 // SearchClustersPage returns one page of POST
 // /v1/dashboard/spectroclusters/search; limit ≤ 0 leaves the server's
 // default, larger than MaxSearchPageSize is capped.
-func (c *Client) SearchClustersPage(ctx context.Context, req wire.SearchRequest, limit int, continueToken string) (*wire.SearchResponse, error) {
+func (c *Client) SearchClustersPage(ctx context.Context, req wire.SearchFilterSummarySpec, limit int, continueToken string) (*wire.SpectroClustersSummary, error) {
 	q := url.Values{}
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(min(limit, MaxSearchPageSize)))
@@ -180,7 +180,7 @@ func (c *Client) SearchClustersPage(ctx context.Context, req wire.SearchRequest,
 	if continueToken != "" {
 		q.Set("continue", continueToken)
 	}
-	var out wire.SearchResponse
+	var out wire.SpectroClustersSummary
 	if _, err := c.call(ctx, &request{
 		method: http.MethodPost, path: "/v1/dashboard/spectroclusters/search", query: q, in: req,
 	}, &out); err != nil {
@@ -194,11 +194,11 @@ const maxPages = 10000
 
 // SearchClusters returns every item of a search, following listmeta.continue
 // until it comes back empty.
-func (c *Client) SearchClusters(ctx context.Context, req wire.SearchRequest, pageSize int) ([]wire.SearchItem, error) {
+func (c *Client) SearchClusters(ctx context.Context, req wire.SearchFilterSummarySpec, pageSize int) ([]wire.SpectroClusterSummary, error) {
 	if pageSize <= 0 {
 		pageSize = MaxSearchPageSize
 	}
-	var items []wire.SearchItem
+	var items []wire.SpectroClusterSummary
 	token := ""
 	seen := map[string]bool{}
 	for range maxPages {
@@ -221,10 +221,10 @@ func (c *Client) SearchClusters(ctx context.Context, req wire.SearchRequest, pag
 
 // FindClusterByName returns the cluster of that name in the client's scope
 // that is not deleted; none matches ErrNotFound.
-func (c *Client) FindClusterByName(ctx context.Context, name string) (*wire.SearchItem, error) {
-	items, err := c.SearchClusters(ctx, wire.SearchRequest{
+func (c *Client) FindClusterByName(ctx context.Context, name string) (*wire.SpectroClusterSummary, error) {
+	items, err := c.SearchClusters(ctx, wire.SearchFilterSummarySpec{
 		Filter: wire.AndFilter(wire.StringFilter("clusterName", name)),
-		Sort:   []wire.SortSpec{{Field: "clusterName", Order: "asc"}},
+		Sort:   []wire.SearchFilterSortSpec{{Field: "clusterName", Order: "asc"}},
 	}, MaxSearchPageSize)
 	if err != nil {
 		return nil, err
@@ -242,8 +242,8 @@ func (c *Client) FindClusterByName(ctx context.Context, name string) (*wire.Sear
 // /v1/dashboard/spectroclusters/metadata/search (one answer, not paged): the
 // only place Palette shows a cluster's import mode, with its state, health
 // and region.
-func (c *Client) SearchClusterMetadata(ctx context.Context, req wire.SearchRequest) ([]wire.MetaItem, error) {
-	var out wire.MetaSearchResponse
+func (c *Client) SearchClusterMetadata(ctx context.Context, req wire.SearchFilterSummarySpec) ([]wire.SpectroClusterMetaSummary, error) {
+	var out wire.SpectroClustersMetadataSearch
 	if _, err := c.call(ctx, &request{
 		method: http.MethodPost, path: "/v1/dashboard/spectroclusters/metadata/search", in: req,
 	}, &out); err != nil {
@@ -254,8 +254,8 @@ func (c *Client) SearchClusterMetadata(ctx context.Context, req wire.SearchReque
 
 // GetClusterMeta returns the metadata search item of the cluster of that
 // UID and name; none matches ErrNotFound.
-func (c *Client) GetClusterMeta(ctx context.Context, uid, name string) (*wire.MetaItem, error) {
-	items, err := c.SearchClusterMetadata(ctx, wire.SearchRequest{Filter: wire.AndFilter(wire.StringFilter("clusterName", name))})
+func (c *Client) GetClusterMeta(ctx context.Context, uid, name string) (*wire.SpectroClusterMetaSummary, error) {
+	items, err := c.SearchClusterMetadata(ctx, wire.SearchFilterSummarySpec{Filter: wire.AndFilter(wire.StringFilter("clusterName", name))})
 	if err != nil {
 		return nil, err
 	}
@@ -286,8 +286,8 @@ func (c *Client) GetCloudConfig(ctx context.Context, cloudType, configUID string
 
 // GetClusterVariables returns the variables of each attached profile
 // (GET /v1/spectroclusters/{uid}/variables).
-func (c *Client) GetClusterVariables(ctx context.Context, uid string) ([]wire.ClusterVariables, error) {
-	var out []wire.ClusterVariables
+func (c *Client) GetClusterVariables(ctx context.Context, uid string) ([]wire.SpectroClusterVariables, error) {
+	var out []wire.SpectroClusterVariables
 	if _, err := c.call(ctx, &request{method: http.MethodGet, path: clusterPath(uid) + "/variables"}, &out); err != nil {
 		return nil, err
 	}
@@ -296,9 +296,9 @@ func (c *Client) GetClusterVariables(ctx context.Context, uid string) ([]wire.Cl
 
 // PatchClusterVariables sets the variables of the listed profiles
 // (PATCH /v1/spectroclusters/{uid}/variables).
-func (c *Client) PatchClusterVariables(ctx context.Context, uid string, vars []wire.ClusterVariables) error {
+func (c *Client) PatchClusterVariables(ctx context.Context, uid string, vars []wire.SpectroClusterVariables) error {
 	if vars == nil {
-		vars = []wire.ClusterVariables{}
+		vars = []wire.SpectroClusterVariables{}
 	}
 	_, err := c.call(ctx, &request{method: http.MethodPatch, path: clusterPath(uid) + "/variables", in: vars}, nil)
 	return err

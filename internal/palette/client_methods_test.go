@@ -29,7 +29,7 @@ type importServer struct {
 	postFails []string
 	posts     int
 	searches  int
-	clusters  []wire.SearchItem // what the search knows
+	clusters  []wire.SpectroClusterSummary // what the search knows
 	created   int
 	searchLag int // searches that still miss a newly created cluster
 }
@@ -69,7 +69,7 @@ func (s *importServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.created++
 		uid := fmt.Sprintf("%024x", s.created)
 		now := time.Now().UTC()
-		s.clusters = append(s.clusters, wire.SearchItem{
+		s.clusters = append(s.clusters, wire.SpectroClusterSummary{
 			Metadata:    wire.ObjectMeta{UID: uid, Name: req.Metadata.Name, CreationTimestamp: &now},
 			SpecSummary: wire.SpecSummary{CloudConfig: wire.CloudConfigSummary{CloudType: wire.CloudTypeGeneric}},
 			Status:      wire.SearchStatus{State: wire.StatePending},
@@ -84,13 +84,13 @@ func (s *importServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case r.Method == http.MethodPost && r.URL.Path == "/v1/dashboard/spectroclusters/search":
 		s.searches++
-		var req wire.SearchRequest
+		var req wire.SearchFilterSummarySpec
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Filter == nil {
 			writeErr(w, 400, wire.CodeBadRequest)
 			return
 		}
 		name := req.Filter.FilterGroups[0].Filters[0].Condition.String.Match.Values[0]
-		items := []wire.SearchItem{}
+		items := []wire.SpectroClusterSummary{}
 		visible := s.clusters
 		if s.searchLag > 0 {
 			s.searchLag--
@@ -101,7 +101,7 @@ func (s *importServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				items = append(items, it)
 			}
 		}
-		writeJSON(w, http.StatusOK, wire.SearchResponse{Items: items})
+		writeJSON(w, http.StatusOK, wire.SpectroClustersSummary{Items: items})
 	default:
 		writeErr(w, http.StatusNotFound, wire.CodeResourceNotFound)
 	}
@@ -113,7 +113,7 @@ func TestImportCluster(t *testing.T) {
 	tests := []struct {
 		name        string
 		fails       []string
-		existing    []wire.SearchItem
+		existing    []wire.SpectroClusterSummary
 		searchLag   int
 		wantAdopted bool
 		wantErr     error
@@ -132,7 +132,7 @@ func TestImportCluster(t *testing.T) {
 		{name: "400_not_retried", fails: []string{"400"}, wantErr: ErrValidation, wantPosts: 1},
 		{
 			name: "old_cluster_of_same_name_not_adopted", fails: []string{"hangup-unprocessed"},
-			existing: []wire.SearchItem{{
+			existing: []wire.SpectroClusterSummary{{
 				Metadata:    wire.ObjectMeta{UID: "aaaaaaaaaaaaaaaaaaaaaaaa", Name: "edge-lab-1", CreationTimestamp: &long},
 				SpecSummary: wire.SpecSummary{CloudConfig: wire.CloudConfigSummary{CloudType: wire.CloudTypeGeneric}}, Status: wire.SearchStatus{State: wire.StateRunning},
 			}},
@@ -140,7 +140,7 @@ func TestImportCluster(t *testing.T) {
 		},
 		{
 			name: "deleted_cluster_of_same_name_ignored", fails: []string{"hangup-unprocessed"},
-			existing: []wire.SearchItem{{
+			existing: []wire.SpectroClusterSummary{{
 				Metadata: wire.ObjectMeta{UID: "bbbbbbbbbbbbbbbbbbbbbbbb", Name: "edge-lab-1"}, Status: wire.SearchStatus{State: wire.StateDeleted},
 			}},
 			wantPosts: 2, wantCreated: 1, minSearches: 1, maxSearches: 1,
@@ -152,7 +152,7 @@ func TestImportCluster(t *testing.T) {
 			t.Parallel()
 			srv := &importServer{t: t, postFails: tt.fails, clusters: tt.existing, searchLag: tt.searchLag}
 			c, _ := newTestClient(t, srv, func(cfg *Config) { cfg.MaxRetries = 2 })
-			req := wire.ImportRequest{Metadata: wire.ObjectMetaInput{Name: "edge-lab-1"},
+			req := wire.ImportRequest{Metadata: wire.ObjectMetaInputEntity{Name: "edge-lab-1"},
 				Spec: wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: wire.ImportModeReadOnly}}}
 			uid, adopted, err := c.ImportCluster(context.Background(), wire.CloudTypeGeneric, req)
 			srv.mu.Lock()
@@ -195,7 +195,7 @@ func TestImportClusterNoImportPathUsesGeneric(t *testing.T) {
 			t.Parallel()
 			srv := &importServer{t: t, postFails: []string{"hangup"}}
 			c, _ := newTestClient(t, srv)
-			uid, adopted, err := c.ImportCluster(context.Background(), ct, wire.ImportRequest{Metadata: wire.ObjectMetaInput{Name: "edge-lab-1"}})
+			uid, adopted, err := c.ImportCluster(context.Background(), ct, wire.ImportRequest{Metadata: wire.ObjectMetaInputEntity{Name: "edge-lab-1"}})
 			if err != nil {
 				t.Fatalf("ImportCluster(%s): %v", ct, err)
 			}
@@ -280,7 +280,7 @@ func TestSearchClustersPagination(t *testing.T) {
 		writeJSON(w, 200, resp)
 	})
 	c, _ := newTestClient(t, h)
-	req := wire.SearchRequest{Filter: wire.AndFilter(wire.StringFilter("cloudType", "aws"))}
+	req := wire.SearchFilterSummarySpec{Filter: wire.AndFilter(wire.StringFilter("cloudType", "aws"))}
 	items, err := c.SearchClusters(context.Background(), req, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -315,10 +315,10 @@ func TestSearchClustersPagination(t *testing.T) {
 func TestSearchClustersRepeatedToken(t *testing.T) {
 	t.Parallel()
 	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, 200, wire.SearchResponse{Items: []wire.SearchItem{{}}, ListMeta: wire.ListMeta{Continue: "same"}})
+		writeJSON(w, 200, wire.SpectroClustersSummary{Items: []wire.SpectroClusterSummary{{}}, ListMeta: wire.ListMetaData{Continue: "same"}})
 	})
 	c, _ := newTestClient(t, h)
-	if _, err := c.SearchClusters(context.Background(), wire.SearchRequest{}, 10); err == nil {
+	if _, err := c.SearchClusters(context.Background(), wire.SearchFilterSummarySpec{}, 10); err == nil {
 		t.Error("a server repeating its continue token must not loop forever")
 	}
 }
@@ -326,7 +326,7 @@ func TestSearchClustersRepeatedToken(t *testing.T) {
 func TestFindClusterByName(t *testing.T) {
 	t.Parallel()
 	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, 200, wire.SearchResponse{Items: []wire.SearchItem{
+		writeJSON(w, 200, wire.SpectroClustersSummary{Items: []wire.SpectroClusterSummary{
 			{Metadata: wire.ObjectMeta{UID: "del", Name: "x"}, Status: wire.SearchStatus{State: wire.StateDeleted}},
 			{Metadata: wire.ObjectMeta{UID: "other", Name: "xy"}, Status: wire.SearchStatus{State: wire.StateRunning}},
 			{Metadata: wire.ObjectMeta{UID: "live", Name: "x"}, Status: wire.SearchStatus{State: wire.StateRunning}},
@@ -387,7 +387,7 @@ func TestMethodsWire(t *testing.T) {
 		}, nil, recorded{"PUT", "/v1/spectroclusters/u1/heartbeat", "",
 			`{"agentVersion":"0.1","message":"","metadata":{"region":"r","nodeCount":2}}`}},
 		{"ReportPacks", func(c *Client) error {
-			return c.ReportPacks(ctx, "u1", []wire.PackStatus{{ProfileUID: "p", Name: "n", Condition: wire.Condition{Type: "Ready", Status: "True"}}})
+			return c.ReportPacks(ctx, "u1", []wire.ClusterPackStatus{{ProfileUID: "p", Name: "n", Condition: wire.ClusterCondition{Type: "Ready", Status: "True"}}})
 		}, nil, recorded{"PATCH", "/v1/spectroclusters/u1/packs/status", "",
 			`{"packs":[{"profileUid":"p","name":"n","condition":{"type":"Ready","status":"True"}}]}`}},
 		{"ReportPacksEmpty", func(c *Client) error { return c.ReportPacks(ctx, "u1", nil) }, nil,
@@ -463,22 +463,22 @@ func TestMethodsWire(t *testing.T) {
 				`"condition":{"string":{"operator":"eq","negation":false,"match":{"conjunction":"or","values":["edge"]}}}}]}]}}`}},
 		{"GetClusterVariables", func(c *Client) error {
 			v, err := c.GetClusterVariables(ctx, "u1")
-			if err == nil && !reflect.DeepEqual(v, []wire.ClusterVariables{{ProfileUID: "p1", Variables: []wire.Variable{{Name: "a", Value: "b"}}}}) {
+			if err == nil && !reflect.DeepEqual(v, []wire.SpectroClusterVariables{{ProfileUID: "p1", Variables: []wire.SpectroClusterVariable{{Name: "a", Value: "b"}}}}) {
 				err = fmt.Errorf("variables = %+v", v)
 			}
 			return err
 		}, []any{map[string]any{"profileUid": "p1", "variables": []any{map[string]any{"name": "a", "value": "b"}}}},
 			recorded{"GET", "/v1/spectroclusters/u1/variables", "", ""}},
 		{"PatchClusterVariables", func(c *Client) error {
-			return c.PatchClusterVariables(ctx, "u1", []wire.ClusterVariables{{ProfileUID: "p1", Variables: []wire.Variable{{Name: "a", Value: "b"}}}})
+			return c.PatchClusterVariables(ctx, "u1", []wire.SpectroClusterVariables{{ProfileUID: "p1", Variables: []wire.SpectroClusterVariable{{Name: "a", Value: "b"}}}})
 		}, nil, recorded{"PATCH", "/v1/spectroclusters/u1/variables", "",
 			`[{"profileUid":"p1","variables":[{"name":"a","value":"b"}]}]`}},
 		{"PatchClusterVariablesEmpty", func(c *Client) error { return c.PatchClusterVariables(ctx, "u1", nil) }, nil,
 			recorded{"PATCH", "/v1/spectroclusters/u1/variables", "", `[]`}},
 		{"PatchClusterProfiles", func(c *Client) error {
-			return c.PatchClusterProfiles(ctx, "u1", wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: "p1"}}})
+			return c.PatchClusterProfiles(ctx, "u1", wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{UID: "p1"}}})
 		}, nil, recorded{"PATCH", "/v1/spectroclusters/u1/profiles", "", `{"profiles":[{"uid":"p1"}]}`}},
-		{"PutClusterProfilesEmpty", func(c *Client) error { return c.PutClusterProfiles(ctx, "u1", wire.ProfilesRequest{}) }, nil,
+		{"PutClusterProfilesEmpty", func(c *Client) error { return c.PutClusterProfiles(ctx, "u1", wire.SpectroClusterProfiles{}) }, nil,
 			recorded{"PUT", "/v1/spectroclusters/u1/profiles", "", `{"profiles":[]}`}},
 		{"DeleteClusterProfiles", func(c *Client) error { return c.DeleteClusterProfiles(ctx, "u1", []string{"p1", "p2"}) }, nil,
 			recorded{"DELETE", "/v1/spectroclusters/u1/profiles", "", `{"profileUids":["p1","p2"]}`}},
@@ -573,9 +573,9 @@ func TestFindProfiles(t *testing.T) {
 			switch {
 			case r.Method == http.MethodPost && r.URL.Path == "/v1/dashboard/clusterprofiles":
 				// p8 is a stray item the server should have filtered out.
-				return 200, wire.ProfileSearchResponse{Items: []wire.ProfileSearchItem{
+				return 200, wire.ClusterProfilesSummary{Items: []wire.ClusterProfileSummary{
 					{Metadata: wire.ObjectMeta{UID: "p7", Name: "mon"}, SpecSummary: wire.ProfileSpecSummary{
-						Published: &wire.ProfileTemplateSummary{Type: wire.ProfileTypeAddOn, CloudType: "all"}, Version: "1.0.0"}},
+						Published: &wire.ClusterProfileTemplateSummary{Type: wire.ProfileTypeAddOn, CloudType: "all"}, Version: "1.0.0"}},
 					{Metadata: wire.ObjectMeta{UID: "p8", Name: "mon"}, SpecSummary: wire.ProfileSpecSummary{Version: "2.0.0"}},
 				}}
 			case r.URL.Path == "/v1/clusterprofiles/p7":
@@ -609,10 +609,10 @@ func TestFindProfiles(t *testing.T) {
 		c, seen := recordingServer(t, func(r *http.Request) (int, any) {
 			switch {
 			case r.Method == http.MethodPost && r.URL.Query().Get("continue") == "":
-				return 200, wire.ProfileSearchResponse{Items: []wire.ProfileSearchItem{{Metadata: wire.ObjectMeta{UID: "p1", Name: "mon"}}},
-					ListMeta: wire.ListMeta{Continue: "t1"}}
+				return 200, wire.ClusterProfilesSummary{Items: []wire.ClusterProfileSummary{{Metadata: wire.ObjectMeta{UID: "p1", Name: "mon"}}},
+					ListMeta: wire.ListMetaData{Continue: "t1"}}
 			case r.Method == http.MethodPost:
-				return 200, wire.ProfileSearchResponse{Items: []wire.ProfileSearchItem{{Metadata: wire.ObjectMeta{UID: "p2", Name: "mon"}}}}
+				return 200, wire.ClusterProfilesSummary{Items: []wire.ClusterProfileSummary{{Metadata: wire.ObjectMeta{UID: "p2", Name: "mon"}}}}
 			case r.URL.Path == "/v1/clusterprofiles/p1":
 				return 200, profile("p1", "mon", "1.0.0")
 			case r.URL.Path == "/v1/clusterprofiles/p2":
@@ -634,7 +634,7 @@ func TestFindProfiles(t *testing.T) {
 	})
 	t.Run("no_match_is_empty", func(t *testing.T) {
 		t.Parallel()
-		c, _ := recordingServer(t, func(*http.Request) (int, any) { return 200, wire.ProfileSearchResponse{} })
+		c, _ := recordingServer(t, func(*http.Request) (int, any) { return 200, wire.ClusterProfilesSummary{} })
 		got, err := c.FindProfiles(context.Background(), "mon", "1.0.0")
 		if err != nil || got == nil || len(got) != 0 {
 			t.Errorf("FindProfiles = %+v, %v; want an empty slice", got, err)

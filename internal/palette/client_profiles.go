@@ -30,9 +30,9 @@ func (c *Client) GetProfile(ctx context.Context, uid string) (*wire.ClusterProfi
 // GET /v1/clusterprofiles/{uid} of each. No match is an empty slice, not an
 // error.
 func (c *Client) FindProfiles(ctx context.Context, name, version string) ([]wire.ClusterProfile, error) {
-	body := wire.ProfileFilterSpec{Filter: wire.ProfileFilter{ProfileName: &wire.FilterString{Eq: name}}}
+	body := wire.ClusterProfilesFilterSpec{Filter: wire.ClusterProfileFilterSpec{ProfileName: &wire.FilterString{Eq: name}}}
 	if version != "" {
-		body.Filter.Version = &wire.FilterVersion{Eq: version}
+		body.Filter.Version = &wire.FilterVersionString{Eq: version}
 	}
 	var uids []string
 	token := ""
@@ -42,7 +42,7 @@ func (c *Client) FindProfiles(ctx context.Context, name, version string) ([]wire
 		if token != "" {
 			q.Set("continue", token)
 		}
-		var page wire.ProfileSearchResponse
+		var page wire.ClusterProfilesSummary
 		if _, err := c.call(ctx, &request{method: http.MethodPost, path: "/v1/dashboard/clusterprofiles", query: q, in: body}, &page); err != nil {
 			return nil, err
 		}
@@ -116,8 +116,8 @@ func (c *Client) PublishProfile(ctx context.Context, uid string) error {
 
 // GetClusterProfiles returns the profiles attached to a cluster
 // (GET /v1/spectroclusters/{uid}/profiles).
-func (c *Client) GetClusterProfiles(ctx context.Context, uid string) (*wire.ClusterProfiles, error) {
-	var out wire.ClusterProfiles
+func (c *Client) GetClusterProfiles(ctx context.Context, uid string) (*wire.SpectroClusterProfileList, error) {
+	var out wire.SpectroClusterProfileList
 	if _, err := c.call(ctx, &request{method: http.MethodGet, path: clusterPath(uid) + "/profiles"}, &out); err != nil {
 		return nil, err
 	}
@@ -126,16 +126,16 @@ func (c *Client) GetClusterProfiles(ctx context.Context, uid string) (*wire.Clus
 
 // PatchClusterProfiles adds or updates the listed profiles and keeps the
 // rest (PATCH /v1/spectroclusters/{uid}/profiles).
-func (c *Client) PatchClusterProfiles(ctx context.Context, uid string, req wire.ProfilesRequest) error {
+func (c *Client) PatchClusterProfiles(ctx context.Context, uid string, req wire.SpectroClusterProfiles) error {
 	_, err := c.call(ctx, &request{method: http.MethodPatch, path: clusterPath(uid) + "/profiles", in: req}, nil)
 	return err
 }
 
 // PutClusterProfiles replaces the whole set of attached profiles
 // (PUT /v1/spectroclusters/{uid}/profiles).
-func (c *Client) PutClusterProfiles(ctx context.Context, uid string, req wire.ProfilesRequest) error {
+func (c *Client) PutClusterProfiles(ctx context.Context, uid string, req wire.SpectroClusterProfiles) error {
 	if req.Profiles == nil {
-		req.Profiles = []wire.ProfileAttachment{}
+		req.Profiles = []wire.SpectroClusterProfileEntity{}
 	}
 	_, err := c.call(ctx, &request{method: http.MethodPut, path: clusterPath(uid) + "/profiles", in: req}, nil)
 	return err
@@ -149,7 +149,7 @@ func (c *Client) DeleteClusterProfiles(ctx context.Context, uid string, profileU
 	}
 	_, err := c.call(ctx, &request{
 		method: http.MethodDelete, path: clusterPath(uid) + "/profiles",
-		in: wire.DeleteProfilesRequest{ProfileUIDs: profileUIDs},
+		in: wire.SpectroClusterProfilesDeleteEntity{ProfileUIDs: profileUIDs},
 	}, nil)
 	return err
 }

@@ -216,7 +216,7 @@ func TestRetryOnConnectionReset(t *testing.T) {
 			hangUp(t, w)
 			return
 		}
-		writeJSON(w, http.StatusOK, wire.Cluster{Metadata: wire.ObjectMeta{UID: "u1", Name: "n"}})
+		writeJSON(w, http.StatusOK, wire.SpectroCluster{Metadata: wire.ObjectMeta{UID: "u1", Name: "n"}})
 	})
 	c, rec := newTestClient(t, h)
 	cl, err := c.GetCluster(context.Background(), "u1")
@@ -444,7 +444,7 @@ func TestNoRetryOnClientErrors(t *testing.T) {
 				writeErr(w, status, "X")
 			})
 			c, rec := newTestClient(t, h)
-			if err := c.PatchClusterProfiles(context.Background(), "u1", wire.ProfilesRequest{}); err == nil {
+			if err := c.PatchClusterProfiles(context.Background(), "u1", wire.SpectroClusterProfiles{}); err == nil {
 				t.Fatal("want an error")
 			}
 			if calls.Load() != 1 || len(rec.get()) != 0 {

@@ -20,7 +20,7 @@ func TestFailFast(t *testing.T) {
 	var calls atomic.Int32
 	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		calls.Add(1)
-		writeJSON(w, http.StatusOK, wire.Cluster{Metadata: wire.ObjectMeta{UID: "u1"}})
+		writeJSON(w, http.StatusOK, wire.SpectroCluster{Metadata: wire.ObjectMeta{UID: "u1"}})
 	})
 	plain := httptest.NewServer(ok)
 	t.Cleanup(plain.Close)

@@ -52,9 +52,9 @@ func (r *addonProfileAttachmentResource) checkRules(ctx context.Context, cluster
 
 // patch sends one attachment entry; the API's rejections become the
 // diagnostics of the rules they enforce.
-func (r *addonProfileAttachmentResource) patch(ctx context.Context, clusterUID string, entry wire.ProfileAttachment, diags *diag.Diagnostics) bool {
+func (r *addonProfileAttachmentResource) patch(ctx context.Context, clusterUID string, entry wire.SpectroClusterProfileEntity, diags *diag.Diagnostics) bool {
 	c := r.data.client
-	err := c.PatchClusterProfiles(ctx, clusterUID, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{entry}})
+	err := c.PatchClusterProfiles(ctx, clusterUID, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{entry}})
 	if err == nil {
 		return true
 	}
@@ -85,7 +85,7 @@ type attachmentResponse struct {
 // attachment Terraform does not know of. It returns the digests sent, and
 // false after an error.
 func (r *addonProfileAttachmentResource) send(ctx context.Context, plan *addonProfileAttachmentResourceModel, clusterUID, profileUID string,
-	prof *wire.ClusterProfile, entry wire.ProfileAttachment, resp attachmentResponse, diags *diag.Diagnostics,
+	prof *wire.ClusterProfile, entry wire.SpectroClusterProfileEntity, resp attachmentResponse, diags *diag.Diagnostics,
 ) (map[string]string, bool) {
 	if diags.HasError() || !r.patch(ctx, clusterUID, entry, diags) {
 		return nil, false
@@ -99,7 +99,7 @@ func (r *addonProfileAttachmentResource) send(ctx context.Context, plan *addonPr
 	return sent, !diags.HasError()
 }
 
-func findAttached(list *wire.ClusterProfiles, profileUID string) *wire.AttachedProfile {
+func findAttached(list *wire.SpectroClusterProfileList, profileUID string) *wire.SpectroClusterProfile {
 	for i := range list.Profiles {
 		if list.Profiles[i].Metadata.UID == profileUID {
 			return &list.Profiles[i]

@@ -52,7 +52,7 @@ func parseAttachmentID(id string) (clusterUID, profileUID string, err error) {
 }
 
 // packState maps a pack's condition to packs.state.
-func packState(c wire.Condition) string {
+func packState(c wire.ClusterCondition) string {
 	switch {
 	case c.Type == packStateError:
 		return packStateError
@@ -66,8 +66,8 @@ func packState(c wire.Condition) string {
 
 // profilePackStatuses returns the status.packs entries of one profile,
 // sorted by pack name.
-func profilePackStatuses(cl *wire.Cluster, profileUID string) []wire.PackStatus {
-	var out []wire.PackStatus
+func profilePackStatuses(cl *wire.SpectroCluster, profileUID string) []wire.ClusterPackStatus {
+	var out []wire.ClusterPackStatus
 	for _, p := range cl.Status.Packs {
 		if p.ProfileUID == profileUID {
 			out = append(out, p)
@@ -78,7 +78,7 @@ func profilePackStatuses(cl *wire.Cluster, profileUID string) []wire.PackStatus 
 }
 
 // flattenPackStatuses builds the packs attribute.
-func flattenPackStatuses(statuses []wire.PackStatus) types.List {
+func flattenPackStatuses(statuses []wire.ClusterPackStatus) types.List {
 	objType := types.ObjectType{AttrTypes: packStatusAttrTypes}
 	elems := make([]attr.Value, 0, len(statuses))
 	for _, s := range statuses {
@@ -96,8 +96,8 @@ func flattenPackStatuses(statuses []wire.PackStatus) types.List {
 // whole values with what packValues carries, so each override is merged onto
 // the profile's values of that pack first; the entry carries the pack's tag
 // and type.
-func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceModel, profile *wire.ClusterProfile, replaces string, diags *diag.Diagnostics) wire.ProfileAttachment {
-	att := wire.ProfileAttachment{UID: m.ProfileID.ValueString(), ReplaceWithProfile: replaces}
+func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceModel, profile *wire.ClusterProfile, replaces string, diags *diag.Diagnostics) wire.SpectroClusterProfileEntity {
+	att := wire.SpectroClusterProfileEntity{UID: m.ProfileID.ValueString(), ReplaceWithProfile: replaces}
 	values := map[string]string{}
 	if !m.Values.IsNull() && !m.Values.IsUnknown() {
 		diags.Append(m.Values.ElementsAs(ctx, &values, false)...)
@@ -134,7 +134,7 @@ func expandAttachment(ctx context.Context, m *addonProfileAttachmentResourceMode
 		diags.Append(m.Variables.ElementsAs(ctx, &vars, false)...)
 	}
 	for _, name := range slices.Sorted(maps.Keys(vars)) {
-		att.Variables = append(att.Variables, wire.Variable{Name: name, Value: vars[name]})
+		att.Variables = append(att.Variables, wire.SpectroClusterVariable{Name: name, Value: vars[name]})
 	}
 	return att
 }
@@ -223,7 +223,7 @@ func valuesDigest(doc string) string {
 
 // sentDigests returns, for each pack of the profile, the digest of the
 // values the cluster holds once entry is applied.
-func sentDigests(profile *wire.ClusterProfile, entry wire.ProfileAttachment) map[string]string {
+func sentDigests(profile *wire.ClusterProfile, entry wire.SpectroClusterProfileEntity) map[string]string {
 	out := map[string]string{}
 	for _, p := range profileTemplate(profile).Packs {
 		out[p.Name] = valuesDigest(p.Values)
@@ -250,7 +250,7 @@ func coversPacks(sent map[string]string, packs []wire.PackRef) bool {
 // Palette lists every variable the profile defines, with an empty value
 // where none is set: the model keeps the variables it sets, and of the
 // others only those given a value outside Terraform.
-func flattenVariables(m *addonProfileAttachmentResourceModel, all []wire.ClusterVariables, profileUID string) {
+func flattenVariables(m *addonProfileAttachmentResourceModel, all []wire.SpectroClusterVariables, profileUID string) {
 	set := map[string]bool{}
 	if !m.Variables.IsNull() && !m.Variables.IsUnknown() {
 		for k := range m.Variables.Elements() {

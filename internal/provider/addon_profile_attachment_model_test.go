@@ -65,26 +65,26 @@ func TestParseAttachmentID(t *testing.T) {
 
 func TestPacksProgress(t *testing.T) {
 	t.Parallel()
-	ready := wire.Condition{Type: "Ready", Status: "True"}
-	waiting := wire.Condition{Type: "Ready", Status: "Unknown", Reason: "WaitingForAgent"}
-	failed := wire.Condition{Type: "Error", Status: "False", Message: "applying pack \"b\": boom"}
-	st := func(name string, c wire.Condition) wire.PackStatus {
-		return wire.PackStatus{ProfileUID: testProfileUID, Name: name, Condition: c}
+	ready := wire.ClusterCondition{Type: "Ready", Status: "True"}
+	waiting := wire.ClusterCondition{Type: "Ready", Status: "Unknown", Reason: "WaitingForAgent"}
+	failed := wire.ClusterCondition{Type: "Error", Status: "False", Message: "applying pack \"b\": boom"}
+	st := func(name string, c wire.ClusterCondition) wire.ClusterPackStatus {
+		return wire.ClusterPackStatus{ProfileUID: testProfileUID, Name: name, Condition: c}
 	}
 	cases := []struct {
 		name         string
-		statuses     []wire.PackStatus
+		statuses     []wire.ClusterPackStatus
 		names        []string
 		wantReady    bool
 		wantFailures []string
 	}{
 		{"no packs", nil, nil, true, nil},
-		{"all ready", []wire.PackStatus{st("a", ready), st("b", ready)}, []string{"a", "b"}, true, nil},
-		{"one waiting", []wire.PackStatus{st("a", ready), st("b", waiting)}, []string{"a", "b"}, false, nil},
-		{"one not reported", []wire.PackStatus{st("a", ready)}, []string{"a", "b"}, false, nil},
-		{"one failed", []wire.PackStatus{st("a", ready), st("b", failed)}, []string{"a", "b"}, false,
+		{"all ready", []wire.ClusterPackStatus{st("a", ready), st("b", ready)}, []string{"a", "b"}, true, nil},
+		{"one waiting", []wire.ClusterPackStatus{st("a", ready), st("b", waiting)}, []string{"a", "b"}, false, nil},
+		{"one not reported", []wire.ClusterPackStatus{st("a", ready)}, []string{"a", "b"}, false, nil},
+		{"one failed", []wire.ClusterPackStatus{st("a", ready), st("b", failed)}, []string{"a", "b"}, false,
 			[]string{`pack "b": applying pack "b": boom`}},
-		{"unrelated pack ignored", []wire.PackStatus{st("a", ready), st("z", failed)}, []string{"a"}, true, nil},
+		{"unrelated pack ignored", []wire.ClusterPackStatus{st("a", ready), st("z", failed)}, []string{"a"}, true, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,7 +99,7 @@ func TestPacksProgress(t *testing.T) {
 
 func TestPackState(t *testing.T) {
 	t.Parallel()
-	cases := map[string]wire.Condition{
+	cases := map[string]wire.ClusterCondition{
 		packStateReady:    {Type: "Ready", Status: "True"},
 		packStatePending:  {Type: "Ready", Status: "Unknown"},
 		packStateError:    {Type: "Error", Status: "False"},
@@ -179,18 +179,18 @@ func TestExpandAttachment(t *testing.T) {
 		t.Fatalf("values sent %q, want the profile's values with the override merged: %q", got.PackValues[0].Values, want)
 	}
 	got.PackValues[0].Values = ""
-	want := wire.ProfileAttachment{
+	want := wire.SpectroClusterProfileEntity{
 		UID:                testProfileUID,
 		ReplaceWithProfile: "aaaaaaaaaaaaaaaaaaaaaaaa",
 		PackValues:         []wire.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest"}},
-		Variables:          []wire.Variable{{Name: "a", Value: "1"}, {Name: "b", Value: "2"}},
+		Variables:          []wire.SpectroClusterVariable{{Name: "a", Value: "1"}, {Name: "b", Value: "2"}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
 
-	attached := func(values string) *wire.AttachedProfile {
-		return &wire.AttachedProfile{Spec: wire.AttachedProfileSpec{Packs: []wire.AttachedPack{
+	attached := func(values string) *wire.SpectroClusterProfile {
+		return &wire.SpectroClusterProfile{Spec: wire.AttachedProfileSpec{Packs: []wire.AttachedPack{
 			{Spec: wire.AttachedPackSpec{Name: "hello", Values: values}},
 		}}}
 	}
@@ -201,9 +201,9 @@ func TestExpandAttachment(t *testing.T) {
 	if !m.Values.Equal(strMap(map[string]string{"hello": "{message: 'hi', nested: {b: 3}}"})) {
 		t.Fatalf("values %s: the override as written was not kept", m.Values)
 	}
-	flattenVariables(&m, []wire.ClusterVariables{
-		{ProfileUID: "bbbbbbbbbbbbbbbbbbbbbbbb", Variables: []wire.Variable{{Name: "x", Value: "9"}}},
-		{ProfileUID: testProfileUID, Variables: []wire.Variable{{Name: "a", Value: "1"}}},
+	flattenVariables(&m, []wire.SpectroClusterVariables{
+		{ProfileUID: "bbbbbbbbbbbbbbbbbbbbbbbb", Variables: []wire.SpectroClusterVariable{{Name: "x", Value: "9"}}},
+		{ProfileUID: testProfileUID, Variables: []wire.SpectroClusterVariable{{Name: "a", Value: "1"}}},
 	}, testProfileUID)
 	if !m.Variables.Equal(strMap(map[string]string{"a": "1"})) {
 		t.Fatalf("variables %s", m.Variables)
@@ -247,7 +247,7 @@ func TestExpandAttachment(t *testing.T) {
 // reach the model.
 func TestFlattenVariables(t *testing.T) {
 	t.Parallel()
-	all := []wire.ClusterVariables{{ProfileUID: testProfileUID, Variables: []wire.Variable{
+	all := []wire.SpectroClusterVariables{{ProfileUID: testProfileUID, Variables: []wire.SpectroClusterVariable{
 		{Name: "unset", Value: ""}, {Name: "mine", Value: "x"}, {Name: "outside", Value: "y"}, {Name: "cleared", Value: ""},
 	}}}
 	m := addonProfileAttachmentResourceModel{Variables: types.MapNull(types.StringType)}
@@ -297,17 +297,17 @@ func TestPackFailures(t *testing.T) {
 
 func TestTransientFailure(t *testing.T) {
 	t.Parallel()
-	st := func(name, typ, reason string) wire.PackStatus {
-		return wire.PackStatus{Name: name, Condition: wire.Condition{Type: typ, Reason: reason}}
+	st := func(name, typ, reason string) wire.ClusterPackStatus {
+		return wire.ClusterPackStatus{Name: name, Condition: wire.ClusterCondition{Type: typ, Reason: reason}}
 	}
 	names := []string{"a", "b"}
-	if !transientFailure([]wire.PackStatus{st("a", "Error", "ApplyFailed"), st("b", "Ready", "")}, names) {
+	if !transientFailure([]wire.ClusterPackStatus{st("a", "Error", "ApplyFailed"), st("b", "Ready", "")}, names) {
 		t.Error("an apply failure is transient")
 	}
-	if transientFailure([]wire.PackStatus{st("a", "Error", "ApplyFailed"), st("b", "Error", "RenderFailed")}, names) {
+	if transientFailure([]wire.ClusterPackStatus{st("a", "Error", "ApplyFailed"), st("b", "Error", "RenderFailed")}, names) {
 		t.Error("a pack that does not render is not transient")
 	}
-	if !transientFailure([]wire.PackStatus{st("c", "Error", "RenderFailed")}, names) {
+	if !transientFailure([]wire.ClusterPackStatus{st("c", "Error", "RenderFailed")}, names) {
 		t.Error("a pack of another profile does not count")
 	}
 }

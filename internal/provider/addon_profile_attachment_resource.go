@@ -124,7 +124,7 @@ func profileRule(ctx context.Context, c *palette.Client, uid string) (*wire.Clus
 
 // clusterRule looks a cluster up and checks that add-on profiles may be
 // attached to it; running also requires the state Running (apply time).
-func clusterRule(ctx context.Context, c *palette.Client, uid string, running bool) (*wire.Cluster, *ruleViolation, error) {
+func clusterRule(ctx context.Context, c *palette.Client, uid string, running bool) (*wire.SpectroCluster, *ruleViolation, error) {
 	cl, mode, err := findClusterMode(ctx, c, uid)
 	if errors.Is(err, palette.ErrNotFound) {
 		return nil, clusterNotFound(uid), nil

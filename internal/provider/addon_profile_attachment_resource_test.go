@@ -91,7 +91,7 @@ func renamed(name string) func(*wire.ClusterProfileEntity) {
 func (e *testEnv) importClusterDirect(t *testing.T, name, cloudType, wireMode string, labels map[string]string) string {
 	t.Helper()
 	uid, _, err := e.Client.ImportCluster(context.Background(), cloudType, wire.ImportRequest{
-		Metadata: wire.ObjectMetaInput{Name: name, Labels: labels},
+		Metadata: wire.ObjectMetaInputEntity{Name: name, Labels: labels},
 		Spec:     wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: wireMode}},
 	})
 	if err != nil {
@@ -127,7 +127,7 @@ func attachmentImportID(s *terraform.State) (string, error) {
 
 // attachedProfile returns the attachment of a profile to a cluster in
 // Palette, or nil.
-func (e *testEnv) attachedProfile(clusterUID, profileUID string) (*wire.AttachedProfile, error) {
+func (e *testEnv) attachedProfile(clusterUID, profileUID string) (*wire.SpectroClusterProfile, error) {
 	list, err := e.Client.GetClusterProfiles(context.Background(), clusterUID)
 	if err != nil {
 		return nil, err
@@ -266,8 +266,8 @@ func (e *testEnv) expectConfigMapMessage(t *testing.T, namespace, want string) f
 func (e *testEnv) attachOutOfBand(clusterUID, profileUID string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := e.Client.PatchClusterProfiles(ctx, clusterUID, wire.ProfilesRequest{
-		Profiles: []wire.ProfileAttachment{{UID: profileUID}},
+	if err := e.Client.PatchClusterProfiles(ctx, clusterUID, wire.SpectroClusterProfiles{
+		Profiles: []wire.SpectroClusterProfileEntity{{UID: profileUID}},
 	}); err != nil {
 		return err
 	}

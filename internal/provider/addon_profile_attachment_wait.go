@@ -19,7 +19,7 @@ import (
 var errPackFailed = errors.New("the agent could not deploy a pack")
 
 // statusPacks returns the status.packs entries of a profile on a cluster.
-func statusPacks(ctx context.Context, c *palette.Client, clusterUID, profileUID string) ([]wire.PackStatus, error) {
+func statusPacks(ctx context.Context, c *palette.Client, clusterUID, profileUID string) ([]wire.ClusterPackStatus, error) {
 	cl, err := findClusterByID(ctx, c, clusterUID)
 	if err != nil {
 		return nil, err
@@ -29,8 +29,8 @@ func statusPacks(ctx context.Context, c *palette.Client, clusterUID, profileUID 
 
 // packsProgress tells whether every named pack is Ready, and returns the
 // failures (pack name and message) and a summary of the states.
-func packsProgress(statuses []wire.PackStatus, names []string) (ready bool, failures []string, summary string) {
-	byName := map[string]wire.PackStatus{}
+func packsProgress(statuses []wire.ClusterPackStatus, names []string) (ready bool, failures []string, summary string) {
+	byName := map[string]wire.ClusterPackStatus{}
 	for _, s := range statuses {
 		byName[s.Name] = s
 	}
@@ -85,7 +85,7 @@ func (f *packFailures) fatal(now time.Time, failures []string, transient bool) b
 
 // transientFailure tells whether every failing pack of names failed in its
 // apply (reason ApplyFailed), which the agent retries.
-func transientFailure(statuses []wire.PackStatus, names []string) bool {
+func transientFailure(statuses []wire.ClusterPackStatus, names []string) bool {
 	for _, s := range statuses {
 		if slices.Contains(names, s.Name) && packState(s.Condition) == packStateError && s.Condition.Reason != "ApplyFailed" {
 			return false

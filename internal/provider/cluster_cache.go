@@ -37,8 +37,8 @@ type clusterCache struct {
 	pageSize int
 
 	mu          sync.Mutex
-	items       map[string]*wire.SearchItem
-	metas       map[string]*wire.MetaItem
+	items       map[string]*wire.SpectroClusterSummary
+	metas       map[string]*wire.SpectroClusterMetaSummary
 	filledAt    time.Time // start of the last successful fill; zero: none
 	failedAt    time.Time // end of the last failed fill
 	unsupported bool      // turned off (PALETTE_REFRESH_CACHE=off)
@@ -76,7 +76,7 @@ func (pd *providerData) clusterCache() *clusterCache {
 // itself: the cache is off, the fill failed, the cluster was written to since
 // the fill, or the searches did not list it (deleted, or created after the
 // fill).
-func (c *clusterCache) lookup(ctx context.Context, uid string) (*wire.SearchItem, *wire.MetaItem, bool) {
+func (c *clusterCache) lookup(ctx context.Context, uid string) (*wire.SpectroClusterSummary, *wire.SpectroClusterMetaSummary, bool) {
 	c.mu.Lock()
 	for {
 		now := c.now()
@@ -127,7 +127,7 @@ const cacheFillTimeout = 10 * time.Minute
 // answer returns the cache's items of a cluster; it is called with mu held
 // and unlocks it. A cluster written to since the fill, or Deleted (the
 // per-cluster read tells a deleted cluster from a live one), is a miss.
-func (c *clusterCache) answer(uid string) (*wire.SearchItem, *wire.MetaItem, bool) {
+func (c *clusterCache) answer(uid string) (*wire.SpectroClusterSummary, *wire.SpectroClusterMetaSummary, bool) {
 	it, meta := c.items[uid], c.metas[uid]
 	if t, ok := c.stale[uid]; ok && !t.Before(c.filledAt) {
 		it = nil
@@ -142,12 +142,12 @@ func (c *clusterCache) answer(uid string) (*wire.SearchItem, *wire.MetaItem, boo
 // fill runs the paged search and the metadata search and stores their
 // items; it is called with mu unlocked and c.inflight set.
 func (c *clusterCache) fill(ctx context.Context, started time.Time) error {
-	items, err := c.client.SearchClusters(ctx, wire.SearchRequest{
-		Sort: []wire.SortSpec{{Field: "creationTimestamp", Order: "asc"}},
+	items, err := c.client.SearchClusters(ctx, wire.SearchFilterSummarySpec{
+		Sort: []wire.SearchFilterSortSpec{{Field: "creationTimestamp", Order: "asc"}},
 	}, c.pageSize)
-	var metas []wire.MetaItem
+	var metas []wire.SpectroClusterMetaSummary
 	if err == nil {
-		metas, err = c.client.SearchClusterMetadata(ctx, wire.SearchRequest{})
+		metas, err = c.client.SearchClusterMetadata(ctx, wire.SearchFilterSummarySpec{})
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -158,11 +158,11 @@ func (c *clusterCache) fill(ctx context.Context, started time.Time) error {
 		tflog.Debug(ctx, "cluster cache: search failed, refreshing cluster by cluster", map[string]any{"error": err.Error()})
 		return err
 	}
-	m := make(map[string]*wire.SearchItem, len(items))
+	m := make(map[string]*wire.SpectroClusterSummary, len(items))
 	for i := range items {
 		m[items[i].Metadata.UID] = &items[i]
 	}
-	mm := make(map[string]*wire.MetaItem, len(metas))
+	mm := make(map[string]*wire.SpectroClusterMetaSummary, len(metas))
 	for i := range metas {
 		mm[metas[i].Metadata.UID] = &metas[i]
 	}

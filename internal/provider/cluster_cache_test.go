@@ -48,7 +48,7 @@ func cacheEnv(t *testing.T, n int) (*localtest.Instance, *palette.Client, []stri
 	ctx := context.Background()
 	uids := make([]string, n)
 	for i := range n {
-		uid, _, err := c.ImportCluster(ctx, wire.CloudTypeAWS, wire.ImportRequest{Metadata: wire.ObjectMetaInput{
+		uid, _, err := c.ImportCluster(ctx, wire.CloudTypeAWS, wire.ImportRequest{Metadata: wire.ObjectMetaInputEntity{
 			Name: fmt.Sprintf("cache-%03d", i), Labels: map[string]string{"i": fmt.Sprint(i)},
 		}})
 		if err != nil {
@@ -121,7 +121,7 @@ func TestClusterCache_viewMatchesFullRead(t *testing.T) {
 	inst, c, uids := cacheEnv(t, 2)
 	ctx := context.Background()
 	pid := inst.CreateProfileFromFile(t, "../../examples/profiles/hello-addon.yaml")
-	if err := c.PatchClusterProfiles(ctx, uids[0], wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{
+	if err := c.PatchClusterProfiles(ctx, uids[0], wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{
 		{UID: pid, PackValues: []wire.Pack{{Name: "hello", Values: "message: bonjour\n"}}},
 	}}); err != nil {
 		t.Fatal(err)

@@ -23,12 +23,12 @@ import (
 //     (GET /v1/cloudconfigs/{type}/{configUid}), through the IaaS type for
 //     imported EKS, GKE and AKS clusters.
 type clusterView struct {
-	cluster    *wire.Cluster
+	cluster    *wire.SpectroCluster
 	importMode string // on the wire: "read-only" or ""
 	// modeKnown is false when the metadata search did not list the cluster
 	// (its index may lag right after an import): the state keeps its mode.
 	modeKnown bool
-	health    wire.Health
+	health    wire.SpectroClusterHealthStatus
 	// facts is false when the Kubernetes version and the instance types were
 	// not read (a refresh from the batched searches): the state keeps its own.
 	facts             bool
@@ -39,7 +39,7 @@ type clusterView struct {
 }
 
 // clusterImportMode returns a cluster's import mode from the metadata search.
-func clusterImportMode(ctx context.Context, c *palette.Client, cl *wire.Cluster) (string, error) {
+func clusterImportMode(ctx context.Context, c *palette.Client, cl *wire.SpectroCluster) (string, error) {
 	it, err := c.GetClusterMeta(ctx, cl.Metadata.UID, cl.Metadata.Name)
 	if err != nil {
 		return "", fmt.Errorf("reading the import mode of cluster %s: %w", cl.Metadata.UID, err)
@@ -49,7 +49,7 @@ func clusterImportMode(ctx context.Context, c *palette.Client, cl *wire.Cluster)
 
 // findClusterMode returns a cluster that exists (not Deleted) and its import
 // mode; a cluster that is gone matches palette.ErrNotFound.
-func findClusterMode(ctx context.Context, c *palette.Client, uid string) (*wire.Cluster, string, error) {
+func findClusterMode(ctx context.Context, c *palette.Client, uid string) (*wire.SpectroCluster, string, error) {
 	cl, err := findClusterByID(ctx, c, uid)
 	if err != nil {
 		return nil, "", err
@@ -63,8 +63,8 @@ func findClusterMode(ctx context.Context, c *palette.Client, uid string) (*wire.
 
 // readClusterView reads everything a refresh needs of a cluster already
 // fetched with GET: 3 more requests (metadata search, overview, cloud config).
-func readClusterView(ctx context.Context, c *palette.Client, cl *wire.Cluster) (*clusterView, error) {
-	v := &clusterView{cluster: cl, facts: true, health: wire.Health{State: wire.HealthUnknown}}
+func readClusterView(ctx context.Context, c *palette.Client, cl *wire.SpectroCluster) (*clusterView, error) {
+	v := &clusterView{cluster: cl, facts: true, health: wire.SpectroClusterHealthStatus{State: wire.HealthUnknown}}
 	it, err := c.GetClusterMeta(ctx, cl.Metadata.UID, cl.Metadata.Name)
 	switch {
 	case errors.Is(err, palette.ErrNotFound):
@@ -107,21 +107,21 @@ func readClusterView(ctx context.Context, c *palette.Client, cl *wire.Cluster) (
 // summary (state, health, import link, labels, node count, attached
 // profiles) and the metadata item (import mode, region). The Kubernetes
 // version and instance types are not in either: facts is false.
-func viewFromSearch(it *wire.SearchItem, meta *wire.MetaItem) *clusterView {
-	cl := &wire.Cluster{
+func viewFromSearch(it *wire.SpectroClusterSummary, meta *wire.SpectroClusterMetaSummary) *clusterView {
+	cl := &wire.SpectroCluster{
 		Metadata: it.Metadata,
-		Spec:     wire.ClusterSpec{CloudType: it.SpecSummary.CloudConfig.CloudType},
-		Status:   wire.ClusterStatus{State: it.Status.State, ClusterImport: it.Status.ClusterImport},
+		Spec:     wire.SpectroClusterSpec{CloudType: it.SpecSummary.CloudConfig.CloudType},
+		Status:   wire.SpectroClusterStatus{State: it.Status.State, ClusterImport: it.Status.ClusterImport},
 	}
 	if meta.SpecSummary.CloudType != "" {
 		cl.Spec.CloudType = meta.SpecSummary.CloudType
 	}
 	if uid := it.SpecSummary.CloudConfig.UID; uid != "" {
-		cl.Spec.CloudConfigRef = &wire.ObjectRef{UID: uid}
+		cl.Spec.CloudConfigRef = &wire.ObjectReference{UID: uid}
 	}
 	v := &clusterView{
 		cluster: cl, importMode: meta.SpecSummary.ImportMode, modeKnown: true, region: meta.SpecSummary.CloudRegion,
-		health: wire.Health{State: wire.HealthUnknown}, nodeCount: it.SpecSummary.CloudConfig.NodeCount(),
+		health: wire.SpectroClusterHealthStatus{State: wire.HealthUnknown}, nodeCount: it.SpecSummary.CloudConfig.NodeCount(),
 	}
 	if it.Status.Health != nil && it.Status.Health.State != "" {
 		v.health = *it.Status.Health

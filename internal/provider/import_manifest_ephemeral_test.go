@@ -28,7 +28,7 @@ func TestAccImportManifestEphemeral(t *testing.T) {
 	env := newTestEnv(t, testEnvOptions{})
 	ctx := context.Background()
 	uid, _, err := env.Client.ImportCluster(ctx, wire.CloudTypeGeneric, wire.ImportRequest{
-		Metadata: wire.ObjectMetaInput{Name: "ephemeral-manifest"},
+		Metadata: wire.ObjectMetaInputEntity{Name: "ephemeral-manifest"},
 		Spec:     wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: wire.ImportModeReadOnly}}})
 	if err != nil {
 		t.Fatal(err)

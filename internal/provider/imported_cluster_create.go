@@ -37,7 +37,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 	labels := map[string]string{}
 	resp.Diagnostics.Append(plan.Labels.ElementsAs(ctx, &labels, false)...)
 	importReq := wire.ImportRequest{
-		Metadata: wire.ObjectMetaInput{Name: name, Labels: labels, Annotations: clusterAnnotations(plan.Description, fingerprint)},
+		Metadata: wire.ObjectMetaInputEntity{Name: name, Labels: labels, Annotations: clusterAnnotations(plan.Description, fingerprint)},
 		Spec: wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{
 			ImportMode: wireImportMode(plan.ImportMode.ValueString()),
 			Proxy:      expandProxy(ctx, plan.Proxy, &resp.Diagnostics),

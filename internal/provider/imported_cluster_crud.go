@@ -128,7 +128,7 @@ func (r *importedClusterResource) readInto(ctx context.Context, m *importedClust
 	r.checkAgentObjects(ctx, m, access)
 }
 
-func (r *importedClusterResource) flattenWithOverview(ctx context.Context, m *importedClusterResourceModel, cl *wire.Cluster, diags *diag.Diagnostics) {
+func (r *importedClusterResource) flattenWithOverview(ctx context.Context, m *importedClusterResourceModel, cl *wire.SpectroCluster, diags *diag.Diagnostics) {
 	v, err := readClusterView(ctx, r.data.client, cl)
 	if err != nil {
 		diags.AddError("Error reading imported cluster", err.Error())

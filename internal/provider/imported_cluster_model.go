@@ -100,13 +100,13 @@ func tfImportMode(mode string) string {
 }
 
 // expandProxy returns the wire proxy of a known proxy object, or nil.
-func expandProxy(ctx context.Context, obj types.Object, diags *diag.Diagnostics) *wire.Proxy {
+func expandProxy(ctx context.Context, obj types.Object, diags *diag.Diagnostics) *wire.ClusterProxySpec {
 	if obj.IsNull() || obj.IsUnknown() {
 		return nil
 	}
 	var m proxyModel
 	diags.Append(obj.As(ctx, &m, basetypes.ObjectAsOptions{})...)
-	p := &wire.Proxy{
+	p := &wire.ClusterProxySpec{
 		HTTPProxy:            m.HTTPProxy.ValueString(),
 		HTTPSProxy:           m.HTTPSProxy.ValueString(),
 		NoProxy:              m.NoProxy.ValueString(),

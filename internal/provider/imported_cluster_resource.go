@@ -81,7 +81,7 @@ func (r *importedClusterResource) ValidateConfig(ctx context.Context, req resour
 }
 
 // isGone tells whether a cluster is gone from Palette (404, or Deleted).
-func isGone(c *wire.Cluster, err error) bool {
+func isGone(c *wire.SpectroCluster, err error) bool {
 	if errors.Is(err, palette.ErrNotFound) {
 		return true
 	}

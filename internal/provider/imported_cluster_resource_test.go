@@ -518,7 +518,7 @@ func TestAccImportedCluster_lostCreateResponse(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: testAccImportedClusterConfig(env, "lost", "read_only", `  wait_for = "none"`),
 			Check: func(*terraform.State) error {
-				items, err := env.Client.SearchClusters(context.Background(), wire.SearchRequest{
+				items, err := env.Client.SearchClusters(context.Background(), wire.SearchFilterSummarySpec{
 					Filter: wire.AndFilter(wire.StringFilter("clusterName", "lost")),
 				}, 50)
 				if err != nil {
@@ -560,7 +560,7 @@ func (e *testEnv) expectNoClusters(t *testing.T) {
 // expectClusterCount counts the clusters that are not deleted.
 func (e *testEnv) expectClusterCount(t *testing.T, want int) {
 	t.Helper()
-	items, err := e.Client.SearchClusters(context.Background(), wire.SearchRequest{}, 50)
+	items, err := e.Client.SearchClusters(context.Background(), wire.SearchFilterSummarySpec{}, 50)
 	if err != nil {
 		t.Fatal(err)
 	}

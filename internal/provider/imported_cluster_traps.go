@@ -76,7 +76,7 @@ func (r *importedClusterResource) rollbackImport(ctx context.Context, uid string
 // (Pending: nobody fetched the manifest; Importing: fetched, but no agent
 // reported): a deletion need not, and cannot, wait for an agent to remove
 // itself.
-func agentNeverRegistered(cl *wire.Cluster) bool {
+func agentNeverRegistered(cl *wire.SpectroCluster) bool {
 	return cl.Status.State == wire.StatePending || cl.Status.State == wire.StateImporting
 }
 

@@ -21,7 +21,7 @@ var errClusterGone = fmt.Errorf("cluster is gone from Palette: %w", palette.ErrN
 
 // findClusterByID returns the cluster, or an error that matches
 // palette.ErrNotFound when it does not exist or is Deleted.
-func findClusterByID(ctx context.Context, c *palette.Client, uid string) (*wire.Cluster, error) {
+func findClusterByID(ctx context.Context, c *palette.Client, uid string) (*wire.SpectroCluster, error) {
 	cl, err := c.GetCluster(ctx, uid)
 	if err != nil {
 		return nil, err

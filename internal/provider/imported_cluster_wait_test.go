@@ -98,7 +98,7 @@ func cacheEnvLimited(t *testing.T) (*localtest.Instance, *palette.Client, []stri
 	var uids []string
 	for i := range 4 {
 		uid, _, err := c.ImportCluster(context.Background(), wire.CloudTypeGeneric, wire.ImportRequest{
-			Metadata: wire.ObjectMetaInput{Name: fmt.Sprintf("limit-%d", i)}})
+			Metadata: wire.ObjectMetaInputEntity{Name: fmt.Sprintf("limit-%d", i)}})
 		if err != nil {
 			t.Fatal(err)
 		}

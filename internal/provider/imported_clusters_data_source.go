@@ -91,7 +91,7 @@ func (d *importedClustersDataSource) Schema(_ context.Context, _ datasource.Sche
 // matchCluster applies every filter to a metadata search item. Palette's
 // spec names no search filter properties, so the provider filters the
 // answer itself.
-func matchCluster(it *wire.MetaItem, cloudType, state, importMode string, labels map[string]string) bool {
+func matchCluster(it *wire.SpectroClusterMetaSummary, cloudType, state, importMode string, labels map[string]string) bool {
 	if it.Status.State == wire.StateDeleted {
 		return false
 	}
@@ -123,14 +123,14 @@ func (d *importedClustersDataSource) Read(ctx context.Context, req datasource.Re
 		resp.Diagnostics.Append(m.Labels.ElementsAs(ctx, &labels, false)...)
 	}
 	cloudType, state, mode := m.CloudType.ValueString(), m.State.ValueString(), m.ImportMode.ValueString()
-	items, err := d.data.client.SearchClusterMetadata(ctx, wire.SearchRequest{
-		Sort: []wire.SortSpec{{Field: "clusterName", Order: "asc"}},
+	items, err := d.data.client.SearchClusterMetadata(ctx, wire.SearchFilterSummarySpec{
+		Sort: []wire.SearchFilterSortSpec{{Field: "clusterName", Order: "asc"}},
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Error searching imported clusters", err.Error())
 		return
 	}
-	var matched []wire.MetaItem
+	var matched []wire.SpectroClusterMetaSummary
 	for i := range items {
 		if matchCluster(&items[i], cloudType, state, mode, labels) {
 			matched = append(matched, items[i])

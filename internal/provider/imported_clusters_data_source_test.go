@@ -15,7 +15,7 @@ import (
 
 func TestMatchCluster(t *testing.T) {
 	t.Parallel()
-	it := wire.MetaItem{
+	it := wire.SpectroClusterMetaSummary{
 		Metadata:    wire.ObjectMeta{Name: "a", Labels: map[string]string{"env": "prod", "team": "x"}},
 		SpecSummary: wire.MetaSpecSummary{CloudType: "aws", ImportMode: wire.ImportModeReadOnly},
 		Status:      wire.MetaStatus{State: wire.StateRunning},

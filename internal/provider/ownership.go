@@ -37,14 +37,14 @@ const fingerprintVersion = "palette_imported_cluster/v1"
 // cluster (kube.Client.ClusterIdentity) when cluster access is configured,
 // "" otherwise.
 type creationFingerprintInput struct {
-	Version     string            `json:"version"`
-	Name        string            `json:"name"`
-	CloudType   string            `json:"cloud_type"`
-	ImportMode  string            `json:"import_mode"`
-	Labels      map[string]string `json:"labels"`
-	Description string            `json:"description"`
-	Proxy       wire.Proxy        `json:"proxy"`
-	Target      string            `json:"target"`
+	Version     string                `json:"version"`
+	Name        string                `json:"name"`
+	CloudType   string                `json:"cloud_type"`
+	ImportMode  string                `json:"import_mode"`
+	Labels      map[string]string     `json:"labels"`
+	Description string                `json:"description"`
+	Proxy       wire.ClusterProxySpec `json:"proxy"`
+	Target      string                `json:"target"`
 }
 
 // creationFingerprint is the SHA-256 (hex) of the canonical JSON of in:

@@ -18,7 +18,7 @@ func baseFingerprintInput() creationFingerprintInput {
 	return creationFingerprintInput{
 		Name: "edge", CloudType: "generic", ImportMode: "full_permission",
 		Labels: map[string]string{"owner": "x", "env": "lab"}, Description: "X's",
-		Proxy:  wire.Proxy{HTTPSProxy: "http://alice:pw@proxy:3128", NoProxy: "10.0.0.0/8"},
+		Proxy:  wire.ClusterProxySpec{HTTPSProxy: "http://alice:pw@proxy:3128", NoProxy: "10.0.0.0/8"},
 		Target: "6b1f3c0e-0000-4000-8000-000000000001",
 	}
 }
@@ -144,7 +144,7 @@ func TestFlattenCluster_fingerprintIsNoDescription(t *testing.T) {
 	} {
 		m := importedClusterResourceModel{importedClusterPaletteModel: importedClusterPaletteModel{Description: types.StringNull(), Labels: types.MapNull(types.StringType)}}
 		var diags diag.Diagnostics
-		flattenCluster(context.Background(), &m, &clusterView{cluster: &wire.Cluster{Metadata: wire.ObjectMeta{UID: "u", Name: "n", Annotations: ann}}}, &diags)
+		flattenCluster(context.Background(), &m, &clusterView{cluster: &wire.SpectroCluster{Metadata: wire.ObjectMeta{UID: "u", Name: "n", Annotations: ann}}}, &diags)
 		if diags.HasError() {
 			t.Fatal(diags)
 		}

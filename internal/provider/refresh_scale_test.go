@@ -34,11 +34,11 @@ func TestRefreshRequests_atScale(t *testing.T) {
 	pid := inst.CreateProfileFromFile(t, "../../examples/profiles/hello-addon.yaml")
 	uids := make([]string, n)
 	for i := range n {
-		uid, _, err := c.ImportCluster(ctx, wire.CloudTypeAWS, wire.ImportRequest{Metadata: wire.ObjectMetaInput{Name: fmt.Sprintf("scale-%04d", i)}})
+		uid, _, err := c.ImportCluster(ctx, wire.CloudTypeAWS, wire.ImportRequest{Metadata: wire.ObjectMetaInputEntity{Name: fmt.Sprintf("scale-%04d", i)}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := c.PatchClusterProfiles(ctx, uid, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: pid}}}); err != nil {
+		if err := c.PatchClusterProfiles(ctx, uid, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{UID: pid}}}); err != nil {
 			t.Fatal(err)
 		}
 		uids[i] = uid

@@ -41,7 +41,7 @@ func TestAccReliability_badInput(t *testing.T) {
 	ctx := testCtx(t)
 	imp := func(name, mode string) string {
 		uid, _, err := env.Client.ImportCluster(ctx, wire.CloudTypeGeneric, wire.ImportRequest{
-			Metadata: wire.ObjectMetaInput{Name: name}, Spec: wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: mode}}})
+			Metadata: wire.ObjectMetaInputEntity{Name: name}, Spec: wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: mode}}})
 		if err != nil {
 			t.Fatal(err)
 		}

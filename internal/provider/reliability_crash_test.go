@@ -20,14 +20,14 @@ import (
 )
 
 // liveClusters returns the clusters of a name that are not deleted.
-func liveClusters(t *testing.T, c *palette.Client, name string) []wire.SearchItem {
+func liveClusters(t *testing.T, c *palette.Client, name string) []wire.SpectroClusterSummary {
 	t.Helper()
-	items, err := c.SearchClusters(context.Background(), wire.SearchRequest{
+	items, err := c.SearchClusters(context.Background(), wire.SearchFilterSummarySpec{
 		Filter: wire.AndFilter(wire.StringFilter("clusterName", name))}, palette.MaxSearchPageSize)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []wire.SearchItem
+	var out []wire.SpectroClusterSummary
 	for _, it := range items {
 		if it.Status.State != wire.StateDeleted && it.Metadata.Name == name {
 			out = append(out, it)

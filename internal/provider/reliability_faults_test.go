@@ -120,7 +120,7 @@ func (e *testEnv) checkNoDuplicatesNoOrphans(t *testing.T, leaves bool) {
 	injected := e.API.Server.FaultsInjected()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	items, err := e.Client.SearchClusters(ctx, wire.SearchRequest{}, palette.MaxSearchPageSize)
+	items, err := e.Client.SearchClusters(ctx, wire.SearchFilterSummarySpec{}, palette.MaxSearchPageSize)
 	if err != nil {
 		t.Errorf("listing clusters after the test: %v", err)
 		return

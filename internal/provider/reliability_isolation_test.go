@@ -49,7 +49,7 @@ func TestAccReliability_isolation(t *testing.T) {
 	b := newClient(keyB, projB)
 	bInA := newClient(keyB, env.API.ProjectUID) // B's key naming A's project
 	uid, _, err := a.ImportCluster(ctx, wire.CloudTypeGeneric, wire.ImportRequest{
-		Metadata: wire.ObjectMetaInput{Name: "iso-a", Labels: map[string]string{"owner": "a"}}})
+		Metadata: wire.ObjectMetaInputEntity{Name: "iso-a", Labels: map[string]string{"owner": "a"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestAccReliability_isolation(t *testing.T) {
 			return c.UpdateClusterMetadata(ctx, uid, map[string]string{"owner": "b"}, nil)
 		}},
 		{"attach a profile", func(c *palette.Client) error {
-			return c.PatchClusterProfiles(ctx, uid, wire.ProfilesRequest{Profiles: []wire.ProfileAttachment{{UID: profile}}})
+			return c.PatchClusterProfiles(ctx, uid, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{UID: profile}}})
 		}},
 		{"migrate", func(c *palette.Client) error { return c.UpgradeToFullPermission(ctx, uid) }},
 		{"delete", func(c *palette.Client) error { return c.DeleteCluster(ctx, uid, true) }},
@@ -88,7 +88,7 @@ func TestAccReliability_isolation(t *testing.T) {
 			checked++
 		}
 	}
-	items, err := b.SearchClusters(ctx, wire.SearchRequest{}, palette.MaxSearchPageSize)
+	items, err := b.SearchClusters(ctx, wire.SearchFilterSummarySpec{}, palette.MaxSearchPageSize)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -102,7 +102,7 @@ func TestAccReliability_orphanProvider(t *testing.T) {
 	if !strings.HasPrefix(what, "cancelled") {
 		t.Fatalf("the request in flight when terraform was killed was %s", what)
 	}
-	items, err := env.Client.SearchClusters(context.Background(), wire.SearchRequest{}, palette.MaxSearchPageSize)
+	items, err := env.Client.SearchClusters(context.Background(), wire.SearchFilterSummarySpec{}, palette.MaxSearchPageSize)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -235,7 +235,7 @@ func ownershipTwoResourcesAtApply(t *testing.T, env *testEnv, n *ownershipTally)
 	want := regexp.MustCompile(`(?s)Error: Two resources import one\s+cluster.*?palette_imported_cluster\s+named\s+"late-[ab]"`)
 	d.expectFails(t, want, "apply", "-auto-approve")
 	n.refused.Add(1)
-	var live []wire.SearchItem
+	var live []wire.SpectroClusterSummary
 	for _, name := range []string{"late-a", "late-b"} {
 		live = append(live, liveClusters(t, env.Client, name)...)
 	}

@@ -111,7 +111,7 @@ func expectNothingLeft(t *testing.T, env *testEnv, name string) {
 	if live := liveClusters(t, env.Client, name); len(live) != 0 {
 		t.Fatalf("after the failed install: %d live clusters named %s (%s)", len(live), name, live[0].Status.State)
 	}
-	items, err := env.Client.SearchClusters(testCtx(t), wire.SearchRequest{}, palette.MaxSearchPageSize)
+	items, err := env.Client.SearchClusters(testCtx(t), wire.SearchFilterSummarySpec{}, palette.MaxSearchPageSize)
 	if err != nil {
 		t.Fatal(err)
 	}

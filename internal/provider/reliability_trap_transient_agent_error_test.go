@@ -125,13 +125,13 @@ func (e *testEnv) liftAfterPackError(name, profileUID string, d time.Duration, l
 }
 
 // liveClustersCtx is liveClusters outside the test goroutine.
-func liveClustersCtx(ctx context.Context, c *palette.Client, name string) []wire.SearchItem {
-	items, err := c.SearchClusters(ctx, wire.SearchRequest{
+func liveClustersCtx(ctx context.Context, c *palette.Client, name string) []wire.SpectroClusterSummary {
+	items, err := c.SearchClusters(ctx, wire.SearchFilterSummarySpec{
 		Filter: wire.AndFilter(wire.StringFilter("clusterName", name))}, palette.MaxSearchPageSize)
 	if err != nil {
 		return nil
 	}
-	var out []wire.SearchItem
+	var out []wire.SpectroClusterSummary
 	for _, it := range items {
 		if it.Status.State != wire.StateDeleted && it.Metadata.Name == name {
 			out = append(out, it)

@@ -27,7 +27,7 @@ type DesiredProfile struct {
 	// the pack's values, its manifests replace those of the same name.
 	PackValues []Pack `json:"packValues,omitempty"`
 	// Variables are substituted into manifests as {{ .spectro.var.NAME }}.
-	Variables []Variable `json:"variables,omitempty"`
+	Variables []SpectroClusterVariable `json:"variables,omitempty"`
 }
 
 // AgentDesired is GET /v1/spectroclusters/{uid}/agent/desired, an endpoint
@@ -42,5 +42,5 @@ type AgentDesired struct {
 
 // PacksStatusRequest is the body of PATCH /v1/spectroclusters/{uid}/packs/status.
 type PacksStatusRequest struct {
-	Packs []PackStatus `json:"packs"`
+	Packs []ClusterPackStatus `json:"packs"`
 }

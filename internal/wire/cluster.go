@@ -12,11 +12,11 @@ type ObjectMeta struct {
 	LastModifiedTimestamp *time.Time        `json:"lastModifiedTimestamp,omitempty"`
 }
 
-// Proxy is v1ClusterProxySpec, the proxy settings of an import request
+// ClusterProxySpec is v1ClusterProxySpec, the proxy settings of an import request
 // (spec.clusterConfig.proxy of v1SpectroGenericClusterImportEntity and the
 // other import entities). Palette does not show them again: no read model
 // carries a proxy, so a client keeps what it sent.
-type Proxy struct {
+type ClusterProxySpec struct {
 	HTTPProxy            string `json:"httpProxy,omitempty"`
 	HTTPSProxy           string `json:"httpsProxy,omitempty"`
 	NoProxy              string `json:"noProxy,omitempty"`
@@ -25,15 +25,15 @@ type Proxy struct {
 }
 
 // IsZero reports whether no proxy setting is given.
-func (p *Proxy) IsZero() bool {
-	return p == nil || *p == Proxy{}
+func (p *ClusterProxySpec) IsZero() bool {
+	return p == nil || *p == ClusterProxySpec{}
 }
 
 // ImportClusterConfig is v1ImportClusterConfig: the import mode ("read-only",
 // or empty for Full Permission) and the proxy of an import request.
 type ImportClusterConfig struct {
-	ImportMode string `json:"importMode,omitempty"`
-	Proxy      *Proxy `json:"proxy,omitempty"`
+	ImportMode string            `json:"importMode,omitempty"`
+	Proxy      *ClusterProxySpec `json:"proxy,omitempty"`
 }
 
 // ClusterConfig is v1ClusterConfig as a cluster shows it. None of its fields
@@ -41,8 +41,8 @@ type ImportClusterConfig struct {
 // proxy (see SpectroClusterMetaSummary for the mode).
 type ClusterConfig struct{}
 
-// ObjectRef is v1ObjectReference.
-type ObjectRef struct {
+// ObjectReference is v1ObjectReference.
+type ObjectReference struct {
 	Kind string `json:"kind,omitempty"`
 	Name string `json:"name,omitempty"`
 	UID  string `json:"uid"`
@@ -52,15 +52,15 @@ type ObjectRef struct {
 // it: manifests are references (their content is served by
 // GET /v1/clusterprofiles/{uid}/packs/{packName}/manifests).
 type PackRef struct {
-	Name        string      `json:"name"`
-	Tag         string      `json:"tag,omitempty"`
-	Version     string      `json:"version,omitempty"`
-	Type        string      `json:"type,omitempty"`
-	Layer       string      `json:"layer"`
-	PackUID     string      `json:"packUid,omitempty"`
-	RegistryUID string      `json:"registryUid,omitempty"`
-	Values      string      `json:"values,omitempty"`
-	Manifests   []ObjectRef `json:"manifests,omitempty"`
+	Name        string            `json:"name"`
+	Tag         string            `json:"tag,omitempty"`
+	Version     string            `json:"version,omitempty"`
+	Type        string            `json:"type,omitempty"`
+	Layer       string            `json:"layer"`
+	PackUID     string            `json:"packUid,omitempty"`
+	RegistryUID string            `json:"registryUid,omitempty"`
+	Values      string            `json:"values,omitempty"`
+	Manifests   []ObjectReference `json:"manifests,omitempty"`
 }
 
 // ClusterProfileTemplate is v1ClusterProfileTemplate: a profile version as
@@ -77,10 +77,10 @@ type ClusterProfileTemplate struct {
 	Packs          []PackRef `json:"packs"`
 }
 
-// ClusterSpec is v1SpectroClusterSpec.
-type ClusterSpec struct {
+// SpectroClusterSpec is v1SpectroClusterSpec.
+type SpectroClusterSpec struct {
 	CloudType               string                   `json:"cloudType"`
-	CloudConfigRef          *ObjectRef               `json:"cloudConfigRef,omitempty"`
+	CloudConfigRef          *ObjectReference         `json:"cloudConfigRef,omitempty"`
 	ClusterConfig           ClusterConfig            `json:"clusterConfig"`
 	ClusterProfileTemplates []ClusterProfileTemplate `json:"clusterProfileTemplates"`
 }
@@ -92,8 +92,8 @@ type ClusterImport struct {
 	State        string `json:"state"`
 }
 
-// Condition is v1ClusterCondition, a cluster's or a pack's condition.
-type Condition struct {
+// ClusterCondition is v1ClusterCondition, a cluster's or a pack's condition.
+type ClusterCondition struct {
 	Type               string     `json:"type"`
 	Status             string     `json:"status"`
 	Message            string     `json:"message,omitempty"`
@@ -101,13 +101,13 @@ type Condition struct {
 	LastTransitionTime *time.Time `json:"lastTransitionTime,omitempty"`
 }
 
-// PackStatus is v1ClusterPackStatus, one entry of status.packs.
-type PackStatus struct {
-	ProfileUID string    `json:"profileUid"`
-	Name       string    `json:"name"`
-	Type       string    `json:"type,omitempty"`
-	Version    string    `json:"version,omitempty"`
-	Condition  Condition `json:"condition"`
+// ClusterPackStatus is v1ClusterPackStatus, one entry of status.packs.
+type ClusterPackStatus struct {
+	ProfileUID string           `json:"profileUid"`
+	Name       string           `json:"name"`
+	Type       string           `json:"type,omitempty"`
+	Version    string           `json:"version,omitempty"`
+	Condition  ClusterCondition `json:"condition"`
 }
 
 // SpcApply is v1SpcApply (status.spcApply).
@@ -116,40 +116,40 @@ type SpcApply struct {
 	CanBeApplied bool   `json:"canBeApplied"`
 }
 
-// GeoLocation is v1GeolocationLatlong.
-type GeoLocation struct {
+// GeolocationLatlong is v1GeolocationLatlong.
+type GeolocationLatlong struct {
 	Latitude  float64 `json:"latitude"`
 	Longitude float64 `json:"longitude"`
 }
 
 // ClusterLocation is v1ClusterLocation (status.location).
 type ClusterLocation struct {
-	CountryCode string       `json:"countryCode"`
-	CountryName string       `json:"countryName"`
-	GeoLoc      *GeoLocation `json:"geoLoc,omitempty"`
-	RegionCode  string       `json:"regionCode"`
-	RegionName  string       `json:"regionName"`
+	CountryCode string              `json:"countryCode"`
+	CountryName string              `json:"countryName"`
+	GeoLoc      *GeolocationLatlong `json:"geoLoc,omitempty"`
+	RegionCode  string              `json:"regionCode"`
+	RegionName  string              `json:"regionName"`
 }
 
-// ClusterStatus is v1SpectroClusterStatus.
-type ClusterStatus struct {
-	State         string           `json:"state"`
-	ClusterImport *ClusterImport   `json:"clusterImport,omitempty"`
-	Packs         []PackStatus     `json:"packs"`
-	SpcApply      *SpcApply        `json:"spcApply,omitempty"`
-	Conditions    []Condition      `json:"conditions"`
-	Location      *ClusterLocation `json:"location,omitempty"`
+// SpectroClusterStatus is v1SpectroClusterStatus.
+type SpectroClusterStatus struct {
+	State         string              `json:"state"`
+	ClusterImport *ClusterImport      `json:"clusterImport,omitempty"`
+	Packs         []ClusterPackStatus `json:"packs"`
+	SpcApply      *SpcApply           `json:"spcApply,omitempty"`
+	Conditions    []ClusterCondition  `json:"conditions"`
+	Location      *ClusterLocation    `json:"location,omitempty"`
 }
 
-// Cluster is v1SpectroCluster, the fields that matter for imported clusters.
-type Cluster struct {
-	Metadata ObjectMeta    `json:"metadata"`
-	Spec     ClusterSpec   `json:"spec"`
-	Status   ClusterStatus `json:"status"`
+// SpectroCluster is v1SpectroCluster, the fields that matter for imported clusters.
+type SpectroCluster struct {
+	Metadata ObjectMeta           `json:"metadata"`
+	Spec     SpectroClusterSpec   `json:"spec"`
+	Status   SpectroClusterStatus `json:"status"`
 }
 
-// ObjectMetaInput is v1ObjectMetaInputEntity, the metadata of a request.
-type ObjectMetaInput struct {
+// ObjectMetaInputEntity is v1ObjectMetaInputEntity, the metadata of a request.
+type ObjectMetaInputEntity struct {
 	Name        string            `json:"name,omitempty"`
 	Labels      map[string]string `json:"labels,omitempty"`
 	Annotations map[string]string `json:"annotations,omitempty"`
@@ -159,8 +159,8 @@ type ObjectMetaInput struct {
 // (v1SpectroGenericClusterImportEntity and its siblings of the other import
 // paths, which have the same shape for what is used here).
 type ImportRequest struct {
-	Metadata ObjectMetaInput   `json:"metadata"`
-	Spec     ImportRequestSpec `json:"spec"`
+	Metadata ObjectMetaInputEntity `json:"metadata"`
+	Spec     ImportRequestSpec     `json:"spec"`
 }
 
 // ImportRequestSpec is ImportRequest.spec.
@@ -168,9 +168,9 @@ type ImportRequestSpec struct {
 	ClusterConfig ImportClusterConfig `json:"clusterConfig"`
 }
 
-// MetadataUpdate is v1ObjectMetaInputEntitySchema, the body of
+// ObjectMetaInputEntitySchema is v1ObjectMetaInputEntitySchema, the body of
 // PATCH /v1/spectroclusters/{uid}/metadata.
-type MetadataUpdate struct {
+type ObjectMetaInputEntitySchema struct {
 	Metadata MetadataLabels `json:"metadata"`
 }
 
@@ -180,19 +180,19 @@ type MetadataLabels struct {
 	Annotations map[string]string `json:"annotations"`
 }
 
-// HealthCondition is v1ClusterHealthCondition.
-type HealthCondition struct {
+// SpectroClusterHealthCondition is v1SpectroClusterHealthCondition.
+type SpectroClusterHealthCondition struct {
 	Type    string `json:"type"`
 	Message string `json:"message"`
 }
 
-// Health is v1SpectroClusterHealthStatus (status.health of the overview and
+// SpectroClusterHealthStatus is v1SpectroClusterHealthStatus (status.health of the overview and
 // of the search summary).
-type Health struct {
-	State                  string            `json:"state"`
-	AgentVersion           string            `json:"agentVersion"`
-	LastHeartBeatTimestamp *time.Time        `json:"lastHeartBeatTimestamp,omitempty"`
-	Conditions             []HealthCondition `json:"conditions"`
+type SpectroClusterHealthStatus struct {
+	State                  string                          `json:"state"`
+	AgentVersion           string                          `json:"agentVersion"`
+	LastHeartBeatTimestamp *time.Time                      `json:"lastHeartBeatTimestamp,omitempty"`
+	Conditions             []SpectroClusterHealthCondition `json:"conditions"`
 }
 
 // KubeMeta is v1KubeMeta (overview status.kubeMeta).
@@ -200,9 +200,9 @@ type KubeMeta struct {
 	KubernetesVersion string `json:"kubernetesVersion"`
 }
 
-// MachinePoolSummary is v1MachinePoolMeta (a machine pool of a summary's
+// MachinePoolMeta is v1MachinePoolMeta (a machine pool of a summary's
 // cloudConfig): only its size, the number of nodes, is used.
-type MachinePoolSummary struct {
+type MachinePoolMeta struct {
 	IsControlPlane bool  `json:"isControlPlane,omitempty"`
 	Size           int32 `json:"size"`
 }
@@ -210,9 +210,9 @@ type MachinePoolSummary struct {
 // CloudConfigSummary is the cloudConfig of an overview's spec or a search
 // summary's specSummary.
 type CloudConfigSummary struct {
-	CloudType    string               `json:"cloudType"`
-	UID          string               `json:"uid,omitempty"`
-	MachinePools []MachinePoolSummary `json:"machinePools"`
+	CloudType    string            `json:"cloudType"`
+	UID          string            `json:"uid,omitempty"`
+	MachinePools []MachinePoolMeta `json:"machinePools"`
 }
 
 // NodeCount is the number of nodes of all machine pools.
@@ -231,22 +231,22 @@ type OverviewSpec struct {
 
 // OverviewStatus is the overview's status.
 type OverviewStatus struct {
-	State    string       `json:"state,omitempty"`
-	Health   Health       `json:"health"`
-	KubeMeta *KubeMeta    `json:"kubeMeta,omitempty"`
-	Packs    []PackStatus `json:"packs,omitempty"`
+	State    string                     `json:"state,omitempty"`
+	Health   SpectroClusterHealthStatus `json:"health"`
+	KubeMeta *KubeMeta                  `json:"kubeMeta,omitempty"`
+	Packs    []ClusterPackStatus        `json:"packs,omitempty"`
 }
 
-// Overview is v1SpectroClusterUidSummary, the answer of
+// SpectroClusterUidSummary is v1SpectroClusterUidSummary, the answer of
 // GET /v1/dashboard/spectroclusters/{uid}/overview.
-type Overview struct {
+type SpectroClusterUidSummary struct {
 	Metadata ObjectMeta     `json:"metadata"`
 	Spec     OverviewSpec   `json:"spec"`
 	Status   OverviewStatus `json:"status"`
 }
 
 // KubernetesVersion is status.kubeMeta.kubernetesVersion, or empty.
-func (o *Overview) KubernetesVersion() string {
+func (o *SpectroClusterUidSummary) KubernetesVersion() string {
 	if o == nil || o.Status.KubeMeta == nil {
 		return ""
 	}

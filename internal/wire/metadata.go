@@ -18,8 +18,8 @@ type ProjectMetadataItem struct {
 	Metadata NameUID `json:"metadata"`
 }
 
-// ProfilesMetadata is GET /v1/dashboard/clusterprofiles/metadata.
-type ProfilesMetadata struct {
+// ClusterProfilesMetadata is v1ClusterProfilesMetadata, GET /v1/dashboard/clusterprofiles/metadata.
+type ClusterProfilesMetadata struct {
 	Items []ProfileMetadataItem `json:"items"`
 }
 

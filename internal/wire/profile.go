@@ -1,8 +1,8 @@
 package wire
 
-// ManifestEntry is v1ManifestInputEntity: a manifest with its content, as a
+// ManifestInputEntity is v1ManifestInputEntity: a manifest with its content, as a
 // profile is created or a pack's values are overridden.
-type ManifestEntry struct {
+type ManifestInputEntity struct {
 	Name    string `json:"name"`
 	Content string `json:"content"`
 }
@@ -12,11 +12,11 @@ type ManifestEntry struct {
 // and an entry of packValues when a profile is attached
 // (v1PackValuesEntity).
 type Pack struct {
-	Name      string          `json:"name"`
-	Tag       string          `json:"tag,omitempty"`
-	Type      string          `json:"type,omitempty"`
-	Values    string          `json:"values,omitempty"`
-	Manifests []ManifestEntry `json:"manifests,omitempty"`
+	Name      string                `json:"name"`
+	Tag       string                `json:"tag,omitempty"`
+	Type      string                `json:"type,omitempty"`
+	Values    string                `json:"values,omitempty"`
+	Manifests []ManifestInputEntity `json:"manifests,omitempty"`
 }
 
 // ProfileTemplate is the template of v1ClusterProfileEntity: what a new
@@ -27,8 +27,8 @@ type ProfileTemplate struct {
 	Packs     []Pack `json:"packs"`
 }
 
-// ProfileVariable is v1Variable, a variable a profile defines.
-type ProfileVariable struct {
+// Variable is v1Variable, a variable a profile defines.
+type Variable struct {
 	Name         string `json:"name"`
 	DefaultValue string `json:"defaultValue,omitempty"`
 	Description  string `json:"description,omitempty"`
@@ -37,9 +37,9 @@ type ProfileVariable struct {
 
 // ClusterProfileEntitySpec is the spec of v1ClusterProfileEntity.
 type ClusterProfileEntitySpec struct {
-	Version   string            `json:"version,omitempty"`
-	Template  ProfileTemplate   `json:"template"`
-	Variables []ProfileVariable `json:"variables,omitempty"`
+	Version   string          `json:"version,omitempty"`
+	Template  ProfileTemplate `json:"template"`
+	Variables []Variable      `json:"variables,omitempty"`
 }
 
 // ClusterProfileEntity is v1ClusterProfileEntity, the body of
@@ -62,39 +62,39 @@ type ClusterProfile struct {
 	Spec     ClusterProfileSpec `json:"spec"`
 }
 
-// ProfileAttachment is v1SpectroClusterProfileEntity, one entry of the
+// SpectroClusterProfileEntity is v1SpectroClusterProfileEntity, one entry of the
 // profiles PATCH/PUT body. A pack's values replace the pack's whole values
 // (Palette does not merge them): send the profile's values with the user's
 // changes applied.
-type ProfileAttachment struct {
-	UID                string     `json:"uid"`
-	ReplaceWithProfile string     `json:"replaceWithProfile,omitempty"`
-	PackValues         []Pack     `json:"packValues,omitempty"`
-	Variables          []Variable `json:"variables,omitempty"`
+type SpectroClusterProfileEntity struct {
+	UID                string                   `json:"uid"`
+	ReplaceWithProfile string                   `json:"replaceWithProfile,omitempty"`
+	PackValues         []Pack                   `json:"packValues,omitempty"`
+	Variables          []SpectroClusterVariable `json:"variables,omitempty"`
 }
 
-// Variable is v1SpectroClusterVariable, a profile variable's value.
-type Variable struct {
+// SpectroClusterVariable is v1SpectroClusterVariable, a profile variable's value.
+type SpectroClusterVariable struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
 }
 
-// ProfilesRequest is v1SpectroClusterProfiles, the body of
+// SpectroClusterProfiles is v1SpectroClusterProfiles, the body of
 // PATCH/PUT /v1/spectroclusters/{uid}/profiles.
-type ProfilesRequest struct {
-	Profiles []ProfileAttachment `json:"profiles"`
+type SpectroClusterProfiles struct {
+	Profiles []SpectroClusterProfileEntity `json:"profiles"`
 }
 
 // AttachedPackSpec is the spec of a pack of an attached profile
 // (v1PackManifestsSpec? of v1SpectroClusterProfile): Values is the pack's
 // whole values.yaml as the cluster has it.
 type AttachedPackSpec struct {
-	Name      string      `json:"name"`
-	Type      string      `json:"type,omitempty"`
-	Layer     string      `json:"layer,omitempty"`
-	Version   string      `json:"version,omitempty"`
-	Values    string      `json:"values"`
-	Manifests []ObjectRef `json:"manifests,omitempty"`
+	Name      string            `json:"name"`
+	Type      string            `json:"type,omitempty"`
+	Layer     string            `json:"layer,omitempty"`
+	Version   string            `json:"version,omitempty"`
+	Values    string            `json:"values"`
+	Manifests []ObjectReference `json:"manifests,omitempty"`
 }
 
 // AttachedPack is one pack of an attached profile.
@@ -103,9 +103,9 @@ type AttachedPack struct {
 	Spec     AttachedPackSpec `json:"spec"`
 }
 
-// AttachedProfile is v1SpectroClusterProfile, one entry of
+// SpectroClusterProfile is v1SpectroClusterProfile, one entry of
 // GET /v1/spectroclusters/{uid}/profiles.
-type AttachedProfile struct {
+type SpectroClusterProfile struct {
 	Metadata ObjectMeta          `json:"metadata"`
 	Spec     AttachedProfileSpec `json:"spec"`
 }
@@ -120,7 +120,7 @@ type AttachedProfileSpec struct {
 }
 
 // PackValues returns each pack's whole values by pack name.
-func (p *AttachedProfile) PackValues() map[string]string {
+func (p *SpectroClusterProfile) PackValues() map[string]string {
 	out := make(map[string]string, len(p.Spec.Packs))
 	for _, pk := range p.Spec.Packs {
 		out[pk.Spec.Name] = pk.Spec.Values
@@ -128,24 +128,24 @@ func (p *AttachedProfile) PackValues() map[string]string {
 	return out
 }
 
-// ClusterProfiles is v1SpectroClusterProfileList, the answer of
+// SpectroClusterProfileList is v1SpectroClusterProfileList, the answer of
 // GET /v1/spectroclusters/{uid}/profiles.
-type ClusterProfiles struct {
-	Profiles []AttachedProfile `json:"profiles"`
+type SpectroClusterProfileList struct {
+	Profiles []SpectroClusterProfile `json:"profiles"`
 }
 
-// DeleteProfilesRequest is v1SpectroClusterProfilesDeleteEntity, the body of
+// SpectroClusterProfilesDeleteEntity is v1SpectroClusterProfilesDeleteEntity, the body of
 // DELETE /v1/spectroclusters/{uid}/profiles.
-type DeleteProfilesRequest struct {
+type SpectroClusterProfilesDeleteEntity struct {
 	ProfileUIDs []string `json:"profileUids"`
 }
 
-// ClusterVariables is v1SpectroClusterVariables (GET) and
+// SpectroClusterVariables is v1SpectroClusterVariables (GET) and
 // v1SpectroClusterVariableUpdateEntity (PATCH): the variables of one
 // attached profile, in GET|PATCH /v1/spectroclusters/{uid}/variables.
-type ClusterVariables struct {
-	ProfileUID string     `json:"profileUid"`
-	Variables  []Variable `json:"variables"`
+type SpectroClusterVariables struct {
+	ProfileUID string                   `json:"profileUid"`
+	Variables  []SpectroClusterVariable `json:"variables"`
 }
 
 // EffectiveVersion returns a profile's version from spec.version or, when

@@ -3,58 +3,58 @@ package wire
 // Search: POST /v1/dashboard/spectroclusters/search and
 // POST /v1/dashboard/spectroclusters/metadata/search.
 
-// SearchRequest is v1SearchFilterSummarySpec, the body of both searches.
-type SearchRequest struct {
-	Filter *FilterSpec `json:"filter,omitempty"`
-	Sort   []SortSpec  `json:"sort,omitempty"`
+// SearchFilterSummarySpec is v1SearchFilterSummarySpec, the body of both searches.
+type SearchFilterSummarySpec struct {
+	Filter *SearchFilterSpec      `json:"filter,omitempty"`
+	Sort   []SearchFilterSortSpec `json:"sort,omitempty"`
 }
 
-// FilterSpec is v1SearchFilterSpec.
-type FilterSpec struct {
-	Conjunction  string        `json:"conjunction"`
-	FilterGroups []FilterGroup `json:"filterGroups"`
+// SearchFilterSpec is v1SearchFilterSpec.
+type SearchFilterSpec struct {
+	Conjunction  string              `json:"conjunction"`
+	FilterGroups []SearchFilterGroup `json:"filterGroups"`
 }
 
-// FilterGroup is v1SearchFilterGroup.
-type FilterGroup struct {
-	Conjunction string   `json:"conjunction"`
-	Filters     []Filter `json:"filters"`
+// SearchFilterGroup is v1SearchFilterGroup.
+type SearchFilterGroup struct {
+	Conjunction string             `json:"conjunction"`
+	Filters     []SearchFilterItem `json:"filters"`
 }
 
-// Filter is v1SearchFilterItem.
-type Filter struct {
-	Property  string          `json:"property"`
-	Type      string          `json:"type"`
-	Condition FilterCondition `json:"condition"`
+// SearchFilterItem is v1SearchFilterItem.
+type SearchFilterItem struct {
+	Property  string                `json:"property"`
+	Type      string                `json:"type"`
+	Condition SearchFilterCondition `json:"condition"`
 }
 
-// FilterCondition is v1SearchFilterCondition.
-type FilterCondition struct {
-	String *StringCondition `json:"string,omitempty"`
-	Bool   *BoolCondition   `json:"bool,omitempty"`
+// SearchFilterCondition is v1SearchFilterCondition.
+type SearchFilterCondition struct {
+	String *SearchFilterStringCondition `json:"string,omitempty"`
+	Bool   *SearchFilterBoolCondition   `json:"bool,omitempty"`
 }
 
-// StringCondition is v1SearchFilterStringCondition.
-type StringCondition struct {
-	Operator   string      `json:"operator"`
-	Negation   bool        `json:"negation"`
-	Match      StringMatch `json:"match"`
-	IgnoreCase bool        `json:"ignoreCase,omitempty"`
+// SearchFilterStringCondition is v1SearchFilterStringCondition.
+type SearchFilterStringCondition struct {
+	Operator   string                           `json:"operator"`
+	Negation   bool                             `json:"negation"`
+	Match      SearchFilterStringConditionMatch `json:"match"`
+	IgnoreCase bool                             `json:"ignoreCase,omitempty"`
 }
 
-// StringMatch is v1SearchFilterStringConditionMatch.
-type StringMatch struct {
+// SearchFilterStringConditionMatch is v1SearchFilterStringConditionMatch.
+type SearchFilterStringConditionMatch struct {
 	Conjunction string   `json:"conjunction"`
 	Values      []string `json:"values"`
 }
 
-// BoolCondition is v1SearchFilterBoolCondition.
-type BoolCondition struct {
+// SearchFilterBoolCondition is v1SearchFilterBoolCondition.
+type SearchFilterBoolCondition struct {
 	Value bool `json:"value"`
 }
 
-// SortSpec is v1SpectroClusterSortSpec.
-type SortSpec struct {
+// SearchFilterSortSpec is v1SearchFilterSortSpec.
+type SearchFilterSortSpec struct {
 	Field string `json:"field"`
 	Order string `json:"order"`
 }
@@ -87,20 +87,20 @@ type SpecSummary struct {
 
 // SearchStatus is the status of v1SpectroClusterSummary.
 type SearchStatus struct {
-	State         string         `json:"state"`
-	Health        *Health        `json:"health,omitempty"`
-	ClusterImport *ClusterImport `json:"clusterImport,omitempty"`
+	State         string                      `json:"state"`
+	Health        *SpectroClusterHealthStatus `json:"health,omitempty"`
+	ClusterImport *ClusterImport              `json:"clusterImport,omitempty"`
 }
 
-// SearchItem is v1SpectroClusterSummary, one result of the cluster search.
-type SearchItem struct {
+// SpectroClusterSummary is v1SpectroClusterSummary, one result of the cluster search.
+type SpectroClusterSummary struct {
 	Metadata    ObjectMeta   `json:"metadata"`
 	SpecSummary SpecSummary  `json:"specSummary"`
 	Status      SearchStatus `json:"status"`
 }
 
 // Profile returns the attached profile of that UID, or nil.
-func (it *SearchItem) Profile(uid string) *ClusterProfileTemplateMeta {
+func (it *SpectroClusterSummary) Profile(uid string) *ClusterProfileTemplateMeta {
 	for i := range it.SpecSummary.ClusterProfileTemplates {
 		if it.SpecSummary.ClusterProfileTemplates[i].UID == uid {
 			return &it.SpecSummary.ClusterProfileTemplates[i]
@@ -109,19 +109,19 @@ func (it *SearchItem) Profile(uid string) *ClusterProfileTemplateMeta {
 	return nil
 }
 
-// ListMeta is v1ListMetaData.
-type ListMeta struct {
+// ListMetaData is v1ListMetaData.
+type ListMetaData struct {
 	Continue string `json:"continue"`
 	Count    int    `json:"count"`
 	Limit    int    `json:"limit"`
 	Offset   int    `json:"offset"`
 }
 
-// SearchResponse is v1SpectroClustersSummary, the answer of the cluster
+// SpectroClustersSummary is v1SpectroClustersSummary, the answer of the cluster
 // search.
-type SearchResponse struct {
-	Items    []SearchItem `json:"items"`
-	ListMeta ListMeta     `json:"listmeta"`
+type SpectroClustersSummary struct {
+	Items    []SpectroClusterSummary `json:"items"`
+	ListMeta ListMetaData            `json:"listmeta"`
 }
 
 // MetaSpecSummary is the specSummary of v1SpectroClusterMetaSummary: the
@@ -144,53 +144,53 @@ type MetaStatus struct {
 	Health *MetaHealth `json:"health,omitempty"`
 }
 
-// MetaItem is v1SpectroClusterMetaSummary, one result of the metadata
+// SpectroClusterMetaSummary is v1SpectroClusterMetaSummary, one result of the metadata
 // search.
-type MetaItem struct {
+type SpectroClusterMetaSummary struct {
 	Metadata    ObjectMeta      `json:"metadata"`
 	SpecSummary MetaSpecSummary `json:"specSummary"`
 	Status      MetaStatus      `json:"status"`
 }
 
-// MetaSearchResponse is v1SpectroClustersMetadataSearch, the answer of
+// SpectroClustersMetadataSearch is v1SpectroClustersMetadataSearch, the answer of
 // POST /v1/dashboard/spectroclusters/metadata/search (not paged).
-type MetaSearchResponse struct {
-	Items    []MetaItem `json:"items"`
-	ListMeta *ListMeta  `json:"listmeta,omitempty"`
+type SpectroClustersMetadataSearch struct {
+	Items    []SpectroClusterMetaSummary `json:"items"`
+	ListMeta *ListMetaData               `json:"listmeta,omitempty"`
 }
 
 // StringFilter builds a filter group entry "property eq one of values".
-func StringFilter(property string, values ...string) Filter {
-	return Filter{
+func StringFilter(property string, values ...string) SearchFilterItem {
+	return SearchFilterItem{
 		Property: property,
 		Type:     "string",
-		Condition: FilterCondition{String: &StringCondition{
+		Condition: SearchFilterCondition{String: &SearchFilterStringCondition{
 			Operator: "eq",
-			Match:    StringMatch{Conjunction: "or", Values: values},
+			Match:    SearchFilterStringConditionMatch{Conjunction: "or", Values: values},
 		}},
 	}
 }
 
 // AndFilter joins filters with "and".
-func AndFilter(filters ...Filter) *FilterSpec {
-	return &FilterSpec{Conjunction: "and", FilterGroups: []FilterGroup{{Conjunction: "and", Filters: filters}}}
+func AndFilter(filters ...SearchFilterItem) *SearchFilterSpec {
+	return &SearchFilterSpec{Conjunction: "and", FilterGroups: []SearchFilterGroup{{Conjunction: "and", Filters: filters}}}
 }
 
 // Wire types of the profile search (POST /v1/dashboard/clusterprofiles).
 
-// ProfileFilterSpec is v1ClusterProfilesFilterSpec, the body of the profile
+// ClusterProfilesFilterSpec is v1ClusterProfilesFilterSpec, the body of the profile
 // search.
-type ProfileFilterSpec struct {
-	Filter ProfileFilter     `json:"filter"`
-	Sort   []ProfileSortSpec `json:"sort,omitempty"`
+type ClusterProfilesFilterSpec struct {
+	Filter ClusterProfileFilterSpec `json:"filter"`
+	Sort   []ClusterProfileSortSpec `json:"sort,omitempty"`
 }
 
-// ProfileFilter is v1ClusterProfileFilterSpec.
-type ProfileFilter struct {
-	ProfileName *FilterString  `json:"profileName,omitempty"`
-	Version     *FilterVersion `json:"version,omitempty"`
-	ProfileType []string       `json:"profileType,omitempty"`
-	Scope       string         `json:"scope,omitempty"`
+// ClusterProfileFilterSpec is v1ClusterProfileFilterSpec.
+type ClusterProfileFilterSpec struct {
+	ProfileName *FilterString        `json:"profileName,omitempty"`
+	Version     *FilterVersionString `json:"version,omitempty"`
+	ProfileType []string             `json:"profileType,omitempty"`
+	Scope       string               `json:"scope,omitempty"`
 }
 
 // FilterString is v1FilterString.
@@ -198,38 +198,38 @@ type FilterString struct {
 	Eq string `json:"eq,omitempty"`
 }
 
-// FilterVersion is v1FilterVersionString.
-type FilterVersion struct {
+// FilterVersionString is v1FilterVersionString.
+type FilterVersionString struct {
 	Eq string `json:"eq,omitempty"`
 }
 
-// ProfileSortSpec is v1ClusterProfileSortSpec.
-type ProfileSortSpec struct {
+// ClusterProfileSortSpec is v1ClusterProfileSortSpec.
+type ClusterProfileSortSpec struct {
 	Field string `json:"field"`
 	Order string `json:"order"`
 }
 
-// ProfileTemplateSummary is v1ClusterProfileTemplateSummary? (specSummary.published).
-type ProfileTemplateSummary struct {
+// ClusterProfileTemplateSummary is v1ClusterProfileTemplateSummary (specSummary.published).
+type ClusterProfileTemplateSummary struct {
 	Type      string `json:"type"`
 	CloudType string `json:"cloudType"`
 }
 
 // ProfileSpecSummary is a profile's specSummary in the profile search.
 type ProfileSpecSummary struct {
-	Published *ProfileTemplateSummary `json:"published,omitempty"`
-	Version   string                  `json:"version"`
+	Published *ClusterProfileTemplateSummary `json:"published,omitempty"`
+	Version   string                         `json:"version"`
 }
 
-// ProfileSearchItem is v1ClusterProfileSummary, one result of the profile search.
-type ProfileSearchItem struct {
+// ClusterProfileSummary is v1ClusterProfileSummary, one result of the profile search.
+type ClusterProfileSummary struct {
 	Metadata    ObjectMeta         `json:"metadata"`
 	SpecSummary ProfileSpecSummary `json:"specSummary"`
 }
 
-// ProfileSearchResponse is v1ClusterProfilesSummary, the answer of
+// ClusterProfilesSummary is v1ClusterProfilesSummary, the answer of
 // POST /v1/dashboard/clusterprofiles.
-type ProfileSearchResponse struct {
-	Items    []ProfileSearchItem `json:"items"`
-	ListMeta ListMeta            `json:"listmeta"`
+type ClusterProfilesSummary struct {
+	Items    []ClusterProfileSummary `json:"items"`
+	ListMeta ListMetaData            `json:"listmeta"`
 }

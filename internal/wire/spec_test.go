@@ -22,7 +22,7 @@ func TestWireTypesMatchSpec(t *testing.T) {
 		// allowed are violations expected on purpose, by JSON pointer.
 		allowed string
 	}{
-		{wire.Cluster{}, "v1SpectroCluster", ""},
+		{wire.SpectroCluster{}, "v1SpectroCluster", ""},
 		{wire.ImportRequest{}, "v1SpectroGenericClusterImportEntity", ""},
 		{wire.ImportRequest{}, "v1SpectroAwsClusterImportEntity", ""},
 		{wire.ImportRequest{}, "v1SpectroAzureClusterImportEntity", ""},
@@ -30,27 +30,44 @@ func TestWireTypesMatchSpec(t *testing.T) {
 		{wire.ImportRequest{}, "v1SpectroVsphereClusterImportEntity", ""},
 		{wire.UIDResponse{}, "v1Uid", ""},
 		{wire.Error{}, "v1Error", ""},
-		{wire.MetadataUpdate{}, "v1ObjectMetaInputEntitySchema", ""},
-		{wire.Overview{}, "v1SpectroClusterUidSummary", ""},
-		{wire.SearchRequest{}, "v1SearchFilterSummarySpec", ""},
-		{wire.SearchResponse{}, "v1SpectroClustersSummary", ""},
-		{wire.MetaSearchResponse{}, "v1SpectroClustersMetadataSearch", ""},
+		{wire.ObjectMetaInputEntitySchema{}, "v1ObjectMetaInputEntitySchema", ""},
+		{wire.SpectroClusterUidSummary{}, "v1SpectroClusterUidSummary", ""},
+		{wire.SearchFilterSummarySpec{}, "v1SearchFilterSummarySpec", ""},
+		{wire.SpectroClustersSummary{}, "v1SpectroClustersSummary", ""},
+		{wire.SpectroClustersMetadataSearch{}, "v1SpectroClustersMetadataSearch", ""},
 		{wire.ClusterProfile{}, "v1ClusterProfile", ""},
 		{wire.ClusterProfileEntity{}, "v1ClusterProfileEntity", ""},
-		{wire.ProfileFilterSpec{}, "v1ClusterProfilesFilterSpec", ""},
-		{wire.ProfileSearchResponse{}, "v1ClusterProfilesSummary", ""},
-		{wire.ProfilesMetadata{}, "v1ClusterProfilesMetadata", ""},
+		{wire.ClusterProfilesFilterSpec{}, "v1ClusterProfilesFilterSpec", ""},
+		{wire.ClusterProfilesSummary{}, "v1ClusterProfilesSummary", ""},
+		{wire.ClusterProfilesMetadata{}, "v1ClusterProfilesMetadata", ""},
 		{wire.ProjectsMetadata{}, "v1ProjectsMetadata", ""},
-		{wire.ProfilesRequest{}, "v1SpectroClusterProfiles", ""},
-		{wire.ClusterProfiles{}, "v1SpectroClusterProfileList", ""},
-		{wire.DeleteProfilesRequest{}, "v1SpectroClusterProfilesDeleteEntity", ""},
-		{wire.ClusterVariables{}, "v1SpectroClusterVariables", ""},
-		{wire.ClusterVariables{}, "v1SpectroClusterVariableUpdateEntity", ""},
+		{wire.SpectroClusterProfiles{}, "v1SpectroClusterProfiles", ""},
+		{wire.SpectroClusterProfileList{}, "v1SpectroClusterProfileList", ""},
+		{wire.SpectroClusterProfilesDeleteEntity{}, "v1SpectroClusterProfilesDeleteEntity", ""},
+		{wire.SpectroClusterVariables{}, "v1SpectroClusterVariables", ""},
+		{wire.SpectroClusterVariables{}, "v1SpectroClusterVariableUpdateEntity", ""},
 		{wire.CloudConfig{}, "v1GenericCloudConfig", "/spec/clusterConfig/location"},
 		{wire.CloudConfig{}, "v1AwsCloudConfig", "/spec/clusterConfig/location"},
 		{wire.CloudConfig{}, "v1GcpCloudConfig", "/spec/clusterConfig/location"},
 		// Azure names its region "location".
 		{wire.CloudConfig{}, "v1AzureCloudConfig", "/spec/clusterConfig/region"},
+	}
+	// A wire type carries the name of the spec definition it stands for
+	// (v1SpectroCluster → SpectroCluster), unless it stands for several.
+	namedOtherwise := map[string]string{
+		"ImportRequest": "one body for every cloud type's import entity",
+		"CloudConfig":   "one answer for every cloud type's cloud config",
+		"UIDResponse":   "v1Uid, with Go's initialism",
+	}
+	named := map[string]bool{}
+	for _, tc := range cases {
+		name := reflect.TypeOf(tc.value).Name()
+		named[name] = named[name] || name == strings.TrimPrefix(tc.definition, "v1") || namedOtherwise[name] != ""
+	}
+	for name, ok := range named {
+		if !ok {
+			t.Errorf("wire.%s is not named after its spec definition", name)
+		}
 	}
 	for _, tc := range cases {
 		typ := reflect.TypeOf(tc.value)
