@@ -46,6 +46,20 @@ resource "palette_imported_cluster" "test" {
 `, name, mode, access, extra)
 }
 
+// testAccImportedClusterConfig_writeOnly is a read-only cluster reached
+// through the write-only kubeconfig_wo alone (no kubernetes block).
+func testAccImportedClusterConfig_writeOnly(env *testEnv, name string) string {
+	return env.providerConfig() + fmt.Sprintf(`
+resource "palette_imported_cluster" "test" {
+  name                  = %q
+  import_mode           = "read_only"
+  kubeconfig_wo         = file(%q)
+  kubeconfig_wo_version = 1
+  deletion_policy       = "force"
+}
+`, name, env.Kube.Kubeconfig)
+}
+
 func TestAccImportedCluster_basic(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, testEnvOptions{flavor: "generic", nodes: 2})
@@ -361,15 +375,7 @@ func TestAccImportedCluster_writeOnlyKubeconfig(t *testing.T) {
 		}
 		return nil
 	}
-	config := env.providerConfig() + fmt.Sprintf(`
-resource "palette_imported_cluster" "test" {
-  name                  = "write-only"
-  import_mode           = "read_only"
-  kubeconfig_wo         = file(%q)
-  kubeconfig_wo_version = 1
-  deletion_policy       = "force"
-}
-`, env.Kube.Kubeconfig)
+	config := testAccImportedClusterConfig_writeOnly(env, "write-only")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},

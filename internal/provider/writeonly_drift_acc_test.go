@@ -22,15 +22,7 @@ func TestAccImportedCluster_writeOnlyAgentDrift(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
 	var uid string
-	config := env.providerConfig() + fmt.Sprintf(`
-resource "palette_imported_cluster" "test" {
-  name                  = "wo-drift"
-  import_mode           = "read_only"
-  kubeconfig_wo         = file(%q)
-  kubeconfig_wo_version = 1
-  deletion_policy       = "force"
-}
-`, env.Kube.Kubeconfig)
+	config := testAccImportedClusterConfig_writeOnly(env, "wo-drift")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
