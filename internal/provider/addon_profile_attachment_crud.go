@@ -38,7 +38,7 @@ func (r *addonProfileAttachmentResource) checkRules(ctx context.Context, cluster
 		v.addTo(diags)
 		return nil
 	}
-	_, v, err = clusterRule(ctx, c, clusterUID, true)
+	_, v, err = clusterRule(ctx, c, clusterUID, true, featureAddons)
 	if err != nil {
 		diags.AddError("Error attaching add-on profile", fmt.Sprintf("Reading cluster %s: %s", clusterUID, err))
 		return nil

@@ -89,24 +89,6 @@ func profileNotAddon(uid, name, typ string) *ruleViolation {
 			"only add-on profiles may be attached to imported clusters.", name, uid, typ, what)}
 }
 
-func clusterNotFound(uid string) *ruleViolation {
-	return &ruleViolation{path.Root("cluster_id"), "Imported cluster not found",
-		fmt.Sprintf("Palette has no cluster %s in this project (or it is deleted).", uid)}
-}
-
-func clusterReadOnly(uid, name string) *ruleViolation {
-	return &ruleViolation{path.Root("cluster_id"), "Add-on profiles need Full Permission",
-		fmt.Sprintf("Cluster %q (%s) was imported in read-only mode, and add-on profiles need Full Permission. Migrate it "+
-			"with import_mode = \"full_permission\" on its palette_imported_cluster resource (an in-place change), then attach the profile.",
-			name, uid)}
-}
-
-func clusterNotRunning(uid, state string) *ruleViolation {
-	return &ruleViolation{path.Root("cluster_id"), "Imported cluster is not Running",
-		fmt.Sprintf("Cluster %s is %s. Profiles can be attached once its agent has registered (state Running): install the "+
-			"agent, or let palette_imported_cluster wait for it (wait_for = \"running\" or \"healthy\").", uid, state)}
-}
-
 // profileRule looks a profile up and checks that it may be attached.
 func profileRule(ctx context.Context, c *palette.Client, uid string) (*wire.ClusterProfile, *ruleViolation, error) {
 	p, err := c.GetProfile(ctx, uid)
@@ -120,40 +102,6 @@ func profileRule(ctx context.Context, c *palette.Client, uid string) (*wire.Clus
 		return p, profileNotAddon(uid, p.Metadata.Name, typ), nil
 	}
 	return p, nil, nil
-}
-
-// clusterRule looks a cluster up and checks that add-on profiles may be
-// attached to it; running also requires the state Running (apply time).
-func clusterRule(ctx context.Context, c *palette.Client, uid string, running bool) (*wire.SpectroCluster, *ruleViolation, error) {
-	cl, mode, err := findClusterMode(ctx, c, uid)
-	if errors.Is(err, palette.ErrNotFound) {
-		return nil, clusterNotFound(uid), nil
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if mode == wire.ImportModeReadOnly {
-		return cl, clusterReadOnly(uid, cl.Metadata.Name), nil
-	}
-	if running && cl.Status.State != wire.StateRunning {
-		return cl, clusterNotRunning(uid, cl.Status.State), nil
-	}
-	return cl, nil, nil
-}
-
-// planClusterRule is clusterRule at plan time: answered from the
-// provider's cluster cache (filled by the refresh of the same plan) when it
-// holds the cluster, so that planning many attachments costs no request
-// each; apply time checks again against the API (checkRules).
-func (r *addonProfileAttachmentResource) planClusterRule(ctx context.Context, uid string) (*ruleViolation, error) {
-	if _, meta, ok := r.data.clusterCache().lookup(ctx, uid); ok {
-		if meta.SpecSummary.ImportMode == wire.ImportModeReadOnly {
-			return clusterReadOnly(uid, meta.Metadata.Name), nil
-		}
-		return nil, nil
-	}
-	_, v, err := clusterRule(ctx, r.data.client, uid, false)
-	return v, err
 }
 
 // attachRejection turns the API's rejection of an attachment into the
@@ -173,11 +121,11 @@ func attachRejection(err error, clusterUID, profileUID string, profileMissing bo
 			"only add-on profiles may be attached to imported clusters.", profileUID, msg)
 		return v
 	case palette.IsCode(err, wire.CodeAddonProfilesRequireFullPermission):
-		v := clusterReadOnly(clusterUID, clusterUID)
+		v := clusterReadOnly(featureAddons, clusterUID, clusterUID)
 		v.detail += " (Palette: " + msg + ")"
 		return v
 	case palette.IsCode(err, wire.CodeClusterNotRunning):
-		v := clusterNotRunning(clusterUID, "not Running")
+		v := clusterNotRunning(featureAddons, clusterUID, "not Running")
 		v.detail += " (Palette: " + msg + ")"
 		return v
 	case errors.Is(err, palette.ErrNotFound):
@@ -243,7 +191,7 @@ func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req res
 	}
 	if known(plan.ClusterID) {
 		cid := plan.ClusterID.ValueString()
-		v, err := r.planClusterRule(ctx, cid)
+		v, err := planClusterRule(ctx, r.data, cid, featureAddons)
 		switch {
 		case err != nil:
 			resp.Diagnostics.AddAttributeError(path.Root("cluster_id"), "Error reading imported cluster",
