@@ -59,6 +59,32 @@ type ClusterNamespaceResource struct {
 	Metadata ObjectMeta              `json:"metadata"`
 	Spec     ClusterNamespaceSpec    `json:"spec"`
 	Status   *ClusterNamespaceStatus `json:"status,omitempty"`
+	// RawSpec is spec as Palette sent it (set when decoded).
+	RawSpec json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the entry and keeps its spec as sent.
+func (r *ClusterNamespaceResource) UnmarshalJSON(b []byte) error {
+	type plain ClusterNamespaceResource
+	var raw struct {
+		plain
+		RawSpec json.RawMessage `json:"spec"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*r = ClusterNamespaceResource(raw.plain)
+	r.RawSpec = raw.RawSpec
+	if len(r.RawSpec) > 0 {
+		return json.Unmarshal(r.RawSpec, &r.Spec)
+	}
+	return nil
+}
+
+// Input is the entry as a list PUT sends it back: its identity and labels,
+// and its spec exactly as Palette showed it.
+func (r *ClusterNamespaceResource) Input() ClusterNamespaceResourceInputEntity {
+	return ClusterNamespaceResourceInputEntity{Metadata: r.Metadata.updateEntity(), Spec: specBytes(r.RawSpec, r.Spec)}
 }
 
 // ClusterNamespaceResources is v1ClusterNamespaceResources, the answer of
@@ -132,6 +158,32 @@ type ClusterRbac struct {
 	Metadata ObjectMeta         `json:"metadata"`
 	Spec     ClusterRbacSpec    `json:"spec"`
 	Status   *ClusterRbacStatus `json:"status,omitempty"`
+	// RawSpec is spec as Palette sent it (set when decoded).
+	RawSpec json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the entry and keeps its spec as sent.
+func (r *ClusterRbac) UnmarshalJSON(b []byte) error {
+	type plain ClusterRbac
+	var raw struct {
+		plain
+		RawSpec json.RawMessage `json:"spec"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*r = ClusterRbac(raw.plain)
+	r.RawSpec = raw.RawSpec
+	if len(r.RawSpec) > 0 {
+		return json.Unmarshal(r.RawSpec, &r.Spec)
+	}
+	return nil
+}
+
+// Input is the entry as a list PUT sends it back: its identity and labels,
+// and its spec exactly as Palette showed it.
+func (r *ClusterRbac) Input() ClusterRbacInputEntity {
+	return ClusterRbacInputEntity{Metadata: r.Metadata.updateEntity(), Spec: specBytes(r.RawSpec, r.Spec)}
 }
 
 // ClusterRbacs is v1ClusterRbacs, the answer of GET …/config/rbacs.
@@ -150,4 +202,21 @@ type ClusterRbacInputEntity struct {
 // the body of PUT …/config/rbacs.
 type ClusterRbacResourcesUpdateEntity struct {
 	Rbacs []ClusterRbacInputEntity `json:"rbacs"`
+}
+
+// updateEntity is the part of an entry's metadata a PUT sends back.
+func (m ObjectMeta) updateEntity() ObjectMetaUpdateEntity {
+	return ObjectMetaUpdateEntity{UID: m.UID, Name: m.Name, Labels: m.Labels, Annotations: m.Annotations}
+}
+
+// specBytes is raw when set, else spec encoded.
+func specBytes(raw json.RawMessage, spec any) json.RawMessage {
+	if len(raw) > 0 && string(raw) != "null" {
+		return raw
+	}
+	b, err := json.Marshal(spec)
+	if err != nil { // plain structs of strings, numbers and bools
+		panic(err)
+	}
+	return b
 }
