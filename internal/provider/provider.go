@@ -241,6 +241,8 @@ func (p *paletteProvider) Resources(_ context.Context) []func() resource.Resourc
 	return []func() resource.Resource{
 		NewImportedClusterResource,
 		NewAddonProfileAttachmentResource,
+		NewClusterNamespaceResource,
+		NewClusterRoleBindingResource,
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // fieldManager is the server-side apply field manager of everything the
@@ -41,6 +42,11 @@ type providerData struct {
 	profiles     *profileCache
 	claimsOnce   sync.Once
 	claims       *ownershipClaims
+	// The clusters' Day-2 lists (cluster_config_lists.go).
+	namespacesOnce sync.Once
+	namespaces     *configList[wire.ClusterNamespaceResource, wire.ClusterNamespaceResourceInputEntity]
+	rbacsOnce      sync.Once
+	rbacs          *configList[wire.ClusterRbac, wire.ClusterRbacInputEntity]
 }
 
 // noteStateCluster records that a palette_imported_cluster of this run's

@@ -1,8 +1,12 @@
 package provider
 
 import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
 // ruleViolation is a Palette rule a configuration breaks, reported on the
@@ -34,4 +38,23 @@ func (v *ruleViolation) addPlannedTo(diags *diag.Diagnostics, sameConfiguration 
 	}
 	diags.AddAttributeWarning(v.path, v.summary, v.detail+"\nApplying this configuration fails with this error "+
 		"(a warning at plan time, so that `terraform destroy` is not blocked by an attachment never made).")
+}
+
+// sameArguments reports whether the named (configurable) attributes of the
+// plan equal those of the state: nothing the user sets changes, so the
+// rules held when the resource was made and a refresh of many resources
+// costs no API call in ModifyPlan.
+func sameArguments(ctx context.Context, req resource.ModifyPlanRequest, names []string) bool {
+	for _, name := range names {
+		var p, s attr.Value
+		if req.Plan.GetAttribute(ctx, path.Root(name), &p).HasError() || req.State.GetAttribute(ctx, path.Root(name), &s).HasError() {
+			return false
+		}
+		switch {
+		case p == nil && s == nil:
+		case p == nil || s == nil || !p.Equal(s):
+			return false
+		}
+	}
+	return true
 }

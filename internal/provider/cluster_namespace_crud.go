@@ -1,0 +1,167 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
+)
+
+// Day-2 entries are written in one request each; the timeouts bound the wait
+// for the cluster's lock (other writes of the run) and the retries.
+const defaultConfigEntryTimeout = 5 * time.Minute
+
+func (r *clusterNamespaceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	plan, ok := getModel[clusterNamespaceResourceModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, timeouts.Value.Create, defaultConfigEntryTimeout, &resp.Diagnostics)
+	defer cancel()
+	cid, name := plan.ClusterID.ValueString(), plan.Name.ValueString()
+	const summary = "Error configuring namespace"
+	if !applyConfigCluster(ctx, r.data, cid, featureNamespaces, summary, &resp.Diagnostics) {
+		return
+	}
+	if _, conflict := r.data.ownership().claim(phaseApply, "namespace/"+configEntryID(cid, name), ""); conflict {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "Namespace configured twice",
+			fmt.Sprintf("Another palette_cluster_namespace of this configuration configures namespace %q on cluster %s.", name, cid))
+		return
+	}
+	e, exists, err := r.data.namespaceList().createEntry(ctx, r.data.client, cid, name,
+		func() (wire.ClusterNamespaceResourceInputEntity, error) { return plan.input(nil) },
+		func(e *wire.ClusterNamespaceResource) bool { return sameNamespaceSpec(e, &plan) })
+	switch {
+	case exists != nil:
+		namespaceExists(cid, name, exists.Metadata.UID).addTo(&resp.Diagnostics)
+		return
+	case err != nil:
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("Namespace %q of cluster %s: %s", name, cid, err))
+		return // Palette does not hold it: nothing to record
+	}
+	plan.flatten(cid, e)
+	warnEntryErrors("namespace", name, statusErrorsOfNamespace(e), &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setConfigEntryIdentity(ctx, resp.Identity, cid, name, &resp.Diagnostics)
+}
+
+func (r *clusterNamespaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	state, ok := getModel[clusterNamespaceResourceModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	cid, name := state.ClusterID.ValueString(), state.Name.ValueString()
+	setConfigEntryIdentity(ctx, resp.Identity, cid, name, &resp.Diagnostics)
+	e, err := findClusterNamespace(ctx, r.data, cid, state.UID.ValueString(), name)
+	if goneEntry(err) {
+		resp.Diagnostics.AddWarning("Namespace is gone",
+			fmt.Sprintf("Palette no longer lists namespace %q of cluster %s (%s): it is removed from the state, and the next "+
+				"apply configures it again.", name, cid, err))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading namespace", fmt.Sprintf("Namespace %q of cluster %s: %s", name, cid, err))
+		return
+	}
+	prior := state
+	state.flatten(cid, e)
+	warnEntryErrors("namespace", name, statusErrorsOfNamespace(e), &resp.Diagnostics)
+	resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
+}
+
+func (r *clusterNamespaceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	plan, ok := getModel[clusterNamespaceResourceModel](ctx, req.Plan, &resp.Diagnostics)
+	state, ok2 := getModel[clusterNamespaceResourceModel](ctx, req.State, &resp.Diagnostics)
+	if !ok || !ok2 {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, timeouts.Value.Update, defaultConfigEntryTimeout, &resp.Diagnostics)
+	defer cancel()
+	cid, name := plan.ClusterID.ValueString(), plan.Name.ValueString()
+	const summary = "Error updating namespace"
+	if !applyConfigCluster(ctx, r.data, cid, featureNamespaces, summary, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
+	e, listed, err := r.data.namespaceList().changeEntry(ctx, r.data.client, cid, state.UID.ValueString(), name,
+		func(e *wire.ClusterNamespaceResource) (wire.ClusterNamespaceResourceInputEntity, error) {
+			return plan.input(e)
+		})
+	if err != nil {
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("Namespace %q of cluster %s: %s", name, cid, err))
+		// The state says what Palette holds now.
+		switch {
+		case e != nil:
+			state.flatten(cid, e)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		case listed:
+			resp.State.RemoveResource(ctx)
+		default:
+			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		}
+		return
+	}
+	plan.flatten(cid, e)
+	warnEntryErrors("namespace", name, statusErrorsOfNamespace(e), &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *clusterNamespaceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	state, ok := getModel[clusterNamespaceResourceModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts, timeouts.Value.Delete, defaultConfigEntryTimeout, &resp.Diagnostics)
+	defer cancel()
+	cid, name := state.ClusterID.ValueString(), state.Name.ValueString()
+	if err := r.data.namespaceList().removeEntry(ctx, r.data.client, cid, state.UID.ValueString(), name); err != nil {
+		resp.Diagnostics.AddError("Error removing namespace", fmt.Sprintf("Namespace %q of cluster %s: %s", name, cid, err))
+	}
+}
+
+// sameNamespaceSpec reports whether Palette's entry holds what m configures.
+func sameNamespaceSpec(e *wire.ClusterNamespaceResource, m *clusterNamespaceResourceModel) bool {
+	var got clusterNamespaceResourceModel
+	got.flatten(m.ClusterID.ValueString(), e)
+	return got.CPUCores.Equal(m.CPUCores) && got.MemoryMiB.Equal(m.MemoryMiB) && got.GPULimit.Equal(m.GPULimit)
+}
+
+func statusErrorsOfNamespace(e *wire.ClusterNamespaceResource) []wire.ClusterResourceError {
+	if e.Status == nil {
+		return nil
+	}
+	return e.Status.Errors
+}
+
+// applyConfigCluster checks at apply time that the cluster of a Day-2
+// resource exists and is Full Permission; false after a diagnostic.
+func applyConfigCluster(ctx context.Context, pd *providerData, cid string, f clusterFeature, summary string, diags *diag.Diagnostics) bool {
+	_, v, err := clusterRule(ctx, pd.client, cid, false, f)
+	switch {
+	case err != nil:
+		diags.AddError(summary, fmt.Sprintf("Reading cluster %s: %s", cid, err))
+		return false
+	case v != nil:
+		v.addTo(diags)
+		return false
+	}
+	return true
+}
+
+// warnEntryErrors reports the errors Palette shows for an entry (what the
+// agent could not apply in the cluster) as a warning.
+func warnEntryErrors(what, name string, errs []wire.ClusterResourceError, diags *diag.Diagnostics) {
+	if len(errs) == 0 {
+		return
+	}
+	diags.AddWarning(fmt.Sprintf("Palette reports errors for %s %q", what, name),
+		"The cluster's agent could not apply it:\n  "+strings.Join(entryErrors(errs), "\n  "))
+}
