@@ -1,13 +1,17 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // TestAccModule_remoteRun: a remote run (HCP Terraform, CI) has no
@@ -104,4 +108,74 @@ func cliVersion(t *testing.T) (major, minor int) {
 		t.Fatalf("terraform version %q: %v", v.Version, err)
 	}
 	return major, minor
+}
+
+// TestAccModule_teamNamespaces: two teams' instances of the
+// examples/modules/team-namespace module add their namespace and binding
+// to one cluster, beside an entry made in Palette's UI: none clobbers
+// another, a second plan has no change, and removing one team's module
+// removes only its entries.
+func TestAccModule_teamNamespaces(t *testing.T) {
+	testAccPreCheck(t)
+	env := newTestEnv(t, testEnvOptions{})
+	cid := env.importClusterDirect(t, "teams", wire.CloudTypeGeneric, "", nil)
+	env.putOutsideNamespace(t, cid)
+	module, err := filepath.Abs("../../examples/modules/team-namespace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	team := func(name string) string {
+		return fmt.Sprintf(`
+module %q {
+  source     = %q
+  cluster_id = %q
+  name       = %q
+  groups     = ["%s-devs", "%s-leads"]
+}
+`, name, module, cid, name, name, name)
+	}
+	dir := t.TempDir()
+	vars := []string{"PALETTE_API_KEY=" + env.API.APIKey}
+	writeCLIConfig(t, dir, env.API.URL, env.API.ProjectUID, team("team-a")+team("team-b"))
+	tfMust(t, dir, vars, nil, "get")
+	tfMust(t, dir, vars, nil, "apply", "-auto-approve")
+	names := func() (ns, rbac []string) {
+		nl, err := env.Client.GetClusterNamespaces(context.Background(), cid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range nl {
+			ns = append(ns, e.Metadata.Name)
+		}
+		rl, err := env.Client.GetClusterRbacs(context.Background(), cid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range rl {
+			rbac = append(rbac, e.Metadata.Name)
+		}
+		sort.Strings(ns)
+		sort.Strings(rbac)
+		return ns, rbac
+	}
+	ns, rbac := names()
+	if got := strings.Join(ns, ","); got != "made-in-ui,team-a,team-b" {
+		t.Errorf("namespaces in Palette: %s", got)
+	}
+	if got := strings.Join(rbac, ","); got != "team-a-editors,team-b-editors" {
+		t.Errorf("RBAC entries in Palette: %s", got)
+	}
+	if out := tfMust(t, dir, vars, []int{0}, "plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Errorf("second plan is not empty:\n%s", out)
+	}
+	writeCLIConfig(t, dir, env.API.URL, env.API.ProjectUID, team("team-b"))
+	tfMust(t, dir, vars, nil, "apply", "-auto-approve")
+	ns, rbac = names()
+	if got := strings.Join(ns, ",") + " " + strings.Join(rbac, ","); got != "made-in-ui,team-b team-b-editors" {
+		t.Errorf("after removing team-a's module, Palette holds %s", got)
+	}
+	tfMust(t, dir, vars, nil, "destroy", "-auto-approve")
+	if ns, rbac = names(); strings.Join(ns, ",") != "made-in-ui" || len(rbac) != 0 {
+		t.Errorf("after destroy, Palette holds %v %v", ns, rbac)
+	}
 }

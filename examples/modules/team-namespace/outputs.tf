@@ -1,0 +1,4 @@
+output "namespace" {
+  description = "Name of the namespace."
+  value       = palette_cluster_namespace.this.name
+}
