@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 // identityCLI points the test at a Terraform that knows resource identity
@@ -85,6 +87,60 @@ resource "palette_addon_profile_attachment" "test" {
 }
 `, hello),
 			ResourceName:    testAttachment,
+			ImportState:     true,
+			ImportStateKind: resource.ImportBlockWithResourceIdentity,
+		}},
+	})
+}
+
+// TestAccResourceIdentity_day2: a namespace and a role binding carry the
+// identity { cluster_id, name }, and an import block that gives only it
+// brings each back with no change planned.
+func TestAccResourceIdentity_day2(t *testing.T) {
+	identityCLI(t)
+	if major, minor := cliVersion(t); major == 1 && minor < 12 {
+		t.Skipf("resource identity needs Terraform 1.12 or later (have 1.%d; set PALETTE_TEST_TERRAFORM_IDENTITY)", minor)
+	}
+	env := newTestEnv(t, testEnvOptions{})
+	cid := env.importClusterDirect(t, "identity-day2", wire.CloudTypeGeneric, "", nil)
+	namespace := env.providerConfig() + fmt.Sprintf(`
+resource "palette_cluster_namespace" "test" {
+  cluster_id = %q
+  name       = "team-a"
+  cpu_cores  = 1
+  memory_mib = 256
+}
+`, cid)
+	binding := fmt.Sprintf(`
+resource "palette_cluster_role_binding" "test" {
+  cluster_id = %q
+  name       = "viewers"
+  type       = "ClusterRoleBinding"
+  role       = { kind = "ClusterRole", name = "view" }
+  subjects   = [{ kind = "Group", name = "viewers" }]
+}
+`, cid)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		Steps: []resource.TestStep{{
+			Config: namespace + binding,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectIdentity(testNamespace, map[string]knownvalue.Check{
+					"cluster_id": knownvalue.StringExact(cid), "name": knownvalue.StringExact("team-a"),
+				}),
+				statecheck.ExpectIdentity(testBinding, map[string]knownvalue.Check{
+					"cluster_id": knownvalue.StringExact(cid), "name": knownvalue.StringExact("viewers"),
+				}),
+			},
+		}, {
+			Config:          namespace,
+			ResourceName:    testNamespace,
+			ImportState:     true,
+			ImportStateKind: resource.ImportBlockWithResourceIdentity,
+		}, {
+			Config:          env.providerConfig() + binding,
+			ResourceName:    testBinding,
 			ImportState:     true,
 			ImportStateKind: resource.ImportBlockWithResourceIdentity,
 		}},
