@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -111,5 +112,105 @@ func TestRefreshRequests_atScale(t *testing.T) {
 	t.Logf("refresh of %d clusters and %d attachments: %d API requests (goal ≤ %d)", n, n, total, n/25+10)
 	if total > n/25+10 {
 		t.Fatalf("%d requests, want at most %d; by route: %v", total, n/25+10, after)
+	}
+}
+
+// TestRefreshRequests_day2AtScale: a refresh of N = 300 clusters with two
+// namespaces and two role bindings each reads each cluster's two lists
+// once, shared by its four resources: at most one request per resource
+// (0.5 expected), driving the provider server as Terraform does.
+func TestRefreshRequests_day2AtScale(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("needs TF_ACC=1 (make test)")
+	}
+	const n = 300
+	inst := localtest.Start(t, localtest.WithoutRateLimit())
+	c, err := palette.NewClient(palette.Config{Host: inst.URL, APIKey: inst.APIKey, ProjectUID: inst.ProjectUID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	uids := make([]string, n)
+	for i := range n {
+		uid, _, err := c.ImportCluster(ctx, wire.CloudTypeGeneric, wire.ImportRequest{Metadata: wire.ObjectMetaInputEntity{Name: fmt.Sprintf("day2-%04d", i)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		uids[i] = uid
+		if err := c.PutClusterNamespaces(ctx, uid, []wire.ClusterNamespaceResourceInputEntity{
+			{Metadata: wire.ObjectMetaUpdateEntity{Name: "ns-a"}, Spec: []byte(`{"isRegex":false}`)},
+			{Metadata: wire.ObjectMetaUpdateEntity{Name: "ns-b"}, Spec: []byte(`{"isRegex":false}`)},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		binding := []byte(`{"bindings":[{"type":"ClusterRoleBinding","role":{"kind":"ClusterRole","name":"view"},"subjects":[{"type":"Group","name":"g"}]}]}`)
+		if err := c.PutClusterRbacs(ctx, uid, []wire.ClusterRbacInputEntity{
+			{Metadata: wire.ObjectMetaUpdateEntity{Name: "rb-a"}, Spec: binding},
+			{Metadata: wire.ObjectMetaUpdateEntity{Name: "rb-b"}, Spec: binding},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv, sch := configuredServer(t, inst)
+	nt := sch.ResourceSchemas["palette_cluster_namespace"].ValueType()
+	bt := sch.ResourceSchemas["palette_cluster_role_binding"].ValueType()
+	read := func(typeName string, typ tftypes.Type, cid, name string) error {
+		st, err := tfprotov6.NewDynamicValue(typ, objWith(t, typ, map[string]tftypes.Value{
+			"id":         tftypes.NewValue(tftypes.String, configEntryID(cid, name)),
+			"cluster_id": tftypes.NewValue(tftypes.String, cid), "name": tftypes.NewValue(tftypes.String, name),
+		}))
+		if err != nil {
+			return err
+		}
+		resp, err := srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: typeName, CurrentState: &st})
+		if err != nil {
+			return err
+		}
+		for _, d := range resp.Diagnostics {
+			if d.Severity == tfprotov6.DiagnosticSeverityError {
+				return fmt.Errorf("%s: %s", d.Summary, d.Detail)
+			}
+		}
+		if resp.NewState == nil {
+			return fmt.Errorf("%s %s:%s: removed from state", typeName, cid, name)
+		}
+		return nil
+	}
+	before := inst.Server.Requests()
+	work := make(chan int)
+	errs := make(chan error, 4*n)
+	var wg sync.WaitGroup
+	for range 10 { // Terraform's default parallelism
+		wg.Go(func() {
+			for i := range work {
+				errs <- read("palette_cluster_namespace", nt, uids[i], "ns-a")
+				errs <- read("palette_cluster_role_binding", bt, uids[i], "rb-a")
+				errs <- read("palette_cluster_namespace", nt, uids[i], "ns-b")
+				errs <- read("palette_cluster_role_binding", bt, uids[i], "rb-b")
+			}
+		})
+	}
+	for i := range n {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := 0
+	after := inst.Server.Requests()
+	for k, v := range after {
+		total += v - before[k]
+	}
+	t.Logf("refresh of %d namespaces and %d role bindings on %d clusters: %d API requests (goal ≤ %d, one per resource)", 2*n, 2*n, n, total, 4*n)
+	if total > 4*n {
+		t.Fatalf("%d requests, want at most %d; by route: %v", total, 4*n, after)
+	}
+	if total > 2*n {
+		t.Errorf("%d requests: each cluster's two lists should be read once (%d)", total, 2*n)
 	}
 }
