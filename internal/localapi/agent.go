@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
@@ -165,7 +166,95 @@ func (s *Server) agentDesired(w http.ResponseWriter, r *http.Request, c *call) e
 			UID: a.profileUID, Name: a.name, Packs: packs, PackValues: a.packValues, Variables: a.variables,
 		})
 	}
+	if mode != wire.ImportModeReadOnly {
+		if out.Namespaces, out.Rbacs, err = desiredConfig(r.Context(), s.st.db, c.agentCluster); err != nil {
+			return err
+		}
+	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// desiredConfig is the cluster's namespace and RBAC entries for its agent,
+// without their status (the agent's own report).
+func desiredConfig(ctx context.Context, q queryer, clusterUID string) ([]wire.ClusterNamespaceResource, []wire.ClusterRbac, error) {
+	nsEntries, err := loadConfigEntries(ctx, q, clusterUID, kindNamespaces)
+	if err != nil {
+		return nil, nil, err
+	}
+	rbacEntries, err := loadConfigEntries(ctx, q, clusterUID, kindRbacs)
+	if err != nil {
+		return nil, nil, err
+	}
+	var namespaces []wire.ClusterNamespaceResource
+	for _, e := range nsEntries {
+		item, err := namespaceResource(e)
+		if err != nil {
+			return nil, nil, err
+		}
+		item.Status = nil
+		namespaces = append(namespaces, item)
+	}
+	var rbacs []wire.ClusterRbac
+	for _, e := range rbacEntries {
+		item, err := rbacResource(e)
+		if err != nil {
+			return nil, nil, err
+		}
+		item.Status = nil
+		rbacs = append(rbacs, item)
+	}
+	return namespaces, rbacs, nil
+}
+
+// maxConfigErrors bounds the errors stored for one entry, and
+// maxConfigErrorText the length of each of their texts.
+const (
+	maxConfigErrors    = 20
+	maxConfigErrorText = 4096
+)
+
+// PATCH /v1/spectroclusters/{uid}/config/status: replaces the errors of the
+// cluster's namespace and RBAC entries (status.errors).
+func (s *Server) agentConfigStatus(w http.ResponseWriter, r *http.Request, c *call) error {
+	var req wire.ConfigStatusRequest
+	if err := decodeBody(r, &req, true); err != nil {
+		return err
+	}
+	byKind := map[string]map[string][]wire.ClusterResourceError{}
+	for kind, list := range map[string][]wire.ConfigEntryStatus{kindNamespaces: req.Namespaces, kindRbacs: req.Rbacs} {
+		m := map[string][]wire.ClusterResourceError{}
+		for i, st := range list {
+			if st.UID == "" {
+				return badRequest("%s[%d].uid is required", kind, i)
+			}
+			if len(st.Errors) > maxConfigErrors {
+				return badRequest("%s[%d] has %d errors, more than %d", kind, i, len(st.Errors), maxConfigErrors)
+			}
+			for _, e := range st.Errors {
+				if len(e.Msg) > maxConfigErrorText || len(e.Name) > maxConfigErrorText || len(e.ResourceType) > maxConfigErrorText {
+					return badRequest("%s[%d]: an error text is longer than %d bytes", kind, i, maxConfigErrorText)
+				}
+				// errors is a set (uniqueItems).
+				if !slices.Contains(m[st.UID], e) {
+					m[st.UID] = append(m[st.UID], e)
+				}
+			}
+		}
+		byKind[kind] = m
+	}
+	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
+		for kind, m := range byKind {
+			if err := setConfigErrors(r.Context(), tx, c.agentCluster, kind, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

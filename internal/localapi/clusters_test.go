@@ -237,20 +237,26 @@ func TestCluster_settingsDocuments(t *testing.T) {
 	uid := c.importCluster("generic", "extras", "")
 	base := "/v1/spectroclusters/" + uid
 
-	var ns map[string]any
-	c.must(http.MethodGet, base+"/config/namespaces", nil, 200, &ns)
-	if l, ok := ns["namespaces"].([]any); !ok || len(l) != 0 {
-		t.Fatalf("default namespaces %v", ns)
+	// Namespaces and RBAC entries: the spec's shapes (see
+	// cluster_config_test.go for the rest).
+	if a := c.must(http.MethodGet, base+"/config/namespaces", nil, 200, nil); strings.TrimSpace(string(a.body)) != `{"items":[]}` {
+		t.Fatalf("namespaces of a new cluster: %s", a.body)
 	}
 	c.must(http.MethodPut, base+"/config/namespaces", `{"namespaces":[{"metadata":{"name":"team-a"}}]}`, 204, nil)
+	var ns wire.ClusterNamespaceResources
 	c.must(http.MethodGet, base+"/config/namespaces", nil, 200, &ns)
-	if l, _ := ns["namespaces"].([]any); len(l) != 1 {
-		t.Fatalf("namespaces %v", ns)
+	if len(ns.Items) != 1 || ns.Items[0].Metadata.Name != "team-a" {
+		t.Fatalf("namespaces %+v", ns)
 	}
 	c.must(http.MethodPut, base+"/config/rbacs", `{"rbacs":[]}`, 204, nil)
 	c.wantError(http.MethodPut, base+"/config/rbacs", `{"rbacs":"x"}`, 400, wire.CodeBadRequest)
 	c.must(http.MethodPost, base+"/upgrade/settings", `{"spectroComponents":"lock"}`, 204, nil)
 	c.wantError(http.MethodPost, base+"/upgrade/settings", `{"spectroComponents":"maybe"}`, 400, wire.CodeBadRequest)
+	c.wantError(http.MethodPost, base+"/upgrade/settings", `{}`, 400, wire.CodeBadRequest)
+	// The spec has no GET of one cluster's upgrade settings.
+	if a := c.do(http.MethodGet, base+"/upgrade/settings", nil); a.status/100 != 4 {
+		t.Fatalf("GET upgrade/settings: status %d, want a 4xx (not in the API)", a.status)
+	}
 	// Variables are per attached profile, an array (the spec's
 	// v1SpectroClusterVariables); see TestVariables_specShape.
 	if a := c.must(http.MethodGet, base+"/variables", nil, 200, nil); strings.TrimSpace(string(a.body)) != "[]" {

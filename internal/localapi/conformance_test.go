@@ -2,9 +2,11 @@ package localapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -104,10 +106,12 @@ func TestConformance(t *testing.T) {
 	if !strings.Contains(string(manifest), "kind: Deployment") {
 		t.Fatal("the manifest has no deployment")
 	}
+	agents := map[string]*palette.Client{}
 	for _, uid := range []string{generic, aws} {
 		m, err := c.GetImportManifest(ctx, uid)
 		must("manifest", err)
 		agent := agentClient(t, inst, string(m))
+		agents[uid] = agent
 		must("imported", agent.ReportImported(ctx, uid))
 		must("heartbeat", agent.Heartbeat(ctx, uid, wire.Heartbeat{AgentVersion: "0.1.0",
 			Metadata: wire.AgentMetadata{KubernetesVersion: "v1.33.1", Region: "us-east-1", InstanceTypes: []string{"m5.large"}, NodeCount: 3}}))
@@ -161,6 +165,69 @@ func TestConformance(t *testing.T) {
 	}
 	must("detach", c.DeleteClusterProfiles(ctx, aws, []string{puid}))
 
+	// Namespaces and RBAC bindings: the lists and one entry of each, with
+	// an error the agent reported (its endpoint is exempt) in the answers.
+	nsPath := "/v1/spectroclusters/" + generic + "/config/namespaces"
+	must("put namespaces", c.Do(ctx, http.MethodPut, nsPath, wire.ClusterNamespaceResourcesUpdateEntity{Namespaces: []wire.ClusterNamespaceResourceInputEntity{{
+		Metadata: wire.ObjectMetaUpdateEntity{Name: "team-a", Labels: map[string]string{"team": "a"}, Annotations: map[string]string{"owner": "alice"}},
+		Spec:     json.RawMessage(`{"isRegex":false,"resourceAllocation":{"cpuCores":2,"memoryMiB":1024,"gpuConfig":{"limit":1,"provider":"nvidia"}}}`),
+	}, {
+		Metadata: wire.ObjectMetaUpdateEntity{Name: "team-b"},
+	}}}, nil))
+	var nss wire.ClusterNamespaceResources
+	must("get namespaces", c.Do(ctx, http.MethodGet, nsPath, nil, &nss))
+	if len(nss.Items) != 2 {
+		t.Fatalf("namespaces %+v", nss)
+	}
+	nsUID := nss.Items[1].Metadata.UID
+	must("put namespace", c.Do(ctx, http.MethodPut, nsPath+"/"+nsUID, wire.ClusterNamespaceResourceInputEntity{
+		Metadata: wire.ObjectMetaUpdateEntity{UID: nsUID, Name: "team-b"},
+		Spec:     json.RawMessage(`{"isRegex":false,"resourceAllocation":{"memoryMiB":512}}`),
+	}, nil))
+	rbacPath := "/v1/spectroclusters/" + generic + "/config/rbacs"
+	must("put rbacs", c.Do(ctx, http.MethodPut, rbacPath, wire.ClusterRbacResourcesUpdateEntity{Rbacs: []wire.ClusterRbacInputEntity{{
+		Metadata: wire.ObjectMetaUpdateEntity{Name: "viewers"},
+		Spec: json.RawMessage(`{"bindings":[{"type":"ClusterRoleBinding","role":{"kind":"ClusterRole","name":"view"},` +
+			`"subjects":[{"type":"User","name":"alice"},{"type":"ServiceAccount","name":"ci","namespace":"team-a"}]}]}`),
+	}}}, nil))
+	var rbacs wire.ClusterRbacs
+	must("get rbacs", c.Do(ctx, http.MethodGet, rbacPath, nil, &rbacs))
+	if len(rbacs.Items) != 1 {
+		t.Fatalf("rbacs %+v", rbacs)
+	}
+	rbacUID := rbacs.Items[0].Metadata.UID
+	must("put rbac", c.Do(ctx, http.MethodPut, rbacPath+"/"+rbacUID, wire.ClusterRbacInputEntity{
+		Metadata: wire.ObjectMetaUpdateEntity{UID: rbacUID, Name: "viewers"},
+		Spec:     json.RawMessage(`{"bindings":[{"type":"RoleBinding","namespace":"team-a","role":{"kind":"Role","name":"reader"},"subjects":[{"type":"Group","name":"devs"}]}]}`),
+	}, nil))
+	must("agent config status", agents[generic].Do(ctx, http.MethodPatch, "/v1/spectroclusters/"+generic+"/config/status", wire.ConfigStatusRequest{
+		Namespaces: []wire.ConfigEntryStatus{{UID: nsUID, Errors: []wire.ClusterResourceError{{Name: "team-b", ResourceType: "Namespace", Msg: "boom"}}}},
+	}, nil))
+	var ns wire.ClusterNamespaceResource
+	must("get namespace", c.Do(ctx, http.MethodGet, nsPath+"/"+nsUID, nil, &ns))
+	if ns.Status == nil || len(ns.Status.Errors) != 1 || ns.Spec.ResourceAllocation.MemoryMiB != 512 {
+		t.Fatalf("namespace %+v", ns)
+	}
+	var rbac wire.ClusterRbac
+	must("get rbac", c.Do(ctx, http.MethodGet, rbacPath+"/"+rbacUID, nil, &rbac))
+	if len(rbac.Spec.Bindings) != 1 || rbac.Spec.Bindings[0].Role.Name != "reader" {
+		t.Fatalf("rbac %+v", rbac)
+	}
+	must("get namespaces", c.Do(ctx, http.MethodGet, nsPath, nil, &nss))
+	if err := c.Do(ctx, http.MethodGet, nsPath+"/0123456789abcdef01234567", nil, nil); !errors.Is(err, palette.ErrNotFound) {
+		t.Fatalf("unknown namespace entry: %v", err)
+	}
+	if err := c.Do(ctx, http.MethodPut, "/v1/spectroclusters/"+ro+"/config/namespaces", wire.ClusterNamespaceResourcesUpdateEntity{
+		Namespaces: []wire.ClusterNamespaceResourceInputEntity{{Metadata: wire.ObjectMetaUpdateEntity{Name: "team-a"}}},
+	}, nil); !palette.IsCode(err, wire.CodeNamespacesRequireFullPermission) {
+		t.Fatalf("namespaces on a read-only cluster: %v", err)
+	}
+	if err := c.Do(ctx, http.MethodPut, rbacPath, wire.ClusterRbacResourcesUpdateEntity{Rbacs: []wire.ClusterRbacInputEntity{{
+		Spec: json.RawMessage(`{"bindings":[{"type":"ClusterRoleBinding","role":{"kind":"Role","name":"reader"}}]}`),
+	}}}, nil); !palette.IsCode(err, wire.CodeBadRequest) {
+		t.Fatalf("a ClusterRoleBinding of a Role: %v", err)
+	}
+
 	// Migration, deletes.
 	must("upgrade", c.UpgradeToFullPermission(ctx, ro))
 	if err := c.UpgradeToFullPermission(ctx, ro); !palette.IsCode(err, wire.CodeAlreadyFullPermission) {
@@ -171,7 +238,18 @@ func TestConformance(t *testing.T) {
 
 	client.Report(t)
 	server.Report(t)
-	if sum := server.Summary(); sum.Responses < sum.Requests || len(sum.Operations) < 20 {
+	sum := server.Summary()
+	if sum.Responses < sum.Requests || len(sum.Operations) < 20 {
 		t.Errorf("the server side checked %d responses of %d requests over %d operations", sum.Responses, sum.Requests, len(sum.Operations))
+	}
+	for _, op := range []string{
+		"GET /v1/spectroclusters/{uid}/config/namespaces", "PUT /v1/spectroclusters/{uid}/config/namespaces",
+		"GET /v1/spectroclusters/{uid}/config/namespaces/{namespaceUid}", "PUT /v1/spectroclusters/{uid}/config/namespaces/{namespaceUid}",
+		"GET /v1/spectroclusters/{uid}/config/rbacs", "PUT /v1/spectroclusters/{uid}/config/rbacs",
+		"GET /v1/spectroclusters/{uid}/config/rbacs/{rbacUid}", "PUT /v1/spectroclusters/{uid}/config/rbacs/{rbacUid}",
+	} {
+		if !slices.Contains(sum.Operations, op) {
+			t.Errorf("the server side did not check %s (checked: %v)", op, sum.Operations)
+		}
 	}
 }

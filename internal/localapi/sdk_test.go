@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-openapi/strfmt"
+	clientv1 "github.com/spectrocloud/palette-sdk-go/api/client/version1"
 	"github.com/spectrocloud/palette-sdk-go/api/models"
 	sdk "github.com/spectrocloud/palette-sdk-go/client"
 
@@ -392,6 +393,139 @@ func TestPaletteSDK(t *testing.T) {
 	}
 	if cl, _ := c.GetCluster(genericUID); len(cl.Spec.ClusterProfileTemplates) != 0 {
 		t.Fatalf("after RemoveAddonsFromCluster: templates %+v", cl.Spec.ClusterProfileTemplates)
+	}
+
+	// Namespaces and RBAC bindings: the SDK's own functions for the lists,
+	// and its generated client for the single entries (it has no function
+	// of its own for them).
+	if got, err := c.GetClusterNamespaceConfig(genericUID); err != nil || got == nil || len(got.Items) != 0 {
+		t.Fatalf("GetClusterNamespaceConfig (none yet): %+v, %v", got, err)
+	}
+	err = c.ApplyClusterNamespaceConfig(genericUID, []*models.V1ClusterNamespaceResourceInputEntity{{
+		Metadata: &models.V1ObjectMetaUpdateEntity{Name: "team-a"},
+		Spec: &models.V1ClusterNamespaceSpec{ResourceAllocation: &models.V1ClusterNamespaceResourceAllocation{
+			CPUCores: 2, MemoryMiB: 1024, GpuConfig: &models.V1GpuConfig{Limit: 1, Provider: ptr("nvidia")},
+		}},
+	}, {
+		Metadata: &models.V1ObjectMetaUpdateEntity{Name: "team-b"},
+		Spec:     &models.V1ClusterNamespaceSpec{ResourceAllocation: &models.V1ClusterNamespaceResourceAllocation{CPUCores: 1}},
+	}})
+	if err != nil {
+		t.Fatalf("ApplyClusterNamespaceConfig: %v", err)
+	}
+	nsCfg, err := c.GetClusterNamespaceConfig(genericUID)
+	if err != nil || nsCfg == nil || len(nsCfg.Items) != 2 {
+		t.Fatalf("GetClusterNamespaceConfig: %+v, %v", nsCfg, err)
+	}
+	specValid(t, "GetClusterNamespaceConfig", nsCfg)
+	teamA := nsCfg.Items[0]
+	if teamA.Metadata == nil || teamA.Metadata.Name != "team-a" || len(teamA.Metadata.UID) != 24 || teamA.Spec == nil ||
+		teamA.Spec.ResourceAllocation == nil || teamA.Spec.ResourceAllocation.CPUCores != 2 || teamA.Spec.ResourceAllocation.GpuConfig == nil ||
+		teamA.Spec.ResourceAllocation.GpuConfig.Limit != 1 {
+		t.Fatalf("GetClusterNamespaceConfig item: %+v %+v", teamA.Metadata, teamA.Spec)
+	}
+	// The whole list is replaced: team-a kept by its uid, team-b left out.
+	err = c.UpdateClusterNamespaceConfig(genericUID, &models.V1ClusterNamespaceResourcesUpdateEntity{Namespaces: []*models.V1ClusterNamespaceResourceInputEntity{{
+		Metadata: &models.V1ObjectMetaUpdateEntity{UID: teamA.Metadata.UID, Name: "team-a"},
+		Spec:     &models.V1ClusterNamespaceSpec{ResourceAllocation: &models.V1ClusterNamespaceResourceAllocation{CPUCores: 3}},
+	}}})
+	if err != nil {
+		t.Fatalf("UpdateClusterNamespaceConfig: %v", err)
+	}
+	scope := sdk.ContextForScope(ctx, "project", inst.ProjectUID)
+	one, err := c.Client.V1SpectroClustersUIDConfigNamespacesUIDGet(clientv1.NewV1SpectroClustersUIDConfigNamespacesUIDGetParamsWithContext(scope).
+		WithUID(genericUID).WithNamespaceUID(teamA.Metadata.UID))
+	if err != nil || one.Payload.Metadata.UID != teamA.Metadata.UID || one.Payload.Spec.ResourceAllocation.CPUCores != 3 {
+		t.Fatalf("V1SpectroClustersUIDConfigNamespacesUIDGet: %+v, %v", one, err)
+	}
+	specValid(t, "V1SpectroClustersUIDConfigNamespacesUIDGet", one.Payload)
+	_, err = c.Client.V1SpectroClustersUIDConfigNamespacesUIDUpdate(clientv1.NewV1SpectroClustersUIDConfigNamespacesUIDUpdateParamsWithContext(scope).
+		WithUID(genericUID).WithNamespaceUID(teamA.Metadata.UID).WithBody(&models.V1ClusterNamespaceResourceInputEntity{
+		Metadata: &models.V1ObjectMetaUpdateEntity{Name: "team-a"},
+		Spec:     &models.V1ClusterNamespaceSpec{ResourceAllocation: &models.V1ClusterNamespaceResourceAllocation{MemoryMiB: 512}},
+	}))
+	if err != nil {
+		t.Fatalf("V1SpectroClustersUIDConfigNamespacesUIDUpdate: %v", err)
+	}
+	if got, err := c.GetClusterNamespaceConfig(genericUID); err != nil || len(got.Items) != 1 || got.Items[0].Metadata.UID != teamA.Metadata.UID ||
+		got.Items[0].Spec.ResourceAllocation.MemoryMiB != 512 || got.Items[0].Spec.ResourceAllocation.CPUCores != 0 {
+		t.Fatalf("GetClusterNamespaceConfig after the updates: %+v, %v", got, err)
+	}
+	err = c.ApplyClusterNamespaceConfig(genericUID, []*models.V1ClusterNamespaceResourceInputEntity{{
+		Metadata: &models.V1ObjectMetaUpdateEntity{Name: "kube-system"},
+	}})
+	if err == nil || !strings.Contains(err.Error(), wire.CodeBadRequest) || !strings.Contains(err.Error(), "kube-system") {
+		t.Fatalf("ApplyClusterNamespaceConfig(kube-system): %v, want a BadRequest naming it", err)
+	}
+
+	if got, err := c.GetClusterRbacConfig(genericUID); err != nil || got == nil || len(got.Items) != 0 {
+		t.Fatalf("GetClusterRbacConfig (none yet): %+v, %v", got, err)
+	}
+	// An answer (not a 404) makes ApplyClusterRbacConfig update the
+	// cluster's list rather than create a workspace's.
+	err = c.ApplyClusterRbacConfig(genericUID, []*models.V1ClusterRbacInputEntity{{
+		Metadata: &models.V1ObjectMetaUpdateEntity{Name: "viewers"},
+		Spec: &models.V1ClusterRbacSpec{Bindings: []*models.V1ClusterRbacBinding{{
+			Type: "ClusterRoleBinding", Role: &models.V1ClusterRoleRef{Kind: "ClusterRole", Name: "view"},
+			Subjects: []*models.V1ClusterRbacSubjects{{Type: "User", Name: "alice"}, {Type: "ServiceAccount", Name: "ci", Namespace: "team-a"}},
+		}}},
+	}})
+	if err != nil {
+		t.Fatalf("ApplyClusterRbacConfig: %v", err)
+	}
+	rbacCfg, err := c.GetClusterRbacConfig(genericUID)
+	if err != nil || rbacCfg == nil || len(rbacCfg.Items) != 1 {
+		t.Fatalf("GetClusterRbacConfig: %+v, %v", rbacCfg, err)
+	}
+	specValid(t, "GetClusterRbacConfig", rbacCfg)
+	viewers := rbacCfg.Items[0]
+	if viewers.Metadata == nil || viewers.Metadata.Name != "viewers" || viewers.Spec == nil || len(viewers.Spec.Bindings) != 1 ||
+		viewers.Spec.Bindings[0].Role.Name != "view" || len(viewers.Spec.Bindings[0].Subjects) != 2 {
+		t.Fatalf("GetClusterRbacConfig item: %+v %+v", viewers.Metadata, viewers.Spec)
+	}
+	err = c.UpdateClusterRbacConfig(genericUID, &models.V1ClusterRbacResourcesUpdateEntity{Rbacs: []*models.V1ClusterRbacInputEntity{{
+		Metadata: &models.V1ObjectMetaUpdateEntity{UID: viewers.Metadata.UID, Name: "viewers"},
+		Spec: &models.V1ClusterRbacSpec{Bindings: []*models.V1ClusterRbacBinding{{
+			Type: "RoleBinding", Namespace: "team-a", Role: &models.V1ClusterRoleRef{Kind: "Role", Name: "reader"},
+			Subjects: []*models.V1ClusterRbacSubjects{{Type: "Group", Name: "devs"}},
+		}}},
+	}}})
+	if err != nil {
+		t.Fatalf("UpdateClusterRbacConfig: %v", err)
+	}
+	rb, err := c.Client.V1SpectroClustersUIDConfigRbacsUIDGet(clientv1.NewV1SpectroClustersUIDConfigRbacsUIDGetParamsWithContext(scope).
+		WithUID(genericUID).WithRbacUID(viewers.Metadata.UID))
+	if err != nil || rb.Payload.Metadata.UID != viewers.Metadata.UID || rb.Payload.Spec.Bindings[0].Namespace != "team-a" {
+		t.Fatalf("V1SpectroClustersUIDConfigRbacsUIDGet: %+v, %v", rb, err)
+	}
+	specValid(t, "V1SpectroClustersUIDConfigRbacsUIDGet", rb.Payload)
+	_, err = c.Client.V1SpectroClustersUIDConfigRbacsUIDUpdate(clientv1.NewV1SpectroClustersUIDConfigRbacsUIDUpdateParamsWithContext(scope).
+		WithUID(genericUID).WithRbacUID(viewers.Metadata.UID).WithBody(&models.V1ClusterRbacInputEntity{
+		Metadata: &models.V1ObjectMetaUpdateEntity{Name: "viewers"},
+		Spec: &models.V1ClusterRbacSpec{Bindings: []*models.V1ClusterRbacBinding{{
+			Type: "ClusterRoleBinding", Role: &models.V1ClusterRoleRef{Kind: "ClusterRole", Name: "edit"},
+			Subjects: []*models.V1ClusterRbacSubjects{{Type: "Group", Name: "devs"}},
+		}}},
+	}))
+	if err != nil {
+		t.Fatalf("V1SpectroClustersUIDConfigRbacsUIDUpdate: %v", err)
+	}
+	if got, err := c.GetClusterRbacConfig(genericUID); err != nil || len(got.Items) != 1 || got.Items[0].Spec.Bindings[0].Role.Name != "edit" {
+		t.Fatalf("GetClusterRbacConfig after the updates: %+v, %v", got, err)
+	}
+	if desired, err := ag.GetAgentDesired(ctx, genericUID); err != nil || len(desired.Namespaces) != 1 || len(desired.Rbacs) != 1 ||
+		desired.Rbacs[0].Spec.Bindings[0].Role.Name != "edit" {
+		t.Fatalf("agent desired after the namespace and RBAC updates: %+v, %v", desired, err)
+	}
+	// A Full Permission cluster takes them before its agent runs (the agent
+	// applies them once it does).
+	err = c.ApplyClusterRbacConfig(awsUID, []*models.V1ClusterRbacInputEntity{{Metadata: &models.V1ObjectMetaUpdateEntity{Name: "empty"}}})
+	if err != nil {
+		t.Fatalf("ApplyClusterRbacConfig on a Pending cluster: %v", err)
+	}
+	if got, err := c.GetClusterRbacConfig(awsUID); err != nil || len(got.Items) != 1 || got.Items[0].Metadata.Name != "empty" ||
+		got.Items[0].Spec == nil || len(got.Items[0].Spec.Bindings) != 0 {
+		t.Fatalf("GetClusterRbacConfig(Pending cluster): %+v, %v", got, err)
 	}
 
 	// Delete: Deleting until the agent reports it removed itself.

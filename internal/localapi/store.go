@@ -98,6 +98,26 @@ var migrations = []string{
 	// manifest fetch (so that every fetch serves the same manifest) and
 	// replaced only by rotateCredentials; "" until then.
 	`ALTER TABLE clusters ADD COLUMN agent_token TEXT NOT NULL DEFAULT '';`,
+	// 4: a cluster's namespace and RBAC entries (kind 'namespaces' or
+	// 'rbacs'), in list order, with the errors the agent last reported for
+	// each (store_cluster_config.go). The documents stored before in
+	// cluster_extras were palette-local's own shape, unvalidated and never
+	// applied by an agent: they go (PUT the lists again).
+	`CREATE TABLE cluster_config_entries (
+		uid TEXT PRIMARY KEY,
+		cluster_uid TEXT NOT NULL REFERENCES clusters(uid),
+		kind TEXT NOT NULL,
+		position INTEGER NOT NULL,
+		name TEXT NOT NULL,
+		labels TEXT NOT NULL DEFAULT '{}',
+		annotations TEXT NOT NULL DEFAULT '{}',
+		spec TEXT NOT NULL,
+		errors TEXT NOT NULL DEFAULT '[]',
+		created INTEGER NOT NULL,
+		modified INTEGER NOT NULL
+	);
+	CREATE INDEX cluster_config_entries_list ON cluster_config_entries(cluster_uid, kind, position);
+	DELETE FROM cluster_extras WHERE kind IN ('namespaces', 'rbacs');`,
 }
 
 // queryer is what *sql.DB and *sql.Tx have in common.

@@ -38,6 +38,27 @@ type AgentDesired struct {
 	Profiles   []DesiredProfile `json:"profiles"`
 	// HeartbeatIntervalSeconds tells the agent how often to beat.
 	HeartbeatIntervalSeconds int `json:"heartbeatIntervalSeconds,omitempty"`
+	// Namespaces and Rbacs are the cluster's namespace and RBAC entries as
+	// GET …/config/namespaces and …/config/rbacs show them (Full Permission
+	// clusters only).
+	Namespaces []ClusterNamespaceResource `json:"namespaces,omitempty"`
+	Rbacs      []ClusterRbac              `json:"rbacs,omitempty"`
+}
+
+// ConfigEntryStatus is the agent's report on one namespace or RBAC entry:
+// what kept it from being applied (none when it was).
+type ConfigEntryStatus struct {
+	UID    string                 `json:"uid"`
+	Errors []ClusterResourceError `json:"errors"`
+}
+
+// ConfigStatusRequest is the body of PATCH
+// /v1/spectroclusters/{uid}/config/status, an endpoint of palette-local's
+// own agent: the errors of the entries that failed. It replaces what was
+// reported before: an entry it does not list has no errors.
+type ConfigStatusRequest struct {
+	Namespaces []ConfigEntryStatus `json:"namespaces"`
+	Rbacs      []ConfigEntryStatus `json:"rbacs"`
 }
 
 // PacksStatusRequest is the body of PATCH /v1/spectroclusters/{uid}/packs/status.

@@ -93,6 +93,8 @@ const (
 	CodeProxyNotSupportedInReadOnlyMode    = "ProxyNotSupportedInReadOnlyMode"
 	CodeFullProfileNotAllowed              = "FullProfileNotAllowedOnImportedCluster"
 	CodeAddonProfilesRequireFullPermission = "AddonProfilesRequireFullPermission"
+	CodeNamespacesRequireFullPermission    = "NamespacesRequireFullPermission"
+	CodeRbacsRequireFullPermission         = "RbacsRequireFullPermission"
 	CodeClusterNotRunning                  = "ClusterNotRunning"
 	CodeAlreadyFullPermission              = "AlreadyFullPermission"
 	CodeNotSupportedForImportedCluster     = "NotSupportedForImportedCluster"
