@@ -86,6 +86,7 @@ func (r *clusterNamespaceResource) Update(ctx context.Context, req resource.Upda
 	ctx, cancel := withTimeout(ctx, plan.Timeouts, timeouts.Value.Update, defaultConfigEntryTimeout, &resp.Diagnostics)
 	defer cancel()
 	cid, name := plan.ClusterID.ValueString(), plan.Name.ValueString()
+	setConfigEntryIdentity(ctx, resp.Identity, cid, name, &resp.Diagnostics)
 	const summary = "Error updating namespace"
 	if !applyConfigCluster(ctx, r.data, cid, featureNamespaces, summary, &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

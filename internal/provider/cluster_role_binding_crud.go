@@ -98,6 +98,7 @@ func (r *clusterRoleBindingResource) Update(ctx context.Context, req resource.Up
 	ctx, cancel := withTimeout(ctx, plan.Timeouts, timeouts.Value.Update, defaultConfigEntryTimeout, &resp.Diagnostics)
 	defer cancel()
 	cid, name := plan.ClusterID.ValueString(), plan.Name.ValueString()
+	setConfigEntryIdentity(ctx, resp.Identity, cid, name, &resp.Diagnostics)
 	const summary = "Error updating role binding"
 	if !applyConfigCluster(ctx, r.data, cid, featureRoleBindings, summary, &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
