@@ -109,12 +109,7 @@ func planConfigCluster(ctx context.Context, pd *providerData, cid string, f clus
 		return false
 	case v == nil:
 		return true
-	case creating && pd.managedCluster(cid) && v.summary != "Imported cluster not found":
-		diags.AddAttributeWarning(v.path, v.summary, v.detail+"\nApplying this configuration fails with this error "+
-			"(a warning at plan time, so that `terraform destroy` is not blocked by a resource never made).")
-		return false
-	default:
-		diags.AddAttributeError(v.path, v.summary, v.detail)
-		return false
 	}
+	v.addPlannedTo(diags, creating && pd.managedCluster(cid))
+	return false
 }
