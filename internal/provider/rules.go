@@ -37,7 +37,7 @@ func (v *ruleViolation) addPlannedTo(diags *diag.Diagnostics, sameConfiguration 
 		return
 	}
 	diags.AddAttributeWarning(v.path, v.summary, v.detail+"\nApplying this configuration fails with this error "+
-		"(a warning at plan time, so that `terraform destroy` is not blocked by an attachment never made).")
+		"(a warning at plan time, so that `terraform destroy` is not blocked by a resource never made).")
 }
 
 // sameArguments reports whether the named (configurable) attributes of the
