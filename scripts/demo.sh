@@ -4,9 +4,10 @@
 # Starts, in the background, the local Palette import API (palette-local), a
 # real local Kubernetes control plane (kube-local, flavour aws, 3 nodes) and
 # the agent runner (the kubelet's stand-in), then runs examples/quickstart as
-# three applies — import read-only, migrate to full permission, attach an
-# add-on profile — prints a summary and the objects in the cluster, destroys,
-# and shows that the cluster is as it was apart from the agent.
+# four applies — import read-only, migrate to full permission, attach an
+# add-on profile, add a team namespace with a quota and a role binding —
+# prints a summary and the objects in the cluster, destroys, and shows that
+# the cluster is as it was before the import.
 #
 #   make demo                  # or scripts/demo.sh
 #   KEEP=1 make demo           # keep everything running (and the cluster imported)
@@ -263,27 +264,32 @@ apply() {
   info "${green}done in $(($(date +%s) - t))s$reset"
 }
 
-step "Step 1/3: import the cluster read-only ($TFNAME apply -var import_mode=read_only)"
+step "Step 1/4: import the cluster read-only ($TFNAME apply -var import_mode=read_only)"
 apply -var import_mode=read_only
 CLUSTER_UID=$(tf output -raw cluster_id)
 
-step "Step 2/3: migrate it to full permission, in place ($TFNAME apply -var import_mode=full_permission)"
+step "Step 2/4: migrate it to full permission, in place ($TFNAME apply -var import_mode=full_permission)"
 apply -var import_mode=full_permission
 
 if [ "$ADDON" = 1 ]; then
-  step "Step 3/3: attach the $PROFILE_NAME add-on profile with a values override ($TFNAME apply -var attach_addon=true)"
+  step "Step 3/4: attach the $PROFILE_NAME add-on profile with a values override ($TFNAME apply -var attach_addon=true)"
   apply -var import_mode=full_permission -var attach_addon=true
   tfvars+=(-var import_mode=full_permission -var attach_addon=true)
 else
-  step "Step 3/3: skipped (no palette_addon_profile_attachment in this provider build)"
+  step "Step 3/4: skipped (no palette_addon_profile_attachment in this provider build)"
   tfvars+=(-var import_mode=full_permission)
 fi
+
+step "Step 4/4: a team namespace with a quota, and a role binding for the team's group ($TFNAME apply -var team_access=true)"
+apply -var team_access=true
+tfvars+=(-var team_access=true)
 
 # --- 3. summary ---------------------------------------------------------------
 
 step "Summary ($TFNAME output)"
 tf output -raw summary_text | sed -e '/^$/d' -e 's/^/    /'
 [ "$ADDON" = 1 ] && info "$(tf output -raw addon_text)"
+info "$(tf output -raw team_text)"
 echo
 "$BIN/demolist" objects --kubeconfig "$KUBECONFIG_FILE" --selector "palette.io/cluster-uid=$CLUSTER_UID,!palette.io/profile-uid" \
   --title "The Palette agent's objects in the cluster" | sed 's/^/    /'
@@ -292,6 +298,9 @@ if [ "$ADDON" = 1 ]; then
     --title "The add-on's objects in the cluster" | sed 's/^/    /'
   "$BIN/demolist" configmap --kubeconfig "$KUBECONFIG_FILE" --namespace hello-addon --name hello | sed 's/^/    /'
 fi
+echo
+info "The team's namespace as the cluster has it (quota and binding made by Palette's agent):"
+"$BIN/demolist" access --kubeconfig "$KUBECONFIG_FILE" --namespace demo-team | sed 's/^/    /'
 
 if [ "$KEEP" = 1 ]; then
   step "KEEP=1: everything keeps running"
@@ -306,7 +315,7 @@ fi
 
 # --- 4. destroy -------------------------------------------------------------
 
-step "$TFNAME destroy: detach the add-on, deregister the cluster (the agent removes itself)"
+step "$TFNAME destroy: remove the team's access, detach the add-on, deregister the cluster (the agent removes itself)"
 t=$(date +%s)
 if ! tf destroy -auto-approve "${nocolor[@]}" "${tfvars[@]}" 2>&1 | quiet | tee -a "$LOGS/terraform.log"; then
   die "$TFNAME destroy failed"

@@ -93,3 +93,62 @@ func flatFloorConfig(n int) string {
 }
 `, 2*n)
 }
+
+// day2Config is the Day-2 figure's configuration: n Full Permission
+// clusters, each with two namespaces (one with a quota) and two role
+// bindings (a RoleBinding in the first namespace, a ClusterRoleBinding),
+// as in examples/resources/palette_cluster_role_binding.
+func day2Config(n int) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    palette = { source = %q }
+  }
+}
+
+provider "palette" {}
+
+resource "palette_imported_cluster" "c" {
+  count       = %d
+  name        = "day2-${count.index}"
+  cloud_type  = "generic"
+  import_mode = "full_permission"
+  wait_for    = "running"
+}
+
+resource "palette_cluster_namespace" "app" {
+  count      = %d
+  cluster_id = palette_imported_cluster.c[count.index].id
+  name       = "app"
+  cpu_cores  = 2
+  memory_mib = 4096
+}
+
+resource "palette_cluster_namespace" "sandbox" {
+  count      = %d
+  cluster_id = palette_imported_cluster.c[count.index].id
+  name       = "sandbox"
+}
+
+resource "palette_cluster_role_binding" "app_editors" {
+  count      = %d
+  cluster_id = palette_imported_cluster.c[count.index].id
+  name       = "app-editors"
+  type       = "RoleBinding"
+  namespace  = palette_cluster_namespace.app[count.index].name
+  role       = { kind = "ClusterRole", name = "edit" }
+  subjects = [
+    { kind = "Group", name = "app" },
+    { kind = "ServiceAccount", name = "ci", namespace = "app" },
+  ]
+}
+
+resource "palette_cluster_role_binding" "platform_admins" {
+  count      = %d
+  cluster_id = palette_imported_cluster.c[count.index].id
+  name       = "platform-admins"
+  type       = "ClusterRoleBinding"
+  role       = { kind = "ClusterRole", name = "cluster-admin" }
+  subjects   = [{ kind = "Group", name = "platform" }]
+}
+`, providerAddress, n, n, n, n, n)
+}

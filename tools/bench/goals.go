@@ -84,3 +84,29 @@ func requestsN(n int) string {
 	}
 	return strconv.Itoa(n) + " requests"
 }
+
+// day2RequestsGoal is the goal on the Day-2 refresh's API requests at N
+// clusters with 2 namespaces and 2 role bindings each: at most 1 request
+// per namespace or binding, the clusters' own refresh included (≤ 4N in
+// all).
+func day2RequestsGoal(n, requests int) (goal string, ok bool) {
+	return fmt.Sprintf("≤ 1 per namespace or binding: ≤ %d (4N) in all", 4*n), requests <= 4*n
+}
+
+// listReads counts, between two snapshots of the server's request counts,
+// the reads of the clusters' Day-2 lists (GET …/config/namespaces and
+// …/config/rbacs, not their single entries).
+func listReads(before, after map[string]int) int {
+	reads := 0
+	for k, v := range after {
+		// A key is "METHOD PATTERN STATUS", e.g. "GET /v1/…/config/rbacs 200".
+		i := strings.LastIndexByte(k, ' ')
+		if i < 0 || !strings.HasPrefix(k, "GET ") {
+			continue
+		}
+		if route := k[:i]; strings.HasSuffix(route, "/config/namespaces") || strings.HasSuffix(route, "/config/rbacs") {
+			reads += v - before[k]
+		}
+	}
+	return reads
+}

@@ -8,6 +8,7 @@
 //	demolist snapshot --kubeconfig FILE --out FILE
 //	demolist compare --kubeconfig FILE --before FILE [--wait 90s]
 //	demolist configmap --kubeconfig FILE --namespace NS --name NAME
+//	demolist access --kubeconfig FILE --namespace NS
 package main
 
 import (
@@ -106,6 +107,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 			fmt.Printf("  %s: %q\n", k, cm.Data[k])
 		}
 		return nil
+	case "access":
+		return access(ctx, c, *namespace)
 	case "snapshot":
 		if *out == "" {
 			return errors.New("snapshot: --out is required")
@@ -229,4 +232,43 @@ func withoutEvents(refs []kube.ObjectRef) []kube.ObjectRef {
 		out = append(out, r)
 	}
 	return out
+}
+
+// access prints a namespace's ResourceQuotas and RoleBindings as the cluster
+// has them (what palette_cluster_namespace and palette_cluster_role_binding
+// asked Palette's agent for).
+func access(ctx context.Context, c *kube.Client, namespace string) error {
+	if namespace == "" {
+		return errors.New("access: --namespace is required")
+	}
+	k := c.Kubernetes()
+	if _, err := k.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{}); err != nil {
+		return fmt.Errorf("get Namespace %s: %w", namespace, err)
+	}
+	quotas, err := k.CoreV1().ResourceQuotas(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return fmt.Errorf("list ResourceQuotas of %s: %w", namespace, err)
+	}
+	fmt.Printf("Namespace %s:\n", namespace)
+	for _, q := range quotas.Items {
+		names := slices.Sorted(maps.Keys(q.Spec.Hard))
+		hard := make([]string, 0, len(names))
+		for _, n := range names {
+			v := q.Spec.Hard[n]
+			hard = append(hard, fmt.Sprintf("%s=%s", n, v.String()))
+		}
+		fmt.Printf("  ResourceQuota %s: %s\n", q.Name, strings.Join(hard, ", "))
+	}
+	bindings, err := k.RbacV1().RoleBindings(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return fmt.Errorf("list RoleBindings of %s: %w", namespace, err)
+	}
+	for _, b := range bindings.Items {
+		subjects := make([]string, 0, len(b.Subjects))
+		for _, s := range b.Subjects {
+			subjects = append(subjects, s.Kind+" "+s.Name)
+		}
+		fmt.Printf("  RoleBinding %s: %s %s → %s\n", b.Name, b.RoleRef.Kind, b.RoleRef.Name, strings.Join(subjects, ", "))
+	}
+	return nil
 }
