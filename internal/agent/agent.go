@@ -5,8 +5,9 @@
 // The agent acts with its service account's own identity. It reads its
 // ConfigMap and credential Secret, reports first contact, heartbeats with the
 // nodes' facts, polls what it must converge to, deploys the manifest packs of
-// attached add-on profiles (Full Permission only) and, when the cluster is
-// deleted, removes exactly what the import manifest and its packs created.
+// attached add-on profiles and applies the cluster's namespace and RBAC
+// entries (Full Permission only) and, when the cluster is deleted, removes
+// exactly what the import manifest, its packs and its entries created.
 package agent
 
 import (
@@ -58,6 +59,9 @@ type Config struct {
 	PollInterval time.Duration
 	// Version is reported as the agent version.
 	Version string
+	// ConfigResync is how often the namespace and RBAC entries are applied
+	// again when they did not change (default DefaultConfigResync).
+	ConfigResync time.Duration
 }
 
 // Agent converges one cluster to what the Palette API wants.
@@ -79,6 +83,8 @@ type Agent struct {
 	reportedOnce bool
 	prunedFor    string
 	prunedAt     time.Time
+
+	config configState
 
 	removing atomic.Bool
 	removed  atomic.Bool
@@ -109,6 +115,9 @@ func New(cfg Config) (*Agent, error) {
 	}
 	if cfg.Version == "" {
 		cfg.Version = "dev"
+	}
+	if cfg.ConfigResync <= 0 {
+		cfg.ConfigResync = DefaultConfigResync
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -413,7 +422,9 @@ func (a *Agent) poll(ctx context.Context) (done bool, err error) {
 	if desired.ImportMode == wire.ImportModeReadOnly {
 		return false, nil
 	}
-	return false, a.reconcilePacks(ctx, desired.Profiles)
+	// Namespaces first: packs and bindings may go into them.
+	cfgErr := a.reconcileConfig(ctx, desired.Namespaces, desired.Rbacs)
+	return false, errors.Join(cfgErr, a.reconcilePacks(ctx, desired.Profiles))
 }
 
 func isGone(err error) bool { return apierrors.IsNotFound(err) }

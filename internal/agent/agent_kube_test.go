@@ -82,6 +82,7 @@ func newEnv(t *testing.T, flavor kubelocal.Flavor) *env {
 	w := &testLogWriter{t: t}
 	runner := agent.NewRunner(cluster.RESTConfig(), slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	runner.PollInterval = 200 * time.Millisecond
+	runner.ConfigResync = 2 * time.Second
 	runner.Version = "test"
 	rctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)

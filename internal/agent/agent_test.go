@@ -45,6 +45,9 @@ func (f *fakeOps) Apply(_ context.Context, m []byte, opts kube.ApplyOptions) ([]
 	}
 	return []kube.ObjectRef{{Version: "v1", Kind: "ConfigMap", Namespace: "default", Name: "x"}}, nil
 }
+func (f *fakeOps) ApplyObjects(context.Context, []*unstructured.Unstructured, kube.ApplyOptions) ([]kube.ObjectRef, error) {
+	return nil, nil
+}
 func (f *fakeOps) ListByLabel(context.Context, string) ([]kube.ObjectRef, error)      { return nil, nil }
 func (f *fakeOps) Delete(context.Context, []kube.ObjectRef, kube.DeleteOptions) error { return nil }
 func (f *fakeOps) WaitGone(context.Context, []kube.ObjectRef) error                   { return nil }

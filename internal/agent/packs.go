@@ -40,6 +40,7 @@ type clusterOps interface {
 	manifest.Reader
 	Get(ctx context.Context, ref kube.ObjectRef) (*unstructured.Unstructured, error)
 	Apply(ctx context.Context, manifest []byte, opts kube.ApplyOptions) ([]kube.ObjectRef, error)
+	ApplyObjects(ctx context.Context, objs []*unstructured.Unstructured, opts kube.ApplyOptions) ([]kube.ObjectRef, error)
 	ListByLabel(ctx context.Context, selector string) ([]kube.ObjectRef, error)
 	Delete(ctx context.Context, refs []kube.ObjectRef, opts kube.DeleteOptions) error
 	WaitGone(ctx context.Context, refs []kube.ObjectRef) error

@@ -25,8 +25,9 @@ import (
 // order that works under the read-only RBAC, where the agent's own
 // ClusterRole and binding carry the very permission to delete them:
 //
-//  1. pack objects (delete, wait until gone; these carry our labels: the
-//     agent put them there);
+//  1. pack objects, then the objects of the namespace and RBAC entries
+//     (delete, wait until gone; these carry our labels: the agent put them
+//     there; a Namespace the agent did not create is not among them);
 //  2. the Full Permission extras (manager Deployment, Job, ServiceAccount,
 //     ConfigMap, PriorityClass and CRDs, then the cluster-admin binding,
 //     which also ends the agent's admin rights);
@@ -64,6 +65,12 @@ func (a *Agent) removeSelf(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("waiting for pack objects to go: %w", err)
 		}
+	}
+
+	// 1b. The objects of the namespace and RBAC entries (the agent still
+	// has Full Permission's rights: they go before the admin binding).
+	if err := a.removeConfig(ctx); err != nil {
+		return err
 	}
 
 	shared, err := a.sharedCluster(ctx)

@@ -45,6 +45,8 @@ const (
 type Runner struct {
 	// PollInterval is given to every agent (0: DefaultPollInterval).
 	PollInterval time.Duration
+	// ConfigResync is given to every agent (0: DefaultConfigResync).
+	ConfigResync time.Duration
 	// TokenTTL is the lifetime asked for agent tokens (0: DefaultTokenTTL;
 	// the API server enforces at least 10 minutes).
 	TokenTTL time.Duration
@@ -230,7 +232,8 @@ func (r *Runner) start(ctx context.Context, kc *kube.Client, d *appsv1.Deploymen
 	cfg := kube.ConfigForToken(r.base, tok)
 	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return &tokenRoundTripper{rt: rt, token: holder} }
 
-	a, err := New(Config{RESTConfig: cfg, Namespace: ns, Logger: r.log.With("component", "agent"), PollInterval: r.PollInterval, Version: r.Version})
+	a, err := New(Config{RESTConfig: cfg, Namespace: ns, Logger: r.log.With("component", "agent"), PollInterval: r.PollInterval,
+		ConfigResync: r.ConfigResync, Version: r.Version})
 	if err != nil {
 		return err
 	}

@@ -343,6 +343,8 @@ func TestClusterConfig_clusterRules(t *testing.T) {
 	if items := c.namespaces(ro); len(items) != 0 {
 		t.Fatalf("read-only cluster's namespaces %+v", items)
 	}
+	// An empty list asks for nothing Full Permission needs.
+	c.must(http.MethodPut, "/v1/spectroclusters/"+ro+"/config/rbacs", rbacBody(), 204, nil)
 	// After the move to Full Permission they are accepted.
 	c.must(http.MethodPatch, "/v1/spectroclusters/"+ro+"/import/upgrade", nil, 204, nil)
 	c.must(http.MethodPut, "/v1/spectroclusters/"+ro+"/config/namespaces", ns, 204, nil)

@@ -228,6 +228,8 @@ func TestConformance(t *testing.T) {
 		t.Fatalf("a ClusterRoleBinding of a Role: %v", err)
 	}
 
+	must("upgrade settings", c.Do(ctx, http.MethodPost, "/v1/spectroclusters/"+generic+"/upgrade/settings", map[string]string{"spectroComponents": "lock"}, nil))
+
 	// Migration, deletes.
 	must("upgrade", c.UpgradeToFullPermission(ctx, ro))
 	if err := c.UpgradeToFullPermission(ctx, ro); !palette.IsCode(err, wire.CodeAlreadyFullPermission) {

@@ -517,6 +517,14 @@ func TestPaletteSDK(t *testing.T) {
 		desired.Rbacs[0].Spec.Bindings[0].Role.Name != "edit" {
 		t.Fatalf("agent desired after the namespace and RBAC updates: %+v, %v", desired, err)
 	}
+	// The agent upgrade setting of one cluster (POST …/upgrade/settings).
+	if err := c.UpdatePauseAgentUpgradeSettingCluster(&models.V1ClusterUpgradeSettingsEntity{SpectroComponents: "lock"}, genericUID); err != nil {
+		t.Fatalf("UpdatePauseAgentUpgradeSettingCluster: %v", err)
+	}
+	if err := c.UpdatePauseAgentUpgradeSettingCluster(&models.V1ClusterUpgradeSettingsEntity{}, genericUID); err == nil {
+		t.Fatal("UpdatePauseAgentUpgradeSettingCluster without spectroComponents: no error")
+	}
+
 	// A Full Permission cluster takes them before its agent runs (the agent
 	// applies them once it does).
 	err = c.ApplyClusterRbacConfig(awsUID, []*models.V1ClusterRbacInputEntity{{Metadata: &models.V1ObjectMetaUpdateEntity{Name: "empty"}}})

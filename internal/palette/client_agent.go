@@ -50,6 +50,20 @@ func (c *Client) ReportPacks(ctx context.Context, uid string, packs []wire.Clust
 	return err
 }
 
+// ReportConfigStatus reports the namespace and RBAC entries the agent could
+// not apply, replacing the previous report
+// (PATCH /v1/spectroclusters/{uid}/config/status).
+func (c *Client) ReportConfigStatus(ctx context.Context, uid string, st wire.ConfigStatusRequest) error {
+	if st.Namespaces == nil {
+		st.Namespaces = []wire.ConfigEntryStatus{}
+	}
+	if st.Rbacs == nil {
+		st.Rbacs = []wire.ConfigEntryStatus{}
+	}
+	_, err := c.call(ctx, &request{method: http.MethodPatch, path: agentPath(uid, "/config/status"), in: st}, nil)
+	return err
+}
+
 // ReportAgentRemoved tells the server the agent removed itself
 // (PATCH /v1/spectroclusters/{uid}/status/agentRemoved).
 func (c *Client) ReportAgentRemoved(ctx context.Context, uid string) error {

@@ -392,6 +392,11 @@ func TestMethodsWire(t *testing.T) {
 			`{"packs":[{"profileUid":"p","name":"n","condition":{"type":"Ready","status":"True"}}]}`}},
 		{"ReportPacksEmpty", func(c *Client) error { return c.ReportPacks(ctx, "u1", nil) }, nil,
 			recorded{"PATCH", "/v1/spectroclusters/u1/packs/status", "", `{"packs":[]}`}},
+		{"ReportConfigStatus", func(c *Client) error {
+			return c.ReportConfigStatus(ctx, "u1", wire.ConfigStatusRequest{Rbacs: []wire.ConfigEntryStatus{{UID: "r1",
+				Errors: []wire.ClusterResourceError{{Name: "b", ResourceType: "RoleBinding", Msg: "no namespace"}}}}})
+		}, nil, recorded{"PATCH", "/v1/spectroclusters/u1/config/status", "",
+			`{"namespaces":[],"rbacs":[{"uid":"r1","errors":[{"msg":"no namespace","name":"b","resourceType":"RoleBinding"}]}]}`}},
 		{"ReportAgentRemoved", func(c *Client) error { return c.ReportAgentRemoved(ctx, "u1") }, nil,
 			recorded{"PATCH", "/v1/spectroclusters/u1/status/agentRemoved", "", ""}},
 		{"GetAgentDesired", func(c *Client) error {
