@@ -3,13 +3,15 @@
 // provider's peak RSS, beside the plugin floor of an empty framework provider
 // and Terraform's own floor of terraform_data resources), the refresh with a
 // SaaS round trip of latency on every request, the same plan under the API's
-// default rate limits, and the import latency of one real import against a
-// local kube-apiserver. It prints a table and writes it, with the command
+// default rate limits, the refresh of clusters' namespaces and role bindings
+// (Day-2), and the import latency of one real import against a local
+// kube-apiserver. It prints a table and writes it, with the command
 // that made it, to docs/benchmarks.md.
 //
 //	go run ./tools/bench            # N = 100, 300, 1000 (make bench)
 //	go run ./tools/bench -quick     # N = 20, 50, no file written unless -out is given
 //	go run ./tools/bench -saas-only # only the refresh at N = 300 with 50 ms on every request
+//	go run ./tools/bench -day2-only # only the Day-2 refresh at N = 300 (namespaces, role bindings)
 package main
 
 import (
@@ -72,12 +74,18 @@ func main() {
 	repeat := flag.Int("repeat", 3, "rounds of the wall-time figures; each wall time is the median, and a goal ratio must hold in every round")
 	saasN := flag.Int("saas-n", defaultSaaSN, "N of the refresh with "+saasLatency.String()+" of latency on every request (0: skip it; -quick: the largest N)")
 	saasOnly := flag.Bool("saas-only", false, "only the refresh with latency on every request, at -saas-n (no floors, no rate limits, no import latency)")
+	day2N := flag.Int("day2-n", defaultDay2N, "N of the Day-2 refresh: N clusters with 2 namespaces and 2 role bindings each (0: skip it; -quick: the largest N)")
+	skipDay2 := flag.Bool("skip-day2", false, "skip the Day-2 refresh (namespaces and role bindings)")
+	day2Only := flag.Bool("day2-only", false, "only the Day-2 refresh, at -day2-n (no floors, no SaaS latency, no rate limits, no import latency)")
 	flag.Parse()
 	sizes := []int{100, 300, 1000}
 	if *quick {
 		sizes = []int{20, 50}
 		if !flagSet("saas-n") {
 			*saasN = sizes[len(sizes)-1]
+		}
+		if !flagSet("day2-n") {
+			*day2N = sizes[len(sizes)-1]
 		}
 	}
 	if *ns != "" {
@@ -90,7 +98,7 @@ func main() {
 			sizes = append(sizes, n)
 		}
 	}
-	if *out == "" && !*quick && !*saasOnly {
+	if *out == "" && !*quick && !*saasOnly && !*day2Only {
 		*out = "docs/benchmarks.md"
 	}
 	if *repeat < 1 {
@@ -99,8 +107,17 @@ func main() {
 	if *saasN < 0 || (*saasOnly && *saasN == 0) {
 		fatalf("bad -saas-n %d", *saasN)
 	}
+	if *day2N < 0 || (*day2Only && (*day2N == 0 || *skipDay2 || *saasOnly)) {
+		fatalf("bad -day2-n %d, or -day2-only with -skip-day2 or -saas-only", *day2N)
+	}
 	if *saasOnly {
 		sizes = nil
+		*skipLatency = true
+		*skipDay2 = true
+	}
+	if *day2Only {
+		sizes = nil
+		*saasN = 0
 		*skipLatency = true
 	}
 	b := &bench{parallelism: *createPar, repeat: *repeat}
@@ -132,6 +149,11 @@ func main() {
 	if *saasN > 0 && !saasDone {
 		if err := b.refreshAtScale(ctx, *saasN, scaleOpts{saas: true}); err != nil {
 			fatalf("refresh at N = %d with latency: %v", *saasN, err)
+		}
+	}
+	if !*skipDay2 && *day2N > 0 {
+		if err := b.day2Refresh(ctx, *day2N); err != nil {
+			fatalf("Day-2 refresh at N = %d: %v", *day2N, err)
 		}
 	}
 	if !*skipLatency {
@@ -284,6 +306,14 @@ How it is measured:
   with and without the cache, each the median of ` + "`-repeat`" + ` rounds: what the cache is worth to a user far from
   Palette. The bench stops if any other fault or a 429 occurs; a request to a route the local API does not
   serve gets no latency, and the row then says how many requests got it.
+- **Day-2 refresh.** A local API of its own (simulated agents, no rate limits) holds N Full Permission
+  ` + "`palette_imported_cluster`" + ` (N = 300, ` + "`-day2-n`" + `), each with two ` + "`palette_cluster_namespace`" + ` (one with
+  ` + "`cpu_cores`/`memory_mib`" + `) and two ` + "`palette_cluster_role_binding`" + ` (a RoleBinding in that namespace, a
+  ClusterRoleBinding), created once by ` + "`terraform apply`" + `; then ` + "`terraform plan -refresh-only -detailed-exitcode`" + `
+  over the 5N resources, required to find no change. The namespaces and bindings read each cluster's two lists
+  (` + "`GET …/config/namespaces`, `…/config/rbacs`" + `) once per refresh, shared by the cluster's four resources: the
+  goal is at most 1 API request per namespace or binding (≤ 4N in all, the clusters' own refresh included; 2N + a
+  few expected). The wall time is the median of ` + "`-repeat`" + ` rounds (informative); ` + "`-skip-day2`" + ` skips the figure.
 - **Rate limits.** The same plan at the largest N with the API's default per-key limits on; the client absorbs
   429s (Retry-After); the figure passes when the plan succeeds.
 - **Import latency.** One real import of a local kube-apiserver (etcd, kube-apiserver, controller-manager on

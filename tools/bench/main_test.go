@@ -109,6 +109,47 @@ func TestRequestsGoal(t *testing.T) {
 	}
 }
 
+func TestDay2RequestsGoal(t *testing.T) {
+	for _, c := range []struct {
+		n, requests int
+		want        bool
+	}{
+		// N = 300: 1,200 namespaces and bindings, at most 1,200 requests.
+		{300, 607, true},
+		{300, 1200, true},
+		{300, 1201, false},
+		{50, 200, true},
+		{50, 201, false},
+	} {
+		goal, ok := day2RequestsGoal(c.n, c.requests)
+		if ok != c.want {
+			t.Errorf("day2RequestsGoal(%d, %d) = %v, want %v", c.n, c.requests, ok, c.want)
+		}
+		if want := "≤ 1 per namespace or binding: ≤ " + strconv.Itoa(4*c.n) + " (4N) in all"; goal != want {
+			t.Errorf("goal = %q, want %q", goal, want)
+		}
+	}
+}
+
+func TestListReads(t *testing.T) {
+	before := map[string]int{
+		"GET /v1/spectroclusters/{uid}/config/namespaces 200": 10,
+		"GET /v1/spectroclusters/{uid}/config/rbacs 200":      10,
+	}
+	after := map[string]int{
+		"GET /v1/spectroclusters/{uid}/config/namespaces 200":                310,
+		"GET /v1/spectroclusters/{uid}/config/rbacs 200":                     305,
+		"GET /v1/spectroclusters/{uid}/config/rbacs 404":                     5,
+		"GET /v1/spectroclusters/{uid}/config/rbacs/{rbacUid} 200":           7, // a single entry
+		"PUT /v1/spectroclusters/{uid}/config/namespaces 204":                3, // a write
+		"POST /v1/dashboard/spectroclusters/search 200":                      6,
+		"GET /v1/spectroclusters/{uid}/config/namespaces/{namespaceUid} 200": 2,
+	}
+	if got := listReads(before, after); got != 600 {
+		t.Errorf("listReads = %d, want 600", got)
+	}
+}
+
 func TestFaultsSince(t *testing.T) {
 	before := map[string]int{"fault latency": 3, "GET /v1/x 200": 3, "fault 503": 1}
 	after := map[string]int{"fault latency": 10, "GET /v1/x 200": 10, "fault 503": 1}
