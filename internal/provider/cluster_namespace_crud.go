@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
@@ -41,6 +42,11 @@ func (r *clusterNamespaceResource) Create(ctx context.Context, req resource.Crea
 	switch {
 	case exists != nil:
 		namespaceExists(cid, name, exists.Metadata.UID).addTo(&resp.Diagnostics)
+		return
+	case palette.IsCode(err, wire.CodeNamespacesRequireFullPermission):
+		v := clusterReadOnly(featureNamespaces, cid, cid)
+		v.detail += " (Palette: " + err.Error() + ")"
+		v.addTo(&resp.Diagnostics)
 		return
 	case err != nil:
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("Namespace %q of cluster %s: %s", name, cid, err))

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
@@ -40,6 +41,11 @@ func (r *clusterRoleBindingResource) Create(ctx context.Context, req resource.Cr
 	switch {
 	case exists != nil:
 		bindingExists(cid, name, exists.Metadata.UID).addTo(&resp.Diagnostics)
+		return
+	case palette.IsCode(err, wire.CodeRbacsRequireFullPermission):
+		v := clusterReadOnly(featureRoleBindings, cid, cid)
+		v.detail += " (Palette: " + err.Error() + ")"
+		v.addTo(&resp.Diagnostics)
 		return
 	case err != nil:
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("Role binding %q of cluster %s: %s", name, cid, err))
