@@ -24,32 +24,6 @@ const (
 	defaultAttachDeleteTimeout = 10 * time.Minute
 )
 
-// checkRules runs the plan-time rules at apply time (an ID may have been
-// unknown at plan time). It returns the profile, or nil after adding a
-// diagnostic.
-func (r *addonProfileAttachmentResource) checkRules(ctx context.Context, clusterUID, profileUID string, diags *diag.Diagnostics) *wire.ClusterProfile {
-	c := r.data.client
-	prof, v, err := profileRule(ctx, c, profileUID)
-	if err != nil {
-		diags.AddError("Error attaching add-on profile", fmt.Sprintf("Reading profile %s: %s", profileUID, err))
-		return nil
-	}
-	if v != nil {
-		v.addTo(diags)
-		return nil
-	}
-	_, v, err = clusterRule(ctx, c, clusterUID, true, featureAddons)
-	if err != nil {
-		diags.AddError("Error attaching add-on profile", fmt.Sprintf("Reading cluster %s: %s", clusterUID, err))
-		return nil
-	}
-	if v != nil {
-		v.addTo(diags)
-		return nil
-	}
-	return prof
-}
-
 // patch sends one attachment entry; the API's rejections become the
 // diagnostics of the rules they enforce.
 func (r *addonProfileAttachmentResource) patch(ctx context.Context, clusterUID string, entry wire.SpectroClusterProfileEntity, diags *diag.Diagnostics) bool {
@@ -97,15 +71,6 @@ func (r *addonProfileAttachmentResource) send(ctx context.Context, plan *addonPr
 	diags.Append(resp.state.Set(ctx, plan)...)
 	setAttachmentIdentity(ctx, resp.identity, clusterUID, profileUID, diags)
 	return sent, !diags.HasError()
-}
-
-func findAttached(list *wire.SpectroClusterProfileList, profileUID string) *wire.SpectroClusterProfile {
-	for i := range list.Profiles {
-		if list.Profiles[i].Metadata.UID == profileUID {
-			return &list.Profiles[i]
-		}
-	}
-	return nil
 }
 
 func (r *addonProfileAttachmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -228,6 +193,58 @@ func (r *addonProfileAttachmentResource) read(ctx context.Context, m *addonProfi
 	flattenAttachment(m, ap.PackValues(), prof, sent)
 	flattenVariables(m, vars, pid)
 	m.Packs = flattenPackStatuses(profilePackStatuses(cl, pid))
+	if m.AdoptExisting.IsNull() || m.AdoptExisting.IsUnknown() {
+		m.AdoptExisting = types.BoolValue(false)
+	}
+	return "", nil
+}
+
+// readCached refreshes an attachment from the provider's cluster cache, or
+// with r.read when the cache cannot answer. sent is what the resource last
+// sent (private state). The summary has the attached
+// profile and its packs' values but not the packs' status, which the state
+// keeps until the next full read (create, update, import, or a refresh with
+// the cache off); variables are read only when the attachment sets some.
+func (r *addonProfileAttachmentResource) readCached(ctx context.Context, m *addonProfileAttachmentResourceModel, sent map[string]string) (gone string, err error) {
+	cid, pid := m.ClusterID.ValueString(), m.ProfileID.ValueString()
+	if m.Packs.IsNull() || m.Packs.IsUnknown() {
+		return r.read(ctx, m, sent)
+	}
+	it, _, ok := r.data.clusterCache().lookup(ctx, cid)
+	if !ok {
+		return r.read(ctx, m, sent)
+	}
+	if it.SpecSummary.ClusterProfileTemplates == nil {
+		// The summary does not list profiles: it cannot say the profile left.
+		return r.read(ctx, m, sent)
+	}
+	t := it.Profile(pid)
+	if t == nil {
+		return fmt.Sprintf("Profile %s is no longer attached to cluster %s (it was detached outside Terraform)", pid, cid), nil
+	}
+	for _, p := range t.Packs {
+		if p.Values == "" {
+			// A summary without the packs' values cannot be compared.
+			return r.read(ctx, m, sent)
+		}
+	}
+	// What this resource sent decides without the profile; the profile is
+	// read (once per run for all its attachments) only when that is unknown.
+	var prof *wire.ClusterProfile
+	if !coversPacks(sent, t.Packs) {
+		if prof, err = r.data.profile(ctx, pid); err != nil && !errors.Is(err, palette.ErrNotFound) {
+			return "", err
+		}
+	}
+	m.ID = types.StringValue(attachmentID(cid, pid))
+	flattenAttachment(m, t.PackValues(), prof, sent)
+	if !m.Variables.IsNull() && len(m.Variables.Elements()) > 0 {
+		vars, err := r.data.client.GetClusterVariables(ctx, cid)
+		if err != nil {
+			return "", err
+		}
+		flattenVariables(m, vars, pid)
+	}
 	if m.AdoptExisting.IsNull() || m.AdoptExisting.IsUnknown() {
 		m.AdoptExisting = types.BoolValue(false)
 	}

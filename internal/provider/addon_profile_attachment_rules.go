@@ -16,56 +16,12 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
-var (
-	_ resource.ResourceWithConfigure   = &addonProfileAttachmentResource{}
-	_ resource.ResourceWithImportState = &addonProfileAttachmentResource{}
-	_ resource.ResourceWithModifyPlan  = &addonProfileAttachmentResource{}
-)
-
-// NewAddonProfileAttachmentResource returns the
-// palette_addon_profile_attachment resource.
-func NewAddonProfileAttachmentResource() resource.Resource {
-	return &addonProfileAttachmentResource{}
-}
-
-type addonProfileAttachmentResource struct {
-	data *providerData
-}
-
-func (r *addonProfileAttachmentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_addon_profile_attachment"
-	// A move to another version of the same profile is an in-place update
-	// that changes profile_id, and so the identity.
-	resp.ResourceBehavior.MutableIdentity = true
-}
-
-func (r *addonProfileAttachmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics, "Resource"); pd != nil {
-		r.data = pd
-	}
-}
-
-func (r *addonProfileAttachmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := req.ID
-	if id == "" { // an import block with an identity (Terraform 1.12+)
-		c := identityString(ctx, req.Identity, "cluster_id", &resp.Diagnostics)
-		p := identityString(ctx, req.Identity, "profile_id", &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		id = attachmentID(c, p)
-	}
-	clusterUID, profileUID, err := parseAttachmentID(id)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error()+".")
-		return
-	}
-	setAttachmentIdentity(ctx, resp.Identity, clusterUID, profileUID, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("cluster_id"), clusterUID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("profile_id"), profileUID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("adopt_existing"), false)...)
-}
+// The rules of palette_addon_profile_attachment, one function each, and the
+// plan that checks them (ModifyPlan). The apply checks them again
+// (checkRules: an ID may be unknown at plan time), and maps the API's
+// refusals to the same diagnostics (attachRejection). The rules of the
+// cluster it refers to are shared with the other Day-2 resources
+// (cluster_rules.go).
 
 // profileTypeNames names the profile types that cannot be attached.
 var profileTypeNames = map[string]string{
@@ -278,5 +234,28 @@ func checkValuesPacks(values types.Map, prof *wire.ClusterProfile, diags *diag.D
 	}
 }
 
-// known reports whether a string is neither null nor unknown.
-func known(s types.String) bool { return !s.IsNull() && !s.IsUnknown() }
+// checkRules runs the plan-time rules at apply time (an ID may have been
+// unknown at plan time). It returns the profile, or nil after adding a
+// diagnostic.
+func (r *addonProfileAttachmentResource) checkRules(ctx context.Context, clusterUID, profileUID string, diags *diag.Diagnostics) *wire.ClusterProfile {
+	c := r.data.client
+	prof, v, err := profileRule(ctx, c, profileUID)
+	if err != nil {
+		diags.AddError("Error attaching add-on profile", fmt.Sprintf("Reading profile %s: %s", profileUID, err))
+		return nil
+	}
+	if v != nil {
+		v.addTo(diags)
+		return nil
+	}
+	_, v, err = clusterRule(ctx, c, clusterUID, true, featureAddons)
+	if err != nil {
+		diags.AddError("Error attaching add-on profile", fmt.Sprintf("Reading cluster %s: %s", clusterUID, err))
+		return nil
+	}
+	if v != nil {
+		v.addTo(diags)
+		return nil
+	}
+	return prof
+}
