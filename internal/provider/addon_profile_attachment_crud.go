@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -79,9 +80,7 @@ func (r *addonProfileAttachmentResource) Create(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Create(ctx, defaultAttachCreateTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, timeouts.Value.Create, defaultAttachCreateTimeout, &resp.Diagnostics)
 	defer cancel()
 	cid, pid := plan.ClusterID.ValueString(), plan.ProfileID.ValueString()
 	defer r.data.clusterCache().invalidate(cid)
@@ -269,9 +268,7 @@ func (r *addonProfileAttachmentResource) Update(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Update(ctx, defaultAttachUpdateTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, timeouts.Value.Update, defaultAttachUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 	c := r.data.client
 	cid := state.ClusterID.ValueString()
@@ -326,9 +323,7 @@ func (r *addonProfileAttachmentResource) Delete(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := state.Timeouts.Delete(ctx, defaultAttachDeleteTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, state.Timeouts, timeouts.Value.Delete, defaultAttachDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
 	c := r.data.client
 	cid, pid := state.ClusterID.ValueString(), state.ProfileID.ValueString()
