@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -45,6 +46,26 @@ func profileNotAddon(uid, name, typ string) *ruleViolation {
 			"only add-on profiles may be attached to imported clusters.", name, uid, typ, what)}
 }
 
+// spectroProxyAdvice says why a profile with the Spectro Proxy pack cannot
+// be attached, and what to do.
+const spectroProxyAdvice = "Palette cannot deploy its Spectro Proxy pack on an imported cluster, in read-only or in Full " +
+	"Permission mode. Attach a profile without the " + wire.PackSpectroProxy + " pack: a version of this profile without it, " +
+	"or another add-on profile."
+
+// profileWithSpectroProxy: the profile contains Palette's Spectro Proxy
+// pack, which Palette's imported-clusters page lists as not deployable on
+// imported clusters ("deploy the Spectro Proxy pack: Read-only no, Full
+// Permission no").
+func profileWithSpectroProxy(uid, name string) *ruleViolation {
+	return &ruleViolation{path.Root("profile_id"), "The Spectro Proxy pack cannot be deployed on imported clusters",
+		fmt.Sprintf("Profile %q (%s) contains the pack %q. %s", name, uid, wire.PackSpectroProxy, spectroProxyAdvice)}
+}
+
+// hasPack tells whether a profile has a pack of that name.
+func hasPack(p *wire.ClusterProfile, name string) bool {
+	return slices.ContainsFunc(profileTemplate(p).Packs, func(pk wire.PackRef) bool { return pk.Name == name })
+}
+
 // profileRule looks a profile up and checks that it may be attached.
 func profileRule(ctx context.Context, c *palette.Client, uid string) (*wire.ClusterProfile, *ruleViolation, error) {
 	p, err := c.GetProfile(ctx, uid)
@@ -56,6 +77,9 @@ func profileRule(ctx context.Context, c *palette.Client, uid string) (*wire.Clus
 	}
 	if typ := profileType(p); typ != wire.ProfileTypeAddOn {
 		return p, profileNotAddon(uid, p.Metadata.Name, typ), nil
+	}
+	if hasPack(p, wire.PackSpectroProxy) {
+		return p, profileWithSpectroProxy(uid, p.Metadata.Name), nil
 	}
 	return p, nil, nil
 }
@@ -75,6 +99,10 @@ func attachRejection(err error, clusterUID, profileUID string, profileMissing bo
 		v := profileNotAddon(profileUID, profileUID, "")
 		v.detail = fmt.Sprintf("Palette refused profile %s: %s. You cannot use a full cluster profile on an imported cluster: "+
 			"only add-on profiles may be attached to imported clusters.", profileUID, msg)
+		return v
+	case palette.IsCode(err, wire.CodeSpectroProxyNotAllowed):
+		v := profileWithSpectroProxy(profileUID, profileUID)
+		v.detail = fmt.Sprintf("Palette refused profile %s: %s. %s", profileUID, msg, spectroProxyAdvice)
 		return v
 	case palette.IsCode(err, wire.CodeAddonProfilesRequireFullPermission):
 		v := clusterReadOnly(featureAddons, clusterUID, clusterUID)
