@@ -3,6 +3,7 @@ package palettetest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -31,7 +32,7 @@ func TestCalls(t *testing.T) {
 		{"CreateProfile", func(c *palette.Client) error {
 			uid, err := CreateProfile(ctx, c, "mon", "1.0.0", wire.ProfileTemplate{Type: wire.ProfileTypeAddOn, CloudType: "all"})
 			if err == nil && uid != "p9" {
-				t.Errorf("uid = %q, want p9", uid)
+				err = fmt.Errorf("uid = %q, want p9", uid)
 			}
 			return err
 		}, request{"POST", "/v1/clusterprofiles",
