@@ -106,6 +106,10 @@ func (s *Server) changeProfiles(w http.ResponseWriter, r *http.Request, c *call,
 			if p.Published == nil {
 				return badRequest("profile '%s' is not published", p.Name)
 			}
+			if slices.ContainsFunc(p.Published.Packs, func(pk wire.Pack) bool { return pk.Name == wire.PackSpectroProxy }) {
+				return errf(http.StatusBadRequest, wire.CodeSpectroProxyNotAllowed,
+					"profile '%s' contains the pack '%s': the Spectro Proxy pack cannot be deployed on an imported cluster", p.Name, wire.PackSpectroProxy)
+			}
 			pa.profile = p
 			plan = append(plan, pa)
 		}

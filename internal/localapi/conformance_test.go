@@ -13,6 +13,7 @@ import (
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/palettespec"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/palettetest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
@@ -24,8 +25,8 @@ func exemptExtras(method string, u *url.URL) bool {
 	return localtest.IsExtra(method, u.Path, u.Query())
 }
 
-// TestConformance drives every method of the provider's client against
-// palette-local and checks, against Palette's published spec, every request
+// TestConformance drives every method of the provider's client (and the
+// calls only tests make, internal/acctest/palettetest) against palette-local and checks, against Palette's published spec, every request
 // the client sends (on the client's side) and every answer palette-local
 // serves (on the server's side): paths, methods, query parameters, bodies,
 // status codes, and no field the spec's models do not define. It prints
@@ -63,9 +64,9 @@ func TestConformance(t *testing.T) {
 	}
 	pf, err := localapi.LoadProfileFile("../../examples/profiles/hello-addon.yaml")
 	must("profile file", err)
-	puid, err := c.CreateProfile(ctx, "conformance-addon", "1.0.0", pf.Spec.Template)
+	puid, err := palettetest.CreateProfile(ctx, c, "conformance-addon", "1.0.0", pf.Spec.Template)
 	must("create profile", err)
-	must("publish profile", c.PublishProfile(ctx, puid))
+	must("publish profile", palettetest.PublishProfile(ctx, c, puid))
 	prof, err := c.GetProfile(ctx, puid)
 	must("get profile", err)
 	found, err := c.FindProfiles(ctx, "conformance-addon", "1.0.0")
@@ -150,7 +151,7 @@ func TestConformance(t *testing.T) {
 		PackValues: []wire.Pack{{Name: hello.Name, Tag: hello.Tag, Type: hello.Type, Values: hello.Values + "extra: 1\n"}},
 		Variables:  []wire.SpectroClusterVariable{{Name: "greeting", Value: "hi"}},
 	}}}))
-	must("put profiles", c.PutClusterProfiles(ctx, generic, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{UID: puid}}}))
+	must("put profiles", palettetest.PutClusterProfiles(ctx, c, generic, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{UID: puid}}}))
 	list, err := c.GetClusterProfiles(ctx, aws)
 	must("cluster profiles", err)
 	if len(list.Profiles) != 1 || !strings.Contains(list.Profiles[0].PackValues()[hello.Name], "extra: 1") {
@@ -158,7 +159,7 @@ func TestConformance(t *testing.T) {
 	}
 	vars, err := c.GetClusterVariables(ctx, aws)
 	must("variables", err)
-	must("patch variables", c.PatchClusterVariables(ctx, aws, []wire.SpectroClusterVariables{{ProfileUID: puid, Variables: []wire.SpectroClusterVariable{{Name: "greeting", Value: "hello"}}}}))
+	must("patch variables", palettetest.PatchClusterVariables(ctx, c, aws, []wire.SpectroClusterVariables{{ProfileUID: puid, Variables: []wire.SpectroClusterVariable{{Name: "greeting", Value: "hello"}}}}))
 	_ = vars
 	if err := c.PatchClusterProfiles(ctx, ro, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{UID: puid}}}); !palette.IsCode(err, wire.CodeAddonProfilesRequireFullPermission) {
 		t.Fatalf("add-on on a read-only cluster: %v", err)

@@ -1,11 +1,13 @@
 package localapi_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/localapi"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
@@ -131,11 +133,28 @@ func TestAttach_rules(t *testing.T) {
 		c.wantError(http.MethodPatch, "/v1/spectroclusters/"+running+"/profiles", profilesBody(full), 400, wire.CodeFullProfileNotAllowed)
 		c.wantError(http.MethodPut, "/v1/spectroclusters/"+running+"/profiles", profilesBody(addon, full), 400, wire.CodeFullProfileNotAllowed)
 	}
+	// Palette cannot deploy its Spectro Proxy pack on an imported cluster,
+	// in either mode.
+	withProxy, err := localapi.LoadProfileFile(writeProfile(t, "with-proxy", "1.0.0", "add-on"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withProxy.Spec.Template.Packs = append(withProxy.Spec.Template.Packs, wire.Pack{Name: wire.PackSpectroProxy, Tag: "1.5.3", Type: "spectro"})
+	proxy, err := inst.Server.CreateProfile(context.Background(), withProxy, inst.ProjectUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cluster := range []string{running, readOnly} {
+		c.wantError(http.MethodPatch, "/v1/spectroclusters/"+cluster+"/profiles", profilesBody(proxy), 400, wire.CodeSpectroProxyNotAllowed)
+		c.wantError(http.MethodPut, "/v1/spectroclusters/"+cluster+"/profiles", profilesBody(addon, proxy), 400, wire.CodeSpectroProxyNotAllowed)
+	}
 	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+readOnly+"/profiles", profilesBody(addon), 400, wire.CodeAddonProfilesRequireFullPermission)
 	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+pending+"/profiles", profilesBody(addon), 409, wire.CodeClusterNotRunning)
 	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+running+"/profiles", profilesBody("0123456789abcdef01234567"), 404, wire.CodeResourceNotFound)
-	if got := c.attached(running); len(got) != 0 {
-		t.Fatalf("refused attachments left %v", got)
+	for _, cluster := range []string{running, readOnly} {
+		if got := c.attached(cluster); len(got) != 0 {
+			t.Fatalf("refused attachments left %v on %s", got, cluster)
+		}
 	}
 }
 

@@ -169,10 +169,10 @@ func (c *Client) DeleteCluster(ctx context.Context, uid string, force bool) erro
 	return err
 }
 
-// SearchClustersPage returns one page of POST
+// searchClustersPage returns one page of POST
 // /v1/dashboard/spectroclusters/search; limit ≤ 0 leaves the server's
 // default, larger than MaxSearchPageSize is capped.
-func (c *Client) SearchClustersPage(ctx context.Context, req wire.SearchFilterSummarySpec, limit int, continueToken string) (*wire.SpectroClustersSummary, error) {
+func (c *Client) searchClustersPage(ctx context.Context, req wire.SearchFilterSummarySpec, limit int, continueToken string) (*wire.SpectroClustersSummary, error) {
 	q := url.Values{}
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(min(limit, MaxSearchPageSize)))
@@ -202,7 +202,7 @@ func (c *Client) SearchClusters(ctx context.Context, req wire.SearchFilterSummar
 	token := ""
 	seen := map[string]bool{}
 	for range maxPages {
-		page, err := c.SearchClustersPage(ctx, req, pageSize, token)
+		page, err := c.searchClustersPage(ctx, req, pageSize, token)
 		if err != nil {
 			return nil, err
 		}
@@ -267,10 +267,10 @@ func (c *Client) GetClusterMeta(ctx context.Context, uid, name string) (*wire.Sp
 	return nil, fmt.Errorf("palette: cluster %s (%q) in the metadata search: %w", uid, name, ErrNotFound)
 }
 
-// CloudConfigPath returns the path of a cluster's cloud config: the IaaS
+// cloudConfigPath returns the path of a cluster's cloud config: the IaaS
 // type's (aws, gcp, azure for imported EKS, GKE and AKS), generic for
 // openshift and eks-anywhere.
-func CloudConfigPath(cloudType, configUID string) string {
+func cloudConfigPath(cloudType, configUID string) string {
 	return "/v1/cloudconfigs/" + escape(wire.ImportCloudType(cloudType)) + "/" + escape(configUID)
 }
 
@@ -278,7 +278,7 @@ func CloudConfigPath(cloudType, configUID string) string {
 // (GET /v1/cloudconfigs/{cloudType}/{configUid}): region and instance types.
 func (c *Client) GetCloudConfig(ctx context.Context, cloudType, configUID string) (*wire.CloudConfig, error) {
 	var out wire.CloudConfig
-	if _, err := c.call(ctx, &request{method: http.MethodGet, path: CloudConfigPath(cloudType, configUID)}, &out); err != nil {
+	if _, err := c.call(ctx, &request{method: http.MethodGet, path: cloudConfigPath(cloudType, configUID)}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -292,14 +292,4 @@ func (c *Client) GetClusterVariables(ctx context.Context, uid string) ([]wire.Sp
 		return nil, err
 	}
 	return out, nil
-}
-
-// PatchClusterVariables sets the variables of the listed profiles
-// (PATCH /v1/spectroclusters/{uid}/variables).
-func (c *Client) PatchClusterVariables(ctx context.Context, uid string, vars []wire.SpectroClusterVariables) error {
-	if vars == nil {
-		vars = []wire.SpectroClusterVariables{}
-	}
-	_, err := c.call(ctx, &request{method: http.MethodPatch, path: clusterPath(uid) + "/variables", in: vars}, nil)
-	return err
 }

@@ -226,7 +226,7 @@ func TestNonIdempotentPostNotRepeated(t *testing.T) {
 				writeErr(w, status, "Gateway")
 			})
 			c, _ := newTestClient(t, h)
-			_, err := c.CreateProfile(context.Background(), "p", "1.0.0", wire.ProfileTemplate{Type: wire.ProfileTypeAddOn})
+			err := postOnce(context.Background(), c)
 			if !errors.Is(err, ErrOutcomeUnknown) {
 				t.Errorf("err = %v, want ErrOutcomeUnknown", err)
 			}
@@ -304,7 +304,7 @@ func TestSearchClustersPagination(t *testing.T) {
 		}
 	}
 	// The page size is capped at 50.
-	if _, err := c.SearchClustersPage(context.Background(), req, 500, ""); err != nil {
+	if _, err := c.searchClustersPage(context.Background(), req, 500, ""); err != nil {
 		t.Fatal(err)
 	}
 	if got := limits[len(limits)-1]; got != "50" {
@@ -474,17 +474,9 @@ func TestMethodsWire(t *testing.T) {
 			return err
 		}, []any{map[string]any{"profileUid": "p1", "variables": []any{map[string]any{"name": "a", "value": "b"}}}},
 			recorded{"GET", "/v1/spectroclusters/u1/variables", "", ""}},
-		{"PatchClusterVariables", func(c *Client) error {
-			return c.PatchClusterVariables(ctx, "u1", []wire.SpectroClusterVariables{{ProfileUID: "p1", Variables: []wire.SpectroClusterVariable{{Name: "a", Value: "b"}}}})
-		}, nil, recorded{"PATCH", "/v1/spectroclusters/u1/variables", "",
-			`[{"profileUid":"p1","variables":[{"name":"a","value":"b"}]}]`}},
-		{"PatchClusterVariablesEmpty", func(c *Client) error { return c.PatchClusterVariables(ctx, "u1", nil) }, nil,
-			recorded{"PATCH", "/v1/spectroclusters/u1/variables", "", `[]`}},
 		{"PatchClusterProfiles", func(c *Client) error {
 			return c.PatchClusterProfiles(ctx, "u1", wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{{UID: "p1"}}})
 		}, nil, recorded{"PATCH", "/v1/spectroclusters/u1/profiles", "", `{"profiles":[{"uid":"p1"}]}`}},
-		{"PutClusterProfilesEmpty", func(c *Client) error { return c.PutClusterProfiles(ctx, "u1", wire.SpectroClusterProfiles{}) }, nil,
-			recorded{"PUT", "/v1/spectroclusters/u1/profiles", "", `{"profiles":[]}`}},
 		{"DeleteClusterProfiles", func(c *Client) error { return c.DeleteClusterProfiles(ctx, "u1", []string{"p1", "p2"}) }, nil,
 			recorded{"DELETE", "/v1/spectroclusters/u1/profiles", "", `{"profileUids":["p1","p2"]}`}},
 		{"GetClusterProfiles", func(c *Client) error {
@@ -501,16 +493,6 @@ func TestMethodsWire(t *testing.T) {
 			},
 		}}}},
 			recorded{"GET", "/v1/spectroclusters/u1/profiles", "", ""}},
-		{"PublishProfile", func(c *Client) error { return c.PublishProfile(ctx, "p1") }, nil,
-			recorded{"PATCH", "/v1/clusterprofiles/p1/publish", "", ""}},
-		{"CreateProfile", func(c *Client) error {
-			uid, err := c.CreateProfile(ctx, "mon", "1.0.0", wire.ProfileTemplate{Type: wire.ProfileTypeAddOn, CloudType: "all"})
-			if err == nil && uid != "p9" {
-				err = fmt.Errorf("uid = %q", uid)
-			}
-			return err
-		}, wire.UIDResponse{UID: "p9"}, recorded{"POST", "/v1/clusterprofiles", "",
-			`{"metadata":{"name":"mon"},"spec":{"version":"1.0.0","template":{"type":"add-on","cloudType":"all","packs":[]}}}`}},
 		{"ListProjects", func(c *Client) error {
 			ps, err := c.ListProjects(ctx)
 			if err == nil && (len(ps) != 1 || ps[0].UID != "d1" || ps[0].Name != "Default") {

@@ -87,33 +87,6 @@ func filterProfiles(in []wire.ClusterProfile, name, version string) []wire.Clust
 	return out
 }
 
-// CreateProfile creates a profile version (POST /v1/clusterprofiles) and
-// returns its UID; publish it with PublishProfile. The POST is not repeated
-// once sent: a lost answer matches ErrOutcomeUnknown.
-func (c *Client) CreateProfile(ctx context.Context, name, version string, tmpl wire.ProfileTemplate) (string, error) {
-	if tmpl.Packs == nil {
-		tmpl.Packs = []wire.Pack{}
-	}
-	body := wire.ClusterProfileEntity{
-		Metadata: wire.ObjectMeta{Name: name},
-		Spec:     wire.ClusterProfileEntitySpec{Version: version, Template: tmpl},
-	}
-	var out wire.UIDResponse
-	if _, err := c.call(ctx, &request{method: http.MethodPost, path: "/v1/clusterprofiles", in: body, nonIdempotent: true}, &out); err != nil {
-		return "", err
-	}
-	if out.UID == "" {
-		return "", errors.New("palette: POST /v1/clusterprofiles: answer carries no uid")
-	}
-	return out.UID, nil
-}
-
-// PublishProfile publishes a profile (PATCH /v1/clusterprofiles/{uid}/publish).
-func (c *Client) PublishProfile(ctx context.Context, uid string) error {
-	_, err := c.call(ctx, &request{method: http.MethodPatch, path: profilePath(uid) + "/publish"}, nil)
-	return err
-}
-
 // GetClusterProfiles returns the profiles attached to a cluster
 // (GET /v1/spectroclusters/{uid}/profiles).
 func (c *Client) GetClusterProfiles(ctx context.Context, uid string) (*wire.SpectroClusterProfileList, error) {
@@ -128,16 +101,6 @@ func (c *Client) GetClusterProfiles(ctx context.Context, uid string) (*wire.Spec
 // rest (PATCH /v1/spectroclusters/{uid}/profiles).
 func (c *Client) PatchClusterProfiles(ctx context.Context, uid string, req wire.SpectroClusterProfiles) error {
 	_, err := c.call(ctx, &request{method: http.MethodPatch, path: clusterPath(uid) + "/profiles", in: req}, nil)
-	return err
-}
-
-// PutClusterProfiles replaces the whole set of attached profiles
-// (PUT /v1/spectroclusters/{uid}/profiles).
-func (c *Client) PutClusterProfiles(ctx context.Context, uid string, req wire.SpectroClusterProfiles) error {
-	if req.Profiles == nil {
-		req.Profiles = []wire.SpectroClusterProfileEntity{}
-	}
-	_, err := c.call(ctx, &request{method: http.MethodPut, path: clusterPath(uid) + "/profiles", in: req}, nil)
 	return err
 }
 

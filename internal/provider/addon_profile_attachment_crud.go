@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -23,32 +24,6 @@ const (
 	defaultAttachUpdateTimeout = 15 * time.Minute
 	defaultAttachDeleteTimeout = 10 * time.Minute
 )
-
-// checkRules runs the plan-time rules at apply time (an ID may have been
-// unknown at plan time). It returns the profile, or nil after adding a
-// diagnostic.
-func (r *addonProfileAttachmentResource) checkRules(ctx context.Context, clusterUID, profileUID string, diags *diag.Diagnostics) *wire.ClusterProfile {
-	c := r.data.client
-	prof, v, err := profileRule(ctx, c, profileUID)
-	if err != nil {
-		diags.AddError("Error attaching add-on profile", fmt.Sprintf("Reading profile %s: %s", profileUID, err))
-		return nil
-	}
-	if v != nil {
-		v.addTo(diags)
-		return nil
-	}
-	_, v, err = clusterRule(ctx, c, clusterUID, true, featureAddons)
-	if err != nil {
-		diags.AddError("Error attaching add-on profile", fmt.Sprintf("Reading cluster %s: %s", clusterUID, err))
-		return nil
-	}
-	if v != nil {
-		v.addTo(diags)
-		return nil
-	}
-	return prof
-}
 
 // patch sends one attachment entry; the API's rejections become the
 // diagnostics of the rules they enforce.
@@ -99,24 +74,13 @@ func (r *addonProfileAttachmentResource) send(ctx context.Context, plan *addonPr
 	return sent, !diags.HasError()
 }
 
-func findAttached(list *wire.SpectroClusterProfileList, profileUID string) *wire.SpectroClusterProfile {
-	for i := range list.Profiles {
-		if list.Profiles[i].Metadata.UID == profileUID {
-			return &list.Profiles[i]
-		}
-	}
-	return nil
-}
-
 func (r *addonProfileAttachmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan addonProfileAttachmentResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Create(ctx, defaultAttachCreateTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, timeouts.Value.Create, defaultAttachCreateTimeout, &resp.Diagnostics)
 	defer cancel()
 	cid, pid := plan.ClusterID.ValueString(), plan.ProfileID.ValueString()
 	defer r.data.clusterCache().invalidate(cid)
@@ -234,6 +198,58 @@ func (r *addonProfileAttachmentResource) read(ctx context.Context, m *addonProfi
 	return "", nil
 }
 
+// readCached refreshes an attachment from the provider's cluster cache, or
+// with r.read when the cache cannot answer. sent is what the resource last
+// sent (private state). The summary has the attached
+// profile and its packs' values but not the packs' status, which the state
+// keeps until the next full read (create, update, import, or a refresh with
+// the cache off); variables are read only when the attachment sets some.
+func (r *addonProfileAttachmentResource) readCached(ctx context.Context, m *addonProfileAttachmentResourceModel, sent map[string]string) (gone string, err error) {
+	cid, pid := m.ClusterID.ValueString(), m.ProfileID.ValueString()
+	if m.Packs.IsNull() || m.Packs.IsUnknown() {
+		return r.read(ctx, m, sent)
+	}
+	it, _, ok := r.data.clusterCache().lookup(ctx, cid)
+	if !ok {
+		return r.read(ctx, m, sent)
+	}
+	if it.SpecSummary.ClusterProfileTemplates == nil {
+		// The summary does not list profiles: it cannot say the profile left.
+		return r.read(ctx, m, sent)
+	}
+	t := it.Profile(pid)
+	if t == nil {
+		return fmt.Sprintf("Profile %s is no longer attached to cluster %s (it was detached outside Terraform)", pid, cid), nil
+	}
+	for _, p := range t.Packs {
+		if p.Values == "" {
+			// A summary without the packs' values cannot be compared.
+			return r.read(ctx, m, sent)
+		}
+	}
+	// What this resource sent decides without the profile; the profile is
+	// read (once per run for all its attachments) only when that is unknown.
+	var prof *wire.ClusterProfile
+	if !coversPacks(sent, t.Packs) {
+		if prof, err = r.data.profile(ctx, pid); err != nil && !errors.Is(err, palette.ErrNotFound) {
+			return "", err
+		}
+	}
+	m.ID = types.StringValue(attachmentID(cid, pid))
+	flattenAttachment(m, t.PackValues(), prof, sent)
+	if !m.Variables.IsNull() && len(m.Variables.Elements()) > 0 {
+		vars, err := r.data.client.GetClusterVariables(ctx, cid)
+		if err != nil {
+			return "", err
+		}
+		flattenVariables(m, vars, pid)
+	}
+	if m.AdoptExisting.IsNull() || m.AdoptExisting.IsUnknown() {
+		m.AdoptExisting = types.BoolValue(false)
+	}
+	return "", nil
+}
+
 // readInto reads the attachment back after create or update.
 func (r *addonProfileAttachmentResource) readInto(ctx context.Context, m *addonProfileAttachmentResourceModel, sent map[string]string, diags *diag.Diagnostics) {
 	gone, err := r.read(ctx, m, sent)
@@ -252,9 +268,7 @@ func (r *addonProfileAttachmentResource) Update(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Update(ctx, defaultAttachUpdateTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, timeouts.Value.Update, defaultAttachUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 	c := r.data.client
 	cid := state.ClusterID.ValueString()
@@ -309,9 +323,7 @@ func (r *addonProfileAttachmentResource) Delete(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := state.Timeouts.Delete(ctx, defaultAttachDeleteTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, state.Timeouts, timeouts.Value.Delete, defaultAttachDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
 	c := r.data.client
 	cid, pid := state.ClusterID.ValueString(), state.ProfileID.ValueString()

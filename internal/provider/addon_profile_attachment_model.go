@@ -16,8 +16,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 	"sigs.k8s.io/yaml"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 type addonProfileAttachmentResourceModel struct {
@@ -278,29 +279,4 @@ func mapOrNull(elems map[string]attr.Value, prior types.Map) types.Map {
 		return types.MapNull(types.StringType)
 	}
 	return types.MapValueMust(types.StringType, elems)
-}
-
-// profileTemplate returns the content of a profile: the published version
-// when it has packs, else the draft.
-func profileTemplate(p *wire.ClusterProfile) *wire.ClusterProfileTemplate {
-	switch {
-	case p.Spec.Published != nil && len(p.Spec.Published.Packs) > 0:
-		return p.Spec.Published
-	case p.Spec.Draft != nil:
-		return p.Spec.Draft
-	case p.Spec.Published != nil:
-		return p.Spec.Published
-	}
-	return &wire.ClusterProfileTemplate{}
-}
-
-// profileType returns a profile's type.
-func profileType(p *wire.ClusterProfile) string {
-	if p.Spec.Published != nil && p.Spec.Published.Type != "" {
-		return p.Spec.Published.Type
-	}
-	if p.Spec.Draft != nil {
-		return p.Spec.Draft.Type
-	}
-	return ""
 }

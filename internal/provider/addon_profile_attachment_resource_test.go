@@ -531,6 +531,53 @@ resource "palette_addon_profile_attachment" "test" {
 	expectNothingAttached(t, env, cid)
 }
 
+// withSpectroProxy adds Palette's Spectro Proxy pack to a profile.
+func withSpectroProxy(p *wire.ClusterProfileEntity) {
+	p.Metadata.Name = "with-spectro-proxy"
+	p.Spec.Template.Packs = append(p.Spec.Template.Packs, wire.Pack{Name: wire.PackSpectroProxy, Tag: "1.5.3", Type: "spectro"})
+}
+
+func TestAccAddonProfileAttachment_spectroProxyRejected(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{})
+	proxy := env.createProfile(t, "hello-addon.yaml", false, withSpectroProxy)
+	cid := env.importClusterDirect(t, "spectro-proxy", wire.CloudTypeGeneric, wire.ImportModeFullPermission, nil)
+	rejected := regexp.MustCompile(`(?s)The\s+Spectro\s+Proxy\s+pack\s+cannot\s+be\s+deployed\s+on\s+imported\s+clusters.*` +
+		`Profile\s+"with-spectro-proxy"\s+\(` + proxy + `\)\s+contains\s+the\s+pack\s+"spectro-proxy".*` +
+		`Attach\s+a\s+profile\s+without\s+the\s+spectro-proxy\s+pack`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: env.providerConfig() + fmt.Sprintf(`
+resource "palette_addon_profile_attachment" "test" {
+  cluster_id = %q
+  profile_id = %q
+}
+`, cid, proxy),
+				PlanOnly:    true,
+				ExpectError: rejected,
+			},
+			{
+				// profile_id unknown at plan time: the apply checks the rule
+				// before attaching anything.
+				Config: env.providerConfig() + fmt.Sprintf(`
+resource "terraform_data" "profile" {
+  input = %q
+}
+
+resource "palette_addon_profile_attachment" "test" {
+  cluster_id = %q
+  profile_id = terraform_data.profile.output
+}
+`, proxy, cid),
+				ExpectError: rejected,
+			},
+		},
+	})
+	expectNothingAttached(t, env, cid)
+}
+
 func TestAccAddonProfileAttachment_readOnlyClusterRejected(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, testEnvOptions{})

@@ -30,7 +30,8 @@ func (r *addonProfileAttachmentResource) Schema(ctx context.Context, _ resource.
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Attaches an add-on cluster profile to an imported cluster (Palette's \"Attach an Add-on Profile\"). " +
 			"The cluster must be imported in Full Permission mode and Running; only profiles of type `add-on` may be attached " +
-			"(Palette: \"You cannot use a full cluster profile\"). Create waits until the agent reports every pack of the profile " +
+			"(Palette: \"You cannot use a full cluster profile\"), and none that contains Palette's Spectro Proxy pack " +
+			"(`spectro-proxy`), which Palette cannot deploy on imported clusters. Create waits until the agent reports every pack of the profile " +
 			"`Ready`; destroy detaches the profile and waits until the agent has removed its objects from the cluster. " +
 			"Other profiles attached to the cluster, including ones attached outside Terraform, are left alone. " +
 			"A profile is attached to a cluster once: two attachments of one profile to one cluster in a configuration fail " +

@@ -2,13 +2,10 @@ package provider
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"sync"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
@@ -197,58 +194,6 @@ func (pd *providerData) cachedCluster(ctx context.Context, m *importedClusterRes
 		return nil, false
 	}
 	return viewFromSearch(it, meta), true
-}
-
-// readCached refreshes an attachment from the provider's cluster cache, or
-// with r.read when the cache cannot answer. sent is what the resource last
-// sent (private state). The summary has the attached
-// profile and its packs' values but not the packs' status, which the state
-// keeps until the next full read (create, update, import, or a refresh with
-// the cache off); variables are read only when the attachment sets some.
-func (r *addonProfileAttachmentResource) readCached(ctx context.Context, m *addonProfileAttachmentResourceModel, sent map[string]string) (gone string, err error) {
-	cid, pid := m.ClusterID.ValueString(), m.ProfileID.ValueString()
-	if m.Packs.IsNull() || m.Packs.IsUnknown() {
-		return r.read(ctx, m, sent)
-	}
-	it, _, ok := r.data.clusterCache().lookup(ctx, cid)
-	if !ok {
-		return r.read(ctx, m, sent)
-	}
-	if it.SpecSummary.ClusterProfileTemplates == nil {
-		// The summary does not list profiles: it cannot say the profile left.
-		return r.read(ctx, m, sent)
-	}
-	t := it.Profile(pid)
-	if t == nil {
-		return fmt.Sprintf("Profile %s is no longer attached to cluster %s (it was detached outside Terraform)", pid, cid), nil
-	}
-	for _, p := range t.Packs {
-		if p.Values == "" {
-			// A summary without the packs' values cannot be compared.
-			return r.read(ctx, m, sent)
-		}
-	}
-	// What this resource sent decides without the profile; the profile is
-	// read (once per run for all its attachments) only when that is unknown.
-	var prof *wire.ClusterProfile
-	if !coversPacks(sent, t.Packs) {
-		if prof, err = r.data.profile(ctx, pid); err != nil && !errors.Is(err, palette.ErrNotFound) {
-			return "", err
-		}
-	}
-	m.ID = types.StringValue(attachmentID(cid, pid))
-	flattenAttachment(m, t.PackValues(), prof, sent)
-	if !m.Variables.IsNull() && len(m.Variables.Elements()) > 0 {
-		vars, err := r.data.client.GetClusterVariables(ctx, cid)
-		if err != nil {
-			return "", err
-		}
-		flattenVariables(m, vars, pid)
-	}
-	if m.AdoptExisting.IsNull() || m.AdoptExisting.IsUnknown() {
-		m.AdoptExisting = types.BoolValue(false)
-	}
-	return "", nil
 }
 
 // profileCache holds the profiles read in one provider run for

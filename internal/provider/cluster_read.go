@@ -9,6 +9,10 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
+// What the resources and data sources read of an imported cluster: the
+// cluster by UID (gone when Palette answers 404 or Deleted), and the view a
+// refresh gathers from the places Palette's API has each fact.
+
 // clusterView is what a read of an imported cluster gathers, each fact from
 // the place Palette's API has it:
 //   - the cluster (GET /v1/spectroclusters/{uid}): name, labels, cloud type,
@@ -36,6 +40,31 @@ type clusterView struct {
 	nodeCount         int
 	region            string
 	instanceTypes     []string
+}
+
+// errClusterGone is returned by findClusterByID for a cluster that is
+// deleted or unknown to Palette; it wraps palette.ErrNotFound.
+var errClusterGone = fmt.Errorf("cluster is gone from Palette: %w", palette.ErrNotFound)
+
+// findClusterByID returns the cluster, or an error that matches
+// palette.ErrNotFound when it does not exist or is Deleted.
+func findClusterByID(ctx context.Context, c *palette.Client, uid string) (*wire.SpectroCluster, error) {
+	cl, err := c.GetCluster(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	if cl.Status.State == wire.StateDeleted {
+		return nil, errClusterGone
+	}
+	return cl, nil
+}
+
+// isGone tells whether a cluster is gone from Palette (404, or Deleted).
+func isGone(c *wire.SpectroCluster, err error) bool {
+	if errors.Is(err, palette.ErrNotFound) {
+		return true
+	}
+	return err == nil && c != nil && c.Status.State == wire.StateDeleted
 }
 
 // clusterImportMode returns a cluster's import mode from the metadata search.

@@ -32,47 +32,19 @@ func (d *importedClusterDataSource) Metadata(_ context.Context, req datasource.M
 }
 
 func (d *importedClusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	str := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
-	sensitiveStr := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: desc}
-	}
+	// What Palette knows of the cluster, as the resource shows it
+	// (importedClusterPaletteAttributes); id and name are also the lookup.
+	attrs := importedClusterDataSourceAttributes(map[string]string{
+		"cloud_type": "As Palette has it, e.g. `generic` or `aws` (`openshift` and `eks-anywhere` clusters are imported as `generic`).",
+		"proxy":      "Palette does not show a cluster's proxy again, so the data source always reads it as null.",
+	})
+	attrs["id"] = lookupIDAttribute(paletteDescription("id") + " Set it, or `name`.")
+	attrs["name"] = lookupNameAttribute(paletteDescription("name") + " Set it, or `id`.")
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads an imported cluster of the provider's project by `id` or `name`. It shows what Palette " +
 			"knows of the cluster; it never shows the import command (it carries a token) and Palette offers no kubeconfig " +
 			"for imported clusters.",
-		Attributes: map[string]schema.Attribute{
-			"id":          lookupIDAttribute("UID of the cluster. Set it, or `name`."),
-			"name":        lookupNameAttribute("Name of the cluster. Set it, or `id`."),
-			"cloud_type":  str("Infrastructure provider of the cluster, e.g. `generic` or `aws`."),
-			"import_mode": str("`read_only` or `full_permission`."),
-			"description": str("Description of the cluster."),
-			"labels": schema.MapAttribute{
-				Computed: true, ElementType: types.StringType, MarkdownDescription: "Labels (tags) of the cluster.",
-			},
-			"proxy": schema.SingleNestedAttribute{
-				Computed:            true,
-				MarkdownDescription: "HTTP proxy settings of the agent, if any.",
-				Attributes: map[string]schema.Attribute{
-					"http_proxy":              sensitiveStr("Value of `HTTP_PROXY` for the agent (sensitive: it may carry `user:password@`)."),
-					"https_proxy":             sensitiveStr("Value of `HTTPS_PROXY` for the agent (sensitive: it may carry `user:password@`)."),
-					"no_proxy":                str("Value of `NO_PROXY` for the agent."),
-					"ca_host_path":            str("Path, on the nodes, of the proxy's CA certificate."),
-					"ca_container_mount_path": str("Where the CA certificate is mounted in the agent's containers."),
-				},
-			},
-			"state":              str("`Pending`, `Importing`, `Running`, `Deleting` or `Error`."),
-			"health":             str("`Healthy`, `UnHealthy` or `Unknown`."),
-			"agent_version":      str("Version of the agent running in the cluster."),
-			"kubernetes_version": str("Kubernetes version the agent reported (cloud-specific clusters only)."),
-			"region":             str("Region of the nodes."),
-			"instance_types": schema.ListAttribute{
-				Computed: true, ElementType: types.StringType, MarkdownDescription: "Instance types of the nodes.",
-			},
-			"node_count":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of nodes (cloud-specific clusters only)."},
-			"cloud_config_uid": str("UID of the cluster's cloud config in Palette (cloud-specific clusters)."),
-		},
+		Attributes: attrs,
 	}
 }
 

@@ -17,6 +17,33 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
+// palette_imported_cluster at plan time: ValidateConfig (the rules that need
+// only the configuration) and ModifyPlan with its steps (the rules that need
+// the API or the target cluster). The rules themselves, one function each,
+// are in imported_cluster_rules.go.
+
+// ValidateConfig holds the rules that need only the configuration.
+func (r *importedClusterResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg importedClusterResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if v := proxyRule(cfg.ImportMode, cfg.Proxy); v != nil {
+		v.addTo(&resp.Diagnostics)
+	}
+	if !cfg.Kubernetes.IsNull() && !cfg.Kubernetes.IsUnknown() {
+		var k kubernetesAccessModel
+		resp.Diagnostics.Append(cfg.Kubernetes.As(ctx, &k, objectAsOptions)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		for _, v := range accessRules(k) {
+			v.addTo(&resp.Diagnostics)
+		}
+	}
+}
+
 // ModifyPlan holds the rules that need the API or the target cluster: they
 // run when the cluster access is known at plan time. A step that returns
 // false has reported why the plan has nothing more to check.

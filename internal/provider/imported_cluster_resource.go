@@ -2,14 +2,10 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-
-	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
-	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 var (
@@ -56,34 +52,4 @@ func (r *importedClusterResource) ImportState(ctx context.Context, req resource.
 	// state cannot know it, and the configuration's proxy is taken as it is
 	// (proxyRequiresReplace) instead of planning a new import.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProxyUnread, []byte(`true`))...)
-}
-
-// ValidateConfig holds the rules that need only the configuration.
-func (r *importedClusterResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var cfg importedClusterResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if v := proxyRule(cfg.ImportMode, cfg.Proxy); v != nil {
-		v.addTo(&resp.Diagnostics)
-	}
-	if !cfg.Kubernetes.IsNull() && !cfg.Kubernetes.IsUnknown() {
-		var k kubernetesAccessModel
-		resp.Diagnostics.Append(cfg.Kubernetes.As(ctx, &k, objectAsOptions)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		for _, v := range accessRules(k) {
-			v.addTo(&resp.Diagnostics)
-		}
-	}
-}
-
-// isGone tells whether a cluster is gone from Palette (404, or Deleted).
-func isGone(c *wire.SpectroCluster, err error) bool {
-	if errors.Is(err, palette.ErrNotFound) {
-		return true
-	}
-	return err == nil && c != nil && c.Status.State == wire.StateDeleted
 }

@@ -328,3 +328,31 @@ func TestRuleReimport(t *testing.T) {
 		})
 	}
 }
+
+// TestCloudTypeRequiresReplace: a new import only when Palette's cloud type
+// changes (openshift and eks-anywhere are generic in Palette).
+func TestCloudTypeRequiresReplace(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		state, plan string
+		want        bool
+	}{
+		{"generic", "openshift", false},
+		{"eks-anywhere", "generic", false},
+		{"generic", "aws", true},
+		{"aws", "azure", true},
+		{"aws", "aws", false},
+	}
+	for _, tc := range cases {
+		req := planmodifier.StringRequest{
+			StateValue: types.StringValue(tc.state), PlanValue: types.StringValue(tc.plan), ConfigValue: types.StringValue(tc.plan),
+			State: tfsdk.State{Raw: tftypes.NewValue(tftypes.Object{}, map[string]tftypes.Value{})},
+			Plan:  tfsdk.Plan{Raw: tftypes.NewValue(tftypes.Object{}, map[string]tftypes.Value{})},
+		}
+		resp := &planmodifier.StringResponse{PlanValue: req.PlanValue}
+		cloudTypeRequiresReplace().PlanModifyString(context.Background(), req, resp)
+		if resp.RequiresReplace != tc.want {
+			t.Errorf("%s → %s: replace %v, want %v", tc.state, tc.plan, resp.RequiresReplace, tc.want)
+		}
+	}
+}

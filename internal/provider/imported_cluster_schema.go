@@ -2,12 +2,14 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -16,6 +18,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
@@ -48,20 +52,18 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 			"Imported clusters have limits that come from Palette: only add-on profiles may be attached (see " +
 			"`palette_addon_profile_attachment`), the kubeconfig cannot be downloaded from Palette, node pools are not " +
 			"managed, and proxy settings need Full Permission mode.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "UID of the imported cluster in Palette.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+		Attributes: importedClusterResourceAttributes(map[string]schema.Attribute{
+			// The arguments of what Palette knows of the cluster: each
+			// description starts with the shared one (paletteDescription).
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the cluster in Palette: a DNS-1123 label of at most 63 characters, unique in the project. Changing it imports the cluster again.",
-				Required:            true,
-				Validators:          []validator.String{dns1123LabelValidator{}},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: continueDescription(paletteDescription("name"), ": a DNS-1123 label of at most 63 characters, unique in the project. ") +
+					"Changing it imports the cluster again.",
+				Required:      true,
+				Validators:    []validator.String{dns1123LabelValidator{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"cloud_type": schema.StringAttribute{
-				MarkdownDescription: "Infrastructure provider of the cluster: one of `" + strings.Join(wire.InfrastructureProviders, "`, `") +
+				MarkdownDescription: continueDescription(paletteDescription("cloud_type"), ": one of `") + strings.Join(wire.InfrastructureProviders, "`, `") +
 					"`. Cloud-specific types need the cluster's nodes (or API groups) to show that platform; `generic` fits any cluster " +
 					"and shows less metadata. Palette's API has no import path for `openshift` and `eks-anywhere`: those are " +
 					"imported as `generic` in Palette and keep the configured value here. Defaults to `generic`. Changing it " +
@@ -75,8 +77,7 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 				PlanModifiers: []planmodifier.String{cloudTypeRequiresReplace()},
 			},
 			"import_mode": schema.StringAttribute{
-				MarkdownDescription: "`full_permission` (the default, as in Palette: full management and add-on profiles) or " +
-					"`read_only` (visibility only: no Day-2 operations, no add-on profiles, no proxy settings). " +
+				MarkdownDescription: paletteDescription("import_mode") + " Defaults to `full_permission`, as in Palette. " +
 					"`read_only` → `full_permission` is an in-place migration; the way back is a new import, because Palette has none.",
 				Optional: true,
 				Computed: true,
@@ -87,13 +88,13 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 				PlanModifiers: []planmodifier.String{importModeDowngradeRequiresReplace()},
 			},
 			"description": schema.StringAttribute{
-				MarkdownDescription: "Description of the cluster in Palette, at most 256 KiB (262,144 bytes): Palette keeps it " +
+				MarkdownDescription: continueDescription(paletteDescription("description"), ", at most 256 KiB (262,144 bytes): Palette keeps it ") +
 					"as an annotation of the cluster, and Kubernetes-style metadata limits an object's annotations to 256 KiB in all.",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.LengthAtMost(maxDescriptionBytes)},
 			},
 			"labels": schema.MapAttribute{
-				MarkdownDescription: "Labels (tags) of the cluster in Palette. Keys and values follow Kubernetes' label rules: a key is " +
+				MarkdownDescription: paletteDescription("labels") + " Keys and values follow Kubernetes' label rules: a key is " +
 					"an optional DNS subdomain prefix and `/`, then at most 63 letters, digits, `-`, `_` and `.` starting and ending " +
 					"with a letter or digit (e.g. `team`, `example.com/owner`); a value is empty or at most 63 such characters.",
 				ElementType: types.StringType,
@@ -101,21 +102,21 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 				Validators:  labelsValidators(),
 			},
 			"proxy": schema.SingleNestedAttribute{
-				MarkdownDescription: "HTTP proxy settings for the agent. Only with `import_mode = \"full_permission\"` (a Palette rule). Changing them imports the cluster again. " +
+				MarkdownDescription: paletteDescription("proxy") + " Only with `import_mode = \"full_permission\"` (a Palette rule). Changing them imports the cluster again. " +
 					"Palette does not show a cluster's proxy again: after `terraform import` the configured proxy is recorded as it is, at the next apply.",
 				Optional:      true,
 				PlanModifiers: []planmodifier.Object{proxyRequiresReplace()},
 				Attributes: map[string]schema.Attribute{
-					"http_proxy":  proxyURLAttribute("HTTP_PROXY"),
-					"https_proxy": proxyURLAttribute("HTTPS_PROXY"),
+					"http_proxy":  proxyURLAttribute("http_proxy"),
+					"https_proxy": proxyURLAttribute("https_proxy"),
 					"no_proxy": schema.StringAttribute{
 						Optional: true,
-						MarkdownDescription: "Value of `NO_PROXY` for the agent: comma-separated host names, domains (`.svc`), " +
+						MarkdownDescription: continueDescription(paletteDescription("proxy", "no_proxy"), ": comma-separated host names, domains (`.svc`), ") +
 							"IP addresses and CIDRs (`10.0.0.0/8`).",
 						Validators: []validator.String{noProxyValidator()},
 					},
-					"ca_host_path":            caPathAttribute("Absolute path, on the nodes, of the proxy's CA certificate.", "ca_container_mount_path"),
-					"ca_container_mount_path": caPathAttribute("Absolute path where the CA certificate is mounted in the agent's containers.", "ca_host_path"),
+					"ca_host_path":            caPathAttribute("ca_host_path", "ca_container_mount_path"),
+					"ca_container_mount_path": caPathAttribute("ca_container_mount_path", "ca_host_path"),
 				},
 			},
 			"kubernetes": kubernetesAccessSchema(),
@@ -158,29 +159,7 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 			},
 			"timeouts": positiveDurationTimeouts(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 
-			// Computed from Palette.
-			"state": schema.StringAttribute{
-				MarkdownDescription: "Palette's state of the cluster: `Pending`, `Importing`, `Running`, `Deleting`, `Deleted` or `Error`.",
-				Computed:            true,
-			},
-			"health": schema.StringAttribute{
-				MarkdownDescription: "Health from the agent's heartbeats: `Healthy`, `UnHealthy` or `Unknown`.",
-				Computed:            true,
-			},
-			"agent_version":      schema.StringAttribute{Computed: true, MarkdownDescription: "Version of the agent running in the cluster."},
-			"kubernetes_version": schema.StringAttribute{Computed: true, MarkdownDescription: "Kubernetes version the agent reported (cloud-specific clusters only)."},
-			"region":             schema.StringAttribute{Computed: true, MarkdownDescription: "Region of the nodes (`topology.kubernetes.io/region`)."},
-			"instance_types": schema.ListAttribute{
-				Computed:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: "Instance types of the nodes (`node.kubernetes.io/instance-type`).",
-			},
-			"node_count": schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of nodes the agent reported (cloud-specific clusters only)."},
-			"cloud_config_uid": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "UID of the cluster's cloud config in Palette (cloud-specific clusters).",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			// Computed by the provider.
 			"manifest_sha256": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "SHA-256 of the import manifest the provider last applied (empty when it did not apply one).",
@@ -197,7 +176,7 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 				MarkdownDescription: "Whether the agent's objects are present in the cluster, when the provider can reach it with " +
 					"stored access (`kubernetes.config_path` or `kubernetes.exec`); null otherwise. When they are gone, the next plan reinstalls them.",
 			},
-		},
+		}),
 	}
 }
 
@@ -279,11 +258,11 @@ const maxDescriptionBytes = 256 << 10
 
 // proxyURLAttribute is http_proxy or https_proxy: sensitive, as a proxy URL
 // may carry user:password@.
-func proxyURLAttribute(env string) schema.StringAttribute {
+func proxyURLAttribute(name string) schema.StringAttribute {
 	return schema.StringAttribute{
 		Optional:  true,
 		Sensitive: true,
-		MarkdownDescription: "Value of `" + env + "` for the agent: an `http://` or `https://` URL with a host and an optional " +
+		MarkdownDescription: continueDescription(paletteDescription("proxy", name), ": an `http://` or `https://` URL with a host and an optional ") +
 			"port, e.g. `http://proxy.internal:3128`. Sensitive, since it may carry `user:password@`: plans show " +
 			"`(sensitive value)`, logs mask the credential; like every sensitive value it is kept in the state (Palette never " +
 			"returns a cluster's proxy, so the state is where the provider remembers it).",
@@ -293,10 +272,10 @@ func proxyURLAttribute(env string) schema.StringAttribute {
 
 // caPathAttribute is ca_host_path or ca_container_mount_path: an absolute
 // path that needs the other one.
-func caPathAttribute(description, other string) schema.StringAttribute {
+func caPathAttribute(name, other string) schema.StringAttribute {
 	return schema.StringAttribute{
 		Optional:            true,
-		MarkdownDescription: description + " Needs `" + other + "`.",
+		MarkdownDescription: paletteDescription("proxy", name) + " Needs `" + other + "`.",
 		Validators: []validator.String{
 			absolutePathValidator(),
 			stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName(other)),
@@ -311,3 +290,152 @@ var (
 		"ca_host_path": types.StringType, "ca_container_mount_path": types.StringType,
 	}
 )
+
+// What Palette knows of an imported cluster (importedClusterPaletteModel)
+// is shown by the palette_imported_cluster resource and data source alike.
+// The two are built with different framework schema packages; the table
+// below is the one home of what they share: each attribute's type,
+// description and sensitivity. The computed attributes of both schemas are
+// built from it; the resource's arguments (argument) are defined in its
+// schema, with the shared description first and then how they are set.
+// TestImportedClusterSchemas_sharedAttributes fails when the two drift.
+
+// paletteAttribute is one attribute of what Palette knows of a cluster.
+type paletteAttribute struct {
+	typ attr.Type // of a nested object: its object type
+	// description says what Palette's value is: both schemas' descriptions
+	// start with it (a schema may follow it with what is particular to it,
+	// in another sentence, or in the first after a colon or a comma:
+	// continueDescription).
+	description string
+	sensitive   bool
+	nested      map[string]paletteAttribute
+	// argument: the resource takes it from the configuration.
+	argument bool
+}
+
+// importedClusterPaletteAttributes are the attributes of
+// importedClusterPaletteModel, by name.
+var importedClusterPaletteAttributes = map[string]paletteAttribute{
+	"id":          {typ: types.StringType, description: "UID of the imported cluster in Palette."},
+	"name":        {typ: types.StringType, argument: true, description: "Name of the cluster in Palette."},
+	"cloud_type":  {typ: types.StringType, argument: true, description: "Infrastructure provider of the cluster."},
+	"description": {typ: types.StringType, argument: true, description: "Description of the cluster in Palette."},
+	"import_mode": {typ: types.StringType, argument: true, description: "`full_permission` (full management and add-on profiles) " +
+		"or `read_only` (visibility only: no Day-2 operations, no add-on profiles, no proxy settings)."},
+	"labels": {typ: types.MapType{ElemType: types.StringType}, argument: true, description: "Labels (tags) of the cluster in Palette."},
+	"proxy": {typ: types.ObjectType{AttrTypes: proxyAttrTypes}, argument: true, description: "HTTP proxy settings for the agent.",
+		nested: map[string]paletteAttribute{
+			"http_proxy":              {typ: types.StringType, sensitive: true, description: "Value of `HTTP_PROXY` for the agent."},
+			"https_proxy":             {typ: types.StringType, sensitive: true, description: "Value of `HTTPS_PROXY` for the agent."},
+			"no_proxy":                {typ: types.StringType, description: "Value of `NO_PROXY` for the agent."},
+			"ca_host_path":            {typ: types.StringType, description: "Absolute path, on the nodes, of the proxy's CA certificate."},
+			"ca_container_mount_path": {typ: types.StringType, description: "Absolute path where the CA certificate is mounted in the agent's containers."},
+		}},
+
+	"state":              {typ: types.StringType, description: "Palette's state of the cluster: `Pending`, `Importing`, `Running`, `Deleting` or `Error`."},
+	"health":             {typ: types.StringType, description: "Health from the agent's heartbeats: `Healthy`, `UnHealthy` or `Unknown`."},
+	"agent_version":      {typ: types.StringType, description: "Version of the agent running in the cluster."},
+	"kubernetes_version": {typ: types.StringType, description: "Kubernetes version the agent reported (cloud-specific clusters only)."},
+	"region":             {typ: types.StringType, description: "Region of the nodes (`topology.kubernetes.io/region`)."},
+	"instance_types":     {typ: types.ListType{ElemType: types.StringType}, description: "Instance types of the nodes (`node.kubernetes.io/instance-type`)."},
+	"node_count":         {typ: types.Int64Type, description: "Number of nodes the agent reported (cloud-specific clusters only)."},
+	"cloud_config_uid":   {typ: types.StringType, description: "UID of the cluster's cloud config in Palette (cloud-specific clusters)."},
+}
+
+// paletteDescription is the shared description of an attribute of
+// importedClusterPaletteAttributes, or of one nested in it (proxy,
+// http_proxy).
+func paletteDescription(name string, nested ...string) string {
+	a, ok := importedClusterPaletteAttributes[name]
+	for _, n := range nested {
+		a, ok = a.nested[n]
+	}
+	if !ok {
+		panic("no attribute " + strings.Join(append([]string{name}, nested...), "."))
+	}
+	return a.description
+}
+
+// continueDescription continues the first sentence of a shared description
+// with rest (", …" or ": …"), for what is particular to one schema.
+func continueDescription(shared, rest string) string {
+	return strings.TrimSuffix(shared, ".") + rest
+}
+
+// importedClusterResourceAttributes are the resource's attributes: its own
+// (arguments, and what only the resource computes), and those of the table
+// that are not arguments, computed. Those that do not change once known
+// keep their state value in plans.
+func importedClusterResourceAttributes(own map[string]schema.Attribute) map[string]schema.Attribute {
+	for name, a := range importedClusterPaletteAttributes {
+		if a.argument {
+			continue
+		}
+		at := a.resourceAttribute()
+		if s, ok := at.(schema.StringAttribute); ok && (name == "id" || name == "cloud_config_uid") {
+			s.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+			at = s
+		}
+		own[name] = at
+	}
+	return own
+}
+
+// importedClusterDataSourceAttributes are the attributes of the table in
+// the data source's schema types, all computed; notes follow an attribute's
+// description with what is particular to the data source.
+func importedClusterDataSourceAttributes(notes map[string]string) map[string]dsschema.Attribute {
+	out := make(map[string]dsschema.Attribute, len(importedClusterPaletteAttributes))
+	for name, a := range importedClusterPaletteAttributes {
+		if n := notes[name]; n != "" {
+			a.description += " " + n
+		}
+		out[name] = a.dataSourceAttribute()
+	}
+	return out
+}
+
+// resourceAttribute is a computed attribute of the resource's schema.
+func (a paletteAttribute) resourceAttribute() schema.Attribute {
+	if a.nested != nil {
+		attrs := make(map[string]schema.Attribute, len(a.nested))
+		for n, na := range a.nested {
+			attrs[n] = na.resourceAttribute()
+		}
+		return schema.SingleNestedAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description, Attributes: attrs}
+	}
+	switch t := a.typ.(type) {
+	case basetypes.StringType:
+		return schema.StringAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description}
+	case basetypes.Int64Type:
+		return schema.Int64Attribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description}
+	case basetypes.ListType:
+		return schema.ListAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description, ElementType: t.ElemType}
+	case basetypes.MapType:
+		return schema.MapAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description, ElementType: t.ElemType}
+	}
+	panic(fmt.Sprintf("no resource schema attribute for type %s", a.typ))
+}
+
+// dataSourceAttribute is a computed attribute of the data source's schema.
+func (a paletteAttribute) dataSourceAttribute() dsschema.Attribute {
+	if a.nested != nil {
+		attrs := make(map[string]dsschema.Attribute, len(a.nested))
+		for n, na := range a.nested {
+			attrs[n] = na.dataSourceAttribute()
+		}
+		return dsschema.SingleNestedAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description, Attributes: attrs}
+	}
+	switch t := a.typ.(type) {
+	case basetypes.StringType:
+		return dsschema.StringAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description}
+	case basetypes.Int64Type:
+		return dsschema.Int64Attribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description}
+	case basetypes.ListType:
+		return dsschema.ListAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description, ElementType: t.ElemType}
+	case basetypes.MapType:
+		return dsschema.MapAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description, ElementType: t.ElemType}
+	}
+	panic(fmt.Sprintf("no data source schema attribute for type %s", a.typ))
+}

@@ -18,6 +18,12 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
+// The traps of an import and what the provider does about them: an agent
+// install that fails half-way (rolled back), the agent of a cluster Palette
+// no longer has (stale: removed before a new import), a cluster no agent
+// ever registered (deleted without waiting), a target cluster that does
+// not answer at plan time.
+
 // rollbackTimeout bounds the undoing of a failed install when the create's
 // own deadline is what ended it.
 const rollbackTimeout = 2 * time.Minute

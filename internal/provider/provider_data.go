@@ -3,13 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
-	"reflect"
-	"regexp"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
@@ -19,8 +16,6 @@ import (
 // fieldManager is the server-side apply field manager of everything the
 // provider applies to a target cluster.
 const fieldManager = "terraform-provider-palette"
-
-var uidRegexp = regexp.MustCompile(`^[0-9a-f]{24}$`)
 
 // providerData is what Configure hands to resources and data sources.
 type providerData struct {
@@ -117,18 +112,4 @@ func (d *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRe
 	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics, "Data Source"); pd != nil {
 		d.data = pd
 	}
-}
-
-// setIfChanged writes a model refreshed by Read to the new state, unless it
-// is equal to the model read from the prior state: Read's new state starts as
-// the prior state, so it holds that model already, and a refresh of many
-// unchanged resources skips the framework's reflection of each whole model
-// (a tenth of the provider's CPU in a refresh of 2,000 resources). Models
-// hold only framework values, which are immutable, so a shallow copy taken
-// before the refresh is the prior model.
-func setIfChanged[M any](ctx context.Context, state *tfsdk.State, prior, refreshed *M) diag.Diagnostics {
-	if reflect.DeepEqual(prior, refreshed) {
-		return nil
-	}
-	return state.Set(ctx, refreshed)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/localtest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/palettetest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
@@ -51,11 +52,11 @@ func TestAccReliability_badInput(t *testing.T) {
 	imp("taken", wire.ImportModeReadOnly)
 	addon := env.API.CreateProfileFromFile(t, "../../examples/profiles/hello-addon.yaml")
 	fullProfile := env.API.CreateProfileFromFile(t, "../../examples/profiles/full-cluster.yaml")
-	infra, err := env.Client.CreateProfile(ctx, "infra-only", "1.0.0", wire.ProfileTemplate{Type: wire.ProfileTypeInfra, CloudType: "all"})
+	infra, err := palettetest.CreateProfile(ctx, env.Client, "infra-only", "1.0.0", wire.ProfileTemplate{Type: wire.ProfileTypeInfra, CloudType: "all"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Client.PublishProfile(ctx, infra); err != nil {
+	if err := palettetest.PublishProfile(ctx, env.Client, infra); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()

@@ -11,10 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	k8svalidation "k8s.io/apimachinery/pkg/util/validation"
 
@@ -80,29 +78,6 @@ func (v durationValidator) ValidateString(ctx context.Context, req validator.Str
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
 			fmt.Sprintf("%s: %q %s.", req.Path, req.ConfigValue.ValueString(), v.Description(ctx)))
 	}
-}
-
-// positiveDurationTimeouts is the timeouts attribute of the
-// terraform-plugin-framework-timeouts package with each duration checked by
-// durationValidator instead of the package's own validator, which lets 0s
-// and -5m through (a deadline that has passed before the call starts).
-func positiveDurationTimeouts(ctx context.Context, opts timeouts.Opts) schema.Attribute {
-	a := timeouts.Attributes(ctx, opts)
-	nested, ok := a.(schema.SingleNestedAttribute)
-	if !ok {
-		return a
-	}
-	attrs := make(map[string]schema.Attribute, len(nested.Attributes))
-	for name, at := range nested.Attributes {
-		if s, ok := at.(schema.StringAttribute); ok {
-			s.Validators = []validator.String{durationValidator{}}
-			s.Description += " It must be positive."
-			at = s
-		}
-		attrs[name] = at
-	}
-	nested.Attributes = attrs
-	return nested
 }
 
 // stringRule is a string validator made of a check: problem says what is
@@ -262,3 +237,5 @@ func paletteHostValidator() stringRule {
 		return ""
 	}}
 }
+
+var uidRegexp = regexp.MustCompile(`^[0-9a-f]{24}$`)

@@ -8,9 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 func TestYAMLSemanticEqual(t *testing.T) {
@@ -161,33 +159,5 @@ func TestMergeYAML(t *testing.T) {
 	}
 	if _, err := mergeYAML("a: {{ .spectro.x }}\n", "b: 1\n"); err == nil {
 		t.Error("values that do not parse as YAML merged without an error")
-	}
-}
-
-// TestCloudTypeRequiresReplace: a new import only when Palette's cloud type
-// changes (openshift and eks-anywhere are generic in Palette).
-func TestCloudTypeRequiresReplace(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		state, plan string
-		want        bool
-	}{
-		{"generic", "openshift", false},
-		{"eks-anywhere", "generic", false},
-		{"generic", "aws", true},
-		{"aws", "azure", true},
-		{"aws", "aws", false},
-	}
-	for _, tc := range cases {
-		req := planmodifier.StringRequest{
-			StateValue: types.StringValue(tc.state), PlanValue: types.StringValue(tc.plan), ConfigValue: types.StringValue(tc.plan),
-			State: tfsdk.State{Raw: tftypes.NewValue(tftypes.Object{}, map[string]tftypes.Value{})},
-			Plan:  tfsdk.Plan{Raw: tftypes.NewValue(tftypes.Object{}, map[string]tftypes.Value{})},
-		}
-		resp := &planmodifier.StringResponse{PlanValue: req.PlanValue}
-		cloudTypeRequiresReplace().PlanModifyString(context.Background(), req, resp)
-		if resp.RequiresReplace != tc.want {
-			t.Errorf("%s → %s: replace %v, want %v", tc.state, tc.plan, resp.RequiresReplace, tc.want)
-		}
 	}
 }

@@ -77,6 +77,11 @@ const (
 	ProfileTypeSystem  = "system"
 )
 
+// PackSpectroProxy is the name of Palette's Spectro Proxy pack, which
+// Palette cannot deploy on an imported cluster (its imported-clusters page:
+// "deploy the Spectro Proxy pack: Read-only no, Full Permission no").
+const PackSpectroProxy = "spectro-proxy"
+
 // Error codes carried in Error.Code.
 const (
 	CodeResourceNotFound                   = "ResourceNotFound"
@@ -92,6 +97,7 @@ const (
 	CodeClusterNameAlreadyExists           = "ClusterNameAlreadyExists"
 	CodeProxyNotSupportedInReadOnlyMode    = "ProxyNotSupportedInReadOnlyMode"
 	CodeFullProfileNotAllowed              = "FullProfileNotAllowedOnImportedCluster"
+	CodeSpectroProxyNotAllowed             = "SpectroProxyNotAllowedOnImportedCluster"
 	CodeAddonProfilesRequireFullPermission = "AddonProfilesRequireFullPermission"
 	CodeNamespacesRequireFullPermission    = "NamespacesRequireFullPermission"
 	CodeRbacsRequireFullPermission         = "RbacsRequireFullPermission"

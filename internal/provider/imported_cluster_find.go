@@ -4,33 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
-// errClusterGone is returned by findClusterByID for a cluster that is
-// deleted or unknown to Palette; it wraps palette.ErrNotFound.
-var errClusterGone = fmt.Errorf("cluster is gone from Palette: %w", palette.ErrNotFound)
-
-// findClusterByID returns the cluster, or an error that matches
-// palette.ErrNotFound when it does not exist or is Deleted.
-func findClusterByID(ctx context.Context, c *palette.Client, uid string) (*wire.SpectroCluster, error) {
-	cl, err := c.GetCluster(ctx, uid)
-	if err != nil {
-		return nil, err
-	}
-	if cl.Status.State == wire.StateDeleted {
-		return nil, errClusterGone
-	}
-	return cl, nil
-}
+// Waiting for an imported cluster: its status (statusCluster, shared by
+// the waiters of one cluster) and the waits of create, update and delete.
+// Finding it by UID (findClusterByID) is shared with the other resources
+// and the data sources (cluster_read.go).
 
 // statusCluster returns the cluster's state and health from one request,
 // the overview (GET /v1/dashboard/spectroclusters/{uid}/overview:
@@ -114,33 +100,6 @@ func (s *sharedStatus) get(ctx context.Context, c *palette.Client, uid string) (
 		return "", "", ctx.Err()
 	}
 	return r.state, r.health, r.err
-}
-
-// pollCap is the longest interval between two checks: the slack after the
-// awaited change stays at most half a second (the goal is under one), at
-// two requests a second once the wait is long.
-const pollCap = 500 * time.Millisecond
-
-// pollBackoff spaces the checks of poll: 100ms, growing by half each time,
-// to pollCap (100, 150, 225, 337.5, 500, 500, ... ms).
-var pollBackoff = wait.Backoff{Duration: 100 * time.Millisecond, Factor: 1.5, Cap: pollCap, Steps: math.MaxInt32}
-
-// poll calls check until it reports done, an error, or ctx ends. The
-// interval starts short and grows to pollCap, so that the slack after the
-// awaited change stays short without hammering the API. An error of check
-// is returned as it is; the end of ctx as "timed out waiting for <what>"
-// wrapping ctx.Err().
-func poll(ctx context.Context, what string, check func() (done bool, err error)) error {
-	var checkErr error
-	err := pollBackoff.DelayFunc().Until(ctx, true, true, func(context.Context) (bool, error) {
-		done, err := check()
-		checkErr = err
-		return done, err
-	})
-	if err != nil && checkErr == nil {
-		return fmt.Errorf("timed out waiting for %s: %w", what, err)
-	}
-	return err
 }
 
 // waitClusterRunning waits until the agent registered (state Running).

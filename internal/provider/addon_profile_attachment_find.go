@@ -14,6 +14,9 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
+// Finding an attachment and its packs' status, and waiting for the agent to
+// deploy or remove them.
+
 // errPackFailed is wrapped by waitPacksReady when the agent reports a pack
 // in Error.
 var errPackFailed = errors.New("the agent could not deploy a pack")
@@ -149,4 +152,13 @@ func profilePackNames(p *wire.ClusterProfile) []string {
 		names = append(names, pk.Name)
 	}
 	return names
+}
+
+func findAttached(list *wire.SpectroClusterProfileList, profileUID string) *wire.SpectroClusterProfile {
+	for i := range list.Profiles {
+		if list.Profiles[i].Metadata.UID == profileUID {
+			return &list.Profiles[i]
+		}
+	}
+	return nil
 }
