@@ -134,7 +134,7 @@ func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req res
 	// held when the attachment was made and nothing of it changes, so a
 	// refresh of many attachments costs no API call here, and (read
 	// attribute by attribute) no reflection of whole models either.
-	if !req.State.Raw.IsNull() && sameArgumentsRaw(ctx, req) {
+	if !req.State.Raw.IsNull() && sameArguments(ctx, req, attachmentArguments) {
 		for _, name := range []string{"packs", "id"} {
 			var v attr.Value
 			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(name), &v)...)
@@ -210,23 +210,6 @@ func claimAttachment(pd *providerData, phase, cid, pid string, diags *diag.Diagn
 
 // attachmentArguments are the configurable attributes of an attachment.
 var attachmentArguments = []string{"cluster_id", "profile_id", "values", "variables", "adopt_existing", "timeouts"}
-
-// sameArgumentsRaw reports whether the configurable attributes of the plan
-// equal those of the state.
-func sameArgumentsRaw(ctx context.Context, req resource.ModifyPlanRequest) bool {
-	for _, name := range attachmentArguments {
-		var p, s attr.Value
-		if req.Plan.GetAttribute(ctx, path.Root(name), &p).HasError() || req.State.GetAttribute(ctx, path.Root(name), &s).HasError() {
-			return false
-		}
-		switch {
-		case p == nil && s == nil:
-		case p == nil || s == nil || !p.Equal(s):
-			return false
-		}
-	}
-	return true
-}
 
 // planProfileChange plans a replacement when the new profile is not another
 // version of the attached one (same name); a new version swaps in place.

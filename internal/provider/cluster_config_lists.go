@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -399,3 +400,39 @@ func (l *configList[E, I]) removeEntry(ctx context.Context, c *palette.Client, c
 
 // errEntryExists: the cluster's list has an entry of that name already.
 var errEntryExists = errors.New("already in the cluster's list")
+
+// warnEntryErrors reports the errors Palette shows for an entry (what the
+// agent could not apply in the cluster) as a warning.
+func warnEntryErrors(what, name string, errs []wire.ClusterResourceError, diags *diag.Diagnostics) {
+	if len(errs) == 0 {
+		return
+	}
+	diags.AddWarning(fmt.Sprintf("Palette reports errors for %s %q", what, name),
+		"The cluster's agent could not apply it:\n  "+strings.Join(entryErrors(errs), "\n  "))
+}
+
+// Day-2 entries are written in one request each; the timeouts bound the wait
+// for the cluster's lock (other writes of the run) and the retries.
+const defaultConfigEntryTimeout = 5 * time.Minute
+
+// errEntryNotFound: the cluster's list has no such entry (test with
+// errors.Is); a cluster that is gone is palette.ErrNotFound.
+var errEntryNotFound = errors.New("not in the cluster's list")
+
+// goneEntry reports whether err says that an entry or its cluster is gone.
+func goneEntry(err error) bool {
+	return errors.Is(err, errEntryNotFound) || errors.Is(err, palette.ErrNotFound)
+}
+
+// entryErrors are the errors Palette reports for an entry, one line each.
+func entryErrors(errs []wire.ClusterResourceError) []string {
+	out := make([]string, 0, len(errs))
+	for _, e := range errs {
+		line := e.Msg
+		if e.Name != "" {
+			line = e.Name + ": " + line
+		}
+		out = append(out, line)
+	}
+	return out
+}

@@ -3,21 +3,14 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
-
-// Day-2 entries are written in one request each; the timeouts bound the wait
-// for the cluster's lock (other writes of the run) and the retries.
-const defaultConfigEntryTimeout = 5 * time.Minute
 
 func (r *clusterNamespaceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	plan, ok := getModel[clusterNamespaceResourceModel](ctx, req.Plan, &resp.Diagnostics)
@@ -146,29 +139,4 @@ func statusErrorsOfNamespace(e *wire.ClusterNamespaceResource) []wire.ClusterRes
 		return nil
 	}
 	return e.Status.Errors
-}
-
-// applyConfigCluster checks at apply time that the cluster of a Day-2
-// resource exists and is Full Permission; false after a diagnostic.
-func applyConfigCluster(ctx context.Context, pd *providerData, cid string, f clusterFeature, summary string, diags *diag.Diagnostics) bool {
-	_, v, err := clusterRule(ctx, pd.client, cid, false, f)
-	switch {
-	case err != nil:
-		diags.AddError(summary, fmt.Sprintf("Reading cluster %s: %s", cid, err))
-		return false
-	case v != nil:
-		v.addTo(diags)
-		return false
-	}
-	return true
-}
-
-// warnEntryErrors reports the errors Palette shows for an entry (what the
-// agent could not apply in the cluster) as a warning.
-func warnEntryErrors(what, name string, errs []wire.ClusterResourceError, diags *diag.Diagnostics) {
-	if len(errs) == 0 {
-		return
-	}
-	diags.AddWarning(fmt.Sprintf("Palette reports errors for %s %q", what, name),
-		"The cluster's agent could not apply it:\n  "+strings.Join(entryErrors(errs), "\n  "))
 }

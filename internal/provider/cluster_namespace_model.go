@@ -83,16 +83,3 @@ func (m *clusterNamespaceResourceModel) flatten(clusterUID string, e *wire.Clust
 		m.GPULimit = types.Int64Value(int64(g.Limit))
 	}
 }
-
-// entryErrors are the errors Palette reports for an entry, one line each.
-func entryErrors(errs []wire.ClusterResourceError) []string {
-	out := make([]string, 0, len(errs))
-	for _, e := range errs {
-		line := e.Msg
-		if e.Name != "" {
-			line = e.Name + ": " + line
-		}
-		out = append(out, line)
-	}
-	return out
-}

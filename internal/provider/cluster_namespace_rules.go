@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -94,22 +93,4 @@ func namespaceExists(clusterUID, name, uid string) *ruleViolation {
 			"by another configuration, or by an apply interrupted before it saved its state). Bring it under this resource "+
 			"with `terraform import` of the ID %q (or an import block), or remove it in Palette.",
 			clusterUID, name, uid, configEntryID(clusterUID, name))}
-}
-
-// planConfigCluster checks at plan time that the cluster of a Day-2
-// resource exists and is Full Permission (from the refresh's cluster cache
-// when it holds the cluster). A read-only cluster of this configuration is
-// a warning when the resource is new (the apply fails, but a destroy is not
-// blocked). It returns false when the plan cannot go on.
-func planConfigCluster(ctx context.Context, pd *providerData, cid string, f clusterFeature, creating bool, diags *diag.Diagnostics) bool {
-	v, err := planClusterRule(ctx, pd, cid, f)
-	switch {
-	case err != nil:
-		diags.AddAttributeError(path.Root("cluster_id"), "Error reading imported cluster", fmt.Sprintf("Cluster %s: %s", cid, err))
-		return false
-	case v == nil:
-		return true
-	}
-	v.addPlannedTo(diags, creating && pd.managedCluster(cid))
-	return false
 }

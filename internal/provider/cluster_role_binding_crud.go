@@ -62,11 +62,6 @@ func (r *clusterRoleBindingResource) saveEntry(ctx context.Context, m *clusterRo
 	diags.Append(state.Set(ctx, m)...)
 }
 
-// stateSetter is a state a CRUD method sets.
-type stateSetter interface {
-	Set(ctx context.Context, val any) diag.Diagnostics
-}
-
 func (r *clusterRoleBindingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	state, ok := getModel[clusterRoleBindingResourceModel](ctx, req.State, &resp.Diagnostics)
 	if !ok {

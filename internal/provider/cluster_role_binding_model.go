@@ -129,11 +129,3 @@ func (m *clusterRoleBindingResourceModel) flatten(ctx context.Context, clusterUI
 	diags.Append(d...)
 	m.Subjects = set
 }
-
-// optionalString is null for "".
-func optionalString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
@@ -83,4 +84,37 @@ func planClusterRule(ctx context.Context, pd *providerData, uid string, f cluste
 	}
 	_, v, err := clusterRule(ctx, pd.client, uid, false, f)
 	return v, err
+}
+
+// planConfigCluster checks at plan time that the cluster of a Day-2
+// resource exists and is Full Permission (from the refresh's cluster cache
+// when it holds the cluster). A read-only cluster of this configuration is
+// a warning when the resource is new (the apply fails, but a destroy is not
+// blocked). It returns false when the plan cannot go on.
+func planConfigCluster(ctx context.Context, pd *providerData, cid string, f clusterFeature, creating bool, diags *diag.Diagnostics) bool {
+	v, err := planClusterRule(ctx, pd, cid, f)
+	switch {
+	case err != nil:
+		diags.AddAttributeError(path.Root("cluster_id"), "Error reading imported cluster", fmt.Sprintf("Cluster %s: %s", cid, err))
+		return false
+	case v == nil:
+		return true
+	}
+	v.addPlannedTo(diags, creating && pd.managedCluster(cid))
+	return false
+}
+
+// applyConfigCluster checks at apply time that the cluster of a Day-2
+// resource exists and is Full Permission; false after a diagnostic.
+func applyConfigCluster(ctx context.Context, pd *providerData, cid string, f clusterFeature, summary string, diags *diag.Diagnostics) bool {
+	_, v, err := clusterRule(ctx, pd.client, cid, false, f)
+	switch {
+	case err != nil:
+		diags.AddError(summary, fmt.Sprintf("Reading cluster %s: %s", cid, err))
+		return false
+	case v != nil:
+		v.addTo(diags)
+		return false
+	}
+	return true
 }

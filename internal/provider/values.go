@@ -41,3 +41,16 @@ func setIfChanged[M any](ctx context.Context, state *tfsdk.State, prior, refresh
 	}
 	return state.Set(ctx, refreshed)
 }
+
+// optionalString is null for "".
+func optionalString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+// stateSetter is a state a CRUD method sets.
+type stateSetter interface {
+	Set(ctx context.Context, val any) diag.Diagnostics
+}
