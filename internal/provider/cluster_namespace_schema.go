@@ -25,7 +25,7 @@ func (r *clusterNamespaceResource) Schema(ctx context.Context, _ resource.Schema
 			"A refresh reads each cluster's list once, whatever the number of namespaces on it. Two Terraform runs writing the " +
 			"same cluster's namespaces at the same moment can still overwrite each other's change: Palette's list has no version " +
 			"to check. Keep one run per cluster at a time (Terraform's state lock does this for one state).\n\n" +
-			"Import with `<cluster_uid>:<namespace>`.",
+			"Import with `<cluster_uid>:<namespace>`, or (Terraform 1.12 or later) an `import` block with `identity = { cluster_id, name }`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<cluster_uid>:<namespace>`.",

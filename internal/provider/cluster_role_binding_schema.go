@@ -27,7 +27,7 @@ func (r *clusterRoleBindingResource) Schema(ctx context.Context, _ resource.Sche
 			"every other entry back as Palette showed it. A refresh reads each cluster's list once. Two Terraform runs writing " +
 			"the same cluster's RBAC list at the same moment can still overwrite each other's change (Palette's list has no " +
 			"version to check): keep one run per cluster at a time.\n\n" +
-			"Import with `<cluster_uid>:<name>`; only entries of one binding can be imported.",
+			"Import with `<cluster_uid>:<name>`, or (Terraform 1.12 or later) an `import` block with `identity = { cluster_id, name }`; only entries of one binding can be imported.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<cluster_uid>:<name>`.",
