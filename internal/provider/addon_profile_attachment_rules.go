@@ -165,7 +165,7 @@ func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req res
 			resp.Diagnostics.AddAttributeError(path.Root("profile_id"), "Error reading cluster profile",
 				fmt.Sprintf("Profile %s: %s", pid, err))
 		case v != nil:
-			v.addTo(&resp.Diagnostics)
+			v.addAtPlanTo(&resp.Diagnostics)
 		default:
 			checkValuesPacks(plan.Values, prof, &resp.Diagnostics)
 			if state != nil && known(state.ProfileID) && state.ProfileID.ValueString() != pid {

@@ -83,7 +83,7 @@ func (r *clusterNamespaceResource) ModifyPlan(ctx context.Context, req resource.
 		return
 	}
 	if e := r.data.namespaceList().find(list, "", n); e != nil {
-		namespaceExists(cid, n, e.Metadata.UID).addTo(&resp.Diagnostics)
+		namespaceExists(cid, n, e.Metadata.UID).addAtPlanTo(&resp.Diagnostics)
 	}
 }
 

@@ -127,7 +127,7 @@ func (r *clusterRoleBindingResource) ModifyPlan(ctx context.Context, req resourc
 		return
 	}
 	if e := r.data.rbacList().find(list, "", n); e != nil {
-		bindingExists(cid, n, e.Metadata.UID).addTo(&resp.Diagnostics)
+		bindingExists(cid, n, e.Metadata.UID).addAtPlanTo(&resp.Diagnostics)
 	}
 }
 

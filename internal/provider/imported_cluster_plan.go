@@ -183,7 +183,7 @@ func checkInstallRights(ctx context.Context, kc *kube.Client, p *plannedCluster,
 		return false
 	}
 	if len(denied) > 0 {
-		credentialsCannotInstall(p.access, mode, denied).addTo(diags)
+		credentialsCannotInstall(p.access, mode, denied).addAtPlanTo(diags)
 		return false
 	}
 	return true
@@ -196,7 +196,7 @@ func checkInstallRights(ctx context.Context, kc *kube.Client, p *plannedCluster,
 func (r *importedClusterResource) claimPlannedTarget(ctx context.Context, kc *kube.Client, p *plannedCluster, diags *diag.Diagnostics) bool {
 	identity, err := kc.ClusterIdentity(ctx)
 	if err != nil {
-		targetUnidentified(p.access, err).addTo(diags)
+		targetUnidentified(p.access, err).addAtPlanTo(diags)
 		return false
 	}
 	claimant := ""
@@ -229,7 +229,7 @@ func (r *importedClusterResource) checkExistingAgents(ctx context.Context, kc *k
 			diags.AddAttributeWarning(accessAttr(p.access), summary, detail)
 			continue
 		}
-		alreadyImported(p.access, in).addTo(diags)
+		alreadyImported(p.access, in).addAtPlanTo(diags)
 		return false
 	}
 	return true
@@ -244,7 +244,7 @@ func checkCloudType(ctx context.Context, kc *kube.Client, p *plannedCluster, dia
 		return
 	}
 	if ok, reason := kube.CloudTypeFits(p.plan.CloudType.ValueString(), platform); !ok {
-		cloudTypeMismatch(p.plan.CloudType.ValueString(), reason).addTo(diags)
+		cloudTypeMismatch(p.plan.CloudType.ValueString(), reason).addAtPlanTo(diags)
 	}
 }
 
@@ -271,7 +271,7 @@ func (r *importedClusterResource) planName(ctx context.Context, plan *importedCl
 	uid, why, verdict := r.interruptedImport(ctx, name, plan.CloudType.ValueString(), wireImportMode(plan.ImportMode.ValueString()),
 		fingerprint, access, true)
 	if verdict == takeoverRefused {
-		nameInUse(name, uid, why).addTo(diags)
+		nameInUse(name, uid, why).addAtPlanTo(diags)
 	}
 }
 

@@ -23,6 +23,21 @@ func (v *ruleViolation) addTo(diags *diag.Diagnostics) {
 	diags.AddAttributeError(v.path, v.summary, v.detail)
 }
 
+// destroyWayOut is what a plan-time rule that depends on what Palette or
+// the target cluster hold adds to its error: `terraform destroy` first plans
+// every resource of the configuration (the pre-destroy refresh is a normal
+// plan), so such a rule, broken by a resource the state does not hold yet,
+// would block the destroy; -refresh=false skips that plan.
+const destroyWayOut = "\nIf this error stops `terraform destroy` (which plans every resource of the configuration first, " +
+	"this one included), run `terraform destroy -refresh=false`: it destroys what the state holds without planning the rest."
+
+// addAtPlanTo reports, at plan time, the violation of a rule that depends
+// on what Palette or the target cluster hold, with the way out of a
+// destroy it would block.
+func (v *ruleViolation) addAtPlanTo(diags *diag.Diagnostics) {
+	diags.AddAttributeError(v.path, v.summary, v.detail+destroyWayOut)
+}
+
 // addPlannedTo reports, at plan time, a rule broken by the cluster of an
 // attachment yet to be created. When that cluster is a resource of the same
 // configuration, it is a warning: Terraform plans every resource of the
@@ -33,7 +48,7 @@ func (v *ruleViolation) addTo(diags *diag.Diagnostics) {
 // only this resource's own configuration stay errors.
 func (v *ruleViolation) addPlannedTo(diags *diag.Diagnostics, sameConfiguration bool) {
 	if !sameConfiguration {
-		v.addTo(diags)
+		v.addAtPlanTo(diags)
 		return
 	}
 	diags.AddAttributeWarning(v.path, v.summary, v.detail+"\nApplying this configuration fails with this error "+
