@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -19,6 +20,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/yaml"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubelocal"
 	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubetest"
@@ -554,4 +556,120 @@ func TestRunner_fullPermissionAddonLifecycle(t *testing.T) {
 	if _, err := e.kc.CoreV1().Namespaces().Get(e.ctx, "hello-addon", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("namespace hello-addon after delete: %v, want NotFound", err)
 	}
+}
+
+// valuesDataProfile is a pack whose ConfigMap takes a variable and a value
+// unquoted, where text splicing let them add keys and documents.
+const valuesDataProfile = `name: values-data
+version: 1.0.0
+type: add-on
+cloudType: all
+packs:
+  - name: data
+    tag: 1.0.0
+    type: manifest
+    values: |
+      image: busybox:1.36
+    manifests:
+      - name: config
+        content: |
+          apiVersion: v1
+          kind: ConfigMap
+          metadata:
+            name: values-data
+            namespace: default
+          data:
+            note: {{ .spectro.var.note }}
+            image: {{ .Values.image }}
+`
+
+// Values and variables are data, against a real apiserver: an override or
+// a variable that holds a document separator and a Namespace (the agent is
+// cluster-admin) creates no Namespace and adds no key. Both packs are Ready
+// and their objects hold the literal strings: the apiserver takes any string
+// in a ConfigMap's data and in a pod template's image (it refuses an image
+// with surrounding whitespace only in a Pod, so the Deployment's pods are
+// refused, which its ReplicaFailure condition says). Ready is what the
+// agent reports for a pack it applied; the value is the user's data.
+// Before, the value was spliced into the manifest's text: both packs created
+// the Namespace injected-ns, and the ConfigMap got a key "injected".
+func TestRunner_valuesAreData(t *testing.T) {
+	skipUnlessKube(t)
+	e := newEnv(t, kubelocal.FlavorGeneric)
+	before := e.createCanary()
+	file := filepath.Join(t.TempDir(), "values-data.yaml")
+	if err := os.WriteFile(file, []byte(valuesDataProfile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data := e.inst.CreateProfileFromFile(t, file)
+	hello := e.inst.CreateProfileFromFile(t, filepath.Join("..", "..", "examples", "profiles", "hello-addon.yaml"))
+	uid := e.importAndApply("values-data", wire.CloudTypeGeneric, wire.ImportModeFullPermission)
+	e.waitState(uid, wire.StateRunning)
+
+	// The rest of the template after the value would have become the
+	// annotation's block scalar, so the injected text parsed.
+	const injected = "busybox:1.36\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: injected-ns\n  annotations:\n    rest: |\n"
+	// Indented as the data's keys are, so that splicing added a key.
+	const note = "x\n  injected: key"
+	override, err := yaml.Marshal(map[string]any{"message": "hi", "replicas": 1, "image": injected})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.pc.PatchClusterProfiles(e.ctx, uid, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{
+		{UID: data, PackValues: []wire.Pack{{Name: "data", Tag: "1.0.0", Type: "manifest", Values: string(yamlMap("image", injected))}},
+			Variables: []wire.SpectroClusterVariable{{Name: "note", Value: note}}},
+		{UID: hello, PackValues: []wire.Pack{{Name: "hello", Tag: "1.0.0", Type: "manifest", Values: string(override)}}},
+	}}); err != nil {
+		t.Fatalf("attach: %v", err)
+	}
+	e.eventually("both packs Ready", time.Minute, func() error {
+		st := e.packStatus(uid)
+		for _, k := range []string{data + "/data", hello + "/hello"} {
+			if c := st[k]; c.Type != agent.ConditionReady || c.Status != "True" {
+				return fmt.Errorf("%s %+v", k, c)
+			}
+		}
+		return nil
+	})
+	cm, err := e.kc.CoreV1().ConfigMaps("default").Get(e.ctx, "values-data", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"note": note, "image": injected}; !reflect.DeepEqual(cm.Data, want) {
+		t.Errorf("config map data %q, want %q", cm.Data, want)
+	}
+	d, err := e.kc.AppsV1().Deployments("hello-addon").Get(e.ctx, "hello", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Spec.Template.Spec.Containers[0].Image; got != injected {
+		t.Errorf("deployment image %q, want %q", got, injected)
+	}
+	if _, err := e.kc.CoreV1().Namespaces().Get(e.ctx, "injected-ns", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("namespace injected-ns: %v, want NotFound", err)
+	}
+	e.eventually("the deployment's pods refused for their image", time.Minute, func() error {
+		d, err := e.kc.AppsV1().Deployments("hello-addon").Get(e.ctx, "hello", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		for _, c := range d.Status.Conditions {
+			if c.Type == appsv1.DeploymentReplicaFailure && strings.Contains(c.Message, "whitespace") {
+				return nil
+			}
+		}
+		return fmt.Errorf("conditions %+v", d.Status.Conditions)
+	})
+	e.deleteAndVerify(uid, before)
+	if _, err := e.kc.CoreV1().Namespaces().Get(e.ctx, "injected-ns", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("namespace injected-ns after delete: %v, want NotFound", err)
+	}
+}
+
+func yamlMap(k string, v any) []byte {
+	b, err := yaml.Marshal(map[string]any{k: v})
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

@@ -11,8 +11,10 @@ import (
 	"strings"
 	"text/template"
 
+	yaml "go.yaml.in/yaml/v3"
+	sigsyaml "sigs.k8s.io/yaml"
+
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
-	"sigs.k8s.io/yaml"
 )
 
 // PackTypeManifest is the only pack type the agent deploys.
@@ -31,7 +33,7 @@ func ParseValues(s string) (map[string]any, error) {
 	if strings.TrimSpace(s) == "" {
 		return map[string]any{}, nil
 	}
-	j, err := yaml.YAMLToJSON([]byte(s))
+	j, err := sigsyaml.YAMLToJSON([]byte(s))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrValues, err)
 	}
@@ -83,16 +85,10 @@ var templateFuncs = template.FuncMap{
 		}
 		return v
 	},
-	"toYaml": func(v any) (string, error) {
-		b, err := yaml.Marshal(v)
-		if err != nil {
-			return "", fmt.Errorf("toYaml: %w", err)
-		}
-		return strings.TrimSuffix(string(b), "\n"), nil
-	},
-	"indent":  indent,
-	"nindent": func(n int, s string) string { return "\n" + indent(n, s) },
-	"b64enc":  func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) },
+	"toYaml":  toYAML,
+	"indent":  func(n int, v any) shaped { return indentShaped(n, v, false) },
+	"nindent": func(n int, v any) shaped { return indentShaped(n, v, true) },
+	"b64enc":  func(v any) string { return base64.StdEncoding.EncodeToString([]byte(fmt.Sprint(v))) },
 }
 
 func indent(n int, s string) string {
@@ -115,31 +111,55 @@ func TemplateData(values map[string]any, vars []wire.SpectroClusterVariable) map
 	}
 }
 
-// RenderTemplate renders one manifest as a text/template with
-// missingkey=error; a reference to a missing value is an error.
-func RenderTemplate(name, content string, data map[string]any) (out string, err error) {
+// RenderTemplate renders one manifest, a text/template with
+// missingkey=error (a reference to a missing value is an error), and
+// returns its YAML documents. The values its actions print are data: see
+// render_data.go.
+func RenderTemplate(name, content string, data map[string]any) (string, error) {
+	docs, err := renderManifest(name, content, data)
+	if err != nil {
+		return "", err
+	}
+	out, err := encodeDocuments(docs)
+	if err != nil {
+		return "", fmt.Errorf("%w %q: %w", ErrTemplate, name, err)
+	}
+	return string(out), nil
+}
+
+// renderManifest renders one manifest into its YAML documents, each value
+// an action prints placed in the scalar that holds the action.
+func renderManifest(name, content string, data map[string]any) (docs []*yaml.Node, err error) {
 	defer func() {
 		// text/template recovers its own panics, but stay safe on odd data.
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w %q: %v", ErrTemplate, name, r)
 		}
 	}()
+	r := newRenderer()
 	t, err := template.New(name).Option("missingkey=error").Funcs(templateFuncs).Parse(content)
 	if err != nil {
-		return "", fmt.Errorf("%w %q: %w", ErrTemplate, name, err)
+		return nil, fmt.Errorf("%w %q: %w", ErrTemplate, name, err)
 	}
+	capture(t)
+	t.Funcs(template.FuncMap{printFunc: r.placeholder})
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
-		return "", fmt.Errorf("%w %q: %w", ErrTemplate, name, err)
+		return nil, fmt.Errorf("%w %q: %s", ErrTemplate, name, r.readable(err.Error()))
 	}
-	return buf.String(), nil
+	docs, err = r.documents(buf.String())
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %w", ErrTemplate, name, err)
+	}
+	return docs, nil
 }
 
 // RenderedPack is a pack ready to apply.
 type RenderedPack struct {
 	ProfileUID string
 	Name       string
-	// Manifest is the multi-document YAML of all the pack's manifests.
+	// Manifest is the multi-document YAML of all the pack's manifests,
+	// re-encoded from the parsed documents (without comments).
 	Manifest []byte
 	// Hash identifies the rendered content.
 	Hash string
@@ -188,7 +208,9 @@ func effectivePack(p wire.Pack, overrides []wire.Pack) (wire.Pack, map[string]an
 }
 
 // RenderPack renders every manifest of a pack of a desired profile. Only
-// manifest packs are supported.
+// manifest packs are supported. Values and variables are data: each lands in
+// the scalar its action stands in and can add no document, key or object
+// (render_data.go).
 func RenderPack(prof wire.DesiredProfile, p wire.Pack) (*RenderedPack, error) {
 	if p.Type != PackTypeManifest {
 		return nil, fmt.Errorf("pack %q has type %q; the agent deploys only %q packs", p.Name, p.Type, PackTypeManifest)
@@ -198,20 +220,18 @@ func RenderPack(prof wire.DesiredProfile, p wire.Pack) (*RenderedPack, error) {
 		return nil, err
 	}
 	data := TemplateData(values, prof.Variables)
-	var buf bytes.Buffer
+	var docs []*yaml.Node
 	for _, m := range eff.Manifests {
-		out, err := RenderTemplate(m.Name, m.Content, data)
+		d, err := renderManifest(m.Name, m.Content, data)
 		if err != nil {
 			return nil, err
 		}
-		if strings.TrimSpace(out) == "" {
-			continue
-		}
-		if buf.Len() > 0 {
-			buf.WriteString("\n---\n")
-		}
-		buf.WriteString(out)
+		docs = append(docs, d...)
 	}
-	sum := sha256.Sum256(buf.Bytes())
-	return &RenderedPack{ProfileUID: prof.UID, Name: p.Name, Manifest: buf.Bytes(), Hash: hex.EncodeToString(sum[:])}, nil
+	out, err := encodeDocuments(docs)
+	if err != nil {
+		return nil, fmt.Errorf("%w of pack %q: %w", ErrTemplate, p.Name, err)
+	}
+	sum := sha256.Sum256(out)
+	return &RenderedPack{ProfileUID: prof.UID, Name: p.Name, Manifest: out, Hash: hex.EncodeToString(sum[:])}, nil
 }
