@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
@@ -435,4 +437,74 @@ func entryErrors(errs []wire.ClusterResourceError) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// entryRules are the plan-time rules of a new Day-2 entry beyond its
+// cluster's: twice reports a second resource of the configuration with the
+// same entry, exists an entry of that name made outside the resource.
+type entryRules struct {
+	feature clusterFeature
+	claim   string // the ownership claim's prefix: "namespace", "rbac"
+	twice   func(clusterUID, name string) *ruleViolation
+	exists  func(clusterUID, name, uid string) *ruleViolation
+}
+
+// planEntry runs, in ModifyPlan, the rules shared by the Day-2 resources
+// when the cluster is known: the cluster exists and is Full Permission;
+// and, for a new entry, its ID, that no other resource of the configuration
+// has it, and that the cluster's list (read once per run) has no entry of
+// that name yet.
+func (l *configList[E, I]) planEntry(ctx context.Context, pd *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, rules entryRules) {
+	var clusterID, name types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("cluster_id"), &clusterID)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("name"), &name)...)
+	if resp.Diagnostics.HasError() || !known(clusterID) {
+		return
+	}
+	cid := clusterID.ValueString()
+	creating := req.State.Raw.IsNull()
+	if !planConfigCluster(ctx, pd, cid, rules.feature, creating, &resp.Diagnostics) || !creating || !known(name) {
+		return
+	}
+	n := name.ValueString()
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), configEntryID(cid, n))...)
+	if _, conflict := pd.ownership().claim(phasePlan, rules.claim+"/"+configEntryID(cid, n), ""); conflict {
+		rules.twice(cid, n).addTo(&resp.Diagnostics)
+		return
+	}
+	list, err := l.read(ctx, pd.client, cid)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("cluster_id"), fmt.Sprintf("Error reading the cluster's %ss", l.what),
+			fmt.Sprintf("Cluster %s: %s", cid, err))
+		return
+	}
+	if e := l.find(list, "", n); e != nil {
+		rules.exists(cid, n, l.meta(e).UID).addAtPlanTo(&resp.Diagnostics)
+	}
+}
+
+// claimEntry claims, at apply time, the entry name of cluster cid for the
+// resource creating it; false after the diagnostic of a second claim.
+func (pd *providerData) claimEntry(rules entryRules, cid, name string, diags *diag.Diagnostics) bool {
+	if _, conflict := pd.ownership().claim(phaseApply, rules.claim+"/"+configEntryID(cid, name), ""); conflict {
+		rules.twice(cid, name).addTo(diags)
+		return false
+	}
+	return true
+}
+
+// stateAfterFailedChange makes the state of an update whose write failed
+// say what Palette holds: the entry as read after the write (flatten sets
+// the model from it), gone when the list no longer has it, or else (the
+// list could not be read) the prior state.
+func stateAfterFailedChange[E, M any](ctx context.Context, state *tfsdk.State, prior *M, e *E, listed bool, flatten func(*M, *E), diags *diag.Diagnostics) {
+	switch {
+	case e != nil:
+		flatten(prior, e)
+		diags.Append(state.Set(ctx, prior)...)
+	case listed:
+		state.RemoveResource(ctx)
+	default:
+		diags.Append(state.Set(ctx, prior)...)
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
@@ -24,9 +23,7 @@ func (r *clusterNamespaceResource) Create(ctx context.Context, req resource.Crea
 	if !applyConfigCluster(ctx, r.data, cid, featureNamespaces, summary, &resp.Diagnostics) {
 		return
 	}
-	if _, conflict := r.data.ownership().claim(phaseApply, "namespace/"+configEntryID(cid, name), ""); conflict {
-		resp.Diagnostics.AddAttributeError(path.Root("name"), "Namespace configured twice",
-			fmt.Sprintf("Another palette_cluster_namespace of this configuration configures namespace %q on cluster %s.", name, cid))
+	if !r.data.claimEntry(namespaceRules, cid, name, &resp.Diagnostics) {
 		return
 	}
 	e, exists, err := r.data.namespaceList().createEntry(ctx, r.data.client, cid, name,
@@ -97,16 +94,9 @@ func (r *clusterNamespaceResource) Update(ctx context.Context, req resource.Upda
 		})
 	if err != nil {
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("Namespace %q of cluster %s: %s", name, cid, err))
-		// The state says what Palette holds now.
-		switch {
-		case e != nil:
-			state.flatten(cid, e)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		case listed:
-			resp.State.RemoveResource(ctx)
-		default:
-			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		}
+		stateAfterFailedChange(ctx, &resp.State, &state, e, listed, func(m *clusterNamespaceResourceModel, e *wire.ClusterNamespaceResource) {
+			m.flatten(cid, e)
+		}, &resp.Diagnostics)
 		return
 	}
 	plan.flatten(cid, e)

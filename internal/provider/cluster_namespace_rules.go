@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	k8svalidation "k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -57,34 +56,16 @@ func (r *clusterNamespaceResource) ModifyPlan(ctx context.Context, req resource.
 	if !req.State.Raw.IsNull() && sameArguments(ctx, req, namespaceArguments) {
 		return // nothing of it changes: the rules held when it was made
 	}
-	var clusterID, name types.String
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("cluster_id"), &clusterID)...)
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("name"), &name)...)
-	if resp.Diagnostics.HasError() || !known(clusterID) {
-		return
-	}
-	cid := clusterID.ValueString()
-	creating := req.State.Raw.IsNull()
-	if !planConfigCluster(ctx, r.data, cid, featureNamespaces, creating, &resp.Diagnostics) || !creating || !known(name) {
-		return
-	}
-	n := name.ValueString()
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), configEntryID(cid, n))...)
-	if _, conflict := r.data.ownership().claim(phasePlan, "namespace/"+configEntryID(cid, n), ""); conflict {
-		resp.Diagnostics.AddAttributeError(path.Root("name"), "Namespace configured twice",
-			fmt.Sprintf("Another palette_cluster_namespace of this configuration configures namespace %q on cluster %s. "+
-				"Keep one resource per namespace and cluster.", n, cid))
-		return
-	}
-	list, err := r.data.namespaceList().read(ctx, r.data.client, cid)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("cluster_id"), "Error reading the cluster's namespaces",
-			fmt.Sprintf("Cluster %s: %s", cid, err))
-		return
-	}
-	if e := r.data.namespaceList().find(list, "", n); e != nil {
-		namespaceExists(cid, n, e.Metadata.UID).addAtPlanTo(&resp.Diagnostics)
-	}
+	r.data.namespaceList().planEntry(ctx, r.data, req, resp, namespaceRules)
+}
+
+// namespaceRules are the rules of a new namespace entry.
+var namespaceRules = entryRules{feature: featureNamespaces, claim: "namespace", twice: namespaceTwice, exists: namespaceExists}
+
+func namespaceTwice(clusterUID, name string) *ruleViolation {
+	return &ruleViolation{path.Root("name"), "Namespace configured twice",
+		fmt.Sprintf("Another palette_cluster_namespace of this configuration configures namespace %q on cluster %s. "+
+			"Keep one resource per namespace and cluster.", name, clusterUID)}
 }
 
 func namespaceExists(clusterUID, name, uid string) *ruleViolation {

@@ -25,8 +25,7 @@ func (r *clusterRoleBindingResource) Create(ctx context.Context, req resource.Cr
 	if !applyConfigCluster(ctx, r.data, cid, featureRoleBindings, summary, &resp.Diagnostics) {
 		return
 	}
-	if _, conflict := r.data.ownership().claim(phaseApply, "rbac/"+configEntryID(cid, name), ""); conflict {
-		bindingTwice(cid, name).addTo(&resp.Diagnostics)
+	if !r.data.claimEntry(bindingRules, cid, name, &resp.Diagnostics) {
 		return
 	}
 	want := plan.binding(ctx, &resp.Diagnostics)
@@ -111,16 +110,9 @@ func (r *clusterRoleBindingResource) Update(ctx context.Context, req resource.Up
 		})
 	if err != nil {
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("Role binding %q of cluster %s: %s", name, cid, err))
-		// The state says what Palette holds now.
-		switch {
-		case e != nil:
-			state.flatten(ctx, cid, e, &resp.Diagnostics)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		case listed:
-			resp.State.RemoveResource(ctx)
-		default:
-			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		}
+		stateAfterFailedChange(ctx, &resp.State, &state, e, listed, func(m *clusterRoleBindingResourceModel, e *wire.ClusterRbac) {
+			m.flatten(ctx, cid, e, &resp.Diagnostics)
+		}, &resp.Diagnostics)
 		return
 	}
 	r.saveEntry(ctx, &plan, cid, e, &resp.State, &resp.Diagnostics)

@@ -103,33 +103,11 @@ func (r *clusterRoleBindingResource) ModifyPlan(ctx context.Context, req resourc
 	if !req.State.Raw.IsNull() && sameArguments(ctx, req, bindingArguments) {
 		return
 	}
-	var clusterID, name types.String
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("cluster_id"), &clusterID)...)
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("name"), &name)...)
-	if resp.Diagnostics.HasError() || !known(clusterID) {
-		return
-	}
-	cid := clusterID.ValueString()
-	creating := req.State.Raw.IsNull()
-	if !planConfigCluster(ctx, r.data, cid, featureRoleBindings, creating, &resp.Diagnostics) || !creating || !known(name) {
-		return
-	}
-	n := name.ValueString()
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), configEntryID(cid, n))...)
-	if _, conflict := r.data.ownership().claim(phasePlan, "rbac/"+configEntryID(cid, n), ""); conflict {
-		bindingTwice(cid, n).addTo(&resp.Diagnostics)
-		return
-	}
-	list, err := r.data.rbacList().read(ctx, r.data.client, cid)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("cluster_id"), "Error reading the cluster's RBAC bindings",
-			fmt.Sprintf("Cluster %s: %s", cid, err))
-		return
-	}
-	if e := r.data.rbacList().find(list, "", n); e != nil {
-		bindingExists(cid, n, e.Metadata.UID).addAtPlanTo(&resp.Diagnostics)
-	}
+	r.data.rbacList().planEntry(ctx, r.data, req, resp, bindingRules)
 }
+
+// bindingRules are the rules of a new RBAC entry.
+var bindingRules = entryRules{feature: featureRoleBindings, claim: "rbac", twice: bindingTwice, exists: bindingExists}
 
 func bindingTwice(clusterUID, name string) *ruleViolation {
 	return &ruleViolation{path.Root("name"), "Role binding configured twice",
