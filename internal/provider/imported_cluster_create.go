@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -73,8 +75,8 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		}
 		resp.Diagnostics.AddWarning("Took over a cluster left by an interrupted apply",
 			fmt.Sprintf("Cluster %s (%q) was registered by an earlier apply that ended before Terraform recorded it "+
-				"in state: it carries this resource's creation fingerprint, and %s. This apply continues with it "+
-				"instead of registering a second cluster.", uid, name, why))
+				"in state: it carries this resource's creation fingerprint, %s says so, and %s. This apply continues "+
+				"with it instead of registering a second cluster.", uid, name, envAdoptInterrupted, why))
 		if err := c.UpdateClusterMetadata(ctx, uid, labels, importReq.Metadata.Annotations); err != nil {
 			resp.Diagnostics.AddError("Error importing cluster", fmt.Sprintf("Updating the metadata of cluster %s: %s", uid, err))
 			return
@@ -117,6 +119,17 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 	}
 
 	if err := waitFor(ctx, c, uid, plan.WaitFor.ValueString()); err != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			// Terraform was interrupted (Ctrl-C) while the cluster was
+			// registered and its agent installed: the resource is saved as
+			// made, not tainted, so that the next apply does not deregister
+			// and import a healthy cluster again. A refresh shows its state.
+			resp.Diagnostics.AddWarning("Interrupted while waiting for the imported cluster",
+				fmt.Sprintf("Cluster %s is registered%s and recorded in state; Terraform was interrupted before it "+
+					"reached wait_for = %q. The next refresh shows its state.", uid,
+					map[bool]string{true: " and its agent installed", false: ""}[!access.IsZero()], plan.WaitFor.ValueString()))
+			return
+		}
 		detail := fmt.Sprintf("Cluster %s: %s", uid, err)
 		if access.IsZero() {
 			detail += "\nNo cluster access was configured: install the agent with the command in import_command."
@@ -126,6 +139,33 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 	}
 
 	r.saveReadBack(ctx, &plan, access, &resp.State, &resp.Diagnostics)
+}
+
+// envAdoptInterrupted names the clusters an interrupted apply of this state
+// registered without recording them ("1" or "all": every cluster that
+// carries its resource's creation fingerprint; else a comma-separated list
+// of UIDs): the one command after an apply killed before its state write is
+// `PALETTE_ADOPT_INTERRUPTED=1 terraform apply`. Without it, a cluster is
+// never taken over: its fingerprint proves the configuration, and two
+// states (workspaces, copies) of one configuration share it.
+const envAdoptInterrupted = "PALETTE_ADOPT_INTERRUPTED"
+
+// adoptInterrupted tells whether the user said that cluster uid was left
+// by an interrupted apply of this state.
+func adoptInterrupted(uid string) bool {
+	v := strings.TrimSpace(os.Getenv(envAdoptInterrupted))
+	switch strings.ToLower(v) {
+	case "":
+		return false
+	case "1", "true", "all", "yes":
+		return true
+	}
+	for _, u := range strings.Split(v, ",") {
+		if strings.TrimSpace(u) == uid {
+			return true
+		}
+	}
+	return false
 }
 
 // takeover is the verdict on a cluster that holds the name a resource is
@@ -195,11 +235,20 @@ func (r *importedClusterResource) interruptedImport(ctx context.Context, name, c
 	switch {
 	case mode != wireMode:
 		return uid, fmt.Sprintf("cluster %s was imported in another mode (%q)", uid, mode), takeoverRefused
+	case !adoptInterrupted(uid):
+		// The fingerprint proves the configuration, not the state: another
+		// workspace, a copied directory or a concurrent run of the same
+		// configuration registers the same fingerprint. Only the user can
+		// say that this state's apply was interrupted.
+		return uid, fmt.Sprintf("cluster %s carries this configuration's creation fingerprint, so an apply of this "+
+			"configuration registered it: an interrupted apply of this state, or an apply of another state of the same "+
+			"configuration (another workspace, a copied directory). The provider cannot tell which, and never takes over "+
+			"another state's cluster by itself", uid), takeoverRefused
 	case cl.Status.State == wire.StatePending:
 		return uid, "it is still Pending: no agent has registered for it", takeoverAllowed
 	case access.IsZero():
-		return uid, fmt.Sprintf("cluster %s is %s (an agent registered for it), and without cluster access "+
-			"the provider cannot check that its agent runs in your cluster", uid, cl.Status.State), takeoverRefused
+		return uid, fmt.Sprintf("%s=%s says it is yours (without cluster access the provider cannot check that its "+
+			"agent runs in your cluster)", envAdoptInterrupted, os.Getenv(envAdoptInterrupted)), takeoverAllowed
 	}
 	kc, err := r.data.newKube(access)
 	if err != nil {

@@ -271,7 +271,7 @@ func (r *importedClusterResource) planName(ctx context.Context, plan *importedCl
 	uid, why, verdict := r.interruptedImport(ctx, name, plan.CloudType.ValueString(), wireImportMode(plan.ImportMode.ValueString()),
 		fingerprint, access, true)
 	if verdict == takeoverRefused {
-		nameInUse(name, uid, why).addAtPlanTo(diags)
+		nameInUse(name, uid, why).addTo(diags)
 	}
 }
 

@@ -146,10 +146,13 @@ func nameInUse(name, uid, why string) *ruleViolation {
 	}
 	return &ruleViolation{path.Root("name"), "Cluster name already taken",
 		fmt.Sprintf("Palette already has a cluster named %q in this project, and nothing proves that an interrupted "+
-			"apply of this resource registered it: %s.\nChoose another name; or, if that cluster is yours, bring it under "+
-			"Terraform with\n\n  terraform import palette_imported_cluster.<name> %s\n\nor an import block "+
-			"(import { to = palette_imported_cluster.<name>, id = %q }). Until then, `terraform destroy -refresh=false` "+
-			"destroys the rest of this configuration without planning this cluster again.", name, why, ref, ref)}
+			"apply of this state registered it: %s.\nIf an apply of this state was interrupted (killed before it saved "+
+			"its state) and registered it, one command brings it into this state:\n\n  %s=1 terraform apply\n\n"+
+			"(%s=%s adopts this cluster only). If another state (workspace, directory) manages it, choose another name. "+
+			"If that cluster is yours otherwise, bring it under Terraform with\n\n  terraform import palette_imported_cluster.<name> %s\n\n"+
+			"or an import block (import { to = palette_imported_cluster.<name>, id = %q }). Until then, `terraform destroy -refresh=false` "+
+			"destroys the rest of this configuration without planning this cluster again.",
+			name, why, envAdoptInterrupted, envAdoptInterrupted, ref, ref, ref)}
 }
 
 // nameRegisteredTwice: two resources of one configuration register the

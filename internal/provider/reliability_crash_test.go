@@ -175,9 +175,20 @@ func crashAndConverge(t *testing.T, point string) string {
 		t.Fatalf("the state already holds %s: Terraform was not killed before the state write", uid)
 	}
 
-	// Apply again: the provider takes the cluster over (with a warning)
-	// instead of registering a second one, and the state converges.
-	again := tfMust(t, dir, tfEnv, nil, "apply", "-auto-approve")
+	// Apply again: the cluster carries this configuration's fingerprint,
+	// but nothing tells this state from another of the same configuration:
+	// the apply registers no second cluster and says the one command that
+	// brings this one back.
+	refused, code := tfRun(t, dir, tfEnv, "apply", "-auto-approve")
+	if code == 0 || !adoptCommand.MatchString(refused) {
+		t.Fatalf("the apply after the crash did not refuse with the adopt command (exit %d):\n%s", code, refused)
+	}
+	if n := len(liveClusters(t, env.Client, name)); n != 1 {
+		t.Fatalf("after the refused apply: %d live clusters named %s, want 1", n, name)
+	}
+	// That command takes the cluster over (with a warning) and the state
+	// converges.
+	again := tfMust(t, dir, append(tfEnv, "PALETTE_ADOPT_INTERRUPTED=1"), nil, "apply", "-auto-approve")
 	if !strings.Contains(again, "Took over a cluster left by an interrupted apply") {
 		t.Fatalf("the second apply did not say it took the cluster over:\n%s", again)
 	}
@@ -193,6 +204,6 @@ func crashAndConverge(t *testing.T, point string) string {
 	if n := len(liveClusters(t, env.Client, name)); n != 0 {
 		t.Fatalf("after destroy: %d live clusters", n)
 	}
-	return fmt.Sprintf("killed after the %s (cluster %s), next apply took it over: 1 cluster, converged", map[string]string{
+	return fmt.Sprintf("killed after the %s (cluster %s), next apply refused with the adopt command, which took it over: 1 cluster, converged", map[string]string{
 		"import": "import POST", "agent": "agent install"}[point], state)
 }

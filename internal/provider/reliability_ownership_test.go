@@ -55,6 +55,8 @@ func TestAccReliability_ownership(t *testing.T) {
 		t.Run("y_unknown_at_plan", func(t *testing.T) { ownershipSameName(t, env, &n, true) })
 		t.Run("lost_state_pending", func(t *testing.T) { ownershipLostState(t, env, &n, false) })
 		t.Run("lost_state_agent", func(t *testing.T) { ownershipLostState(t, env, &n, true) })
+		t.Run("two_workspaces", func(t *testing.T) { ownershipTwoWorkspaces(t, env, &n, false) })
+		t.Run("two_workspaces_agent", func(t *testing.T) { ownershipTwoWorkspaces(t, env, &n, true) })
 	})
 	t.Cleanup(func() {
 		if !t.Failed() {
@@ -82,8 +84,17 @@ func (d *ownershipDir) write(t *testing.T, resources string) {
 
 func (d *ownershipDir) tf(t *testing.T, codes []int, args ...string) string {
 	t.Helper()
-	return tfMust(t, d.dir, []string{"PALETTE_API_KEY=" + d.env.API.APIKey}, codes, args...)
+	return d.tfEnv(t, nil, codes, args...)
 }
+
+// tfEnv runs a terraform command with more environment.
+func (d *ownershipDir) tfEnv(t *testing.T, env []string, codes []int, args ...string) string {
+	t.Helper()
+	return tfMust(t, d.dir, append([]string{"PALETTE_API_KEY=" + d.env.API.APIKey}, env...), codes, args...)
+}
+
+// adoptCommand is what the refusal of an interrupted apply's cluster says to run.
+var adoptCommand = regexp.MustCompile(`(?s)Cluster name already\s+taken.*PALETTE_ADOPT_INTERRUPTED=1\s+terraform\s+apply`)
 
 // expectFails runs a terraform command that must fail with want.
 func (d *ownershipDir) expectFails(t *testing.T, want *regexp.Regexp, args ...string) {
@@ -320,8 +331,14 @@ func ownershipLostState(t *testing.T, env *testEnv, n *ownershipTally, withAgent
 	n.refused.Add(1)
 	n.atPlan.Add(1)
 
+	// This configuration again: its fingerprint, but nothing tells this
+	// state from another of the same configuration; the plan says the one
+	// command that adopts it.
 	d.write(t, config("first"))
-	out := d.tf(t, nil, "apply", "-auto-approve")
+	d.expectFails(t, adoptCommand, "plan")
+	n.refused.Add(1)
+	n.atPlan.Add(1)
+	out := d.tfEnv(t, []string{"PALETTE_ADOPT_INTERRUPTED=1"}, nil, "apply", "-auto-approve")
 	if !strings.Contains(out, "Took over a cluster left by an interrupted apply") {
 		t.Fatalf("the apply did not take its cluster over:\n%s", out)
 	}
@@ -344,5 +361,63 @@ func ownershipLostState(t *testing.T, env *testEnv, n *ownershipTally, withAgent
 	d.tf(t, nil, "destroy", "-auto-approve")
 	if got := liveClusters(t, env.Client, name); len(got) != 0 {
 		t.Fatalf("after destroy: %+v", got)
+	}
+}
+
+// ownershipTwoWorkspaces: one directory, two workspaces (two states) of one
+// configuration. The second workspace's plan and apply are refused: the
+// cluster carries this configuration's fingerprint, but it is the first
+// state's. Its destroy touches nothing, and the first workspace still plans
+// no change. The same holds for a copied directory or a concurrent run
+// (-lock=false): what tells states apart is only the user's word
+// (PALETTE_ADOPT_INTERRUPTED).
+func ownershipTwoWorkspaces(t *testing.T, env *testEnv, n *ownershipTally, withAgent bool) {
+	name, access, waitFor := "ws-pending", "", "none"
+	if withAgent {
+		name, access, waitFor = "ws-agent", env.kubeAccess(), "running"
+	}
+	d := env.ownershipDir(t, fmt.Sprintf(`resource "palette_imported_cluster" "c" {
+  name        = %q
+  cloud_type  = "generic"
+  import_mode = "read_only"
+  wait_for    = %q
+  %s
+}
+`, name, waitFor, access))
+	d.tf(t, nil, "workspace", "new", "w1")
+	d.tf(t, nil, "apply", "-auto-approve")
+	live := liveClusters(t, env.Client, name)
+	if len(live) != 1 {
+		t.Fatalf("after w1's apply: %d clusters named %s", len(live), name)
+	}
+	uid := live[0].Metadata.UID
+	d.tf(t, nil, "workspace", "new", "w2")
+	d.expectFails(t, adoptCommand, "plan")
+	d.expectFails(t, adoptCommand, "apply", "-auto-approve")
+	n.refused.Add(1)
+	n.atPlan.Add(1)
+	d.tf(t, nil, "destroy", "-auto-approve")
+	after := liveClusters(t, env.Client, name)
+	if len(after) != 1 || after[0].Metadata.UID != uid {
+		n.takenOver.Add(1)
+		t.Fatalf("w2's destroy touched w1's cluster: %+v, want %s", after, uid)
+	}
+	if withAgent {
+		installs, err := manifest.FindInstalled(context.Background(), env.kubeClient(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(installs) != 1 || installs[0].ClusterUID != uid {
+			n.overwritten.Add(1)
+			t.Fatalf("agents in the cluster after w2: %+v, want only %s's", installs, uid)
+		}
+	}
+	d.tf(t, nil, "workspace", "select", "w1")
+	if out := d.tf(t, nil, "plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Fatalf("w1 plans changes after w2:\n%s", out)
+	}
+	d.tf(t, nil, "destroy", "-auto-approve")
+	if got := liveClusters(t, env.Client, name); len(got) != 0 {
+		t.Fatalf("after w1's destroy: %d clusters", len(got))
 	}
 }
