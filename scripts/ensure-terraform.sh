@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
 # Prints the path of a Terraform-compatible CLI, installing one when missing.
-# Order: $TF_ACC_TERRAFORM_PATH, `terraform` on PATH, then Terraform built
-# from its Go module (scripts/build-terraform.sh) into a cache outside the
-# repository. With TF=tofu it always uses (or builds) OpenTofu.
+# Order: $TF_ACC_TERRAFORM_PATH, then Terraform ${TERRAFORM_VERSION:-v1.16.4}
+# built from its Go module (scripts/build-terraform.sh) into a cache outside
+# the repository. A `terraform` on PATH is not used: whatever version a
+# machine happens to have must not silently become the suite's CLI (set
+# TF_ACC_TERRAFORM_PATH="$(command -v terraform)" to use it on purpose).
+# With TF=tofu it always uses (or builds) OpenTofu.
 set -euo pipefail
 cache="${PALETTE_CACHE:-$HOME/.cache/terraform-provider-palette}"
 tofu_version="${TOFU_VERSION:-v1.12.6}"
 want="${TF:-terraform}"
 
 if [ "$want" != "tofu" ]; then
-  if [ -n "${TF_ACC_TERRAFORM_PATH:-}" ] && [ -x "${TF_ACC_TERRAFORM_PATH}" ]; then
+  if [ -n "${TF_ACC_TERRAFORM_PATH:-}" ]; then
+    # An explicit CLI wins; a wrong path is an error, not a quiet fallback.
+    [ -x "${TF_ACC_TERRAFORM_PATH}" ] || { echo "ensure-terraform: TF_ACC_TERRAFORM_PATH=${TF_ACC_TERRAFORM_PATH} is not an executable" >&2; exit 1; }
     echo "$TF_ACC_TERRAFORM_PATH"; exit 0
   fi
-  if command -v terraform >/dev/null 2>&1; then
-    command -v terraform; exit 0
-  fi
-  # No Terraform on PATH (a fresh CI machine): Terraform built from its Go
-  # module, the same build the resource-identity test uses.
-  echo "ensure-terraform: no terraform on PATH; using Terraform built from its Go module" >&2
+  # Terraform built from its Go module (the same build the resource-identity
+  # test uses; TERRAFORM_VERSION picks another version).
   exec "$(dirname "$0")/build-terraform.sh"
 fi
 

@@ -16,9 +16,11 @@ import (
 )
 
 // identityCLI points the test at a Terraform that knows resource identity
-// (1.12 or later): PALETTE_TEST_TERRAFORM_IDENTITY (make test builds 1.13.3
-// with scripts/build-terraform.sh), or the suite's own CLI when it is new
-// enough. Without one the test is skipped (by the version check below).
+// (1.12 or later): PALETTE_TEST_TERRAFORM_IDENTITY (make test sets it to
+// the Terraform of scripts/build-terraform.sh, 1.16.4, also when
+// TF_ACC_TERRAFORM_PATH names an older CLI), or the suite's own CLI when it
+// is new enough. Without one the test is skipped (by the version check
+// below).
 func identityCLI(t *testing.T) {
 	t.Helper()
 	if p := os.Getenv("PALETTE_TEST_TERRAFORM_IDENTITY"); p != "" && !usingOpenTofu() {

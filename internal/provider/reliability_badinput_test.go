@@ -25,13 +25,36 @@ func diagOn(summary, attr string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)Error: ` + strings.Join(words, `\s+`) + `.*?\d+:\s+` + regexp.QuoteMeta(attr) + `\s+=`)
 }
 
-// diagAt matches a diagnostic's summary followed by the path of the
-// attribute it is on, for an attribute inside a nested object: Terraform
-// shows only the resource's first line for those, so the provider's detail
-// names the attribute (a kept validator's detail names it in quotes).
-func diagAt(summary, attrPath string) *regexp.Regexp {
-	words := strings.Fields(regexp.QuoteMeta(summary))
-	return regexp.MustCompile(`(?s)Error: ` + strings.Join(words, `\s+`) + `.*?\d+:\s+resource\s.*?` + strings.Join(strings.Fields(regexp.QuoteMeta(attrPath)), `\s+`))
+// diagAtFor returns diagAt for the CLI of the test. diagAt matches a
+// diagnostic's summary on attr, an attribute inside a nested object (proxy,
+// timeouts, kubernetes), followed by detail, the attribute's path as the
+// provider's detail names it (a kept validator's detail names it in quotes).
+// Where the diagnostic points depends on the CLI: Terraform 1.15 and later
+// show the attribute's own configuration line (`N:   attr = ...`); earlier
+// ones and OpenTofu (1.12) only the resource's first line, which is why the
+// detail names the path.
+func diagAtFor(attrLines bool) func(summary, attr, detail string) *regexp.Regexp {
+	return func(summary, attr, detail string) *regexp.Regexp {
+		words := strings.Fields(regexp.QuoteMeta(summary))
+		line := `resource\s`
+		if attrLines {
+			line = regexp.QuoteMeta(attr) + `\s+=`
+		}
+		return regexp.MustCompile(`(?s)Error: ` + strings.Join(words, `\s+`) + `.*?\d+:\s+` + line + `.*?` + strings.Join(strings.Fields(regexp.QuoteMeta(detail)), `\s+`))
+	}
+}
+
+// cliShowsNestedAttributeLines tells whether the CLI points a diagnostic on
+// an attribute inside a nested object at that attribute's line: Terraform
+// 1.15 and later do (tfdiags' rangeOfDeepestAttributeValueFromPath, absent
+// from 1.14 and from OpenTofu 1.12).
+func cliShowsNestedAttributeLines(t *testing.T) bool {
+	t.Helper()
+	if usingOpenTofu() {
+		return false
+	}
+	major, minor := cliVersion(t)
+	return major > 1 || minor >= 15
 }
 
 // TestAccReliability_badInput: each bad configuration fails, at plan time
@@ -40,6 +63,7 @@ func diagAt(summary, attrPath string) *regexp.Regexp {
 func TestAccReliability_badInput(t *testing.T) {
 	env := newTestEnv(t, testEnvOptions{flavor: "generic", api: []localtest.Option{localtest.WithSimulateAgents()}, leavesClusters: true})
 	ctx := testCtx(t)
+	diagAt := diagAtFor(cliShowsNestedAttributeLines(t))
 	imp := func(name, mode string) string {
 		uid, _, err := env.Client.ImportCluster(ctx, wire.CloudTypeGeneric, wire.ImportRequest{
 			Metadata: wire.ObjectMetaInputEntity{Name: name}, Spec: wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{ImportMode: mode}}})
@@ -140,7 +164,7 @@ current-context: gone
 		{"kubeconfig_wo with kubernetes", named(fmt.Sprintf("  kubeconfig_wo = \"x\"\n  kubeconfig_wo_version = 1\n%s", env.kubeAccess())),
 			diagOn("Invalid Attribute Combination", "kubeconfig_wo"), false, true},
 		{"client certificate without its key", named(access(`    host = "https://127.0.0.1:6443"
-    client_certificate = "-----BEGIN CERTIFICATE-----"`)), diagAt("Invalid Attribute Combination", "kubernetes.client_certificate"), false, false},
+    client_certificate = "-----BEGIN CERTIFICATE-----"`)), diagAt("Invalid Attribute Combination", "client_certificate", "kubernetes.client_certificate"), false, false},
 		{"kubeconfig_wo_version alone", named("  kubeconfig_wo_version = 1"), diagOn("Invalid Attribute Combination", "kubeconfig_wo_version"), false, false},
 		{"full cluster profile", attach(full, fullProfile, ""), diagOn("Only add-on profiles can be attached to imported clusters", "profile_id"), false, false},
 		{"infrastructure profile", attach(full, infra, ""), diagOn("Only add-on profiles can be attached to imported clusters", "profile_id"), false, false},
@@ -156,17 +180,17 @@ current-context: gone
 		{"label key with a colon", named(`  labels = { "a:b" = "x" }`), diagOn("Invalid label key", "labels"), false, false},
 		{"label key of 300 characters", named(`  labels = { "` + strings.Repeat("k", 300) + `" = "x" }`), diagOn("Invalid label key", "labels"), false, false},
 		{"label value of 300 characters", named(`  labels = { team = "` + strings.Repeat("v", 300) + `" }`), diagOn("Invalid label value", "labels"), false, false},
-		{"proxy not a URL", named(proxyBlock(`https_proxy = "proxy.internal:3128"`)), diagAt("Invalid proxy URL", "proxy.https_proxy"), false, false},
-		{"proxy port 99999", named(proxyBlock(`http_proxy = "http://proxy.internal:99999"`)), diagAt("Invalid proxy URL", "proxy.http_proxy"), false, false},
-		{"no_proxy with a URL", named(proxyBlock(`no_proxy = "http://internal.example.com"`)), diagAt("Invalid no_proxy entry", "proxy.no_proxy"), false, false},
-		{"CA path relative", named(proxyBlock("ca_host_path = \"../../etc/ca.pem\"\n    ca_container_mount_path = \"/etc/ssl/ca.pem\"")), diagAt("Invalid path", "proxy.ca_host_path"), false, false},
-		{"CA path without a mount path", named(proxyBlock(`ca_host_path = "/etc/ssl/ca.pem"`)), diagAt("Invalid Attribute Combination", `"proxy.ca_host_path" is specified`), false, false},
-		{"create timeout 0s", named(timeoutsBlock(`create = "0s"`)), diagAt("Invalid duration", "timeouts.create"), false, false},
-		{"delete timeout -5m", named(timeoutsBlock(`delete = "-5m"`)), diagAt("Invalid duration", "timeouts.delete"), false, false},
-		{"create timeout abc", named(timeoutsBlock(`create = "abc"`)), diagAt("Invalid duration", "timeouts.create"), false, false},
-		{"attachment update timeout -5m", attach(full, addon, timeoutsBlock(`update = "-5m"`)), diagAt("Invalid duration", "timeouts.update"), false, false},
+		{"proxy not a URL", named(proxyBlock(`https_proxy = "proxy.internal:3128"`)), diagAt("Invalid proxy URL", "https_proxy", "proxy.https_proxy"), false, false},
+		{"proxy port 99999", named(proxyBlock(`http_proxy = "http://proxy.internal:99999"`)), diagAt("Invalid proxy URL", "http_proxy", "proxy.http_proxy"), false, false},
+		{"no_proxy with a URL", named(proxyBlock(`no_proxy = "http://internal.example.com"`)), diagAt("Invalid no_proxy entry", "no_proxy", "proxy.no_proxy"), false, false},
+		{"CA path relative", named(proxyBlock("ca_host_path = \"../../etc/ca.pem\"\n    ca_container_mount_path = \"/etc/ssl/ca.pem\"")), diagAt("Invalid path", "ca_host_path", "proxy.ca_host_path"), false, false},
+		{"CA path without a mount path", named(proxyBlock(`ca_host_path = "/etc/ssl/ca.pem"`)), diagAt("Invalid Attribute Combination", "ca_host_path", `"proxy.ca_host_path" is specified`), false, false},
+		{"create timeout 0s", named(timeoutsBlock(`create = "0s"`)), diagAt("Invalid duration", "create", "timeouts.create"), false, false},
+		{"delete timeout -5m", named(timeoutsBlock(`delete = "-5m"`)), diagAt("Invalid duration", "delete", "timeouts.delete"), false, false},
+		{"create timeout abc", named(timeoutsBlock(`create = "abc"`)), diagAt("Invalid duration", "create", "timeouts.create"), false, false},
+		{"attachment update timeout -5m", attach(full, addon, timeoutsBlock(`update = "-5m"`)), diagAt("Invalid duration", "update", "timeouts.update"), false, false},
 		{"token_wo with exec", named(access("    host     = \"https://eks.example.com\"\n    token_wo = \"t0ken\"\n    exec = {\n      api_version = \"client.authentication.k8s.io/v1beta1\"\n      command     = \"aws\"\n    }")),
-			diagAt("Invalid Attribute Combination", `"kubernetes.token_wo" is`), false, true},
+			diagAt("Invalid Attribute Combination", "token_wo", `"kubernetes.token_wo" is`), false, true},
 		{"kubeconfig_wo empty", named(`  kubeconfig_wo = ""`), diagOn("Invalid Attribute Value Length", "kubeconfig_wo"), false, true},
 		{"description of 2 MB", named(`  description = "` + strings.Repeat("d", 2<<20) + `"`), diagOn("Invalid Attribute Value Length", "description"), false, false},
 		{"values of 2 MB", attach(full, addon, `  values = { hello = "message: `+strings.Repeat("v", 2<<20)+`" }`), diagOn("Invalid Attribute Value Length", "values"), false, false},

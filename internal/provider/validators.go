@@ -54,9 +54,10 @@ func (v dns1123LabelValidator) ValidateString(ctx context.Context, req validator
 }
 
 // The validators' details start with the attribute's path: Terraform shows
-// the configuration line of a top-level attribute, but only the resource's
-// first line for an attribute inside a nested object (proxy, timeouts,
-// kubernetes), so the detail is where the user reads which one it is.
+// the configuration line of a top-level attribute, but before 1.15 (and
+// OpenTofu) only the resource's first line for an attribute inside a nested
+// object (proxy, timeouts, kubernetes), so the detail is where the user of
+// those CLIs reads which one it is.
 
 // durationValidator checks a Go duration string.
 type durationValidator struct{}

@@ -1,0 +1,56 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
+)
+
+// TestAccImportedCluster_lifecycleDestroyFalse: Terraform 1.16's
+// `lifecycle { destroy = false }` makes a destroy forget the resource
+// instead of deleting it. The provider's delete is never called, so even
+// deletion_policy = "force" leaves the cluster imported in Palette and its
+// agent in the cluster.
+//
+// OpenTofu (1.12 and later) forgets it too, but its destroy then exits with
+// "Destroy was successful but left behind forgotten instances" unless given
+// -suppress-forget-errors, which terraform-plugin-testing's post-test
+// destroy cannot pass: the test runs on Terraform only.
+func TestAccImportedCluster_lifecycleDestroyFalse(t *testing.T) {
+	t.Parallel()
+	testAccPreCheck(t)
+	if usingOpenTofu() {
+		t.Skip("OpenTofu's destroy fails on forgotten instances without -suppress-forget-errors, which terraform-plugin-testing cannot pass")
+	}
+	if major, minor := cliVersion(t); major == 1 && minor < 16 {
+		t.Skipf("lifecycle { destroy = false } needs Terraform 1.16 or later (have %d.%d)", major, minor)
+	}
+	env := newTestEnv(t, testEnvOptions{flavor: "generic", leavesClusters: true})
+	var uid string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			c, err := env.Client.GetCluster(context.Background(), uid)
+			if err != nil || c.Status.State != wire.StateRunning {
+				return fmt.Errorf("destroy = false must leave the cluster imported: %v %w", c, err)
+			}
+			if !hasObject(env.agentObjects(t, uid), "Deployment", manifest.AgentDeployment) {
+				return fmt.Errorf("destroy = false must leave the agent in place")
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			Config: testAccImportedClusterConfig(env, "forget", "read_only", `  deletion_policy = "force"
+  lifecycle {
+    destroy = false
+  }`),
+			Check: stateID(testResource, &uid),
+		}},
+	})
+}
