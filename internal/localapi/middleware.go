@@ -11,6 +11,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -62,7 +63,12 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, c *call) error
 
 func (s *Server) handle(pattern string, kind routeKind, h handlerFunc) {
 	s.mux.HandleFunc(pattern, s.wrap(pattern, kind, h))
+	s.patterns = append(s.patterns, pattern)
 }
+
+// Routes lists the route table: each route's pattern ("METHOD /path", with
+// {name} for path parameters), in the order they were registered.
+func (s *Server) Routes() []string { return slices.Clone(s.patterns) }
 
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
@@ -76,8 +82,6 @@ func (s *Server) routes() {
 	s.handle("PATCH /v1/spectroclusters/{uid}/metadata", p, s.patchMetadata)
 	s.handle("PATCH /v1/spectroclusters/{uid}/import/upgrade", p, s.upgradeCluster)
 	s.handle("GET /v1/spectroclusters/{uid}/assets/kubeconfig", p, s.kubeconfigAsset)
-	s.handle("/v1/spectroclusters/{uid}/machinePools", p, s.clusterMachinePools)
-	s.handle("/v1/spectroclusters/{uid}/machinePools/{rest...}", p, s.clusterMachinePools)
 	s.handle("GET /v1/spectroclusters/{uid}/config/namespaces", p, s.getNamespaces)
 	s.handle("PUT /v1/spectroclusters/{uid}/config/namespaces", p, s.putNamespaces)
 	s.handle("GET /v1/spectroclusters/{uid}/config/namespaces/{namespaceUid}", p, s.getNamespace)
@@ -121,8 +125,19 @@ func (s *Server) routes() {
 	// Cloud configs.
 	s.handle("GET /v1/cloudconfigs/{cloudType}/{configUid}", p, s.getCloudConfig)
 	s.handle("PUT /v1/cloudconfigs/{cloudType}/{configUid}/clusterConfig", p, s.putCloudConfig)
-	s.handle("/v1/cloudconfigs/{cloudType}/{configUid}/machinePools", p, s.cloudConfigMachinePools)
-	s.handle("/v1/cloudconfigs/{cloudType}/{configUid}/machinePools/{rest...}", p, s.cloudConfigMachinePools)
+	// The spec's machine pool operations, refused for imported clusters.
+	pools := "/v1/cloudconfigs/{cloudType}/{configUid}/machinePools"
+	for _, route := range []string{
+		"POST " + pools,
+		"PUT " + pools + "/{machinePoolName}", "DELETE " + pools + "/{machinePoolName}",
+		"GET " + pools + "/{machinePoolName}/machines", "POST " + pools + "/{machinePoolName}/machines",
+		"GET " + pools + "/{machinePoolName}/machines/{machineUid}", "PUT " + pools + "/{machinePoolName}/machines/{machineUid}",
+		"DELETE " + pools + "/{machinePoolName}/machines/{machineUid}",
+		"PUT " + pools + "/{machinePoolName}/machines/{machineUid}/maintenance",
+		"PUT " + pools + "/{machinePoolName}/machines/{machineUid}/maintenance/status",
+	} {
+		s.handle(route, p, s.cloudConfigMachinePools)
+	}
 
 	// Debug (loopback, same origin, tenant admin key: debug.go).
 	s.handle("GET /debug/requests", routeDebug, s.debugRequests)

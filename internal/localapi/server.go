@@ -93,6 +93,8 @@ type Server struct {
 	mux   *http.ServeMux
 	hsrv  *http.Server
 	limit *limiters
+	// patterns is the route table, as registered (Routes).
+	patterns []string
 
 	advertise atomic.Pointer[string]
 	// listen is the address Serve listens on ("" before Serve).
