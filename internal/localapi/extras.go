@@ -33,7 +33,7 @@ var Extras = []Extra{
 	{"PATCH /v1/spectroclusters/{uid}/status/agentRemoved",
 		"the agent removed itself after a delete (the cluster becomes Deleted); 409 unless the cluster is Deleting"},
 	{"GET /v1/spectroclusters/{uid}/import/manifest?token=",
-		"the token of importLink, so that `kubectl apply -f <importLink>` works without an API key (rate-limited per cluster; palette-local cluster rotate-credentials replaces it); with an ApiKey header the operation is the spec's"},
+		"the token of importLink, so that `kubectl apply -f <importLink>` works without an API key (rate-limited per cluster, wrong tokens limited per client like wrong keys; palette-local cluster rotate-credentials replaces it); with an ApiKey header the operation is the spec's, and both at once are refused"},
 	{"GET /debug/requests", "request counts by route and status, for tests and benchmarks (tenant admin ApiKey, loopback, same origin: debug.go)"},
 	{"POST /debug/faults", "turns fault injection on and off at run time, for tests and benchmarks (tenant admin ApiKey, loopback, same origin, JSON body: debug.go)"},
 }
