@@ -44,6 +44,9 @@ func benchRequest(c *client, method, path, body string) func() error {
 		if err != nil {
 			return err
 		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		req.Header.Set(wire.HeaderAPIKey, c.key)
 		req.Header.Set(wire.HeaderProjectUID, c.project)
 		resp, err := c.hc.Do(req)

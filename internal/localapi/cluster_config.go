@@ -314,6 +314,9 @@ func (s *Server) putConfigEntry(w http.ResponseWriter, r *http.Request, c *call,
 // prev's (when it replaces one) with the new metadata and spec, or a new
 // entry with a new UID.
 func (s *Server) configEntryOf(k configKind, where string, in configInput, prev *configEntry) (configEntry, error) {
+	if err := checkLabels(where+": metadata.labels", in.Metadata.Labels); err != nil {
+		return configEntry{}, err
+	}
 	spec, err := k.spec(where, in.Metadata, in.Spec)
 	if err != nil {
 		return configEntry{}, err

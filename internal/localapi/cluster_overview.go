@@ -76,11 +76,3 @@ func (s *Server) kubeconfigAsset(_ http.ResponseWriter, r *http.Request, c *call
 	}
 	return notFound("kubeconfig of cluster '%s' is not available: imported clusters do not offer kubeconfig downloads", uid)
 }
-
-// /v1/spectroclusters/{uid}/machinePools...: not for imported clusters.
-func (s *Server) clusterMachinePools(_ http.ResponseWriter, r *http.Request, c *call) error {
-	if _, err := s.findCluster(r.Context(), s.st.db, c, r.PathValue("uid")); err != nil {
-		return err
-	}
-	return errf(http.StatusBadRequest, wire.CodeNotSupportedForImportedCluster, "node pools cannot be managed on imported clusters")
-}

@@ -5,10 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
@@ -58,6 +62,34 @@ func checkClusterName(name string) error {
 		return nil
 	}
 	return errf(http.StatusBadRequest, wire.CodeInvalidName, "cluster name '%s' must be a DNS-1123 label of at most 63 characters", name)
+}
+
+// checkLabels answers 400 BadRequest, naming the key, unless every label
+// is one Kubernetes accepts: a qualified name as key ([prefix/]name, the
+// prefix a DNS subdomain, the name at most 63 characters of alphanumerics,
+// '-', '_' and '.'), and a value of at most 63 such characters (or empty).
+// where names the labels in the message ("metadata.labels").
+func checkLabels(where string, labels map[string]string) error {
+	keys := slices.Sorted(maps.Keys(labels))
+	for _, k := range keys {
+		if msgs := validation.IsQualifiedName(k); len(msgs) > 0 {
+			return badRequest("%s: label key %s is not a valid Kubernetes label key: %s", where, quoteShort(k), strings.Join(msgs, "; "))
+		}
+		if msgs := validation.IsValidLabelValue(labels[k]); len(msgs) > 0 {
+			return badRequest("%s: the value of label %s is not a valid Kubernetes label value: %s", where, quoteShort(k), strings.Join(msgs, "; "))
+		}
+	}
+	return nil
+}
+
+// quoteShort quotes s for a message, cut to its first 63 characters (with
+// its length) when it is longer.
+func quoteShort(s string) string {
+	const keep = 63
+	if r := []rune(s); len(r) > keep {
+		return fmt.Sprintf("'%s…' (%d characters)", string(r[:keep]), len(r))
+	}
+	return "'" + s + "'"
 }
 
 // checkNameFree answers 409 ClusterNameAlreadyExists when a cluster of the
@@ -160,6 +192,9 @@ func (s *Server) importCluster(w http.ResponseWriter, r *http.Request, c *call) 
 	}
 	name := req.Metadata.Name
 	if err := checkClusterName(name); err != nil {
+		return err
+	}
+	if err := checkLabels("metadata.labels", req.Metadata.Labels); err != nil {
 		return err
 	}
 	mode := req.Spec.ClusterConfig.ImportMode
@@ -280,6 +315,9 @@ func (s *Server) deleteCluster(w http.ResponseWriter, r *http.Request, c *call) 
 func (s *Server) patchMetadata(w http.ResponseWriter, r *http.Request, c *call) error {
 	var req wire.ObjectMetaInputEntitySchema
 	if err := decodeBody(r, &req, true); err != nil {
+		return err
+	}
+	if err := checkLabels("metadata.labels", req.Metadata.Labels); err != nil {
 		return err
 	}
 	return s.updateCluster(w, r, c, func(ctx context.Context, tx *sql.Tx, row *clusterRow) error {

@@ -200,9 +200,15 @@ func TestCluster_notOffered(t *testing.T) {
 	cfg := cl.Spec.CloudConfigRef.UID
 
 	c.wantError(http.MethodGet, "/v1/spectroclusters/"+uid+"/assets/kubeconfig", nil, 404, wire.CodeResourceNotFound)
-	c.wantError(http.MethodGet, "/v1/spectroclusters/"+uid+"/machinePools", nil, 400, wire.CodeNotSupportedForImportedCluster)
-	c.wantError(http.MethodPost, "/v1/spectroclusters/"+uid+"/machinePools/pool-1/nodes", "{}", 400, wire.CodeNotSupportedForImportedCluster)
+	// Palette's machine pool operations are on the cloud config; a
+	// cluster has none (not in Palette's API: 404).
+	c.wantError(http.MethodGet, "/v1/spectroclusters/"+uid+"/machinePools", nil, 404, wire.CodeResourceNotFound)
+	c.wantError(http.MethodPost, "/v1/spectroclusters/"+uid+"/machinePools/pool-1/nodes", "{}", 404, wire.CodeResourceNotFound)
+	c.wantError(http.MethodPost, "/v1/cloudconfigs/aws/"+cfg+"/machinePools", "{}", 400, wire.CodeNotSupportedForImportedCluster)
 	c.wantError(http.MethodPut, "/v1/cloudconfigs/aws/"+cfg+"/machinePools/p", "{}", 400, wire.CodeNotSupportedForImportedCluster)
+	c.wantError(http.MethodDelete, "/v1/cloudconfigs/aws/"+cfg+"/machinePools/p/machines/m", nil, 400, wire.CodeNotSupportedForImportedCluster)
+	c.wantError(http.MethodGet, "/v1/cloudconfigs/aws/"+cfg+"/machinePools", nil, 405, wire.CodeMethodNotAllowed)
+	c.wantError(http.MethodPost, "/v1/cloudconfigs/aws/"+cfg+"/machinePools/p/nodes", "{}", 404, wire.CodeResourceNotFound)
 
 	for managed, iaas := range map[string]string{"eks": "aws", "gke": "gcp", "aks": "azure"} {
 		e := c.wantError(http.MethodGet, "/v1/cloudconfigs/"+managed+"/"+cfg, nil, 400, wire.CodeUseIaaSCloudConfig)

@@ -1,7 +1,6 @@
 package localapi
 
 import (
-	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -24,10 +23,8 @@ func (s *Server) authDebug(r *http.Request, c *call) error {
 	if err := s.sameOrigin(r); err != nil {
 		return err
 	}
-	if r.Method == http.MethodPost {
-		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-			return errf(http.StatusUnsupportedMediaType, codeUnsupportedMediaType, "debug routes take application/json bodies, not %q", r.Header.Get("Content-Type"))
-		}
+	if r.Method == http.MethodPost && !isJSONContentType(r.Header.Get("Content-Type")) {
+		return errf(http.StatusUnsupportedMediaType, codeUnsupportedMediaType, "debug routes take application/json bodies, not %q", r.Header.Get("Content-Type"))
 	}
 	if err := s.authProvider(r, c, false); err != nil {
 		return err
@@ -37,9 +34,6 @@ func (s *Server) authDebug(r *http.Request, c *call) error {
 	}
 	return nil
 }
-
-// codeUnsupportedMediaType is the code of a 415 answer.
-const codeUnsupportedMediaType = "UnsupportedMediaType"
 
 // sameOrigin refuses a request a browser sent from another site: a Host
 // that is not one of the server's own names (DNS rebinding), an Origin that

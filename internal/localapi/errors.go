@@ -1,14 +1,19 @@
 package localapi
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"mime"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 	"modernc.org/sqlite"
@@ -24,12 +29,26 @@ type apiError struct {
 	code    string
 	message string
 	details map[string]any
+	// retryAfter, when set, is sent as Retry-After (whole seconds, at least 1).
+	retryAfter time.Duration
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.message) }
 
 func errf(status int, code, format string, args ...any) *apiError {
 	return &apiError{status: status, code: code, message: fmt.Sprintf(format, args...)}
+}
+
+// tooManyRequests is a 429 TooManyRequests answer with Retry-After.
+func tooManyRequests(wait time.Duration, format string, args ...any) *apiError {
+	e := errf(http.StatusTooManyRequests, wire.CodeTooManyRequests, format, args...)
+	e.retryAfter = max(wait, time.Second)
+	return e
+}
+
+// retryAfterSeconds is wait in whole seconds, rounded up, at least 1.
+func retryAfterSeconds(wait time.Duration) int {
+	return max(int(math.Ceil(wait.Seconds())), 1)
 }
 
 func badRequest(format string, args ...any) *apiError {
@@ -52,6 +71,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeAPIError(w http.ResponseWriter, e *apiError) {
+	if e.retryAfter > 0 {
+		w.Header().Set(wire.HeaderRetryAfter, strconv.Itoa(retryAfterSeconds(e.retryAfter)))
+	}
 	writeJSON(w, e.status, wire.Error{Code: e.code, Message: e.message, Details: e.details, Ref: randHex(16)})
 }
 
@@ -87,6 +109,50 @@ func decodeBody(r *http.Request, v any, required bool) error {
 		return badRequest("request body has data after the JSON value")
 	}
 	return nil
+}
+
+// codeUnsupportedMediaType is the code of a 415 answer.
+const codeUnsupportedMediaType = "UnsupportedMediaType"
+
+// isJSONContentType reports whether a Content-Type header says JSON:
+// application/json, with no charset or charset utf-8 (RFC 8259: JSON
+// exchanged between systems is UTF-8).
+func isJSONContentType(ct string) bool {
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return false
+	}
+	cs, ok := params["charset"]
+	return !ok || strings.EqualFold(cs, "utf-8")
+}
+
+// checkJSONBody answers 415 UnsupportedMediaType for a request whose body
+// is not declared JSON: every body palette-local reads is JSON, and a body
+// of another type (text/plain, a form) is what a web page can send
+// cross-site without a CORS preflight. A request without a body needs no
+// Content-Type; one of unknown length (chunked) is peeked at.
+func checkJSONBody(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	if isJSONContentType(ct) {
+		return nil
+	}
+	switch {
+	case r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody:
+		return nil
+	case r.ContentLength < 0:
+		br := bufio.NewReader(r.Body)
+		if _, err := br.Peek(1); errors.Is(err, io.EOF) {
+			return nil
+		}
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{br, r.Body}
+	}
+	if ct == "" {
+		return errf(http.StatusUnsupportedMediaType, codeUnsupportedMediaType, "the request has a body without a Content-Type: send application/json")
+	}
+	return errf(http.StatusUnsupportedMediaType, codeUnsupportedMediaType, "Content-Type %q is not accepted: send application/json (charset utf-8, if any)", ct)
 }
 
 // codeRequestTimeout is the code of a 408 answer.

@@ -31,6 +31,7 @@ func serve(s *localapi.Server, method, path string, body []byte) *httptest.Respo
 	}
 	req := httptest.NewRequest(method, path, bytes.NewReader(body))
 	req.RemoteAddr = "127.0.0.1:40000"
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(wire.HeaderAPIKey, s.BootstrapKey())
 	req.Header.Set(wire.HeaderProjectUID, s.DefaultProjectUID())
 	rec := httptest.NewRecorder()

@@ -113,6 +113,7 @@ func TestFaults_seededCodesResetAndLostResponse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(wire.HeaderAPIKey, c.key)
 	req.Header.Set(wire.HeaderProjectUID, c.project)
 	if resp, err := c.hc.Do(req); err == nil {
@@ -187,6 +188,7 @@ func TestBadInput_4xxAndNothingWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(wire.HeaderAPIKey, c.key)
 	req.Header.Set(wire.HeaderProjectUID, c.project)
 	resp, err := c.hc.Do(req)

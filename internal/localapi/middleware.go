@@ -7,10 +7,9 @@ import (
 	"crypto/subtle"
 	"crypto/tls"
 	"errors"
-	"fmt"
-	"math"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -62,7 +61,12 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, c *call) error
 
 func (s *Server) handle(pattern string, kind routeKind, h handlerFunc) {
 	s.mux.HandleFunc(pattern, s.wrap(pattern, kind, h))
+	s.patterns = append(s.patterns, pattern)
 }
+
+// Routes lists the route table: each route's pattern ("METHOD /path", with
+// {name} for path parameters), in the order they were registered.
+func (s *Server) Routes() []string { return slices.Clone(s.patterns) }
 
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
@@ -76,8 +80,6 @@ func (s *Server) routes() {
 	s.handle("PATCH /v1/spectroclusters/{uid}/metadata", p, s.patchMetadata)
 	s.handle("PATCH /v1/spectroclusters/{uid}/import/upgrade", p, s.upgradeCluster)
 	s.handle("GET /v1/spectroclusters/{uid}/assets/kubeconfig", p, s.kubeconfigAsset)
-	s.handle("/v1/spectroclusters/{uid}/machinePools", p, s.clusterMachinePools)
-	s.handle("/v1/spectroclusters/{uid}/machinePools/{rest...}", p, s.clusterMachinePools)
 	s.handle("GET /v1/spectroclusters/{uid}/config/namespaces", p, s.getNamespaces)
 	s.handle("PUT /v1/spectroclusters/{uid}/config/namespaces", p, s.putNamespaces)
 	s.handle("GET /v1/spectroclusters/{uid}/config/namespaces/{namespaceUid}", p, s.getNamespace)
@@ -121,8 +123,19 @@ func (s *Server) routes() {
 	// Cloud configs.
 	s.handle("GET /v1/cloudconfigs/{cloudType}/{configUid}", p, s.getCloudConfig)
 	s.handle("PUT /v1/cloudconfigs/{cloudType}/{configUid}/clusterConfig", p, s.putCloudConfig)
-	s.handle("/v1/cloudconfigs/{cloudType}/{configUid}/machinePools", p, s.cloudConfigMachinePools)
-	s.handle("/v1/cloudconfigs/{cloudType}/{configUid}/machinePools/{rest...}", p, s.cloudConfigMachinePools)
+	// The spec's machine pool operations, refused for imported clusters.
+	pools := "/v1/cloudconfigs/{cloudType}/{configUid}/machinePools"
+	for _, route := range []string{
+		"POST " + pools,
+		"PUT " + pools + "/{machinePoolName}", "DELETE " + pools + "/{machinePoolName}",
+		"GET " + pools + "/{machinePoolName}/machines", "POST " + pools + "/{machinePoolName}/machines",
+		"GET " + pools + "/{machinePoolName}/machines/{machineUid}", "PUT " + pools + "/{machinePoolName}/machines/{machineUid}",
+		"DELETE " + pools + "/{machinePoolName}/machines/{machineUid}",
+		"PUT " + pools + "/{machinePoolName}/machines/{machineUid}/maintenance",
+		"PUT " + pools + "/{machinePoolName}/machines/{machineUid}/maintenance/status",
+	} {
+		s.handle(route, p, s.cloudConfigMachinePools)
+	}
 
 	// Debug (loopback, same origin, tenant admin key: debug.go).
 	s.handle("GET /debug/requests", routeDebug, s.debugRequests)
@@ -172,15 +185,14 @@ func (s *Server) wrap(pattern string, kind routeKind, h handlerFunc) http.Handle
 			}
 			if bucket := c.limitKey(); bucket != "" && class != "" && !s.cfg.DisableRateLimit {
 				if ok, wait := s.limit.allow(bucket, class); !ok {
-					secs := int(math.Ceil(wait.Seconds()))
-					if secs < 1 {
-						secs = 1
-					}
-					w.Header().Set(wire.HeaderRetryAfter, fmt.Sprint(secs))
-					writeAPIError(w, errf(http.StatusTooManyRequests, wire.CodeTooManyRequests, "too many requests: retry after %d s", secs))
+					writeAPIError(w, tooManyRequests(wait, "too many requests: retry after %d s", retryAfterSeconds(wait)))
 					return
 				}
 			}
+		}
+		if err := checkJSONBody(r); err != nil {
+			s.writeErr(w, r, err)
+			return
 		}
 		if lost {
 			bw := &bufferWriter{h: http.Header{}}
@@ -237,9 +249,31 @@ func forbidden(format string, args ...any) *apiError {
 	return errf(http.StatusForbidden, wire.CodeForbidden, format, args...)
 }
 
+// oneCredential refuses a request that carries more than one credential
+// (two ApiKey headers, an ApiKey and an Authorization header, two link
+// tokens, a key and a link token): which one would count is ambiguous, so
+// none does. allowToken says whether the route takes the link's ?token=.
+func oneCredential(r *http.Request, allowToken bool) error {
+	keys, bearers := len(r.Header.Values(wire.HeaderAPIKey)), len(r.Header.Values("Authorization"))
+	tokens := 0
+	if allowToken {
+		tokens = len(r.URL.Query()["token"])
+	}
+	if keys+bearers+tokens > 1 {
+		return unauthorized("the request carries %d credentials (ApiKey headers: %d, Authorization headers: %d, link tokens: %d): send one credential", keys+bearers+tokens, keys, bearers, tokens)
+	}
+	return nil
+}
+
 // authProvider authenticates an ApiKey (or, for the manifest, its token)
-// and resolves the scope.
+// and resolves the scope. A wrong key or token costs the client one failure
+// of its budget (authFailures); once the budget is spent, the client's
+// credentials are not looked at (429) except on a connection that has
+// already authenticated with the same one.
 func (s *Server) authProvider(r *http.Request, c *call, manifest bool) error {
+	if err := oneCredential(r, manifest); err != nil {
+		return err
+	}
 	key := r.Header.Get(wire.HeaderAPIKey)
 	if key == "" {
 		if manifest {
@@ -251,6 +285,10 @@ func (s *Server) authProvider(r *http.Request, c *call, manifest bool) error {
 		return unauthorized("missing ApiKey header")
 	}
 	hash := hashSecret(key)
+	credential := "key " + hash
+	if err := s.checkFailureBudget(r, credential); err != nil {
+		return err
+	}
 	var ki keyInfo
 	if v, ok := s.keyCache.Load(hash); ok {
 		ki = v.(keyInfo) //nolint:forcetypeassert // only keyInfo is stored.
@@ -258,6 +296,7 @@ func (s *Server) authProvider(r *http.Request, c *call, manifest bool) error {
 		var err error
 		ki, err = s.st.lookupKey(r.Context(), hash)
 		if errors.Is(err, errNotFound) {
+			s.authFail.fail(clientOf(r))
 			return unauthorized("invalid API key")
 		}
 		if err != nil {
@@ -265,6 +304,7 @@ func (s *Server) authProvider(r *http.Request, c *call, manifest bool) error {
 		}
 		s.keyCache.Store(hash, ki)
 	}
+	connAuthenticated(r, credential)
 	c.key = ki
 	project := r.Header.Get(wire.HeaderProjectUID)
 	if project == "" {
@@ -302,16 +342,23 @@ func (s *Server) projectNameCached(ctx context.Context, uid string) (string, err
 
 func (s *Server) authManifestToken(r *http.Request, c *call, tok string) error {
 	uid := r.PathValue("uid")
+	credential := "link " + uid + " " + hashSecret(tok)
+	if err := s.checkFailureBudget(r, credential); err != nil {
+		return err
+	}
 	stored, scope, err := clusterManifestToken(r.Context(), s.st.db, uid)
 	if errors.Is(err, errNotFound) {
+		s.authFail.fail(clientOf(r))
 		return unauthorized("invalid manifest token")
 	}
 	if err != nil {
 		return err
 	}
 	if !constantTimeEqual(stored, tok) {
+		s.authFail.fail(clientOf(r))
 		return unauthorized("invalid manifest token")
 	}
+	connAuthenticated(r, credential)
 	c.tokenCluster = uid
 	c.scope = scope
 	c.scopeName = "tenant"
@@ -325,6 +372,9 @@ func (s *Server) authManifestToken(r *http.Request, c *call, tok string) error {
 
 // authAgent checks the agent's bearer token against the cluster of the path.
 func (s *Server) authAgent(r *http.Request, c *call) error {
+	if err := oneCredential(r, false); err != nil {
+		return err
+	}
 	h := r.Header.Get("Authorization")
 	tok, ok := strings.CutPrefix(h, "Bearer ")
 	tok = strings.TrimSpace(tok)
@@ -346,6 +396,133 @@ func (s *Server) authAgent(r *http.Request, c *call) error {
 	}
 	c.agentCluster = clusterUID
 	return nil
+}
+
+// The failed-authentication budget of a client (its remote IP): bursts of
+// authFailureBurst wrong keys or link tokens, refilled at one every
+// authFailureEvery (20 a minute). Enough for people and scripts that get a
+// key wrong a few times, and for test suites that check refusals; a
+// guesser gets 20 tries a minute instead of hundreds a second.
+const (
+	authFailureBurst = 20
+	authFailureEvery = 3 * time.Second
+	// authFailureClients bounds the buckets kept: past it, the buckets of
+	// clients whose budget has refilled are dropped (and, if that is not
+	// enough, any one).
+	authFailureClients = 10000
+)
+
+// authFailures holds the failed-authentication budget of each client.
+type authFailures struct {
+	mu sync.Mutex
+	m  map[string]*rate.Limiter
+}
+
+func newAuthFailures() *authFailures { return &authFailures{m: map[string]*rate.Limiter{}} }
+
+// wait is how long the client must wait before its next failure is
+// allowed (0 while its budget lasts).
+func (a *authFailures) wait(client string) time.Duration {
+	a.mu.Lock()
+	lim := a.m[client]
+	a.mu.Unlock()
+	if lim == nil {
+		return 0
+	}
+	tokens := lim.Tokens()
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) * float64(authFailureEvery))
+}
+
+// fail spends one failure of the client's budget.
+func (a *authFailures) fail(client string) {
+	a.mu.Lock()
+	lim := a.m[client]
+	if lim == nil {
+		if len(a.m) >= authFailureClients {
+			for k, l := range a.m {
+				if l.Tokens() >= authFailureBurst {
+					delete(a.m, k)
+				}
+			}
+			for k := range a.m { // still full: forget one (a random one)
+				if len(a.m) < authFailureClients {
+					break
+				}
+				delete(a.m, k)
+			}
+		}
+		lim = rate.NewLimiter(rate.Every(authFailureEvery), authFailureBurst)
+		a.m[client] = lim
+	}
+	a.mu.Unlock()
+	lim.Allow()
+}
+
+// clientOf names the client of a request for the failure budget: its
+// remote IP (every process on the loopback is one client).
+func clientOf(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// checkFailureBudget answers 429 when the client has spent its budget of
+// failed authentications, unless the request's connection has already
+// authenticated with this credential: checking the credential would tell a
+// guesser whether it is right, while a client that was working before
+// keeps working on its open connections.
+func (s *Server) checkFailureBudget(r *http.Request, credential string) error {
+	wait := s.authFail.wait(clientOf(r))
+	if wait <= 0 || connAuthenticatedWith(r, credential) {
+		return nil
+	}
+	return tooManyRequests(wait, "too many failed authentications from this client: retry after %d s", retryAfterSeconds(wait))
+}
+
+// connAuthKey keys the connection's connAuth in a request's context.
+type connAuthKey struct{}
+
+// connAuth is what a connection has authenticated with: the last
+// credential that succeeded on it ("key HASH" or "link UID HASH").
+type connAuth struct {
+	mu         sync.Mutex
+	credential string
+}
+
+// withConnAuth gives a new connection its connAuth (http.Server.ConnContext).
+func withConnAuth(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, connAuthKey{}, &connAuth{})
+}
+
+func connAuthOf(r *http.Request) *connAuth {
+	ca, _ := r.Context().Value(connAuthKey{}).(*connAuth)
+	return ca
+}
+
+// connAuthenticated records that credential succeeded on the request's connection.
+func connAuthenticated(r *http.Request, credential string) {
+	if ca := connAuthOf(r); ca != nil {
+		ca.mu.Lock()
+		ca.credential = credential
+		ca.mu.Unlock()
+	}
+}
+
+// connAuthenticatedWith reports whether credential succeeded on the
+// request's connection before.
+func connAuthenticatedWith(r *http.Request, credential string) bool {
+	ca := connAuthOf(r)
+	if ca == nil {
+		return false
+	}
+	ca.mu.Lock()
+	defer ca.mu.Unlock()
+	return ca.credential == credential
 }
 
 // limiters holds one token bucket per key and route class.

@@ -11,9 +11,10 @@ import (
 
 // Packs and manifests of profiles in the shapes of Palette's published API
 // spec (palette-sdk-go api/spec/palette-apis-spec.json). The store keeps a
-// pack as name, tag, type, values and named manifests; the UIDs the spec
-// carries (a pack's packUid, a manifest's uid, the registry's uid) are
-// derived from those names, so they are stable across reads and restarts.
+// pack as its uid (when the client gave one), name, tag, type, values and
+// named manifests; the other UIDs the spec carries (a pack's packUid when
+// none was given, a manifest's uid, the registry's uid) are derived from
+// those names, so they are stable across reads and restarts.
 
 // manifestKind is the kind of a manifest's v1ObjectReference.
 const manifestKind = "Manifest"
@@ -24,8 +25,15 @@ func derivedUID(parts ...string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// packUID is the spec's packUid of a pack name and tag.
-func packUID(p wire.Pack) string { return derivedUID("pack", p.Name, p.Tag) }
+// packUID is the spec's packUid of a pack: the uid it was created with
+// (Palette keeps a manifest pack's "spectro-manifest-pack"), or one derived
+// from its name and tag when it was given none.
+func packUID(p wire.Pack) string {
+	if p.UID != "" {
+		return p.UID
+	}
+	return derivedUID("pack", p.Name, p.Tag)
+}
 
 // manifestUID is the UID of a manifest of a pack of a profile.
 func manifestUID(profileUID, packName, manifestName string) string {

@@ -67,6 +67,9 @@ func validateProfile(in *wire.ClusterProfileEntity) error {
 	if strings.TrimSpace(in.Metadata.Name) == "" || len(in.Metadata.Name) > 128 {
 		return errf(http.StatusBadRequest, wire.CodeInvalidName, "profile name must be 1 to 128 characters")
 	}
+	if err := checkLabels("metadata.labels", in.Metadata.Labels); err != nil {
+		return err
+	}
 	t := &in.Spec.Template
 	if in.Spec.Version == "" {
 		in.Spec.Version = "1.0.0"

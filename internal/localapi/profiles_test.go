@@ -252,3 +252,65 @@ func TestUpgrade_onceThenConflict(t *testing.T) {
 	}
 	c.wantError(http.MethodPatch, "/v1/spectroclusters/"+uid+"/import/upgrade", nil, 409, wire.CodeAlreadyFullPermission)
 }
+
+// TestProfile_manifestPackUIDKept: a pack created with a uid keeps it
+// (Spectro's provider and SDK create manifest packs with uid
+// "spectro-manifest-pack"): the profile, its packs, an attached cluster's
+// templates and profiles show it as sent. A pack without one gets a
+// generated uid, as before.
+func TestProfile_manifestPackUIDKept(t *testing.T) {
+	t.Parallel()
+	inst := localtest.Start(t)
+	c := newClient(t, inst)
+	const body = `{"metadata":{"name":"manifests"},"spec":{"version":"1.0.0","template":{"type":"add-on","cloudType":"all","packs":[
+		{"uid":"spectro-manifest-pack","name":"hello","tag":"1.0.0","type":"manifest","layer":"addon","values":"a: 1",
+		 "manifests":[{"name":"cm","content":"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello\n"}]},
+		{"name":"plain","tag":"1.0.0","type":"manifest","manifests":[{"name":"cm2","content":"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\n"}]}]}}}`
+	var created wire.UIDResponse
+	c.must(http.MethodPost, "/v1/clusterprofiles?publish=true", body, 201, &created)
+	want := func(what, got string) {
+		t.Helper()
+		if got != "spectro-manifest-pack" {
+			t.Errorf("%s: pack uid %q, want the uid sent, spectro-manifest-pack", what, got)
+		}
+	}
+	generated := func(what, got string) {
+		t.Helper()
+		if len(got) != 24 || strings.Trim(got, "0123456789abcdef") != "" {
+			t.Errorf("%s: pack uid %q, want a generated one", what, got)
+		}
+	}
+	var p wire.ClusterProfile
+	c.must(http.MethodGet, "/v1/clusterprofiles/"+created.UID, nil, 200, &p)
+	if len(p.Spec.Published.Packs) != 2 || len(p.Spec.Draft.Packs) != 2 {
+		t.Fatalf("profile %+v", p.Spec)
+	}
+	want("published packUid", p.Spec.Published.Packs[0].PackUID)
+	want("draft packUid", p.Spec.Draft.Packs[0].PackUID)
+	generated("published packUid of a pack without uid", p.Spec.Published.Packs[1].PackUID)
+	var packs struct {
+		Items []struct {
+			Metadata wire.ObjectMeta `json:"metadata"`
+		} `json:"items"`
+	}
+	c.must(http.MethodGet, "/v1/clusterprofiles/"+created.UID+"/packs", nil, 200, &packs)
+	if len(packs.Items) != 2 {
+		t.Fatalf("packs %+v", packs)
+	}
+	want("GET …/packs metadata.uid", packs.Items[0].Metadata.UID)
+	generated("GET …/packs metadata.uid of a pack without uid", packs.Items[1].Metadata.UID)
+
+	uid, _ := c.running("generic", "with-manifests")
+	c.must(http.MethodPatch, "/v1/spectroclusters/"+uid+"/profiles", profilesBody(created.UID), 204, nil)
+	cl := c.getCluster(uid)
+	if len(cl.Spec.ClusterProfileTemplates) != 1 || len(cl.Spec.ClusterProfileTemplates[0].Packs) != 2 {
+		t.Fatalf("cluster templates %+v", cl.Spec.ClusterProfileTemplates)
+	}
+	want("cluster template packUid", cl.Spec.ClusterProfileTemplates[0].Packs[0].PackUID)
+	var list wire.SpectroClusterProfileList
+	c.must(http.MethodGet, "/v1/spectroclusters/"+uid+"/profiles", nil, 200, &list)
+	if len(list.Profiles) != 1 || len(list.Profiles[0].Spec.Packs) != 2 {
+		t.Fatalf("cluster profiles %+v", list)
+	}
+	want("attached pack metadata.uid", list.Profiles[0].Spec.Packs[0].Metadata.UID)
+}

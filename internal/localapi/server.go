@@ -93,6 +93,10 @@ type Server struct {
 	mux   *http.ServeMux
 	hsrv  *http.Server
 	limit *limiters
+	// authFail is each client's budget of failed authentications.
+	authFail *authFailures
+	// patterns is the route table, as registered (Routes).
+	patterns []string
 
 	advertise atomic.Pointer[string]
 	// listen is the address Serve listens on ("" before Serve).
@@ -148,13 +152,14 @@ func Open(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:    cfg,
-		st:     st,
-		log:    cfg.Logger,
-		now:    cfg.Now,
-		faults: faults,
-		limit:  newLimiters(),
-		reqs:   map[string]int{},
+		cfg:      cfg,
+		st:       st,
+		log:      cfg.Logger,
+		now:      cfg.Now,
+		faults:   faults,
+		limit:    newLimiters(),
+		authFail: newAuthFailures(),
+		reqs:     map[string]int{},
 	}
 	adv := strings.TrimRight(cfg.AdvertiseURL, "/")
 	s.advertise.Store(&adv)
@@ -201,6 +206,9 @@ func Open(cfg Config) (*Server, error) {
 		// HTTP/1.1 only: the reset fault hijacks connections.
 		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
 		ErrorLog:     slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		// Each connection remembers the credential it authenticated with
+		// (the failed-authentication budget: middleware.go).
+		ConnContext: withConnAuth,
 	}
 	return s, nil
 }

@@ -8,10 +8,15 @@ type ManifestInputEntity struct {
 }
 
 // Pack is a pack with its manifests' content: a pack of a profile's
-// template when it is created (v1ClusterProfileEntity spec.template.packs),
-// and an entry of packValues when a profile is attached
-// (v1PackValuesEntity).
+// template when it is created (v1PackManifestEntity, in
+// v1ClusterProfileEntity spec.template.packs), and an entry of packValues
+// when a profile is attached (v1PackValuesEntity).
 type Pack struct {
+	// UID is the pack's uid as the client gives it at creation
+	// (v1PackManifestEntity.uid; Spectro's provider and SDK give manifest
+	// packs "spectro-manifest-pack"), shown again as the pack's packUid.
+	// v1PackValuesEntity has none: packValues never set it.
+	UID       string                `json:"uid,omitempty"`
 	Name      string                `json:"name"`
 	Tag       string                `json:"tag,omitempty"`
 	Type      string                `json:"type,omitempty"`
