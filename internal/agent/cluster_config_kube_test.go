@@ -220,7 +220,7 @@ func TestRunner_namespacesAndRbacs(t *testing.T) {
 			return fmt.Errorf("%s: %+v %+v", unnamed0, rb0.RoleRef, rb0.Subjects)
 		}
 		if rb1, err := e.kc.RbacV1().RoleBindings("team-b").Get(ctx, unnamed1, metav1.GetOptions{}); err != nil || rb1.RoleRef.Name != "edit" {
-			return fmt.Errorf("%s: %v", unnamed1, err)
+			return fmt.Errorf("%s: %w", unnamed1, err)
 		}
 		// The bad entry shows why, the others show nothing.
 		for _, it := range e.getRbacs(uid) {
@@ -308,16 +308,16 @@ func TestRunner_namespacesAndRbacs(t *testing.T) {
 		`{"bindings":[{"type":"RoleBinding","namespace":"team-b","role":{"kind":"ClusterRole","name":"view"},"subjects":[{"type":"User","name":"carol"}]}]}`))
 	e.eventually("the objects of removed entries removed", 90*time.Second, func() error {
 		if _, err := e.kc.CoreV1().Namespaces().Get(ctx, "team-a", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-			return fmt.Errorf("namespace team-a: %v, want NotFound", err)
+			return fmt.Errorf("namespace team-a: %w, want NotFound", err)
 		}
 		if _, err := e.kc.CoreV1().ResourceQuotas("preexisting").Get(ctx, manifest.NamespaceQuota, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-			return fmt.Errorf("the quota in the user's namespace: %v, want NotFound", err)
+			return fmt.Errorf("the quota in the user's namespace: %w, want NotFound", err)
 		}
 		if _, err := e.kc.RbacV1().ClusterRoleBindings().Get(ctx, "viewers", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-			return fmt.Errorf("viewers: %v, want NotFound", err)
+			return fmt.Errorf("viewers: %w, want NotFound", err)
 		}
 		if _, err := e.kc.RbacV1().RoleBindings("team-b").Get(ctx, unnamed1, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-			return fmt.Errorf("%s: %v, want NotFound", unnamed1, err)
+			return fmt.Errorf("%s: %w, want NotFound", unnamed1, err)
 		}
 		if _, err := e.namespaceLive("team-b"); err != nil {
 			return err

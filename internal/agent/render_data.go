@@ -134,8 +134,8 @@ func (r *renderer) readable(s string) string {
 // print through printFunc.
 func capture(t *template.Template) {
 	for _, tt := range t.Templates() {
-		if tt.Tree != nil && tt.Tree.Root != nil {
-			captureList(tt.Tree, tt.Tree.Root)
+		if tt.Tree != nil && tt.Root != nil {
+			captureList(tt.Tree, tt.Root)
 		}
 	}
 }

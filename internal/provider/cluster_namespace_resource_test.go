@@ -105,7 +105,7 @@ func (e *testEnv) expectNamespaceQuota(t *testing.T, name, cpu, memory string) f
 				if apierrors.IsNotFound(err) || (err == nil && ns.DeletionTimestamp != nil) {
 					return nil
 				}
-				return fmt.Errorf("namespace %s is still in the cluster (%v)", name, err)
+				return fmt.Errorf("namespace %s is still in the cluster (%w)", name, err)
 			}
 			if err != nil {
 				return err
