@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -46,7 +49,17 @@ resource "palette_addon_profile_attachment" "test" {
 	if !regexp.MustCompile(`Destroy complete! Resources: 1 destroyed`).MatchString(out) {
 		t.Errorf("destroy -refresh=false:\n%s", out)
 	}
-	if state := tfMust(t, dir, vars, nil, "state", "list"); strings.TrimSpace(state) != "" {
-		t.Errorf("the state still holds %s", state)
+	b, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Resources []struct{ Type, Name string } `json:"resources"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Resources) != 0 {
+		t.Errorf("the state still holds %+v", st.Resources)
 	}
 }
