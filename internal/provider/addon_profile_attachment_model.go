@@ -41,12 +41,14 @@ const (
 )
 
 // attachmentID joins a cluster and a profile UID.
-func attachmentID(clusterUID, profileUID string) string { return clusterUID + ":" + profileUID }
+func attachmentID(clusterUID, profileUID string) string {
+	return clusterScopedID(clusterUID, profileUID)
+}
 
 // parseAttachmentID splits `<cluster_uid>:<profile_uid>`.
 func parseAttachmentID(id string) (clusterUID, profileUID string, err error) {
-	c, p, ok := strings.Cut(id, ":")
-	if !ok || !uidRegexp.MatchString(c) || !uidRegexp.MatchString(p) {
+	c, p, ok := splitClusterScopedID(id)
+	if !ok || !uidRegexp.MatchString(p) {
 		return "", "", fmt.Errorf("expected <cluster_uid>:<profile_uid>, two Palette UIDs (24 lowercase hex characters each), got %q", id)
 	}
 	return c, p, nil

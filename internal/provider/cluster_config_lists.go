@@ -168,13 +168,13 @@ func (l *configList[E, I]) lock(ctx context.Context, uid string) (unlock func(),
 // errEntryUnchanged tells modify that nothing is to be written.
 var errEntryUnchanged = errors.New("unchanged")
 
-// modify is one read-modify-write of cluster uid's list under its lock:
-// change gets the latest list and returns the list to send (or
-// errEntryUnchanged: nothing is sent). It returns the list as Palette shows
-// it afterwards. When the write fails, the list is read again, so that the
-// caller can tell what Palette holds (after, possibly nil when that read
-// fails too).
-func (l *configList[E, I]) modify(ctx context.Context, c *palette.Client, uid string, change func([]E) ([]I, error)) (after []E, err error) {
+// rmw is one read-modify-write of cluster uid's list under its lock:
+// prepare gets the latest list and returns the write to make (or
+// errEntryUnchanged: nothing is written). It returns the list as Palette
+// shows it afterwards. When the write fails, the list is read again, so
+// that the caller can tell what Palette holds (after, possibly nil when
+// that read fails too).
+func (l *configList[E, I]) rmw(ctx context.Context, c *palette.Client, uid string, prepare func(latest []E) (write func() error, err error)) (after []E, err error) {
 	unlock, err := l.lock(ctx, uid)
 	if err != nil {
 		return nil, err
@@ -184,7 +184,7 @@ func (l *configList[E, I]) modify(ctx context.Context, c *palette.Client, uid st
 	if err != nil {
 		return nil, err
 	}
-	send, err := change(latest)
+	write, err := prepare(latest)
 	if errors.Is(err, errEntryUnchanged) {
 		l.remember(uid, latest)
 		return latest, nil
@@ -192,28 +192,15 @@ func (l *configList[E, I]) modify(ctx context.Context, c *palette.Client, uid st
 	if err != nil {
 		return latest, err
 	}
-	return l.afterWrite(ctx, c, uid, l.put(c, ctx, uid, send))
+	return l.afterWrite(ctx, c, uid, write())
 }
 
-// updateEntry is one read-modify-write of one entry of cluster uid's list
-// with the single-entry PUT, which leaves the others alone: change gets the
-// latest list and returns the entry to send. It returns the list
-// afterwards, as modify does.
-func (l *configList[E, I]) updateEntry(ctx context.Context, c *palette.Client, uid string, change func([]E) (I, error)) ([]E, error) {
-	unlock, err := l.lock(ctx, uid)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	latest, err := l.get(c, ctx, uid)
-	if err != nil {
-		return nil, err
-	}
-	entry, err := change(latest)
-	if err != nil {
-		return latest, err
-	}
-	return l.afterWrite(ctx, c, uid, l.putOne(c, ctx, uid, entry))
+// modify is rmw with the list PUT: change returns the whole list to send.
+func (l *configList[E, I]) modify(ctx context.Context, c *palette.Client, uid string, change func([]E) ([]I, error)) ([]E, error) {
+	return l.rmw(ctx, c, uid, func(latest []E) (func() error, error) {
+		send, err := change(latest)
+		return func() error { return l.put(c, ctx, uid, send) }, err
+	})
 }
 
 // afterWrite reads the list after a write and shares it with later reads;
@@ -293,12 +280,12 @@ func (l *configList[E, I]) without(list []E, uid string) []I {
 }
 
 // configEntryID is the ID of a Day-2 resource: <cluster_uid>:<name>.
-func configEntryID(clusterUID, name string) string { return clusterUID + ":" + name }
+func configEntryID(clusterUID, name string) string { return clusterScopedID(clusterUID, name) }
 
 // parseConfigEntryID splits <cluster_uid>:<name>.
 func parseConfigEntryID(id, nameWhat string) (clusterUID, name string, err error) {
-	c, n, ok := strings.Cut(id, ":")
-	if !ok || !uidRegexp.MatchString(c) || n == "" {
+	c, n, ok := splitClusterScopedID(id)
+	if !ok || n == "" {
 		return "", "", fmt.Errorf("%q is not <cluster_uid>:<%s> (the cluster's 24-hex-character UID, a colon, the %s)", id, nameWhat, nameWhat)
 	}
 	return c, n, nil
@@ -364,13 +351,14 @@ func (l *configList[E, I]) createEntry(ctx context.Context, c *palette.Client, c
 // Palette shows it afterwards (nil when gone) and whether the list could be
 // read afterwards (so that the state can say what Palette holds).
 func (l *configList[E, I]) changeEntry(ctx context.Context, c *palette.Client, cid, uid, name string, build func(*E) (I, error)) (entry *E, known bool, err error) {
-	after, err := l.updateEntry(ctx, c, cid, func(latest []E) (I, error) {
+	// The single-entry PUT leaves the other entries alone.
+	after, err := l.rmw(ctx, c, cid, func(latest []E) (func() error, error) {
 		e := l.find(latest, uid, name)
 		if e == nil {
-			var zero I
-			return zero, fmt.Errorf("%s %q: %w (removed outside Terraform: `terraform apply` again configures it anew)", l.what, name, errEntryNotFound)
+			return nil, fmt.Errorf("%s %q: %w (removed outside Terraform: `terraform apply` again configures it anew)", l.what, name, errEntryNotFound)
 		}
-		return build(e)
+		entry, err := build(e)
+		return func() error { return l.putOne(c, ctx, cid, entry) }, err
 	})
 	entry = l.find(after, uid, name)
 	if err == nil && entry == nil {

@@ -43,7 +43,7 @@ func (r *clusterNamespaceResource) Create(ctx context.Context, req resource.Crea
 		return // Palette does not hold it: nothing to record
 	}
 	plan.flatten(cid, e)
-	warnEntryErrors("namespace", name, statusErrorsOfNamespace(e), &resp.Diagnostics)
+	warnEntryErrors("namespace", name, e.StatusErrors(), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setConfigEntryIdentity(ctx, resp.Identity, cid, name, &resp.Diagnostics)
 }
@@ -69,7 +69,7 @@ func (r *clusterNamespaceResource) Read(ctx context.Context, req resource.ReadRe
 	}
 	prior := state
 	state.flatten(cid, e)
-	warnEntryErrors("namespace", name, statusErrorsOfNamespace(e), &resp.Diagnostics)
+	warnEntryErrors("namespace", name, e.StatusErrors(), &resp.Diagnostics)
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
 }
 
@@ -100,7 +100,7 @@ func (r *clusterNamespaceResource) Update(ctx context.Context, req resource.Upda
 		return
 	}
 	plan.flatten(cid, e)
-	warnEntryErrors("namespace", name, statusErrorsOfNamespace(e), &resp.Diagnostics)
+	warnEntryErrors("namespace", name, e.StatusErrors(), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -122,11 +122,4 @@ func sameNamespaceSpec(e *wire.ClusterNamespaceResource, m *clusterNamespaceReso
 	var got clusterNamespaceResourceModel
 	got.flatten(m.ClusterID.ValueString(), e)
 	return got.CPUCores.Equal(m.CPUCores) && got.MemoryMiB.Equal(m.MemoryMiB) && got.GPULimit.Equal(m.GPULimit)
-}
-
-func statusErrorsOfNamespace(e *wire.ClusterNamespaceResource) []wire.ClusterResourceError {
-	if e.Status == nil {
-		return nil
-	}
-	return e.Status.Errors
 }

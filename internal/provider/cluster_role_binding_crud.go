@@ -57,7 +57,7 @@ func (r *clusterRoleBindingResource) Create(ctx context.Context, req resource.Cr
 // saveEntry writes Palette's entry to the state.
 func (r *clusterRoleBindingResource) saveEntry(ctx context.Context, m *clusterRoleBindingResourceModel, cid string, e *wire.ClusterRbac, state stateSetter, diags *diag.Diagnostics) {
 	m.flatten(ctx, cid, e, diags)
-	warnEntryErrors("role binding", e.Metadata.Name, statusErrorsOfRbac(e), diags)
+	warnEntryErrors("role binding", e.Metadata.Name, e.StatusErrors(), diags)
 	diags.Append(state.Set(ctx, m)...)
 }
 
@@ -85,7 +85,7 @@ func (r *clusterRoleBindingResource) Read(ctx context.Context, req resource.Read
 	}
 	prior := state
 	state.flatten(ctx, cid, e, &resp.Diagnostics)
-	warnEntryErrors("role binding", name, statusErrorsOfRbac(e), &resp.Diagnostics)
+	warnEntryErrors("role binding", name, e.StatusErrors(), &resp.Diagnostics)
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.State, &prior, &state)...)
 }
 

@@ -30,10 +30,3 @@ func oneBinding(e *wire.ClusterRbac) error {
 	}
 	return nil
 }
-
-func statusErrorsOfRbac(e *wire.ClusterRbac) []wire.ClusterResourceError {
-	if e.Status == nil {
-		return nil
-	}
-	return e.Status.Errors
-}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -86,4 +87,15 @@ func identityString(ctx context.Context, id *tfsdk.ResourceIdentity, name string
 		diags.AddError("Incomplete import identity", fmt.Sprintf("The identity has no %s.", name))
 	}
 	return v.ValueString()
+}
+
+// clusterScopedID is the ID of an object of one cluster:
+// <cluster_uid>:<part> (an attachment's profile UID, a Day-2 entry's name).
+func clusterScopedID(clusterUID, part string) string { return clusterUID + ":" + part }
+
+// splitClusterScopedID splits <cluster_uid>:<part>; ok is false unless the
+// first part is a Palette UID.
+func splitClusterScopedID(id string) (clusterUID, part string, ok bool) {
+	c, p, found := strings.Cut(id, ":")
+	return c, p, found && uidRegexp.MatchString(c)
 }

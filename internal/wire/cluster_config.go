@@ -66,19 +66,7 @@ type ClusterNamespaceResource struct {
 // UnmarshalJSON decodes the entry and keeps its spec as sent.
 func (r *ClusterNamespaceResource) UnmarshalJSON(b []byte) error {
 	type plain ClusterNamespaceResource
-	var raw struct {
-		plain
-		RawSpec json.RawMessage `json:"spec"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	*r = ClusterNamespaceResource(raw.plain)
-	r.RawSpec = raw.RawSpec
-	if len(r.RawSpec) > 0 {
-		return json.Unmarshal(r.RawSpec, &r.Spec)
-	}
-	return nil
+	return decodeKeepingSpec(b, (*plain)(r), &r.RawSpec)
 }
 
 // Input is the entry as a list PUT sends it back: its identity and labels,
@@ -165,19 +153,7 @@ type ClusterRbac struct {
 // UnmarshalJSON decodes the entry and keeps its spec as sent.
 func (r *ClusterRbac) UnmarshalJSON(b []byte) error {
 	type plain ClusterRbac
-	var raw struct {
-		plain
-		RawSpec json.RawMessage `json:"spec"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	*r = ClusterRbac(raw.plain)
-	r.RawSpec = raw.RawSpec
-	if len(r.RawSpec) > 0 {
-		return json.Unmarshal(r.RawSpec, &r.Spec)
-	}
-	return nil
+	return decodeKeepingSpec(b, (*plain)(r), &r.RawSpec)
 }
 
 // Input is the entry as a list PUT sends it back: its identity and labels,
@@ -202,6 +178,38 @@ type ClusterRbacInputEntity struct {
 // the body of PUT …/config/rbacs.
 type ClusterRbacResourcesUpdateEntity struct {
 	Rbacs []ClusterRbacInputEntity `json:"rbacs"`
+}
+
+// decodeKeepingSpec decodes an entry into v (a type without this
+// UnmarshalJSON) and its spec, as sent, into raw.
+func decodeKeepingSpec(b []byte, v any, raw *json.RawMessage) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return err
+	}
+	var s struct {
+		Spec json.RawMessage `json:"spec"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*raw = s.Spec
+	return nil
+}
+
+// StatusErrors are the errors Palette shows for the entry.
+func (r *ClusterNamespaceResource) StatusErrors() []ClusterResourceError {
+	if r.Status == nil {
+		return nil
+	}
+	return r.Status.Errors
+}
+
+// StatusErrors are the errors Palette shows for the entry.
+func (r *ClusterRbac) StatusErrors() []ClusterResourceError {
+	if r.Status == nil {
+		return nil
+	}
+	return r.Status.Errors
 }
 
 // updateEntity is the part of an entry's metadata a PUT sends back.
