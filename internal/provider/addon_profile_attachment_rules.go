@@ -174,15 +174,7 @@ func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req res
 		}
 	}
 	if known(plan.ClusterID) {
-		cid := plan.ClusterID.ValueString()
-		v, err := planClusterRule(ctx, r.data, cid, featureAddons)
-		switch {
-		case err != nil:
-			resp.Diagnostics.AddAttributeError(path.Root("cluster_id"), "Error reading imported cluster",
-				fmt.Sprintf("Cluster %s: %s", cid, err))
-		case v != nil:
-			v.addPlannedTo(&resp.Diagnostics, state == nil && r.data.managedCluster(cid))
-		}
+		planConfigCluster(ctx, r.data, plan.ClusterID.ValueString(), featureAddons, state == nil, &resp.Diagnostics)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -259,13 +251,7 @@ func (r *addonProfileAttachmentResource) checkRules(ctx context.Context, cluster
 		v.addTo(diags)
 		return nil
 	}
-	_, v, err = clusterRule(ctx, c, clusterUID, true, featureAddons)
-	if err != nil {
-		diags.AddError("Error attaching add-on profile", fmt.Sprintf("Reading cluster %s: %s", clusterUID, err))
-		return nil
-	}
-	if v != nil {
-		v.addTo(diags)
+	if !applyConfigCluster(ctx, r.data, clusterUID, featureAddons, true, "Error attaching add-on profile", diags) {
 		return nil
 	}
 	return prof

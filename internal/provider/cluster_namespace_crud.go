@@ -20,7 +20,7 @@ func (r *clusterNamespaceResource) Create(ctx context.Context, req resource.Crea
 	defer cancel()
 	cid, name := plan.ClusterID.ValueString(), plan.Name.ValueString()
 	const summary = "Error configuring namespace"
-	if !applyConfigCluster(ctx, r.data, cid, featureNamespaces, summary, &resp.Diagnostics) {
+	if !applyConfigCluster(ctx, r.data, cid, featureNamespaces, false, summary, &resp.Diagnostics) {
 		return
 	}
 	if !r.data.claimEntry(namespaceRules, cid, name, &resp.Diagnostics) {
@@ -84,7 +84,7 @@ func (r *clusterNamespaceResource) Update(ctx context.Context, req resource.Upda
 	cid, name := plan.ClusterID.ValueString(), plan.Name.ValueString()
 	setConfigEntryIdentity(ctx, resp.Identity, cid, name, &resp.Diagnostics)
 	const summary = "Error updating namespace"
-	if !applyConfigCluster(ctx, r.data, cid, featureNamespaces, summary, &resp.Diagnostics) {
+	if !applyConfigCluster(ctx, r.data, cid, featureNamespaces, false, summary, &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
@@ -22,7 +23,7 @@ func (r *clusterRoleBindingResource) Create(ctx context.Context, req resource.Cr
 	defer cancel()
 	cid, name := plan.ClusterID.ValueString(), plan.Name.ValueString()
 	const summary = "Error configuring role binding"
-	if !applyConfigCluster(ctx, r.data, cid, featureRoleBindings, summary, &resp.Diagnostics) {
+	if !applyConfigCluster(ctx, r.data, cid, featureRoleBindings, false, summary, &resp.Diagnostics) {
 		return
 	}
 	if !r.data.claimEntry(bindingRules, cid, name, &resp.Diagnostics) {
@@ -55,7 +56,7 @@ func (r *clusterRoleBindingResource) Create(ctx context.Context, req resource.Cr
 }
 
 // saveEntry writes Palette's entry to the state.
-func (r *clusterRoleBindingResource) saveEntry(ctx context.Context, m *clusterRoleBindingResourceModel, cid string, e *wire.ClusterRbac, state stateSetter, diags *diag.Diagnostics) {
+func (r *clusterRoleBindingResource) saveEntry(ctx context.Context, m *clusterRoleBindingResourceModel, cid string, e *wire.ClusterRbac, state *tfsdk.State, diags *diag.Diagnostics) {
 	m.flatten(ctx, cid, e, diags)
 	warnEntryErrors("role binding", e.Metadata.Name, e.StatusErrors(), diags)
 	diags.Append(state.Set(ctx, m)...)
@@ -100,7 +101,7 @@ func (r *clusterRoleBindingResource) Update(ctx context.Context, req resource.Up
 	cid, name := plan.ClusterID.ValueString(), plan.Name.ValueString()
 	setConfigEntryIdentity(ctx, resp.Identity, cid, name, &resp.Diagnostics)
 	const summary = "Error updating role binding"
-	if !applyConfigCluster(ctx, r.data, cid, featureRoleBindings, summary, &resp.Diagnostics) {
+	if !applyConfigCluster(ctx, r.data, cid, featureRoleBindings, false, summary, &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		return
 	}

@@ -106,8 +106,8 @@ func planConfigCluster(ctx context.Context, pd *providerData, cid string, f clus
 
 // applyConfigCluster checks at apply time that the cluster of a Day-2
 // resource exists and is Full Permission; false after a diagnostic.
-func applyConfigCluster(ctx context.Context, pd *providerData, cid string, f clusterFeature, summary string, diags *diag.Diagnostics) bool {
-	_, v, err := clusterRule(ctx, pd.client, cid, false, f)
+func applyConfigCluster(ctx context.Context, pd *providerData, cid string, f clusterFeature, running bool, summary string, diags *diag.Diagnostics) bool {
+	_, v, err := clusterRule(ctx, pd.client, cid, running, f)
 	switch {
 	case err != nil:
 		diags.AddError(summary, fmt.Sprintf("Reading cluster %s: %s", cid, err))

@@ -70,7 +70,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		uid, why, verdict = r.interruptedImport(ctx, name, plan.CloudType.ValueString(), importReq.Spec.ClusterConfig.ImportMode,
 			fingerprint, access, false)
 		if verdict != takeoverAllowed {
-			nameInUse(name, uid, why).addTo(&resp.Diagnostics)
+			nameInUse(name, uid, why, verdict == takeoverNeedsConsent).addTo(&resp.Diagnostics)
 			return
 		}
 		resp.Diagnostics.AddWarning("Took over a cluster left by an interrupted apply",
@@ -124,10 +124,13 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 			// registered and its agent installed: the resource is saved as
 			// made, not tainted, so that the next apply does not deregister
 			// and import a healthy cluster again. A refresh shows its state.
+			installed := ""
+			if !access.IsZero() {
+				installed = " and its agent installed"
+			}
 			resp.Diagnostics.AddWarning("Interrupted while waiting for the imported cluster",
 				fmt.Sprintf("Cluster %s is registered%s and recorded in state; Terraform was interrupted before it "+
-					"reached wait_for = %q. The next refresh shows its state.", uid,
-					map[bool]string{true: " and its agent installed", false: ""}[!access.IsZero()], plan.WaitFor.ValueString()))
+					"reached wait_for = %q. The next refresh shows its state.", uid, installed, plan.WaitFor.ValueString()))
 			return
 		}
 		detail := fmt.Sprintf("Cluster %s: %s", uid, err)
@@ -176,6 +179,7 @@ const (
 	takeoverRefused   takeover = iota // somebody else's: the name is taken
 	takeoverAllowed                   // left by an interrupted apply of this resource
 	takeoverUndecided                 // cannot tell yet (plan time): apply decides
+	takeoverNeedsConsent              // this configuration's: taken over only with PALETTE_ADOPT_INTERRUPTED
 )
 
 // interruptedImport decides whether the cluster that holds name was
@@ -243,7 +247,7 @@ func (r *importedClusterResource) interruptedImport(ctx context.Context, name, c
 		return uid, fmt.Sprintf("cluster %s carries this configuration's creation fingerprint, so an apply of this "+
 			"configuration registered it: an interrupted apply of this state, or an apply of another state of the same "+
 			"configuration (another workspace, a copied directory). The provider cannot tell which, and never takes over "+
-			"another state's cluster by itself", uid), takeoverRefused
+			"another state's cluster by itself", uid), takeoverNeedsConsent
 	case cl.Status.State == wire.StatePending:
 		return uid, "it is still Pending: no agent has registered for it", takeoverAllowed
 	case access.IsZero():

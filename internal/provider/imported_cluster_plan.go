@@ -270,8 +270,8 @@ func (r *importedClusterResource) planName(ctx context.Context, plan *importedCl
 	}
 	uid, why, verdict := r.interruptedImport(ctx, name, plan.CloudType.ValueString(), wireImportMode(plan.ImportMode.ValueString()),
 		fingerprint, access, true)
-	if verdict == takeoverRefused {
-		nameInUse(name, uid, why).addTo(diags)
+	if verdict == takeoverRefused || verdict == takeoverNeedsConsent {
+		nameInUse(name, uid, why, verdict == takeoverNeedsConsent).addTo(diags)
 	}
 }
 

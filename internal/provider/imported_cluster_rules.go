@@ -138,21 +138,26 @@ func accessRules(k kubernetesAccessModel) []*ruleViolation {
 
 // nameInUse: a cluster name is unique in a project, and the cluster holding
 // it is not provably one an interrupted apply of this resource left (why
-// says what is missing). It names the ways out.
-func nameInUse(name, uid, why string) *ruleViolation {
+// says what is missing). It names the ways out; adoptable says that only
+// the user's word is missing, and then the one command that gives it.
+func nameInUse(name, uid, why string, adoptable bool) *ruleViolation {
 	ref := "<uid>"
 	if uid != "" {
 		ref = uid
 	}
+	adopt := ""
+	if adoptable {
+		adopt = fmt.Sprintf("If an apply of this state was interrupted (killed before it saved its state) and registered "+
+			"it, one command brings it into this state:\n\n  %s=1 terraform apply\n\n(%s=%s adopts this cluster only). "+
+			"If another state (workspace, directory) manages it, choose another name. ", envAdoptInterrupted, envAdoptInterrupted, ref)
+	}
 	return &ruleViolation{path.Root("name"), "Cluster name already taken",
 		fmt.Sprintf("Palette already has a cluster named %q in this project, and nothing proves that an interrupted "+
-			"apply of this state registered it: %s.\nIf an apply of this state was interrupted (killed before it saved "+
-			"its state) and registered it, one command brings it into this state:\n\n  %s=1 terraform apply\n\n"+
-			"(%s=%s adopts this cluster only). If another state (workspace, directory) manages it, choose another name. "+
-			"If that cluster is yours otherwise, bring it under Terraform with\n\n  terraform import palette_imported_cluster.<name> %s\n\n"+
+			"apply of this state registered it: %s.\n%sIf that cluster is yours otherwise, bring it under Terraform with\n\n"+
+			"  terraform import palette_imported_cluster.<name> %s\n\n"+
 			"or an import block (import { to = palette_imported_cluster.<name>, id = %q }). Until then, `terraform destroy -refresh=false` "+
 			"destroys the rest of this configuration without planning this cluster again.",
-			name, why, envAdoptInterrupted, envAdoptInterrupted, ref, ref, ref)}
+			name, why, adopt, ref, ref)}
 }
 
 // nameRegisteredTwice: two resources of one configuration register the

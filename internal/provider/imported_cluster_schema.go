@@ -396,15 +396,10 @@ func importedClusterDataSourceAttributes(notes map[string]string) map[string]dss
 	return out
 }
 
-// resourceAttribute is a computed attribute of the resource's schema.
+// resourceAttribute is a computed attribute of the resource's schema (the
+// resource's arguments — proxy, labels — are its own: only plain computed
+// types come here).
 func (a paletteAttribute) resourceAttribute() schema.Attribute {
-	if a.nested != nil {
-		attrs := make(map[string]schema.Attribute, len(a.nested))
-		for n, na := range a.nested {
-			attrs[n] = na.resourceAttribute()
-		}
-		return schema.SingleNestedAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description, Attributes: attrs}
-	}
 	switch t := a.typ.(type) {
 	case basetypes.StringType:
 		return schema.StringAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description}
@@ -412,8 +407,6 @@ func (a paletteAttribute) resourceAttribute() schema.Attribute {
 		return schema.Int64Attribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description}
 	case basetypes.ListType:
 		return schema.ListAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description, ElementType: t.ElemType}
-	case basetypes.MapType:
-		return schema.MapAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description, ElementType: t.ElemType}
 	}
 	panic(fmt.Sprintf("no resource schema attribute for type %s", a.typ))
 }

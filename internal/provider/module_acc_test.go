@@ -104,11 +104,8 @@ func cliVersion(t *testing.T) (major, minor int) {
 	// The JSON document starts a line of its own; with TF_LOG (the secrets
 	// scan of make test-reliability) log lines, which may hold braces,
 	// come before it.
-	start := strings.Index(out, "\n{")
-	if strings.HasPrefix(out, "{") {
-		start = -1
-	}
-	if code != 0 || (start < 0 && !strings.HasPrefix(out, "{")) || json.NewDecoder(strings.NewReader(out[start+1:])).Decode(&v) != nil {
+	start := strings.Index("\n"+out, "\n{")
+	if code != 0 || start < 0 || json.NewDecoder(strings.NewReader(out[start:])).Decode(&v) != nil {
 		t.Fatalf("terraform version -json: %s", out)
 	}
 	if _, err := fmt.Sscanf(v.Version, "%d.%d", &major, &minor); err != nil {

@@ -49,8 +49,3 @@ func optionalString(s string) types.String {
 	}
 	return types.StringValue(s)
 }
-
-// stateSetter is a state a CRUD method sets.
-type stateSetter interface {
-	Set(ctx context.Context, val any) diag.Diagnostics
-}
