@@ -176,10 +176,10 @@ func adoptInterrupted(uid string) bool {
 type takeover int
 
 const (
-	takeoverRefused   takeover = iota // somebody else's: the name is taken
-	takeoverAllowed                   // left by an interrupted apply of this resource
-	takeoverUndecided                 // cannot tell yet (plan time): apply decides
-	takeoverNeedsConsent              // this configuration's: taken over only with PALETTE_ADOPT_INTERRUPTED
+	takeoverRefused      takeover = iota // somebody else's: the name is taken
+	takeoverAllowed                      // left by an interrupted apply of this resource
+	takeoverUndecided                    // cannot tell yet (plan time): apply decides
+	takeoverNeedsConsent                 // this configuration's: taken over only with PALETTE_ADOPT_INTERRUPTED
 )
 
 // interruptedImport decides whether the cluster that holds name was
