@@ -61,6 +61,9 @@ type configState struct {
 	// applied again even if unchanged.
 	hash    string
 	nextRun time.Time
+	// pending is the report of the last application, until the API takes
+	// it (or it equals the last one it took).
+	pending *wire.ConfigStatusRequest
 	// lastReported is the last report the API took, at reportedAt.
 	lastReported wire.ConfigStatusRequest
 	reportedAt   time.Time
@@ -82,7 +85,8 @@ type configRun struct {
 
 // reconcileConfig applies the namespace and RBAC entries when they changed
 // or the resync is due, removes the objects of entries that went, and
-// reports the entries that failed.
+// reports the entries that failed. A report the API did not take is sent
+// again on the next poll, without applying the entries again.
 func (a *Agent) reconcileConfig(ctx context.Context, namespaces []wire.ClusterNamespaceResource, rbacs []wire.ClusterRbac) error {
 	now := time.Now()
 	sig, err := configSignature(namespaces, rbacs)
@@ -91,11 +95,40 @@ func (a *Agent) reconcileConfig(ctx context.Context, namespaces []wire.ClusterNa
 	}
 	st := &a.config
 	none := len(namespaces)+len(rbacs) == 0
+	var errs []error
 	// Without entries a resync has nothing to restore: what they created
 	// went when the list changed (or, after a restart, on the first run).
-	if sig == st.hash && (none || now.Before(st.nextRun)) {
-		return nil
+	if sig != st.hash || (!none && !now.Before(st.nextRun)) {
+		report, err := a.applyConfig(ctx, now, sig, namespaces, rbacs)
+		if ctx.Err() != nil {
+			return fmt.Errorf("agent: %w", ctx.Err())
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+		st.pending = nil
+		if !none { // a cluster without entries has nothing to report (their errors went with them)
+			st.pending = &report
+		}
 	}
+	if p := st.pending; p != nil {
+		if !st.reportedOnce || !reflect.DeepEqual(*p, st.lastReported) || now.Sub(st.reportedAt) > statusResync {
+			if err := a.call(ctx, func(ctx context.Context, c *palette.Client) error {
+				return c.ReportConfigStatus(ctx, a.info.ClusterUID, *p)
+			}); err != nil {
+				return errors.Join(append(errs, fmt.Errorf("reporting the namespace and RBAC status: %w", err))...)
+			}
+			st.reportedOnce, st.lastReported, st.reportedAt = true, *p, now
+		}
+		st.pending = nil
+	}
+	return errors.Join(errs...)
+}
+
+// applyConfig applies the entries, prunes the objects of entries that went,
+// schedules the next run and returns the report of the entries that failed.
+func (a *Agent) applyConfig(ctx context.Context, now time.Time, sig string, namespaces []wire.ClusterNamespaceResource, rbacs []wire.ClusterRbac) (wire.ConfigStatusRequest, error) {
+	st := &a.config
 	run := &configRun{keep: map[objectKey]bool{}}
 	report := wire.ConfigStatusRequest{Namespaces: []wire.ConfigEntryStatus{}, Rbacs: []wire.ConfigEntryStatus{}}
 	for _, e := range namespaces {
@@ -109,12 +142,9 @@ func (a *Agent) reconcileConfig(ctx context.Context, namespaces []wire.ClusterNa
 		}
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("agent: %w", ctx.Err())
+		return report, nil
 	}
-	var errs []error
-	if err := a.pruneConfig(ctx, run.keep); err != nil {
-		errs = append(errs, err)
-	}
+	pruneErr := a.pruneConfig(ctx, run.keep)
 	failed := len(report.Namespaces)+len(report.Rbacs) > 0
 	if sig != st.hash {
 		a.log.Info("namespace and RBAC entries applied", "namespaces", len(namespaces), "rbacs", len(rbacs),
@@ -125,34 +155,18 @@ func (a *Agent) reconcileConfig(ctx context.Context, namespaces []wire.ClusterNa
 		next = DefaultConfigResync
 	}
 	switch {
-	case run.soon || len(errs) > 0:
+	case run.soon || pruneErr != nil:
 		next = min(next, terminatingRetry)
 	case failed:
 		next = min(next, applyRetry)
 	}
 	st.hash, st.nextRun = sig, now.Add(next)
-	if len(errs) > 0 {
+	if pruneErr != nil {
 		st.hash = "" // the prune failed: run again on the next poll
-	}
-
-	// Nothing to report for a cluster without entries (their errors went
-	// with them).
-	if none {
-		return errors.Join(errs...)
 	}
 	sortStatuses(report.Namespaces)
 	sortStatuses(report.Rbacs)
-	if !st.reportedOnce || !reflect.DeepEqual(report, st.lastReported) || now.Sub(st.reportedAt) > statusResync {
-		if err := a.call(ctx, func(ctx context.Context, c *palette.Client) error {
-			return c.ReportConfigStatus(ctx, a.info.ClusterUID, report)
-		}); err != nil {
-			errs = append(errs, fmt.Errorf("reporting the namespace and RBAC status: %w", err))
-			st.nextRun = now // report again on the next poll
-		} else {
-			st.reportedOnce, st.lastReported, st.reportedAt = true, report, now
-		}
-	}
-	return errors.Join(errs...)
+	return report, pruneErr
 }
 
 // configSignature is a hash of the entries as the agent applies them.
@@ -448,21 +462,9 @@ func (a *Agent) removeConfig(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(objs) == 0 {
-		return nil
-	}
 	refs := make([]kube.ObjectRef, 0, len(objs))
 	for i := range objs {
 		refs = append(refs, kube.RefOf(&objs[i]))
 	}
-	a.log.Info("deleting the objects of the namespace and RBAC entries", "objects", len(refs))
-	if err := a.ops.Delete(ctx, refs, kube.DeleteOptions{}); err != nil {
-		return fmt.Errorf("deleting the objects of the namespace and RBAC entries: %w", err)
-	}
-	wctx, cancel := context.WithTimeout(ctx, removalWait)
-	defer cancel()
-	if err := a.ops.WaitGone(wctx, refs); err != nil {
-		return fmt.Errorf("waiting for the objects of the namespace and RBAC entries to go: %w", err)
-	}
-	return nil
+	return a.deleteAndWait(ctx, refs, "the objects of the namespace and RBAC entries")
 }

@@ -54,17 +54,8 @@ func (a *Agent) removeSelf(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listing pack objects: %w", err)
 	}
-	if len(refs) > 0 {
-		a.log.Info("deleting pack objects", "objects", len(refs))
-		if err := a.ops.Delete(ctx, refs, kube.DeleteOptions{}); err != nil {
-			return fmt.Errorf("deleting pack objects: %w", err)
-		}
-		wctx, cancel := context.WithTimeout(ctx, removalWait)
-		err := a.ops.WaitGone(wctx, refs)
-		cancel()
-		if err != nil {
-			return fmt.Errorf("waiting for pack objects to go: %w", err)
-		}
+	if err := a.deleteAndWait(ctx, refs, "pack objects"); err != nil {
+		return err
 	}
 
 	// 1b. The objects of the namespace and RBAC entries (the agent still
@@ -256,4 +247,22 @@ func (a *Agent) patch(ctx context.Context, id manifest.ObjectID, data []byte) er
 		return fmt.Errorf("no way to hand %s over", id)
 	}
 	return err //nolint:wrapcheck // the caller wraps it
+}
+
+// deleteAndWait deletes refs (what names them in logs and errors) and waits,
+// at most removalWait, until they are gone.
+func (a *Agent) deleteAndWait(ctx context.Context, refs []kube.ObjectRef, what string) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	a.log.Info("deleting "+what, "objects", len(refs))
+	if err := a.ops.Delete(ctx, refs, kube.DeleteOptions{}); err != nil {
+		return fmt.Errorf("deleting %s: %w", what, err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, removalWait)
+	defer cancel()
+	if err := a.ops.WaitGone(wctx, refs); err != nil {
+		return fmt.Errorf("waiting for %s to go: %w", what, err)
+	}
+	return nil
 }

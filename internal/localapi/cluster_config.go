@@ -221,17 +221,14 @@ func (s *Server) configEntry(r *http.Request, c *call, k configKind, entryUID st
 // list, which is validated and stored; the answer is 204.
 func (s *Server) changeConfig(w http.ResponseWriter, r *http.Request, c *call, k configKind, some bool,
 	fn func(row *clusterRow, old []configEntry) ([]configEntry, error)) error {
-	ctx := r.Context()
-	err := s.st.write(ctx, func(tx *sql.Tx) error {
-		row, err := s.liveCluster(ctx, tx, c, r.PathValue("uid"))
-		if err != nil {
-			return err
-		}
-		if some && row.ImportMode == wire.ImportModeReadOnly {
+	return s.updateCluster(w, r, c, func(ctx context.Context, tx *sql.Tx, row *clusterRow) error {
+		switch {
+		case row.State == wire.StateDeleted:
+			return clusterNotFound(c, row.UID)
+		case some && row.ImportMode == wire.ImportModeReadOnly:
 			return errf(http.StatusBadRequest, k.readOnlyCode,
 				"cluster '%s' was imported read-only: %s require Full Permission", row.UID, k.readOnlyWhat)
-		}
-		if row.State == wire.StateDeleting {
+		case row.State == wire.StateDeleting:
 			return errf(http.StatusConflict, wire.CodeConflict, "cluster '%s' is %s", row.UID, row.State)
 		}
 		old, err := loadConfigEntries(ctx, tx, row.UID, k.kind)
@@ -247,11 +244,6 @@ func (s *Server) changeConfig(w http.ResponseWriter, r *http.Request, c *call, k
 		}
 		return replaceConfigEntries(ctx, tx, row.UID, k.kind, next)
 	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 // putConfigList replaces the cluster's whole list of a kind.

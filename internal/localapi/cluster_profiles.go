@@ -110,6 +110,11 @@ func (s *Server) changeProfiles(w http.ResponseWriter, r *http.Request, c *call,
 				return errf(http.StatusBadRequest, wire.CodeSpectroProxyNotAllowed,
 					"profile '%s' contains the pack '%s': the Spectro Proxy pack cannot be deployed on an imported cluster", p.Name, wire.PackSpectroProxy)
 			}
+			// v1PackValuesEntity has no uid (wire.Pack, shared with
+			// v1PackManifestEntity, has): a packValues entry keeps none.
+			for i := range pa.entry.PackValues {
+				pa.entry.PackValues[i].UID = ""
+			}
 			pa.profile = p
 			plan = append(plan, pa)
 		}
