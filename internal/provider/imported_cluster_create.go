@@ -22,7 +22,8 @@ import (
 // interrupted apply registered), installs the agent when cluster access is
 // given, and waits as wait_for says.
 func (r *importedClusterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	ctx, cancel, plan, access := startApply(ctx, req.Plan, req.Config, timeouts.Value.Create, defaultCreateTimeout, &resp.Diagnostics)
+	ctx, cancel, plan, ca := startApply(ctx, req.Plan, req.Config, timeouts.Value.Create, defaultCreateTimeout, &resp.Diagnostics)
+	access := ca.access
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -40,7 +41,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		Metadata: wire.ObjectMetaInputEntity{Name: name, Labels: labels, Annotations: clusterAnnotations(plan.Description, fingerprint)},
 		Spec: wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{
 			ImportMode: wireImportMode(plan.ImportMode.ValueString()),
-			Proxy:      expandProxy(ctx, plan.Proxy, &resp.Diagnostics),
+			Proxy:      expandProxy(ctx, plan.Proxy, ca.proxyPassword, &resp.Diagnostics),
 		}},
 	}
 	if resp.Diagnostics.HasError() {
@@ -102,6 +103,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 	settleUnknowns(&plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setClusterIdentity(ctx, resp.Identity, uid, &resp.Diagnostics)
+	setExecEnvWO(ctx, resp.Private, ca.execEnvWO, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -112,7 +114,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 			r.failedInstall(ctx, uid, access, err, resp)
 			return
 		}
-		recordInstall(&plan, sum, access)
+		recordInstall(&plan, sum, ca.refreshed())
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
 
@@ -125,7 +127,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 
-	r.saveReadBack(ctx, &plan, access, &resp.State, &resp.Diagnostics)
+	r.saveReadBack(ctx, &plan, ca.refreshed(), &resp.State, &resp.Diagnostics)
 }
 
 // takeover is the verdict on a cluster that holds the name a resource is
