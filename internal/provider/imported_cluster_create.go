@@ -24,7 +24,8 @@ import (
 // interrupted apply registered), installs the agent when cluster access is
 // given, and waits as wait_for says.
 func (r *importedClusterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	ctx, cancel, plan, access := startApply(ctx, req.Plan, req.Config, timeouts.Value.Create, defaultCreateTimeout, &resp.Diagnostics)
+	ctx, cancel, plan, ca := startApply(ctx, req.Plan, req.Config, timeouts.Value.Create, defaultCreateTimeout, &resp.Diagnostics)
+	access := ca.access
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -42,7 +43,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		Metadata: wire.ObjectMetaInputEntity{Name: name, Labels: labels, Annotations: clusterAnnotations(plan.Description, fingerprint)},
 		Spec: wire.ImportRequestSpec{ClusterConfig: wire.ImportClusterConfig{
 			ImportMode: wireImportMode(plan.ImportMode.ValueString()),
-			Proxy:      expandProxy(ctx, plan.Proxy, &resp.Diagnostics),
+			Proxy:      expandProxy(ctx, plan.Proxy, ca.proxyPassword, &resp.Diagnostics),
 		}},
 	}
 	if resp.Diagnostics.HasError() {
@@ -104,6 +105,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 	settleUnknowns(&plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setClusterIdentity(ctx, resp.Identity, uid, &resp.Diagnostics)
+	setExecEnvWO(ctx, resp.Private, ca.execEnvWO, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -114,7 +116,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 			r.failedInstall(ctx, uid, access, err, resp)
 			return
 		}
-		recordInstall(&plan, sum, access)
+		recordInstall(&plan, sum, ca.refreshed())
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
 
@@ -141,7 +143,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 
-	r.saveReadBack(ctx, &plan, access, &resp.State, &resp.Diagnostics)
+	r.saveReadBack(ctx, &plan, ca.refreshed(), &resp.State, &resp.Diagnostics)
 }
 
 // envAdoptInterrupted names the clusters an interrupted apply of this state

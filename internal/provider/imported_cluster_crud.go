@@ -35,15 +35,35 @@ const (
 // the reading (also one from before the call), it stops there with a cancel
 // that does nothing. The caller defers cancel and returns when diags holds
 // an error.
-func startApply(ctx context.Context, plan tfsdk.Plan, config tfsdk.Config, timeout operationTimeout, def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc, importedClusterResourceModel, kube.Access) {
+func startApply(ctx context.Context, plan tfsdk.Plan, config tfsdk.Config, timeout operationTimeout, def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc, importedClusterResourceModel, configuredAccess) {
 	m, _ := getModel[importedClusterResourceModel](ctx, plan, diags)
 	cfg, _ := getModel[importedClusterResourceModel](ctx, config, diags)
 	if diags.HasError() {
-		return ctx, func() {}, m, kube.Access{}
+		return ctx, func() {}, m, configuredAccess{}
 	}
 	ctx, cancel := withTimeout(ctx, m.Timeouts, timeout, def, diags)
 	access, _ := clusterAccess(ctx, cfg.Kubernetes, cfg.KubeconfigWO, diags)
-	return ctx, cancel, m, access
+	ca := configuredAccess{access: access, execEnvWO: execEnvWO(ctx, cfg.Kubernetes, diags), proxyPassword: cfg.ProxyPasswordWO.ValueString()}
+	return ctx, cancel, m, ca
+}
+
+// configuredAccess is what an apply reads from the configuration alone:
+// the cluster access, whether its exec plugin has write-only variables,
+// and the write-only proxy password.
+type configuredAccess struct {
+	access        kube.Access
+	execEnvWO     bool
+	proxyPassword string
+}
+
+// refreshed is the access as a refresh will rebuild it from state
+// (stateAccess): without an exec plugin that has write-only variables.
+func (c configuredAccess) refreshed() kube.Access {
+	a := c.access
+	if c.execEnvWO {
+		a.Exec = nil
+	}
+	return a
 }
 
 func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -58,7 +78,7 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 	// the provider (cluster_cache.go); GET is the fallback.
 	prior := state
 	if v, ok := r.data.cachedCluster(ctx, &state); ok {
-		access, _ := clusterAccess(ctx, state.Kubernetes, types.StringNull(), &resp.Diagnostics)
+		access := stateAccess(ctx, state.Kubernetes, req.Private, &resp.Diagnostics)
 		flattenCluster(ctx, &state, v, &resp.Diagnostics)
 		r.checkAgentObjects(ctx, &state, access)
 		if resp.Diagnostics.HasError() {
@@ -79,7 +99,7 @@ func (r *importedClusterResource) Read(ctx context.Context, req resource.ReadReq
 		resp.Diagnostics.AddError("Error reading imported cluster", fmt.Sprintf("Cluster %s: %s", state.ID.ValueString(), err))
 		return
 	}
-	access, _ := clusterAccess(ctx, state.Kubernetes, types.StringNull(), &resp.Diagnostics)
+	access := stateAccess(ctx, state.Kubernetes, req.Private, &resp.Diagnostics)
 	r.flattenWithOverview(ctx, &state, cl, &resp.Diagnostics)
 	r.checkAgentObjects(ctx, &state, access)
 	if resp.Diagnostics.HasError() {
@@ -143,7 +163,7 @@ func (r *importedClusterResource) checkAgentObjects(ctx context.Context, m *impo
 
 func (r *importedClusterResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	state, _ := getModel[importedClusterResourceModel](ctx, req.State, &resp.Diagnostics)
-	ctx, cancel, plan, access := startApply(ctx, req.Plan, req.Config, timeouts.Value.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	ctx, cancel, plan, ca := startApply(ctx, req.Plan, req.Config, timeouts.Value.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -184,8 +204,8 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 			return
 		}
 	}
-	if (upgrade || reinstall) && !access.IsZero() {
-		sum, err := r.installAgent(ctx, uid, access)
+	if (upgrade || reinstall) && !ca.access.IsZero() {
+		sum, err := r.installAgent(ctx, uid, ca.access)
 		if err != nil {
 			what := "Error reinstalling the Palette agent"
 			if upgrade {
@@ -194,7 +214,7 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 			resp.Diagnostics.AddError(what, fmt.Sprintf("Cluster %s: %s", uid, err))
 			return
 		}
-		recordInstall(&plan, sum, access)
+		recordInstall(&plan, sum, ca.refreshed())
 	}
 	if upgrade || reinstall {
 		if err := waitFor(ctx, c, uid, plan.WaitFor.ValueString()); err != nil {
@@ -208,5 +228,6 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 	// From now on the state's proxy is the configured one.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProxyUnread, nil)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateReinstall, nil)...)
-	r.saveReadBack(ctx, &plan, access, &resp.State, &resp.Diagnostics)
+	setExecEnvWO(ctx, resp.Private, ca.execEnvWO, &resp.Diagnostics)
+	r.saveReadBack(ctx, &plan, ca.refreshed(), &resp.State, &resp.Diagnostics)
 }

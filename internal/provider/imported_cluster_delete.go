@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/kube"
@@ -31,7 +30,7 @@ func (r *importedClusterResource) Delete(ctx context.Context, req resource.Delet
 	defer r.data.clusterCache().invalidate(uid)
 	c := r.data.client
 	policy := state.DeletionPolicy.ValueString()
-	access, _ := clusterAccess(ctx, state.Kubernetes, types.StringNull(), &resp.Diagnostics)
+	access := stateAccess(ctx, state.Kubernetes, req.Private, &resp.Diagnostics)
 
 	if policy == deletionPolicyAbandon {
 		resp.Diagnostics.AddWarning("Imported cluster abandoned",
@@ -85,7 +84,7 @@ func (r *importedClusterResource) cleanupAfterDelete(ctx context.Context, uid st
 			what = "Palette forgot the cluster at once (deletion_policy = \"force\", or no agent had registered), so the agent's objects may still be in the cluster."
 		}
 		diags.AddWarning("Agent objects not checked",
-			fmt.Sprintf("%s The provider has no stored access to the cluster (kubernetes.config_path or kubernetes.exec) "+
+			fmt.Sprintf("%s The provider has no stored access to the cluster (kubernetes.config_path, or kubernetes.exec without env_wo) "+
 				"and did not check. The agent's objects are the namespace %s and what is in it, and the cluster-scoped "+
 				"objects of the import manifest; to remove what is left: %s", what, manifest.AgentNamespace(uid), manual))
 		return

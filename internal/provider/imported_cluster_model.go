@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"maps"
+	"net/url"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -44,12 +46,14 @@ type importedClusterPaletteModel struct {
 type importedClusterResourceModel struct {
 	importedClusterPaletteModel
 
-	Kubernetes          types.Object   `tfsdk:"kubernetes"`
-	KubeconfigWO        types.String   `tfsdk:"kubeconfig_wo"`
-	KubeconfigWOVersion types.Int64    `tfsdk:"kubeconfig_wo_version"`
-	WaitFor             types.String   `tfsdk:"wait_for"`
-	DeletionPolicy      types.String   `tfsdk:"deletion_policy"`
-	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+	Kubernetes             types.Object   `tfsdk:"kubernetes"`
+	KubeconfigWO           types.String   `tfsdk:"kubeconfig_wo"`
+	KubeconfigWOVersion    types.Int64    `tfsdk:"kubeconfig_wo_version"`
+	ProxyPasswordWO        types.String   `tfsdk:"proxy_password_wo"`
+	ProxyPasswordWOVersion types.Int64    `tfsdk:"proxy_password_wo_version"`
+	WaitFor                types.String   `tfsdk:"wait_for"`
+	DeletionPolicy         types.String   `tfsdk:"deletion_policy"`
+	Timeouts               timeouts.Value `tfsdk:"timeouts"`
 
 	ManifestSHA256 types.String `tfsdk:"manifest_sha256"`
 	ImportCommand  types.String `tfsdk:"import_command"`
@@ -81,6 +85,7 @@ type execModel struct {
 	Command    types.String `tfsdk:"command"`
 	Args       types.List   `tfsdk:"args"`
 	Env        types.Map    `tfsdk:"env"`
+	EnvWO      types.Map    `tfsdk:"env_wo"`
 }
 
 // wireImportMode maps the Terraform value to the wire's.
@@ -99,8 +104,10 @@ func tfImportMode(mode string) string {
 	return importModeFullPermission
 }
 
-// expandProxy returns the wire proxy of a known proxy object, or nil.
-func expandProxy(ctx context.Context, obj types.Object, diags *diag.Diagnostics) *wire.ClusterProxySpec {
+// expandProxy returns the wire proxy of a known proxy object, or nil, with
+// password (proxy_password_wo; "" for none) added to each proxy URL that
+// names a user (withPassword).
+func expandProxy(ctx context.Context, obj types.Object, password string, diags *diag.Diagnostics) *wire.ClusterProxySpec {
 	if obj.IsNull() || obj.IsUnknown() {
 		return nil
 	}
@@ -116,12 +123,49 @@ func expandProxy(ctx context.Context, obj types.Object, diags *diag.Diagnostics)
 	if p.IsZero() {
 		return nil
 	}
+	if password != "" {
+		p.HTTPProxy = withPassword(p.HTTPProxy, password)
+		p.HTTPSProxy = withPassword(p.HTTPSProxy, password)
+	}
 	return p
+}
+
+// withPassword adds password to a proxy URL that names a user
+// (http://alice@proxy:3128 → http://alice:password@proxy:3128); any other
+// value is returned as it is.
+func withPassword(s, password string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil || u.User.Username() == "" {
+		return s
+	}
+	u.User = url.UserPassword(u.User.Username(), password)
+	return u.String()
+}
+
+// proxyNamesUser tells whether a known proxy object has a proxy URL that
+// names a user, the one proxy_password_wo is for; true when it cannot tell
+// yet (a value unknown).
+func proxyNamesUser(ctx context.Context, obj types.Object, diags *diag.Diagnostics) bool {
+	if obj.IsNull() || obj.IsUnknown() {
+		return true
+	}
+	var m proxyModel
+	diags.Append(obj.As(ctx, &m, basetypes.ObjectAsOptions{})...)
+	for _, v := range []types.String{m.HTTPProxy, m.HTTPSProxy} {
+		if v.IsUnknown() {
+			return true
+		}
+		if u, err := url.Parse(v.ValueString()); err == nil && u.User != nil && u.User.Username() != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // clusterAccess builds the kube.Access from the kubernetes object and the
 // write-only kubeconfig. known is false when any part is unknown (plan time).
-// Values of write-only attributes are only present in configuration.
+// Values of write-only attributes are only present in configuration: from
+// state, exec.env_wo is null (stateAccess).
 func clusterAccess(ctx context.Context, k8s types.Object, kubeconfigWO types.String, diags *diag.Diagnostics) (a kube.Access, known bool) {
 	if kubeconfigWO.IsUnknown() || k8s.IsUnknown() {
 		return a, false
@@ -154,13 +198,21 @@ func clusterAccess(ctx context.Context, k8s types.Object, kubeconfigWO types.Str
 	if !m.Exec.IsNull() {
 		var e execModel
 		diags.Append(m.Exec.As(ctx, &e, basetypes.ObjectAsOptions{})...)
-		if e.Args.IsUnknown() || e.Env.IsUnknown() || e.Command.IsUnknown() || e.APIVersion.IsUnknown() {
+		if e.Args.IsUnknown() || e.Env.IsUnknown() || e.EnvWO.IsUnknown() || e.Command.IsUnknown() || e.APIVersion.IsUnknown() {
 			return a, false
 		}
 		ex := &kube.ExecConfig{APIVersion: e.APIVersion.ValueString(), Command: e.Command.ValueString()}
 		diags.Append(e.Args.ElementsAs(ctx, &ex.Args, false)...)
 		if !e.Env.IsNull() {
 			diags.Append(e.Env.ElementsAs(ctx, &ex.Env, false)...)
+		}
+		if !e.EnvWO.IsNull() {
+			wo := map[string]string{}
+			diags.Append(e.EnvWO.ElementsAs(ctx, &wo, false)...)
+			if ex.Env == nil {
+				ex.Env = map[string]string{}
+			}
+			maps.Copy(ex.Env, wo)
 		}
 		a.Exec = ex
 	}
@@ -169,9 +221,64 @@ func clusterAccess(ctx context.Context, k8s types.Object, kubeconfigWO types.Str
 
 // storedAccess reports whether the access can be rebuilt from state alone
 // (refresh and destroy see no write-only values): a kubeconfig path or an
-// exec plugin.
+// exec plugin. Of a configured access, an exec plugin given write-only
+// environment variables (execEnvWO) is not stored; of an access read from
+// state (stateAccess), such a plugin is left out.
 func storedAccess(a kube.Access) bool {
 	return a.ConfigPath != "" || a.Exec != nil
+}
+
+// privateExecEnvWO marks, in private state, a cluster whose exec plugin is
+// given write-only environment variables (kubernetes.exec.env_wo): the state
+// has the plugin but not its env_wo, so refresh and destroy do not run it.
+const privateExecEnvWO = "exec_env_wo"
+
+// execEnvWO tells whether a configuration's kubernetes object gives the
+// exec plugin write-only environment variables.
+func execEnvWO(ctx context.Context, k8s types.Object, diags *diag.Diagnostics) bool {
+	if k8s.IsNull() || k8s.IsUnknown() {
+		return false
+	}
+	var m kubernetesAccessModel
+	diags.Append(k8s.As(ctx, &m, objectAsOptions)...)
+	if m.Exec.IsNull() || m.Exec.IsUnknown() {
+		return false
+	}
+	var e execModel
+	diags.Append(m.Exec.As(ctx, &e, objectAsOptions)...)
+	return !e.EnvWO.IsNull()
+}
+
+// privateGetter is the private state of a request (Read, Delete, ModifyPlan).
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+// stateAccess is the cluster access stored in state, for refresh and
+// destroy. When the configuration it was saved from gave the exec plugin
+// write-only variables, which the state does not have, the plugin is left
+// out: run without them, it would fail or, worse, act with other
+// credentials. The checks that need it are skipped then, as with token_wo.
+func stateAccess(ctx context.Context, k8s types.Object, private privateGetter, diags *diag.Diagnostics) kube.Access {
+	a, _ := clusterAccess(ctx, k8s, types.StringNull(), diags)
+	flag, d := private.GetKey(ctx, privateExecEnvWO)
+	diags.Append(d...)
+	if string(flag) == "true" {
+		a.Exec = nil
+	}
+	return a
+}
+
+// setExecEnvWO records in private state whether the configuration gives the
+// exec plugin write-only environment variables.
+func setExecEnvWO(ctx context.Context, private interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}, on bool, diags *diag.Diagnostics) {
+	var v []byte
+	if on {
+		v = []byte(`true`)
+	}
+	diags.Append(private.SetKey(ctx, privateExecEnvWO, v)...)
 }
 
 // flattenCluster copies what Palette says into the model. Palette does not

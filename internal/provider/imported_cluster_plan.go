@@ -32,6 +32,9 @@ func (r *importedClusterResource) ValidateConfig(ctx context.Context, req resour
 	if v := proxyRule(cfg.ImportMode, cfg.Proxy); v != nil {
 		v.addTo(&resp.Diagnostics)
 	}
+	if known(cfg.ProxyPasswordWO) && !proxyNamesUser(ctx, cfg.Proxy, &resp.Diagnostics) {
+		proxyPasswordWithoutUser().addTo(&resp.Diagnostics)
+	}
 	if !cfg.Kubernetes.IsNull() && !cfg.Kubernetes.IsUnknown() {
 		var k kubernetesAccessModel
 		resp.Diagnostics.Append(cfg.Kubernetes.As(ctx, &k, objectAsOptions)...)
@@ -146,7 +149,7 @@ func (r *importedClusterResource) planAgentReinstall(ctx context.Context, p *pla
 	// With write-only access the state cannot tell (agent_installed is
 	// null, the refresh had no credentials): the plan looks with the
 	// configured ones, and plans the reinstall itself.
-	if !p.upgrading && !storedAccess(p.access) && p.state.AgentInstalled.IsNull() {
+	if !p.upgrading && (!storedAccess(p.access) || execEnvWO(ctx, p.cfg.Kubernetes, &resp.Diagnostics)) && p.state.AgentInstalled.IsNull() {
 		uid := p.state.ID.ValueString()
 		if why := r.agentMissing(ctx, uid, p.access); why != "" {
 			resp.Diagnostics.AddWarning("The Palette agent will be reinstalled",
@@ -338,6 +341,8 @@ func (r *importedClusterResource) planNeedsRules(ctx context.Context, req resour
 	for _, name := range []string{"token_wo", "client_key_wo"} {
 		writeOnly = writeOnly || (!req.Config.GetAttribute(ctx, path.Root("kubernetes").AtName(name), &tokenWO).HasError() && !tokenWO.IsNull())
 	}
+	var envWO types.Map
+	writeOnly = writeOnly || (!req.Config.GetAttribute(ctx, path.Root("kubernetes").AtName("exec").AtName("env_wo"), &envWO).HasError() && !envWO.IsNull())
 	return upgrading || reinstall || planMode.IsUnknown() || (writeOnly && installed.IsNull())
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -656,5 +657,77 @@ func TestAccImportedCluster_openshiftThroughGeneric(t *testing.T) {
 				},
 			},
 		},
+	})
+}
+
+// TestAccImportedCluster_execEnvWriteOnly: an exec plugin that reads its
+// token from a write-only variable (kubernetes.exec.env_wo) installs the
+// agent, and the token is in neither the plan as JSON nor the state; the
+// state keeps the plugin but not env_wo, so the refresh leaves the agent
+// check to the plans, as with token_wo (agent_installed null), and the
+// plans after the apply are empty.
+func TestAccImportedCluster_execEnvWriteOnly(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
+	host, ca, token := env.serviceAccountCredentials(t, "exec-admin", "cluster-admin")
+	registerSecret("exec env_wo token", token)
+	// From a file, as a real configuration would have it: a literal would
+	// be echoed in the configuration section of the plan as JSON.
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	noToken := func(where, text string) error {
+		if strings.Contains(text, token) {
+			return fmt.Errorf("the exec plugin's token was found in %s", where)
+		}
+		return nil
+	}
+	var uid string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
+		Steps: []resource.TestStep{{
+			Config: env.providerConfig() + fmt.Sprintf(`
+resource "palette_imported_cluster" "test" {
+  name            = "exec-env-wo"
+  import_mode     = "read_only"
+  deletion_policy = "force"
+  kubernetes = {
+    host                   = %q
+    cluster_ca_certificate = %q
+    exec = {
+      api_version = "client.authentication.k8s.io/v1"
+      command     = "/bin/sh"
+      args        = ["-c", "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%%s\"}}' \"$SA_TOKEN\""]
+      env         = { PLUGIN_MODE = "test" }
+      env_wo      = { SA_TOKEN = file(%q) }
+    }
+  }
+}
+`, host, ca, tokenFile),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{planJSONCheck(func(js string) error { return noToken("the plan", js) })},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("kubernetes").AtMapKey("exec").AtMapKey("env_wo"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("state"), knownvalue.StringExact("Running")),
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("agent_installed"), knownvalue.Null()),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				env.testAccCheckImportedClusterExists(testResource, &uid),
+				func(s *terraform.State) error {
+					if len(env.agentObjects(t, uid)) == 0 {
+						return fmt.Errorf("no agent object of cluster %s in the cluster", uid)
+					}
+					b, err := json.Marshal(s)
+					if err != nil {
+						return err
+					}
+					return noToken("the state", string(b))
+				},
+			),
+		}},
 	})
 }

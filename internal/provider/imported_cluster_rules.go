@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -54,17 +56,73 @@ const privateProxyUnread = "proxy_unread"
 
 // proxyRequiresReplace plans a new import when the proxy changes, except
 // right after `terraform import`, when the state cannot know the proxy the
-// cluster was imported with: the configured one is then recorded as is.
+// cluster was imported with: the configured one is then recorded as is. A
+// password taken out of a proxy URL (into proxy_password_wo) is no change:
+// Palette keeps the proxy it was sent, and the state stops keeping the
+// password.
 func proxyRequiresReplace() planmodifier.Object {
 	return objectplanmodifier.RequiresReplaceIf(
 		func(ctx context.Context, req planmodifier.ObjectRequest, resp *objectplanmodifier.RequiresReplaceIfFuncResponse) {
 			unread, d := req.Private.GetKey(ctx, privateProxyUnread)
 			resp.Diagnostics.Append(d...)
-			resp.RequiresReplace = len(unread) == 0
+			resp.RequiresReplace = len(unread) == 0 && !sameProxyButPassword(ctx, req.StateValue, req.PlanValue, &resp.Diagnostics)
 		},
 		"Changing the proxy imports the cluster again (Palette does not change it in place). After terraform import, the configured proxy is recorded as it is.",
 		"Changing the proxy imports the cluster again (Palette does not change it in place). After `terraform import`, the configured proxy is recorded as it is.",
 	)
+}
+
+// sameProxyButPassword tells whether two known proxies differ only in the
+// passwords of their URLs.
+func sameProxyButPassword(ctx context.Context, a, b types.Object, diags *diag.Diagnostics) bool {
+	if a.IsNull() || a.IsUnknown() || b.IsNull() || b.IsUnknown() {
+		return false
+	}
+	pa, pb := expandProxy(ctx, a, "", diags), expandProxy(ctx, b, "", diags)
+	if pa == nil || pb == nil {
+		return false
+	}
+	for _, p := range []*wire.ClusterProxySpec{pa, pb} {
+		p.HTTPProxy, p.HTTPSProxy = withoutPassword(p.HTTPProxy), withoutPassword(p.HTTPSProxy)
+	}
+	return *pa == *pb
+}
+
+// proxyPasswordVersionRequiresReplace plans a new import when
+// proxy_password_wo_version changes, as a change of proxy does (Palette has
+// no way to change an imported cluster's proxy): a new password only
+// reaches Palette with a new import. Not right after `terraform import`
+// (the state knows no version), and not when a version is first set to
+// move a password out of a proxy URL of the state (the same password).
+func proxyPasswordVersionRequiresReplace() planmodifier.Int64 {
+	return int64planmodifier.RequiresReplaceIf(
+		func(ctx context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
+			unread, d := req.Private.GetKey(ctx, privateProxyUnread)
+			resp.Diagnostics.Append(d...)
+			if len(unread) > 0 {
+				return
+			}
+			if req.StateValue.IsNull() {
+				var proxy types.Object
+				resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("proxy"), &proxy)...)
+				if p := expandProxy(ctx, proxy, "", &resp.Diagnostics); p != nil &&
+					(withoutPassword(p.HTTPProxy) != p.HTTPProxy || withoutPassword(p.HTTPSProxy) != p.HTTPSProxy) {
+					return
+				}
+			}
+			resp.RequiresReplace = true
+		},
+		"Changing the proxy password's version imports the cluster again (Palette does not change a proxy in place).",
+		"Changing the proxy password's version imports the cluster again (Palette does not change a proxy in place).",
+	)
+}
+
+// proxyPasswordWithoutUser: proxy_password_wo is the password of the user
+// a proxy URL names; without one it would go nowhere.
+func proxyPasswordWithoutUser() *ruleViolation {
+	return &ruleViolation{path.Root("proxy_password_wo"), "Proxy password without a proxy user",
+		"proxy_password_wo is the password of the user named in proxy.http_proxy or proxy.https_proxy, and neither names one. " +
+			"Name the user in the URL (http://alice@proxy.internal:3128), or remove proxy_password_wo."}
 }
 
 // importModeDowngradeRequiresReplace plans a replacement for full_permission →

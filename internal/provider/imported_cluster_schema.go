@@ -119,6 +119,29 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 					"ca_container_mount_path": caPathAttribute("ca_container_mount_path", "ca_host_path"),
 				},
 			},
+			"proxy_password_wo": schema.StringAttribute{
+				MarkdownDescription: "Password of the proxy's user, as a write-only attribute: never stored in the plan or state " +
+					"(Terraform 1.11 or later). The user name stays in `proxy.http_proxy`/`proxy.https_proxy` (`http://alice@proxy.internal:3128`); " +
+					"the provider adds the password to each proxy URL that names a user when it sends the import request. A password " +
+					"inside a proxy URL is refused. Pair it with `proxy_password_wo_version`.",
+				Optional:  true,
+				Sensitive: true,
+				WriteOnly: true,
+				Validators: []validator.String{
+					stringvalidator.AlsoRequires(path.MatchRoot("proxy")),
+					stringvalidator.LengthAtLeast(1),
+				},
+			},
+			"proxy_password_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Version of `proxy_password_wo`; change it when the password changes. Palette cannot change an imported " +
+					"cluster's proxy in place, so, like a change of `proxy`, a new version imports the cluster again (except when it is " +
+					"first set to move a password out of a proxy URL, and right after `terraform import`).",
+				Optional: true,
+				Validators: []validator.Int64{
+					int64validator.AlsoRequires(path.MatchRoot("proxy_password_wo")),
+				},
+				PlanModifiers: []planmodifier.Int64{proxyPasswordVersionRequiresReplace()},
+			},
 			"kubernetes": kubernetesAccessSchema(),
 			"kubeconfig_wo": schema.StringAttribute{
 				MarkdownDescription: "A whole kubeconfig (its content) for the target cluster, as a write-only attribute: never stored in " +
@@ -174,7 +197,7 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 			"agent_installed": schema.BoolAttribute{
 				Computed: true,
 				MarkdownDescription: "Whether the agent's objects are present in the cluster, when the provider can reach it with " +
-					"stored access (`kubernetes.config_path` or `kubernetes.exec`); null otherwise. When they are gone, the next plan reinstalls them.",
+					"stored access (`kubernetes.config_path`, or `kubernetes.exec` without `env_wo`); null otherwise. When they are gone, the next plan reinstalls them.",
 			},
 		}),
 	}
@@ -184,8 +207,8 @@ func kubernetesAccessSchema() schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
 		MarkdownDescription: "How the provider reaches the target cluster to install the agent. Without it (and without " +
 			"`kubeconfig_wo`) the cluster is only registered, and `import_command` tells how to install the agent. " +
-			"Credentials are never stored in state: the token and the client key are write-only. Refresh and destroy reuse only " +
-			"`config_path`/`config_context` and `exec`.",
+			"Credentials are never stored in state: the token, the client key and `exec.env_wo` are write-only. Refresh and destroy reuse only " +
+			"`config_path`/`config_context` and an `exec` plugin without `env_wo`.",
 		Optional: true,
 		Attributes: map[string]schema.Attribute{
 			"config_path": schema.StringAttribute{
@@ -244,7 +267,23 @@ func kubernetesAccessSchema() schema.SingleNestedAttribute {
 					"api_version": schema.StringAttribute{Required: true, MarkdownDescription: "e.g. `client.authentication.k8s.io/v1beta1`."},
 					"command":     schema.StringAttribute{Required: true, MarkdownDescription: "The plugin's command."},
 					"args":        schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Its arguments."},
-					"env":         schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Extra environment variables."},
+					"env": schema.MapAttribute{
+						Optional:    true,
+						Sensitive:   true,
+						ElementType: types.StringType,
+						MarkdownDescription: "Extra environment variables that are not secrets. Sensitive (plans show `(sensitive value)`), " +
+							"but kept in the state and in saved plans like every sensitive value: put a token or a key in `env_wo`.",
+					},
+					"env_wo": schema.MapAttribute{
+						Optional:    true,
+						Sensitive:   true,
+						WriteOnly:   true,
+						ElementType: types.StringType,
+						MarkdownDescription: "Extra environment variables that are secrets (`SA_TOKEN`, `AWS_SECRET_ACCESS_KEY`), as a " +
+							"write-only attribute: never stored in the plan or state (Terraform 1.11 or later). They take precedence over " +
+							"`env`. As they are not stored, refresh and destroy do not run the plugin (as with `token_wo`): " +
+							"`agent_installed` stays null, and each plan checks the agent with the configured values instead.",
+					},
 				},
 			},
 		},
@@ -257,15 +296,15 @@ func kubernetesAccessSchema() schema.SingleNestedAttribute {
 const maxDescriptionBytes = 256 << 10
 
 // proxyURLAttribute is http_proxy or https_proxy: sensitive, as a proxy URL
-// may carry user:password@.
+// may name the proxy's user (its password is refused: proxy_password_wo).
 func proxyURLAttribute(name string) schema.StringAttribute {
 	return schema.StringAttribute{
 		Optional:  true,
 		Sensitive: true,
 		MarkdownDescription: continueDescription(paletteDescription("proxy", name), ": an `http://` or `https://` URL with a host and an optional ") +
-			"port, e.g. `http://proxy.internal:3128`. Sensitive, since it may carry `user:password@`: plans show " +
-			"`(sensitive value)`, logs mask the credential; like every sensitive value it is kept in the state (Palette never " +
-			"returns a cluster's proxy, so the state is where the provider remembers it).",
+			"port, e.g. `http://proxy.internal:3128`, and an optional user name (`http://alice@proxy.internal:3128`). A password in " +
+			"the URL (`user:password@`) is refused: it would be kept in the state (Palette never returns a cluster's proxy, so the " +
+			"state is where the provider remembers it); set it in the write-only `proxy_password_wo`. Sensitive, as it names the user.",
 		Validators: []validator.String{proxyURLValidator()},
 	}
 }

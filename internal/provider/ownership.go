@@ -111,7 +111,7 @@ func planFingerprint(ctx context.Context, m *importedClusterResourceModel, targe
 		Description: m.Description.ValueString(),
 		Target:      target,
 	}
-	if p := expandProxy(ctx, m.Proxy, diags); p != nil {
+	if p := expandProxy(ctx, m.Proxy, "", diags); p != nil {
 		in.Proxy = *p
 	}
 	if diags.HasError() {

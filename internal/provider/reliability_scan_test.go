@@ -43,7 +43,6 @@ var suiteSecrets struct {
 	sync.Mutex
 	needles map[string]string // value → what it is
 	kinds   map[string]int
-	inState map[string]bool // values that may be in state files and plans as JSON
 }
 
 // secretsScanDir is the scan's root, or "" when the scan is off.
@@ -63,29 +62,6 @@ func registerSecret(kind, value string) {
 		suiteSecrets.needles[value] = kind
 		suiteSecrets.kinds[kind]++
 	}
-}
-
-// registerStateSecret adds a secret of a sensitive (not write-only)
-// attribute: Terraform keeps it in the state and prints it in clear in
-// `terraform show -json`, so it is allowed there (and counted), and a hit
-// anywhere else (a log, the CLI's output) is one.
-func registerStateSecret(kind, value string) {
-	registerSecret(kind, value)
-	if secretsScanDir() == "" {
-		return
-	}
-	suiteSecrets.Lock()
-	defer suiteSecrets.Unlock()
-	if suiteSecrets.inState == nil {
-		suiteSecrets.inState = map[string]bool{}
-	}
-	suiteSecrets.inState[value] = true
-}
-
-// stateRendering reports whether a searched file is a state or a plan as
-// JSON (what `terraform show -json` prints), by the name the scans give it.
-func stateRendering(name string) bool {
-	return strings.Contains(filepath.Base(name), ".tfstate") || strings.HasPrefix(name, "terraform show -json")
 }
 
 // randomSecret is a fresh secret of 32 hex characters.
@@ -233,21 +209,18 @@ func scanSecrets() (int, error) {
 	suiteSecrets.Lock()
 	needles := suiteSecrets.needles
 	kinds := suiteSecrets.kinds
-	inState := suiteSecrets.inState
 	suiteSecrets.Unlock()
 	if len(needles) == 0 {
 		return 0, errors.New("secrets: no secret was registered: the scan would prove nothing")
 	}
 	var files, plans, states, logs, configEchoes int
 	var bytes int64
-	hits, kept := 0, 0
+	hits := 0
 	search := func(what, content string) {
 		bytes += int64(len(content))
 		for v, kind := range needles {
 			switch {
 			case !strings.Contains(content, v):
-			case inState[v] && stateRendering(what):
-				kept++
 			default:
 				hits++
 				fmt.Printf("secrets: HIT: %s found in %s\n", kind, what)
@@ -311,9 +284,8 @@ func scanSecrets() (int, error) {
 	}
 	sort.Strings(ks)
 	fmt.Printf("secrets: after the whole suite, %d secrets (%s) searched in %d files (%d state files, %d TF_LOG=trace logs) and %d plans as JSON, %d MB: %d hits"+
-		" (not searched: the tests' .tf files, and the %d echoes of their api_key literal in the plans' configuration section;"+
-		" a sensitive proxy password kept %d times in state files and plans as JSON, where Terraform keeps sensitive values)\n",
-		len(needles), strings.Join(ks, ", "), files, states, logs, plans, bytes>>20, hits, configEchoes, kept)
+		" (not searched: the tests' .tf files, and the %d echoes of their api_key literal in the plans' configuration section)\n",
+		len(needles), strings.Join(ks, ", "), files, states, logs, plans, bytes>>20, hits, configEchoes)
 	return hits, nil
 }
 

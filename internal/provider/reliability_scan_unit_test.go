@@ -65,18 +65,3 @@ current-context: c
 		t.Error("a kubeconfig without credentials gives needles")
 	}
 }
-
-// TestStateRendering: a sensitive secret is allowed in state files and
-// plans as JSON only, by the names both scans give what they search.
-func TestStateRendering(t *testing.T) {
-	for name, want := range map[string]bool{
-		"terraform.tfstate": true, "cli/TestX-1/terraform.tfstate.backup": true,
-		"terraform show -json (plan 1)": true, "terraform show -json work/x/tfplan": true,
-		"trace.log": false, "logs/TestX.log": false, "output of terraform apply": false,
-		"output of terraform show plan.tfplan": false, "tfstate-notes/trace.log": false,
-	} {
-		if got := stateRendering(name); got != want {
-			t.Errorf("stateRendering(%q) = %v, want %v", name, got, want)
-		}
-	}
-}

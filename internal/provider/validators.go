@@ -145,13 +145,21 @@ func labelsValidators() []validator.Map {
 // proxyURLDescription is what proxyURLValidator asks of a proxy URL.
 const proxyURLDescription = "must be an http:// or https:// URL with a host and, if any, a port from 1 to 65535"
 
-// proxyURLValidator checks a proxy URL: http or https, a host, and a port
-// (if any) from 1 to 65535. The value may carry a password, so the
+// proxyURLValidator checks a proxy URL: http or https, a host, a port (if
+// any) from 1 to 65535, and no password (it would be kept in the state:
+// proxy_password_wo carries it). The value may carry a password, so the
 // diagnostic never repeats it.
 func proxyURLValidator() stringRule {
-	return stringRule{summary: "Invalid proxy URL", description: proxyURLDescription, problem: func(s string) string {
+	return stringRule{summary: "Invalid proxy URL", description: proxyURLDescription + ", without a password", problem: func(s string) string {
 		if why := proxyURLProblem(s); why != "" {
 			return "the URL " + why + ": it " + proxyURLDescription + " (the value is not repeated here, as it may carry a password)"
+		}
+		if u, _ := url.Parse(s); u.User != nil {
+			if _, ok := u.User.Password(); ok {
+				return "the URL carries a password (user:password@), which the state would keep: name the user alone in the URL " +
+					"(http://" + u.User.Username() + "@host:port) and set the password in the write-only proxy_password_wo, " +
+					"with proxy_password_wo_version (the value is not repeated here)"
+			}
 		}
 		return ""
 	}}

@@ -49,7 +49,9 @@ func TestValidator_strings(t *testing.T) {
 		{"label value of 300 characters", labelValueValidator(), strings.Repeat("v", 300), badValue},
 		{"label value ending in a hyphen", labelValueValidator(), "prod-", badValue},
 		{"proxy", proxyURLValidator(), "http://proxy.internal:3128", ""},
-		{"proxy https with credentials", proxyURLValidator(), "https://alice:pw@proxy.internal", ""},
+		{"proxy https with a user", proxyURLValidator(), "https://alice@proxy.internal", ""},
+		{"proxy https with a password", proxyURLValidator(), "https://alice:pw@proxy.internal", badProxy},
+		{"proxy with an empty password", proxyURLValidator(), "http://alice:@proxy.internal:3128", badProxy},
 		{"proxy IPv6", proxyURLValidator(), "http://[fd00::1]:3128", ""},
 		{"proxy without a scheme", proxyURLValidator(), "proxy.internal:3128", badProxy},
 		{"proxy socks", proxyURLValidator(), "socks5://proxy.internal:1080", badProxy},
@@ -230,6 +232,12 @@ func TestValidator_onTheAttribute(t *testing.T) {
 		{"update timeout -5m", "palette_addon_profile_attachment", attachmentWith(map[string]tftypes.Value{"timeouts": timeoutsOf(attachment, "update", "-5m")}), "Invalid duration", ap("timeouts", "update")},
 		{"token_wo with exec", "palette_imported_cluster", clusterWith(map[string]tftypes.Value{"kubernetes": obj(cluster, []string{"kubernetes"}, map[string]tftypes.Value{
 			"host": str("https://eks.example.com"), "token_wo": str("t0ken"), "exec": exec})}), "Invalid Attribute Combination", ap("kubernetes", "token_wo")},
+		{"proxy URL with a password", "palette_imported_cluster", clusterWith(map[string]tftypes.Value{"proxy": proxy("https_proxy", "http://alice:pw@proxy.internal:3128")}),
+			"Invalid proxy URL", ap("proxy", "https_proxy")},
+		{"proxy password without a proxy", "palette_imported_cluster", clusterWith(map[string]tftypes.Value{"proxy_password_wo": str("pw")}),
+			"Invalid Attribute Combination", ap("proxy_password_wo")},
+		{"proxy password without a proxy user", "palette_imported_cluster", clusterWith(map[string]tftypes.Value{"proxy": proxy("https_proxy", "http://proxy.internal:3128"),
+			"proxy_password_wo": str("pw")}), "Proxy password without a proxy user", ap("proxy_password_wo")},
 		{"kubeconfig_wo empty", "palette_imported_cluster", clusterWith(map[string]tftypes.Value{"kubeconfig_wo": str("")}), "Invalid Attribute Value Length", ap("kubeconfig_wo")},
 		{"description of 2 MB", "palette_imported_cluster", clusterWith(map[string]tftypes.Value{"description": str(strings.Repeat("d", 2<<20))}), "Invalid Attribute Value Length", ap("description")},
 		{"values of 2 MB", "palette_addon_profile_attachment", attachmentWith(map[string]tftypes.Value{"values": strs("hello", "a: "+strings.Repeat("v", 2<<20))}),
@@ -279,7 +287,11 @@ func TestValidator_onTheAttribute(t *testing.T) {
 	for name, c := range map[string]tftypes.Value{
 		"cluster": clusterWith(map[string]tftypes.Value{
 			"labels": strs("team", "platform", "example.com/owner", ""), "description": str("lab"),
-			"proxy":    proxy("https_proxy", "http://alice:pw@proxy.internal:3128", "no_proxy", "10.0.0.0/8,.svc", "ca_host_path", "/etc/ca.pem", "ca_container_mount_path", "/etc/ssl/ca.pem"),
+			"proxy":             proxy("https_proxy", "http://alice@proxy.internal:3128", "no_proxy", "10.0.0.0/8,.svc", "ca_host_path", "/etc/ca.pem", "ca_container_mount_path", "/etc/ssl/ca.pem"),
+			"proxy_password_wo": str("pw"), "proxy_password_wo_version": tftypes.NewValue(tftypes.Number, 1),
+			"kubernetes": obj(cluster, []string{"kubernetes"}, map[string]tftypes.Value{"host": str("https://eks.example.com"),
+				"exec": obj(cluster, []string{"kubernetes", "exec"}, map[string]tftypes.Value{"api_version": str("client.authentication.k8s.io/v1beta1"),
+					"command": str("aws"), "env": strs("AWS_PROFILE", "lab"), "env_wo": strs("SA_TOKEN", "t0ken")})}),
 			"timeouts": timeoutsOf(cluster, "create", "20m"),
 		}),
 		"attachment": attachmentWith(map[string]tftypes.Value{"values": strs("hello", "replicas: 2"), "timeouts": timeoutsOf(attachment, "delete", "5m")}),
@@ -292,7 +304,8 @@ func TestValidator_onTheAttribute(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp, err := srv.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: tn, Config: &cfg})
+		resp, err := srv.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: tn, Config: &cfg,
+			ClientCapabilities: &tfprotov6.ValidateResourceConfigClientCapabilities{WriteOnlyAttributesAllowed: true}})
 		if err != nil || len(resp.Diagnostics) > 0 {
 			t.Errorf("%s refused: %v %+v", name, err, resp.Diagnostics)
 		}
