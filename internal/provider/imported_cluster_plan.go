@@ -65,6 +65,14 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 	if !ok {
 		return
 	}
+	if p.creating && known(p.plan.Name) {
+		// Two creates of one name in one configuration: the second would
+		// fail at apply, after the first registered its cluster.
+		if _, conflict := r.data.ownership().claim(phasePlan, nameClaimKey(p.plan.Name.ValueString()), ""); conflict {
+			nameRegisteredTwice(p.plan.Name.ValueString()).addAtPlanTo(&resp.Diagnostics)
+			return
+		}
+	}
 	if !p.accessKnown || p.access.IsZero() {
 		if p.creating {
 			// Without access, or with access known only at apply (then the
