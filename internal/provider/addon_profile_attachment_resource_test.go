@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -389,6 +392,65 @@ func TestAccAddonProfileAttachment_valuesOverride(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAttachment, plancheck.ResourceActionUpdate)},
 				},
 				Check: env.expectConfigMapMessage(t, helloNamespace, "salut"),
+			},
+		},
+	})
+}
+
+// An attachment brought in with an import block holds each pack's whole
+// values in state; a configuration whose override produces them (merged
+// onto the profile's values) plans no change.
+func TestAccAddonProfileAttachment_importValuesOverride(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
+	hello := env.createProfile(t, "hello-addon.yaml", false, nil)
+	const override = "message: bonjour\n"
+	var cid string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.testAccCheckAddonProfileAttachmentDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccImportedClusterConfig(env, "attach-import", "full_permission", ""),
+				Check:  stateID(testResource, &cid),
+			},
+			{
+				// Attached outside Terraform with the override merged onto
+				// the profile's values, as the provider sends it.
+				PreConfig: func() {
+					ctx := testCtx(t)
+					prof, err := env.Client.GetProfile(ctx, hello)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var diags diag.Diagnostics
+					m := addonProfileAttachmentResourceModel{ProfileID: types.StringValue(hello),
+						Values: types.MapValueMust(types.StringType, map[string]attr.Value{"hello": types.StringValue(override)})}
+					entry := expandAttachment(ctx, &m, prof, "", &diags)
+					if diags.HasError() {
+						t.Fatal(diags)
+					}
+					if err := env.Client.PatchClusterProfiles(ctx, cid, wire.SpectroClusterProfiles{Profiles: []wire.SpectroClusterProfileEntity{entry}}); err != nil {
+						t.Fatal(err)
+					}
+					if err := waitPacksReady(ctx, env.Client, cid, hello, profilePackNames(prof)); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: testAccAddonProfileAttachmentConfig(env, "attach-import", testAccAddonProfileAttachmentBlock(hello,
+					fmt.Sprintf("  values = { hello = %q }", override))) + fmt.Sprintf(`
+import {
+  to = palette_addon_profile_attachment.test
+  id = "${palette_imported_cluster.test.id}:%s"
+}
+`, hello),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAttachment, plancheck.ResourceActionNoop)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAttachment, tfjsonpath.New("packs"), knownvalue.ListExact([]knownvalue.Check{readyPack})),
+				},
+				Check: env.expectConfigMapMessage(t, helloNamespace, "bonjour"),
 			},
 		},
 	})

@@ -168,6 +168,9 @@ func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req res
 			v.addAtPlanTo(&resp.Diagnostics)
 		default:
 			checkValuesPacks(plan.Values, prof, &resp.Diagnostics)
+			if state != nil && keepImportedValues(ctx, req, resp, plan.Values, state.Values, prof) {
+				return
+			}
 			if state != nil && known(state.ProfileID) && state.ProfileID.ValueString() != pid {
 				r.planProfileChange(ctx, state.ProfileID.ValueString(), prof, resp)
 			}
@@ -186,6 +189,55 @@ func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req res
 		}
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), attachmentID(cid, pid))...)
 	}
+}
+
+// keepImportedValues plans, for each pack whose configured override merged
+// onto the profile's values of that pack equals (as YAML data) the state's
+// value, the state's value: after terraform import the state holds a
+// pack's whole values, and the override that produces them is no change.
+// It reports whether nothing is left to change, the plan then keeping the
+// state's packs and id.
+func keepImportedValues(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, planned, prior types.Map, prof *wire.ClusterProfile) bool {
+	if planned.IsNull() || planned.IsUnknown() || prior.IsNull() || prior.IsUnknown() {
+		return false
+	}
+	defaults := map[string]string{}
+	for _, p := range profileTemplate(prof).Packs {
+		defaults[p.Name] = p.Values
+	}
+	priorElems := prior.Elements()
+	out := make(map[string]attr.Value, len(planned.Elements()))
+	changed := false
+	for k, v := range planned.Elements() {
+		out[k] = v
+		pv, ok1 := v.(types.String)
+		sv, ok2 := priorElems[k].(types.String)
+		if !ok1 || !ok2 || !known(pv) || !known(sv) || pv.Equal(sv) {
+			continue
+		}
+		if merged, err := mergeYAML(defaults[k], pv.ValueString()); err == nil && yamlSemanticEqual(merged, sv.ValueString()) {
+			out[k] = sv
+			changed = true
+		}
+	}
+	if !changed {
+		return false
+	}
+	values := types.MapValueMust(types.StringType, out)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("values"), values)...)
+	if !values.Equal(prior) {
+		return false
+	}
+	others := slices.DeleteFunc(slices.Clone(attachmentArguments), func(n string) bool { return n == "values" })
+	if !sameAttributes(ctx, req.Plan, req.State, others) {
+		return false
+	}
+	for _, name := range []string{"packs", "id"} {
+		var v attr.Value
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(name), &v)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
+	}
+	return true
 }
 
 // claimAttachment claims, in phase, the attachment of profile pid to

@@ -172,6 +172,13 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 	uid := state.ID.ValueString()
 	plan.ID = state.ID
 	setClusterIdentity(ctx, resp.Identity, uid, &resp.Diagnostics)
+	if flag, _ := req.Private.GetKey(ctx, privateReinstall); string(flag) != "true" && req.Plan.Raw.IsFullyKnown() &&
+		settingsOnly(ctx, req.Plan, req.State) && plan.AgentInstalled.Equal(state.AgentInstalled) {
+		// Only provider settings change (keepComputedForSettings): they
+		// go to state, and nothing is asked of Palette or the cluster.
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
 	defer r.data.clusterCache().invalidate(uid)
 
 	if !plan.Labels.Equal(state.Labels) || !plan.Description.Equal(state.Description) {

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -59,11 +61,20 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 		return // destroy
 	}
 	if !req.State.Raw.IsNull() && !r.planNeedsRules(ctx, req) {
+		keepComputedForSettings(ctx, req, resp)
 		return
 	}
 	p, ok := r.readPlan(ctx, req, &resp.Diagnostics)
 	if !ok {
 		return
+	}
+	if p.creating && known(p.plan.Name) {
+		// Two creates of one name in one configuration: the second would
+		// fail at apply, after the first registered its cluster.
+		if _, conflict := r.data.ownership().claim(phasePlan, nameClaimKey(p.plan.Name.ValueString()), ""); conflict {
+			nameRegisteredTwice(p.plan.Name.ValueString()).addAtPlanTo(&resp.Diagnostics)
+			return
+		}
 	}
 	if !p.accessKnown || p.access.IsZero() {
 		if p.creating {
@@ -370,4 +381,45 @@ func modeManifest(tfMode string) []byte {
 		return []byte("!render-error: " + err.Error())
 	}
 	return b
+}
+
+// providerSettings are the arguments only the provider reads (what an
+// apply waits for, what a destroy does, how long each may take): Palette
+// and the target cluster never see them.
+var providerSettings = []string{"wait_for", "deletion_policy", "timeouts"}
+
+// clusterArguments are the other arguments, those Palette or the target
+// cluster see (kubeconfig_wo, write-only, is always null in a plan).
+var clusterArguments = []string{"name", "cloud_type", "import_mode", "description", "labels", "proxy", "kubernetes", "kubeconfig_wo_version"}
+
+// clusterComputed are the attributes the provider computes.
+func clusterComputed() []string {
+	out := []string{"manifest_sha256", "import_command", "agent_installed"}
+	for name, a := range importedClusterPaletteAttributes {
+		if !a.argument {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// settingsOnly tells whether a plan of an existing cluster changes only
+// provider settings: the update then writes them to state and calls no API.
+func settingsOnly(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) bool {
+	return sameAttributes(ctx, plan, state, clusterArguments)
+}
+
+// keepComputedForSettings keeps, in a plan that changes only provider
+// settings (wait_for = "none" after terraform import, say), every computed
+// attribute as the state has it: the framework marks them unknown for any
+// change of the configuration, and nothing Palette shows changes.
+func keepComputedForSettings(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if !settingsOnly(ctx, req.Plan, req.State) || sameAttributes(ctx, req.Plan, req.State, providerSettings) {
+		return
+	}
+	for _, name := range clusterComputed() {
+		var v attr.Value
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(name), &v)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
+	}
 }

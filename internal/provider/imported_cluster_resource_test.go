@@ -420,6 +420,66 @@ func TestAccImportedCluster_noClusterAccess(t *testing.T) {
 	})
 }
 
+// A change of provider settings only (wait_for, deletion_policy, as after
+// terraform import into a configuration that sets them) is an update that
+// keeps every computed attribute known in the plan and makes no API call.
+func TestAccImportedCluster_providerSettingsOnly(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{})
+	var before map[string]int
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
+		Steps: []resource.TestStep{
+			{Config: testAccImportedClusterConfig(env, "settings", "read_only", `  wait_for = "none"`)},
+			{
+				Config: testAccImportedClusterConfig(env, "settings", "read_only", `  wait_for = "running"
+  deletion_policy = "force"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(testResource, tfjsonpath.New("state"), knownvalue.StringExact("Pending")),
+						plancheck.ExpectKnownValue(testResource, tfjsonpath.New("health"), knownvalue.NotNull()),
+						plancheck.ExpectKnownValue(testResource, tfjsonpath.New("manifest_sha256"), knownvalue.StringExact("")),
+						plancheck.ExpectKnownValue(testResource, tfjsonpath.New("instance_types"), knownvalue.NotNull()),
+						plancheck.ExpectKnownValue(testResource, tfjsonpath.New("node_count"), knownvalue.NotNull()),
+						plancheck.ExpectKnownValue(testResource, tfjsonpath.New("import_command"), knownvalue.NotNull()),
+						recordRequests(env, &before),
+					},
+				},
+				Check: func(*terraform.State) error {
+					// The saved plan's apply configures the provider (the
+					// project list) and updates: nothing else is asked.
+					for k, n := range env.API.Server.Requests() {
+						if n != before[k] && !strings.Contains(k, "/projects") {
+							return fmt.Errorf("the apply of a settings change called the API: %s (%d times)", k, n-before[k])
+						}
+					}
+					return nil
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("wait_for"), knownvalue.StringExact("running")),
+					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("deletion_policy"), knownvalue.StringExact("force")),
+				},
+			},
+		},
+	})
+}
+
+// recordRequests is a plan check that records the local API's request
+// counts, so that a Check can tell which requests the apply made.
+func recordRequests(env *testEnv, out *map[string]int) plancheck.PlanCheck {
+	return planCheckFunc(func(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+		*out = env.API.Server.Requests()
+	})
+}
+
+type planCheckFunc func(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse)
+
+func (f planCheckFunc) CheckPlan(ctx context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	f(ctx, req, resp)
+}
+
 func TestAccImportedCluster_disappears(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, testEnvOptions{})

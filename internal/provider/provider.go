@@ -283,8 +283,7 @@ func checkAPIAccess(ctx context.Context, client *palette.Client, host, projectUI
 			fmt.Sprintf("%s did not accept the API key (from api_key, PALETTE_API_KEY or SPECTROCLOUD_APIKEY): %s", host, err))
 		return nil, false
 	case errors.Is(err, palette.ErrForbidden) && projectName == "":
-		tflog.Debug(ctx, "the API key may not list projects; project_uid is not checked", map[string]any{"host": host})
-		return client, true
+		return client, checkProjectScope(ctx, client, host, projectUID, diags)
 	case err != nil:
 		attr := "host"
 		if projectName != "" {
@@ -315,6 +314,32 @@ func checkAPIAccess(ctx context.Context, client *palette.Client, host, projectUI
 			fmt.Sprintf("Could not find the project %q at %s (this API key sees: %s).", projectName, host, strings.Join(known, ", ")))
 	}
 	return nil, false
+}
+
+// projectProbeName is the cluster name checkProjectScope asks Palette about:
+// whether it is taken does not matter, only whether the key may ask.
+const projectProbeName = "terraform-provider-palette-probe"
+
+// checkProjectScope checks, for a key that may not list projects, that it
+// may work in project_uid: one cheap call scoped to the project (GET
+// /v1/spectroclusters/validate/name). A key of another project is refused
+// there (403), and the plan fails on project_uid instead of the apply.
+func checkProjectScope(ctx context.Context, client *palette.Client, host, projectUID string, diags *diag.Diagnostics) bool {
+	if projectUID == "" {
+		tflog.Debug(ctx, "the API key may not list projects; no project to check", map[string]any{"host": host})
+		return true
+	}
+	err := client.ValidateClusterName(ctx, projectProbeName)
+	if errors.Is(err, palette.ErrForbidden) || errors.Is(err, palette.ErrUnauthorized) {
+		diags.AddAttributeError(path.Root("project_uid"), "The API key cannot use this Palette project",
+			fmt.Sprintf("%s refused the API key in project %s: %s. The key may belong to another project: use a key of "+
+				"this project, or the project_uid of the key's project.", host, projectUID, err))
+		return false
+	}
+	if err != nil && !errors.Is(err, palette.ErrConflict) {
+		tflog.Debug(ctx, "checking the project scope failed; the key is not refused for it", map[string]any{"host": host, "error": err.Error()})
+	}
+	return true
 }
 
 // stringOrEnv returns the attribute's value, or the first non-empty variable.

@@ -125,6 +125,15 @@ current-context: gone
 	timeoutsBlock := func(inner string) string { return "  timeouts = {\n    " + inner + "\n  }\n" }
 	missingUID := "0123456789abcdef01234567"
 
+	// A key of another project, which may not list projects, naming this
+	// project.
+	if _, err := env.API.Server.CreateProject("badinput-other"); err != nil {
+		t.Fatal(err)
+	}
+	otherKey, err := env.API.Server.CreateAPIKey("badinput-other")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		config  string
@@ -194,6 +203,8 @@ current-context: gone
 		{"kubeconfig_wo empty", named(`  kubeconfig_wo = ""`), diagOn("Invalid Attribute Value Length", "kubeconfig_wo"), false, true},
 		{"description of 2 MB", named(`  description = "` + strings.Repeat("d", 2<<20) + `"`), diagOn("Invalid Attribute Value Length", "description"), false, false},
 		{"values of 2 MB", attach(full, addon, `  values = { hello = "message: `+strings.Repeat("v", 2<<20)+`" }`), diagOn("Invalid Attribute Value Length", "values"), false, false},
+		{"API key of another project", fmt.Sprintf("provider \"palette\" {\n  host        = %q\n  api_key     = %q\n  project_uid = %q\n}\n", env.API.URL, otherKey, env.API.ProjectUID) +
+			"resource \"palette_imported_cluster\" \"bad\" {\n  name = \"bad-input\"\n}\n", diagOn("The API key cannot use this Palette project", "project_uid"), false, false},
 		{"provider host not http(s)", fmt.Sprintf("provider \"palette\" {\n  host    = \"ftp://palette.example.com\"\n  api_key = %q\n}\n", env.API.APIKey) +
 			"resource \"palette_imported_cluster\" \"bad\" {\n  name = \"bad-input\"\n}\n", diagOn("Invalid Palette host", "host"), false, false},
 	}

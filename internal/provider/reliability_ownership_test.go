@@ -31,6 +31,8 @@ type ownershipTally struct {
 //     apply refuses;
 //   - two_resources_one_kubeconfig: two resources reach one cluster: the
 //     plan fails, nothing is registered, no agent installed;
+//   - two_resources_one_name: two resources with one name: the plan fails
+//     on name, nothing is registered;
 //   - two_resources_unknown_at_plan: the same with the kubeconfig known only
 //     at apply: the plan passes, the apply registers one of them and
 //     refuses the other;
@@ -51,6 +53,7 @@ func TestAccReliability_ownership(t *testing.T) {
 		env := newTestEnv(t, testEnvOptions{flavor: "generic"})
 		t.Run("two_resources_one_kubeconfig", func(t *testing.T) { ownershipTwoResources(t, env, &n) })
 		t.Run("two_resources_unknown_at_plan", func(t *testing.T) { ownershipTwoResourcesAtApply(t, env, &n) })
+		t.Run("two_resources_one_name", func(t *testing.T) { ownershipTwoResourcesOneName(t, env, &n) })
 		t.Run("x_y_same_name", func(t *testing.T) { ownershipSameName(t, env, &n, false) })
 		t.Run("y_unknown_at_plan", func(t *testing.T) { ownershipSameName(t, env, &n, true) })
 		t.Run("lost_state_pending", func(t *testing.T) { ownershipLostState(t, env, &n, false) })
@@ -224,6 +227,29 @@ resource "palette_imported_cluster" "b" {
 	if len(installs) != 0 {
 		n.overwritten.Add(int32(len(installs)))
 		t.Errorf("agents were installed: %+v", installs)
+	}
+}
+
+// ownershipTwoResourcesOneName: two resources of one configuration with one
+// name fail the plan on name; nothing is registered.
+func ownershipTwoResourcesOneName(t *testing.T, env *testEnv, n *ownershipTally) {
+	block := func(label string) string {
+		return fmt.Sprintf(`resource "palette_imported_cluster" %q {
+  name        = "one-name"
+  cloud_type  = "generic"
+  import_mode = "read_only"
+  wait_for    = "none"
+}
+`, label)
+	}
+	d := env.ownershipDir(t, block("a")+"\n"+block("b"))
+	want := regexp.MustCompile(`(?s)Error: Cluster name already taken.*?\d+:\s+name\s+=.*?registers\s+a\s+cluster\s+named\s+"one-name"`)
+	d.expectFails(t, want, "plan")
+	d.expectFails(t, want, "apply", "-auto-approve")
+	n.refused.Add(1)
+	n.atPlan.Add(1)
+	if live := liveClusters(t, env.Client, "one-name"); len(live) != 0 {
+		t.Errorf("one-name was registered: %+v", live)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 )
 
 // ruleViolation is a Palette rule a configuration breaks, reported on the
@@ -60,9 +61,15 @@ func (v *ruleViolation) addPlannedTo(diags *diag.Diagnostics, sameConfiguration 
 // rules held when the resource was made and a refresh of many resources
 // costs no API call in ModifyPlan.
 func sameArguments(ctx context.Context, req resource.ModifyPlanRequest, names []string) bool {
+	return sameAttributes(ctx, req.Plan, req.State, names)
+}
+
+// sameAttributes reports whether the named attributes of plan equal those
+// of state.
+func sameAttributes(ctx context.Context, plan tfsdk.Plan, state tfsdk.State, names []string) bool {
 	for _, name := range names {
 		var p, s attr.Value
-		if req.Plan.GetAttribute(ctx, path.Root(name), &p).HasError() || req.State.GetAttribute(ctx, path.Root(name), &s).HasError() {
+		if plan.GetAttribute(ctx, path.Root(name), &p).HasError() || state.GetAttribute(ctx, path.Root(name), &s).HasError() {
 			return false
 		}
 		switch {
