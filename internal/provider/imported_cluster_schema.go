@@ -189,8 +189,11 @@ func kubernetesAccessSchema() schema.SingleNestedAttribute {
 		Optional: true,
 		Attributes: map[string]schema.Attribute{
 			"config_path": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Path of a kubeconfig file (`~` is expanded).",
+				Optional: true,
+				MarkdownDescription: "Path of a kubeconfig file (`~` is expanded): a regular file of at most 4 MiB. The files it names " +
+					"(`certificate-authority`, `client-certificate`, `client-key`, `tokenFile`; relative to the kubeconfig) are read " +
+					"with it, at plan time, and must be regular files of at most 1 MiB each: a device, a named pipe or a directory " +
+					"fails the plan on this attribute.",
 			},
 			"config_context": schema.StringAttribute{
 				Optional:            true,

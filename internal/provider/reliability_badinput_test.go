@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -85,6 +86,43 @@ contexts:
 current-context: gone
 `)
 	host, ca, viewerToken := env.viewOnlyCredentials(t)
+	// Files that are not regular files, or too large to be a kubeconfig:
+	// reading one used to hang the plan (a FIFO) or take the provider to
+	// 6.5 GiB and "Plugin did not respond" (/dev/zero). A kubeconfig that
+	// refers to one is no better: client-go reads the files it names.
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	huge := write("huge", "# "+strings.Repeat("x", 5<<20)+"\n")
+	// refersTo is a kubeconfig whose cluster or user names file in field.
+	refersTo := func(name, field, file string) string {
+		clusterLine, userLine := "insecure-skip-tls-verify: true", "token: not-a-real-token"
+		if field == "certificate-authority" {
+			clusterLine = field + ": " + file
+		} else {
+			userLine = field + ": " + file
+		}
+		return write(name, fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster:
+    server: %s
+    %s
+users:
+- name: u
+  user:
+    %s
+contexts:
+- name: c
+  context: {cluster: c, user: u}
+current-context: c
+`, host, clusterLine, userLine))
+	}
+	caFIFO := refersTo("ca-fifo", "certificate-authority", fifo)
+	tokenZero := refersTo("token-zero", "tokenFile", "/dev/zero")
+	keyFIFO := refersTo("key-fifo", "client-key", fifo)
 
 	cluster := func(body string) string {
 		return env.providerConfig() + "resource \"palette_imported_cluster\" \"bad\" {\n" + body + "\n}\n"
@@ -170,6 +208,14 @@ current-context: gone
 		{"kubeconfig_wo empty", named(`  kubeconfig_wo = ""`), diagOn("Invalid Attribute Value Length", "kubeconfig_wo"), false, true},
 		{"description of 2 MB", named(`  description = "` + strings.Repeat("d", 2<<20) + `"`), diagOn("Invalid Attribute Value Length", "description"), false, false},
 		{"values of 2 MB", attach(full, addon, `  values = { hello = "message: `+strings.Repeat("v", 2<<20)+`" }`), diagOn("Invalid Attribute Value Length", "values"), false, false},
+		// Cluster access files: regular files of at most 4 MiB, read
+		// without blocking.
+		{"kubeconfig is the device zero", named(access(`    config_path = "/dev/zero"`)), diagAt("Invalid kubeconfig file", "kubernetes.config_path"), false, false},
+		{"kubeconfig is a FIFO", named(access(fmt.Sprintf("    config_path = %q", fifo))), diagAt("Invalid kubeconfig file", "kubernetes.config_path"), false, false},
+		{"kubeconfig of 5 MiB", named(access(fmt.Sprintf("    config_path = %q", huge))), diagAt("Invalid kubeconfig file", "kubernetes.config_path"), false, false},
+		{"kubeconfig's CA file is a FIFO", named(access(fmt.Sprintf("    config_path = %q", caFIFO))), diagAt("Invalid kubeconfig file", "kubernetes.config_path"), false, false},
+		{"kubeconfig's client key is a FIFO", named(access(fmt.Sprintf("    config_path = %q", keyFIFO))), diagAt("Invalid kubeconfig file", "kubernetes.config_path"), false, false},
+		{"kubeconfig's token file is the device zero", named(access(fmt.Sprintf("    config_path = %q", tokenZero))), diagAt("Invalid kubeconfig file", "kubernetes.config_path"), false, false},
 		{"provider host not http(s)", fmt.Sprintf("provider \"palette\" {\n  host    = \"ftp://palette.example.com\"\n  api_key = %q\n}\n", env.API.APIKey) +
 			"resource \"palette_imported_cluster\" \"bad\" {\n  name = \"bad-input\"\n}\n", diagOn("Invalid Palette host", "host"), false, false},
 	}
@@ -189,7 +235,9 @@ current-context: gone
 			}
 		})
 	}
-	// Nothing was created: the three fixtures only, and no attachment.
+	// Nothing was created: the three fixtures only, and no attachment. (A
+	// deadline of its own: the table takes minutes.)
+	ctx = testCtx(t)
 	env.expectClusterCount(t, 3)
 	for _, uid := range []string{readOnly, full} {
 		ps, err := env.Client.GetClusterProfiles(ctx, uid)
