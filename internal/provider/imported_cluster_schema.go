@@ -242,7 +242,9 @@ func kubernetesAccessSchema() schema.SingleNestedAttribute {
 			"exec": schema.SingleNestedAttribute{
 				Optional: true,
 				MarkdownDescription: "An exec credential plugin, as EKS (`aws eks get-token`), GKE (`gke-gcloud-auth-plugin`) and " +
-					"AKS (`kubelogin`) users need.",
+					"AKS (`kubelogin`) users need. The provider runs it when a request to the cluster needs credentials, and kills it " +
+					"(with the processes it started) when that request ends: at plan time within `request_timeout`. A plugin that " +
+					"does not exit never outlives the plan.",
 				Attributes: map[string]schema.Attribute{
 					"api_version": schema.StringAttribute{Required: true, MarkdownDescription: "e.g. `client.authentication.k8s.io/v1beta1`."},
 					"command":     schema.StringAttribute{Required: true, MarkdownDescription: "The plugin's command."},
