@@ -111,8 +111,9 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 					"https_proxy": proxyURLAttribute("https_proxy"),
 					"no_proxy": schema.StringAttribute{
 						Optional: true,
-						MarkdownDescription: continueDescription(paletteDescription("proxy", "no_proxy"), ": comma-separated host names, domains (`.svc`), ") +
-							"IP addresses and CIDRs (`10.0.0.0/8`).",
+						MarkdownDescription: continueDescription(paletteDescription("proxy", "no_proxy"), ": host names, domains (`.svc` or `*.svc`), ") +
+							"IP addresses and CIDRs (`10.0.0.0/8`), each with an optional port, or `*`, separated by commas (blanks around " +
+							"the commas are allowed). Empty entries, control characters, quotes and semicolons are refused.",
 						Validators: []validator.String{noProxyValidator()},
 					},
 					"ca_host_path":            caPathAttribute("ca_host_path", "ca_container_mount_path"),
@@ -275,14 +276,16 @@ func proxyURLAttribute(name string) schema.StringAttribute {
 	}
 }
 
-// caPathAttribute is ca_host_path or ca_container_mount_path: an absolute
-// path that needs the other one.
+// caPathAttribute is ca_host_path or ca_container_mount_path: the absolute
+// path of a file, that needs the other one.
 func caPathAttribute(name, other string) schema.StringAttribute {
 	return schema.StringAttribute{
-		Optional:            true,
-		MarkdownDescription: paletteDescription("proxy", name) + " Needs `" + other + "`.",
+		Optional: true,
+		MarkdownDescription: paletteDescription("proxy", name) + " The path of a file, e.g. `/etc/ssl/certs/proxy-ca.pem`: " +
+			"not ending in `/`, and not a system directory such as `/`, `/etc`, `/usr` or `/etc/ssl/certs`, which the mounted " +
+			"file would hide. Needs `" + other + "`.",
 		Validators: []validator.String{
-			absolutePathValidator(),
+			caFilePathValidator(),
 			stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName(other)),
 		},
 	}
