@@ -145,10 +145,13 @@ func (a Access) restConfig() (*rest.Config, error) {
 			return nil, err
 		}
 		source = fmt.Sprintf("kubeconfig %s", path)
-		data, err := os.ReadFile(path)
+		data, err := readAccessFile(path, MaxKubeconfigBytes)
+		var problem *fileProblem
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			return nil, fmt.Errorf("kube: kubeconfig file %s not found: %w", path, err)
+		case errors.As(err, &problem):
+			return nil, &FileError{Path: path, Err: err}
 		case err != nil:
 			return nil, fmt.Errorf("kube: read kubeconfig file %s: %w", path, err)
 		}
@@ -156,7 +159,15 @@ func (a Access) restConfig() (*rest.Config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("kube: malformed %s: %w", source, err)
 		}
-		// Relative certificate paths in the file are relative to the file.
+		// Relative certificate paths in the file are relative to the file
+		// (clientcmd.LoadFromFile records where each entry comes from;
+		// Load does not).
+		for _, cl := range c.Clusters {
+			cl.LocationOfOrigin = path
+		}
+		for _, ai := range c.AuthInfos {
+			ai.LocationOfOrigin = path
+		}
 		if err := clientcmd.ResolveLocalPaths(c); err != nil {
 			return nil, fmt.Errorf("kube: %s: %w", source, err)
 		}
@@ -178,6 +189,10 @@ func (a Access) restConfig() (*rest.Config, error) {
 			return nil, fmt.Errorf("kube: no host: context %q of %s names cluster %q, which is not in the file, and no host was given", ctxName, source, kctx.Cluster)
 		}
 		return nil, fmt.Errorf("kube: no host: cluster %q (context %q) of %s has no server and no host was given", kctx.Cluster, ctxName, source)
+	}
+
+	if err := loadReferencedFiles(raw, ctxName, source); err != nil {
+		return nil, err
 	}
 
 	overrides := &clientcmd.ConfigOverrides{CurrentContext: ctxName}

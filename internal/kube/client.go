@@ -70,6 +70,12 @@ func NewClientFromConfig(cfg *rest.Config) (*Client, error) {
 		return nil, errors.New("kube: nil rest.Config")
 	}
 	cfg = rest.CopyConfig(cfg)
+	if cfg.ExecProvider != nil {
+		// Run by this package, under each request's context (exec.go).
+		if err := useExecPlugin(cfg); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.QPS == 0 && cfg.RateLimiter == nil {
 		cfg.QPS = 50
 	}

@@ -111,6 +111,7 @@ func (s *Server) routes() {
 	s.handle("GET /v1/clusterprofiles/{uid}", p, s.getProfile)
 	s.handle("PATCH /v1/clusterprofiles/{uid}/publish", p, s.publishProfile)
 	s.handle("GET /v1/clusterprofiles/{uid}/packs", p, s.getProfilePacks)
+	s.handle("GET /v1/clusterprofiles/{uid}/variables", p, s.getProfileVariables)
 	s.handle("GET /v1/clusterprofiles/{uid}/packs/{packName}/manifests", p, s.getProfilePackManifests)
 	s.handle("GET /v1/registries/metadata", p, s.registriesMetadata)
 	s.handle("POST /v1/dashboard/clusterprofiles", p, s.searchProfiles)

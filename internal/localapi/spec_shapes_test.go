@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/localtest"
@@ -114,6 +115,34 @@ func TestVariables_specShape(t *testing.T) {
 	c.wantError(http.MethodPatch, base+"/variables", `[{"variables":[{"name":"env"}]}]`, 400, wire.CodeBadRequest)
 	c.wantError(http.MethodPatch, base+"/variables", `[{"profileUid":"`+prof+`","variables":[{"value":"x"}]}]`, 400, wire.CodeBadRequest)
 	c.wantError(http.MethodPatch, base+"/variables", `[{"profileUid":"000000000000000000000000","variables":[]}]`, 404, wire.CodeResourceNotFound)
+}
+
+// TestProfileVariables_specShape: GET /v1/clusterprofiles/{uid}/variables
+// lists the variables the profile's packs refer to (v1Variables).
+func TestProfileVariables_specShape(t *testing.T) {
+	t.Parallel()
+	inst := localtest.Start(t)
+	c := newClient(t, inst)
+	prof := seedVarsProfile(t, inst)
+	var got struct {
+		Variables []map[string]any `json:"variables"`
+	}
+	c.must(http.MethodGet, "/v1/clusterprofiles/"+prof+"/variables", nil, 200, &got)
+	var names []string
+	for _, v := range got.Variables {
+		name, _ := v["name"].(string)
+		names = append(names, name)
+		// x-omitempty: false in the spec: always present.
+		for _, k := range []string{"defaultValue", "hidden", "immutable", "isSensitive"} {
+			if _, ok := v[k]; !ok {
+				t.Fatalf("variable %v lacks %s", v, k)
+			}
+		}
+	}
+	if strings.Join(names, ",") != "tier,env,region" {
+		t.Fatalf("variables %v, want tier, env, region", got.Variables)
+	}
+	c.wantError(http.MethodGet, "/v1/clusterprofiles/000000000000000000000000/variables", nil, 404, wire.CodeResourceNotFound)
 }
 
 func TestProfilePacks_specShape(t *testing.T) {

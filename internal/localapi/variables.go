@@ -41,6 +41,41 @@ func profileVariableNames(packs []wire.Pack) []string {
 	return names
 }
 
+// profileVariable is v1Variable: the fields the spec marks x-omitempty:
+// false are always present.
+type profileVariable struct {
+	DefaultValue string `json:"defaultValue"`
+	Format       string `json:"format,omitempty"`
+	Hidden       bool   `json:"hidden"`
+	Immutable    bool   `json:"immutable"`
+	InputType    string `json:"inputType,omitempty"`
+	IsSensitive  bool   `json:"isSensitive"`
+	Name         string `json:"name"`
+	Required     bool   `json:"required"`
+}
+
+// profileVariables is v1Variables.
+type profileVariables struct {
+	Variables []profileVariable `json:"variables"`
+}
+
+// GET /v1/clusterprofiles/{uid}/variables (V1ClusterProfilesUidVariablesGet):
+// the variables of a profile, those its packs refer to (palette-local keeps
+// no other definition of them).
+func (s *Server) getProfileVariables(w http.ResponseWriter, r *http.Request, c *call) error {
+	p, err := s.findProfile(r.Context(), s.st.db, c, r.PathValue("uid"))
+	if err != nil {
+		return err
+	}
+	names := profileVariableNames(profilePacks(p))
+	out := profileVariables{Variables: make([]profileVariable, 0, len(names))}
+	for _, n := range names {
+		out.Variables = append(out.Variables, profileVariable{Name: n, Format: "string", InputType: "text"})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
 // variableResponse is v1SpectroClusterVariableResponse: the fields the spec
 // marks x-omitempty: false are always present.
 type variableResponse struct {

@@ -16,10 +16,12 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -409,7 +411,8 @@ func (c *Client) attempt(ctx, logCtx context.Context, r *request, target string,
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(actx, r.method, target, rd)
+	var stage atomic.Int32
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, traceStage(&stage)), r.method, target, rd)
 	if err != nil {
 		return nil, fmt.Errorf("building request: %w", err)
 	}
@@ -422,6 +425,10 @@ func (c *Client) attempt(ctx, logCtx context.Context, r *request, target string,
 		fields["duration_ms"] = time.Since(start).Milliseconds()
 		fields["error"] = err.Error()
 		tflog.Debug(logCtx, "Palette API request failed", fields)
+		if errors.Is(err, context.DeadlineExceeded) {
+			// What the attempt was waiting for, for the message.
+			return nil, &stagedError{stage: attemptStage(stage.Load()), err: err}
+		}
 		return nil, err
 	}
 	defer func() { _ = hresp.Body.Close() }()

@@ -24,6 +24,16 @@ func (c *Client) GetProfile(ctx context.Context, uid string) (*wire.ClusterProfi
 	return &out, nil
 }
 
+// GetProfileVariables returns the variables a profile defines
+// (GET /v1/clusterprofiles/{uid}/variables).
+func (c *Client) GetProfileVariables(ctx context.Context, uid string) ([]wire.Variable, error) {
+	var out wire.Variables
+	if _, err := c.call(ctx, &request{method: http.MethodGet, path: profilePath(uid) + "/variables"}, &out); err != nil {
+		return nil, err
+	}
+	return out.Variables, nil
+}
+
 // FindProfiles returns the profiles of that name and version (version empty:
 // any), in full: POST /v1/dashboard/clusterprofiles with a
 // v1ClusterProfilesFilterSpec on profileName and version, paged, then

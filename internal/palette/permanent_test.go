@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-cleanhttp"
+
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
@@ -112,4 +114,112 @@ func TestAuthErrorsNameTheHost(t *testing.T) {
 			t.Errorf("%d: retried", status)
 		}
 	}
+}
+
+// TestPermanent_dnsTimeout: a DNS server that never answers is not retried
+// either: every attempt would wait as long again (nine attempts took 2 min
+// 8 s). The request fails within one request_timeout, saying what to check,
+// whether the resolver gives up first (its own timeout) or request_timeout
+// ends the lookup.
+func TestPermanent_dnsTimeout(t *testing.T) {
+	t.Parallel()
+	dns := silentDNS(t)
+	for _, tt := range []struct {
+		name string
+		// resolverTimeout bounds each query (the resolver's own timeout).
+		resolverTimeout, requestTimeout time.Duration
+		want                            string
+	}{
+		{"the resolver gives up", 100 * time.Millisecond, 30 * time.Second, `the DNS lookup of "palette.unanswered.example" timed out`},
+		{"request_timeout ends the lookup", time.Minute, time.Second, `the DNS lookup of "palette.unanswered.example" did not finish within request_timeout (1s)`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var queries atomic.Int32
+			resolver := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+				queries.Add(1)
+				var d net.Dialer
+				conn, err := d.DialContext(ctx, network, dns)
+				return shortDeadlineConn{conn, tt.resolverTimeout}, err
+			}}
+			tr := cleanhttp.DefaultPooledTransport()
+			tr.DialContext = (&net.Dialer{Resolver: resolver}).DialContext
+			c, err := NewClient(Config{Host: "https://palette.unanswered.example", APIKey: testAPIKey, MaxRetries: 8,
+				RequestTimeout: tt.requestTimeout, HTTPClient: &http.Client{Transport: tr}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := &sleepRecorder{}
+			c.sleep = rec.sleep
+			_, err = c.GetCluster(context.Background(), "u1")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
+			}
+			if n := len(rec.get()); n != 0 {
+				t.Errorf("%d retries, want none", n)
+			}
+			if queries.Load() == 0 {
+				t.Error("the lookup never reached the silent DNS server")
+			}
+		})
+	}
+	// The classification itself, as the transport reports a lookup that
+	// ran out of time.
+	c, err := NewClient(Config{Host: "https://palette.example", APIKey: testAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	timeout := &net.OpError{Op: "dial", Err: &net.DNSError{Name: "palette.example", Err: "i/o timeout", IsTimeout: true}}
+	if why := c.permanent(context.Background(), timeout); !strings.Contains(why, `the DNS lookup of "palette.example" timed out`) {
+		t.Errorf("timeout: %q", why)
+	}
+}
+
+// silentDNS starts a DNS server that reads queries (UDP and TCP) and never
+// answers; it returns its address.
+func silentDNS(t *testing.T) string {
+	t.Helper()
+	var lc net.ListenConfig
+	udp, err := lc.ListenPacket(context.Background(), "udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = udp.Close() })
+	go func() {
+		buf := make([]byte, 512)
+		for {
+			if _, _, err := udp.ReadFrom(buf); err != nil {
+				return
+			}
+		}
+	}()
+	tcp, err := lc.Listen(context.Background(), "tcp", udp.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tcp.Close() })
+	go func() {
+		for {
+			conn, err := tcp.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { _ = conn.Close() })
+		}
+	}()
+	return udp.LocalAddr().String()
+}
+
+// shortDeadlineConn caps the deadlines the resolver sets on its queries:
+// the resolver's own timeout, shorter than resolv.conf's.
+type shortDeadlineConn struct {
+	net.Conn
+	max time.Duration
+}
+
+func (c shortDeadlineConn) SetDeadline(t time.Time) error {
+	if limit := time.Now().Add(c.max); t.IsZero() || t.After(limit) {
+		t = limit
+	}
+	return c.Conn.SetDeadline(t)
 }

@@ -341,7 +341,12 @@ func TestAccAddonProfileAttachment_basic(t *testing.T) {
 func TestAccAddonProfileAttachment_valuesOverride(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
-	hello := env.createProfile(t, "hello-addon.yaml", false, nil)
+	// A profile that defines the variable greeting (its manifest refers to
+	// it, in a comment): a variable the profile does not define fails the
+	// plan.
+	hello := env.createProfile(t, "hello-addon.yaml", false, func(p *wire.ClusterProfileEntity) {
+		p.Spec.Template.Packs[0].Manifests[0].Content += "# greeting: {{ .Variables.greeting }}\n"
+	})
 	config := func(message string) string {
 		return testAccAddonProfileAttachmentConfig(env, "attach-values", testAccAddonProfileAttachmentBlock(hello, fmt.Sprintf(`
   values = {

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
@@ -168,6 +169,7 @@ func (r *addonProfileAttachmentResource) ModifyPlan(ctx context.Context, req res
 			v.addAtPlanTo(&resp.Diagnostics)
 		default:
 			checkValuesPacks(plan.Values, prof, &resp.Diagnostics)
+			checkVariables(ctx, c, pid, prof, plan.Variables, &resp.Diagnostics)
 			if state != nil && keepImportedValues(ctx, req, resp, plan.Values, state.Values, prof) {
 				return
 			}
@@ -270,7 +272,9 @@ func (r *addonProfileAttachmentResource) planProfileChange(ctx context.Context, 
 	}
 }
 
-// checkValuesPacks reports values for packs the profile does not have.
+// checkValuesPacks reports values for packs the profile does not have:
+// one key on its element, several together on values, naming the first
+// few (a map of 3,000 made 3,000 errors).
 func checkValuesPacks(values types.Map, prof *wire.ClusterProfile, diags *diag.Diagnostics) {
 	if values.IsNull() || values.IsUnknown() {
 		return
@@ -281,11 +285,74 @@ func checkValuesPacks(values types.Map, prof *wire.ClusterProfile, diags *diag.D
 		have[p.Name] = true
 		names = append(names, p.Name)
 	}
+	var unknown []string
 	for k := range values.Elements() {
 		if !have[k] {
-			diags.AddAttributeError(path.Root("values").AtMapKey(k), "Unknown pack",
-				fmt.Sprintf("Profile %q has no pack %q; its packs: %s.", prof.Metadata.Name, k, strings.Join(names, ", ")))
+			unknown = append(unknown, k)
 		}
+	}
+	packs := strings.Join(names, ", ")
+	if packs == "" {
+		packs = "none"
+	}
+	switch len(unknown) {
+	case 0:
+	case 1:
+		diags.AddAttributeError(path.Root("values").AtMapKey(unknown[0]), "Unknown pack",
+			fmt.Sprintf("Profile %q has no pack %q; its packs: %s.", prof.Metadata.Name, unknown[0], packs))
+	default:
+		slices.Sort(unknown)
+		diags.AddAttributeError(path.Root("values"), "Unknown packs",
+			fmt.Sprintf("values names %d packs that profile %q does not have: %s; its packs: %s.",
+				len(unknown), prof.Metadata.Name, listSome(unknown, maxListedElements), packs))
+	}
+}
+
+// variablesUndefined: variables the profile does not define (names, sorted;
+// defined, the profile's). Palette sets only the variables a profile
+// defines: the others were dropped without a word.
+func variablesUndefined(prof *wire.ClusterProfile, names, defined []string) *ruleViolation {
+	have := "it defines none"
+	if len(defined) > 0 {
+		have = "its variables: " + strings.Join(defined, ", ")
+	}
+	if len(names) == 1 {
+		return &ruleViolation{path.Root("variables").AtMapKey(names[0]), "Unknown variable",
+			fmt.Sprintf("Profile %q does not define the variable %q (%s). Palette sets only the variables a profile defines.",
+				prof.Metadata.Name, names[0], have)}
+	}
+	return &ruleViolation{path.Root("variables"), "Unknown variables",
+		fmt.Sprintf("variables names %d variables that profile %q does not define: %s (%s). Palette sets only the variables "+
+			"a profile defines.", len(names), prof.Metadata.Name, listSome(names, maxListedElements), have)}
+}
+
+// checkVariables reports variables the profile does not define. It costs
+// one request, made only when variables are set; when Palette cannot list
+// the profile's variables, the rule is left to Palette.
+func checkVariables(ctx context.Context, c *palette.Client, uid string, prof *wire.ClusterProfile, variables types.Map, diags *diag.Diagnostics) {
+	if variables.IsNull() || variables.IsUnknown() || len(variables.Elements()) == 0 {
+		return
+	}
+	defs, err := c.GetProfileVariables(ctx, uid)
+	if err != nil {
+		tflog.Warn(ctx, "cannot list the profile's variables: not checked at plan time", map[string]any{"profile": uid, "error": err.Error()})
+		return
+	}
+	defined := make([]string, 0, len(defs))
+	known := make(map[string]bool, len(defs))
+	for _, d := range defs {
+		defined = append(defined, d.Name)
+		known[d.Name] = true
+	}
+	var undefined []string
+	for k := range variables.Elements() {
+		if k != "" && !known[k] { // "" is refused by the schema
+			undefined = append(undefined, k)
+		}
+	}
+	if len(undefined) > 0 {
+		slices.Sort(undefined)
+		variablesUndefined(prof, undefined, defined).addTo(diags)
 	}
 }
 

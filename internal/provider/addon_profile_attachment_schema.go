@@ -71,9 +71,11 @@ func (r *addonProfileAttachmentResource) Schema(ctx context.Context, _ resource.
 				PlanModifiers: []planmodifier.Map{yamlSemanticMapModifier{}},
 			},
 			"variables": schema.MapAttribute{
-				MarkdownDescription: "Values of the profile's variables, by name.",
-				ElementType:         types.StringType,
-				Optional:            true,
+				MarkdownDescription: "Values of the profile's variables, by name. Only variables the profile defines: another " +
+					"name fails the plan (Palette would drop it without a word), as does the empty name.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators:  []validator.Map{mapKeysRule(variableNameValidator(), "Invalid variable names")},
 			},
 			"adopt_existing": schema.BoolAttribute{
 				MarkdownDescription: "When the profile is already attached to the cluster (outside Terraform), take that attachment " +

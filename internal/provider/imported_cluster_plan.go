@@ -94,7 +94,12 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 		return
 	}
 	kc, err := r.data.newKube(p.access)
-	if err != nil {
+	var fileErr *kube.FileError
+	switch {
+	case errors.As(err, &fileErr):
+		accessFileUnread(p.access, err).addTo(&resp.Diagnostics)
+		return
+	case err != nil:
 		resp.Diagnostics.AddAttributeError(accessAttr(p.access), "Invalid cluster access", err.Error())
 		return
 	}

@@ -179,6 +179,19 @@ func contextWithoutKubeconfig() *ruleViolation {
 		"config_context selects a context of the kubeconfig at config_path; set config_path too."}
 }
 
+// accessFileUnread: the kubeconfig, or a file it names, is not a regular
+// file of bounded size (kube.FileError), so the provider does not read it.
+func accessFileUnread(access kube.Access, err error) *ruleViolation {
+	p, attr := path.Root("kubernetes").AtName("config_path"), "kubernetes.config_path"
+	if access.ConfigContent != "" {
+		p, attr = path.Root("kubeconfig_wo"), "kubeconfig_wo"
+	}
+	return &ruleViolation{p, "Invalid kubeconfig file",
+		fmt.Sprintf("%s: %s. The provider reads a kubeconfig of at most %d MiB, and files it names (certificate-authority, "+
+			"client-certificate, client-key, tokenFile) of at most 1 MiB, and only regular files: not a device, a named pipe "+
+			"or a directory.", attr, strings.TrimPrefix(err.Error(), "kube: "), kube.MaxKubeconfigBytes>>20)}
+}
+
 // accessRules checks a kubernetes block on its own; values not known yet
 // pass.
 func accessRules(k kubernetesAccessModel) []*ruleViolation {

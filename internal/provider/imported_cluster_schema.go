@@ -111,8 +111,9 @@ func (r *importedClusterResource) Schema(ctx context.Context, _ resource.SchemaR
 					"https_proxy": proxyURLAttribute("https_proxy"),
 					"no_proxy": schema.StringAttribute{
 						Optional: true,
-						MarkdownDescription: continueDescription(paletteDescription("proxy", "no_proxy"), ": comma-separated host names, domains (`.svc`), ") +
-							"IP addresses and CIDRs (`10.0.0.0/8`).",
+						MarkdownDescription: continueDescription(paletteDescription("proxy", "no_proxy"), ": host names, domains (`.svc` or `*.svc`), ") +
+							"IP addresses and CIDRs (`10.0.0.0/8`), each with an optional port, or `*`, separated by commas (blanks around " +
+							"the commas are allowed). Empty entries, control characters, quotes and semicolons are refused.",
 						Validators: []validator.String{noProxyValidator()},
 					},
 					"ca_host_path":            caPathAttribute("ca_host_path", "ca_container_mount_path"),
@@ -212,8 +213,11 @@ func kubernetesAccessSchema() schema.SingleNestedAttribute {
 		Optional: true,
 		Attributes: map[string]schema.Attribute{
 			"config_path": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Path of a kubeconfig file (`~` is expanded).",
+				Optional: true,
+				MarkdownDescription: "Path of a kubeconfig file (`~` is expanded): a regular file of at most 4 MiB. The files it names " +
+					"(`certificate-authority`, `client-certificate`, `client-key`, `tokenFile`; relative to the kubeconfig) are read " +
+					"with it, at plan time, and must be regular files of at most 1 MiB each: a device, a named pipe or a directory " +
+					"fails the plan on this attribute.",
 			},
 			"config_context": schema.StringAttribute{
 				Optional:            true,
@@ -262,7 +266,9 @@ func kubernetesAccessSchema() schema.SingleNestedAttribute {
 			"exec": schema.SingleNestedAttribute{
 				Optional: true,
 				MarkdownDescription: "An exec credential plugin, as EKS (`aws eks get-token`), GKE (`gke-gcloud-auth-plugin`) and " +
-					"AKS (`kubelogin`) users need.",
+					"AKS (`kubelogin`) users need. The provider runs it when a request to the cluster needs credentials, and kills it " +
+					"(with the processes it started) when that request ends: at plan time within `request_timeout`. A plugin that " +
+					"does not exit never outlives the plan.",
 				Attributes: map[string]schema.Attribute{
 					"api_version": schema.StringAttribute{Required: true, MarkdownDescription: "e.g. `client.authentication.k8s.io/v1beta1`."},
 					"command":     schema.StringAttribute{Required: true, MarkdownDescription: "The plugin's command."},
@@ -309,14 +315,16 @@ func proxyURLAttribute(name string) schema.StringAttribute {
 	}
 }
 
-// caPathAttribute is ca_host_path or ca_container_mount_path: an absolute
-// path that needs the other one.
+// caPathAttribute is ca_host_path or ca_container_mount_path: the absolute
+// path of a file, that needs the other one.
 func caPathAttribute(name, other string) schema.StringAttribute {
 	return schema.StringAttribute{
-		Optional:            true,
-		MarkdownDescription: paletteDescription("proxy", name) + " Needs `" + other + "`.",
+		Optional: true,
+		MarkdownDescription: paletteDescription("proxy", name) + " The path of a file, e.g. `/etc/ssl/certs/proxy-ca.pem`: " +
+			"not ending in `/`, and not a system directory such as `/`, `/etc`, `/usr` or `/etc/ssl/certs`, which the mounted " +
+			"file would hide. Needs `" + other + "`.",
 		Validators: []validator.String{
-			absolutePathValidator(),
+			caFilePathValidator(),
 			stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName(other)),
 		},
 	}

@@ -118,8 +118,8 @@ func (p *paletteProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "How many times a request is retried on 429, 502, 503, 504 and connection resets (default 8). " +
-					"Errors that retrying cannot fix (401, 403, a host that does not resolve, a TLS mismatch, a host that never " +
-					"answers) are not retried. Environment: `PALETTE_MAX_RETRIES`, `SPECTROCLOUD_RETRY_ATTEMPTS`.",
+					"Errors that retrying cannot fix (401, 403, a host that does not resolve, a DNS server that does not answer, a TLS " +
+					"mismatch, a host that never answers) are not retried: they fail within one `request_timeout`. Environment: `PALETTE_MAX_RETRIES`, `SPECTROCLOUD_RETRY_ATTEMPTS`.",
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 50)},
 			},

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -60,14 +61,34 @@ func TestValidator_strings(t *testing.T) {
 		{"proxy port 99999", proxyURLValidator(), "http://proxy.internal:99999", badProxy},
 		{"proxy port 0", proxyURLValidator(), "http://proxy.internal:0", badProxy},
 		{"proxy port 65535", proxyURLValidator(), "http://proxy.internal:65535", ""},
-		{"path", absolutePathValidator(), "/etc/ssl/proxy-ca.pem", ""},
-		{"path relative", absolutePathValidator(), "etc/ca.pem", badPath},
-		{"path climbing", absolutePathValidator(), "../../etc/ca.pem", badPath},
-		{"path absolute but climbing", absolutePathValidator(), "/etc/../root/ca.pem", badPath},
-		{"path with a dot element", absolutePathValidator(), "/etc/./ca.pem", badPath},
-		{"path empty", absolutePathValidator(), "", badPath},
-		{"no_proxy", noProxyValidator(), "10.0.0.0/8,.svc, .cluster.local,localhost:8080,[::1]", ""},
-		{"no_proxy with empty entries", noProxyValidator(), "a,,b,", ""},
+		{"path", caFilePathValidator(), "/etc/ssl/proxy-ca.pem", ""},
+		{"path relative", caFilePathValidator(), "etc/ca.pem", badPath},
+		{"path climbing", caFilePathValidator(), "../../etc/ca.pem", badPath},
+		{"path absolute but climbing", caFilePathValidator(), "/etc/../root/ca.pem", badPath},
+		{"path with a dot element", caFilePathValidator(), "/etc/./ca.pem", badPath},
+		{"path empty", caFilePathValidator(), "", badPath},
+		{"path /", caFilePathValidator(), "/", badPath},
+		{"path /etc", caFilePathValidator(), "/etc", badPath},
+		{"path /etc/", caFilePathValidator(), "/etc/", badPath},
+		{"path /usr/bin", caFilePathValidator(), "/usr/bin", badPath},
+		{"path /etc/ssl/certs", caFilePathValidator(), "/etc/ssl/certs", badPath},
+		{"path of a directory", caFilePathValidator(), "/opt/certs/", badPath},
+		{"path //", caFilePathValidator(), "//", badPath},
+		{"path in a system directory", caFilePathValidator(), "/etc/ssl/certs/proxy-ca.pem", ""},
+		{"no_proxy", noProxyValidator(), "10.0.0.0/8,.svc, .cluster.local,localhost:8080,[::1],fd00::1,[fd00::1]:443,*.example.com,my_host,192.168.0.1:3128", ""},
+		{"no_proxy star", noProxyValidator(), "*", ""},
+		{"no_proxy empty", noProxyValidator(), "", ""},
+		{"no_proxy with empty entries", noProxyValidator(), "a,,b", badNo},
+		{"no_proxy with a trailing comma", noProxyValidator(), "a,b,", badNo},
+		{"no_proxy of blanks only", noProxyValidator(), " ", badNo},
+		{"no_proxy with a newline", noProxyValidator(), "a\n,b", badNo},
+		{"no_proxy with a tab", noProxyValidator(), "a,\tb", badNo},
+		{"no_proxy with a semicolon", noProxyValidator(), "a;b", badNo},
+		{"no_proxy with a quote", noProxyValidator(), `"a"`, badNo},
+		{"no_proxy of the issue", noProxyValidator(), "\n,,*;;\" \t", badNo},
+		{"no_proxy with port 0", noProxyValidator(), "a:0", badNo},
+		{"no_proxy with a bad IPv6 in brackets", noProxyValidator(), "[zz::1]", badNo},
+		{"no_proxy with a leading hyphen", noProxyValidator(), "-a.example.com", badNo},
 		{"no_proxy with a URL", noProxyValidator(), "http://internal.example.com", badNo},
 		{"no_proxy with a blank inside", noProxyValidator(), "a b,c", badNo},
 		{"no_proxy with a bad CIDR", noProxyValidator(), "10.0.0.0/33", badNo},
@@ -113,8 +134,8 @@ func TestValidator_strings(t *testing.T) {
 	}
 }
 
-// TestValidator_labels: a labels map gets one diagnostic per bad key or
-// value, each on its element.
+// TestValidator_labels: a labels map gets one diagnostic per rule: a
+// single bad key or value on its element, several together on the map.
 func TestValidator_labels(t *testing.T) {
 	t.Parallel()
 	labels := strMap(map[string]string{"team": "platform", "bad key": "x", "a:b": "ok", "owner": strings.Repeat("v", 300), "": "empty-key"})
@@ -128,12 +149,12 @@ func TestValidator_labels(t *testing.T) {
 				t.Fatalf("diagnostic without a path: %v", d)
 			}
 			got = append(got, d.Summary()+" at "+p.Path().String())
+			if d.Summary() == "Invalid label keys" && !strings.Contains(d.Detail(), `labels: 3 keys "", "a:b", "bad key" are refused. The first: "" is not a Kubernetes label key`) {
+				t.Errorf("detail %q", d.Detail())
+			}
 		}
 	}
-	want := map[string]bool{
-		`Invalid label key at labels["bad key"]`: true, `Invalid label key at labels["a:b"]`: true, `Invalid label key at labels[""]`: true,
-		`Invalid label value at labels["owner"]`: true,
-	}
+	want := map[string]bool{`Invalid label keys at labels`: true, `Invalid label value at labels["owner"]`: true}
 	if len(got) != len(want) {
 		t.Fatalf("diagnostics %q, want %d", got, len(want))
 	}
@@ -141,6 +162,25 @@ func TestValidator_labels(t *testing.T) {
 		if !want[g] {
 			t.Errorf("unexpected diagnostic %s", g)
 		}
+	}
+}
+
+// TestValidator_mapOf3000BadKeys: 3,000 bad keys are one diagnostic, which
+// names the first five and counts the rest.
+func TestValidator_mapOf3000BadKeys(t *testing.T) {
+	t.Parallel()
+	m := map[string]string{"ok": "fine"}
+	for i := range 3000 {
+		m[fmt.Sprintf("bad key %04d", i)] = "x"
+	}
+	resp := &validator.MapResponse{}
+	labelsValidators()[0].ValidateMap(context.Background(), validator.MapRequest{Path: path.Root("labels"), ConfigValue: strMap(m)}, resp)
+	if len(resp.Diagnostics) != 1 {
+		t.Fatalf("%d diagnostics, want 1", len(resp.Diagnostics))
+	}
+	want := `labels: 3000 keys "bad key 0000", "bad key 0001", "bad key 0002", "bad key 0003", "bad key 0004" and 2995 more are refused.`
+	if d := resp.Diagnostics[0].Detail(); !strings.HasPrefix(d, want) {
+		t.Errorf("detail %q, want it to start with %q", d, want)
 	}
 }
 
@@ -325,5 +365,20 @@ func TestValidator_hostFromEnvironment(t *testing.T) {
 	if len(resp.Diagnostics) != 1 || resp.Diagnostics[0].Summary != "Invalid Palette host" ||
 		!resp.Diagnostics[0].Attribute.Equal(tftypes.NewAttributePath().WithAttributeName("host")) {
 		t.Fatalf("diagnostics %+v, want one Invalid Palette host on host", resp.Diagnostics)
+	}
+}
+
+// TestValidator_mapValues: several bad values are one diagnostic on the
+// map, naming their keys.
+func TestValidator_mapValues(t *testing.T) {
+	t.Parallel()
+	resp := &validator.MapResponse{}
+	labelsValidators()[1].ValidateMap(context.Background(), validator.MapRequest{Path: path.Root("labels"),
+		ConfigValue: strMap(map[string]string{"a": "x:", "b": "ok", "c": "-y"})}, resp)
+	if len(resp.Diagnostics) != 1 || resp.Diagnostics[0].Summary() != "Invalid label values" {
+		t.Fatalf("diagnostics %v, want one Invalid label values", resp.Diagnostics)
+	}
+	if d := resp.Diagnostics[0].Detail(); !strings.HasPrefix(d, `labels: the values of 2 keys "a", "c" are refused. The first: "x:" is not a Kubernetes label value`) {
+		t.Errorf("detail %q", d)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -127,16 +126,16 @@ func (yamlSemanticMapModifier) PlanModifyMap(_ context.Context, req planmodifier
 }
 
 // yamlMappingValidator checks that every element of a map is a YAML mapping
-// (or empty), as pack values must be, each diagnostic on its element
-// (values["pack"]).
+// (or empty), as pack values must be: one element's diagnostic is on the
+// element (values["pack"]), several are reported together.
 func yamlMappingValidator() validator.Map {
-	return mapvalidator.ValueStringsAre(stringRule{summary: "Invalid pack values", description: "must be a YAML mapping",
+	return mapValuesRule(stringRule{summary: "Invalid pack values", description: "must be a YAML mapping",
 		problem: func(s string) string {
 			if err := checkYAMLMapping(s); err != nil {
 				return "the pack's values are not usable: " + err.Error()
 			}
 			return ""
-		}})
+		}}, "Invalid pack values")
 }
 
 // checkYAMLMapping returns an error unless s is empty or a YAML mapping.

@@ -40,6 +40,12 @@ type Variable struct {
 	Required     bool   `json:"required,omitempty"`
 }
 
+// Variables is v1Variables, the answer of
+// GET /v1/clusterprofiles/{uid}/variables: the variables a profile defines.
+type Variables struct {
+	Variables []Variable `json:"variables"`
+}
+
 // ClusterProfileEntitySpec is the spec of v1ClusterProfileEntity.
 type ClusterProfileEntitySpec struct {
 	Version   string          `json:"version,omitempty"`

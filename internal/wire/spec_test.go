@@ -46,6 +46,7 @@ func TestWireTypesMatchSpec(t *testing.T) {
 		{wire.SpectroClusterProfiles{}, "v1SpectroClusterProfiles", "/profiles/*/packValues/*/uid"},
 		{wire.SpectroClusterProfileList{}, "v1SpectroClusterProfileList", ""},
 		{wire.SpectroClusterProfilesDeleteEntity{}, "v1SpectroClusterProfilesDeleteEntity", ""},
+		{wire.Variables{}, "v1Variables", ""},
 		{wire.SpectroClusterVariables{}, "v1SpectroClusterVariables", ""},
 		{wire.SpectroClusterVariables{}, "v1SpectroClusterVariableUpdateEntity", ""},
 		{wire.ClusterNamespaceResources{}, "v1ClusterNamespaceResources", ""},

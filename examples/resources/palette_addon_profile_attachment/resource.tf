@@ -31,9 +31,9 @@ resource "palette_addon_profile_attachment" "hello" {
     EOT
   }
 
-  variables = {
-    environment = "lab"
-  }
+  # Values of the profile's variables go in `variables`, by name: only
+  # variables the profile defines (hello-addon defines none, so any name
+  # would fail the plan), e.g. variables = { environment = "lab" }.
 
   timeouts = {
     create = "10m"
