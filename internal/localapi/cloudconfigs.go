@@ -87,14 +87,42 @@ func (s *Server) getCloudConfig(w http.ResponseWriter, r *http.Request, c *call)
 		}
 		pools = append(pools, wire.MachinePoolConfig{Name: fmt.Sprintf("pool-%d", i), InstanceType: json.RawMessage(strconv.Quote(it)), Size: size})
 	}
-	writeJSON(w, http.StatusOK, wire.CloudConfig{
-		Metadata: wire.ObjectMeta{UID: row.CloudConfigUID, Name: row.Name},
-		Spec: wire.CloudConfigSpec{
-			ClusterConfig:     wire.CloudConfigClusterConfig{Region: md.Region},
-			MachinePoolConfig: pools,
-		},
-	})
+	var out cloudConfigAnswer
+	out.Metadata = wire.ObjectMeta{UID: row.CloudConfigUID, Name: row.Name}
+	out.Spec.ClusterConfig = clusterConfigOf(r.PathValue("cloudType"), md.Region)
+	out.Spec.MachinePoolConfig = pools
+	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// cloudConfigAnswer is wire.CloudConfig with the cloud type's own
+// clusterConfig (v1AwsClusterConfig, v1GcpClusterConfig, …), whose
+// required properties differ by cloud.
+type cloudConfigAnswer struct {
+	Metadata wire.ObjectMeta `json:"metadata"`
+	Spec     struct {
+		ClusterConfig     map[string]any           `json:"clusterConfig"`
+		MachinePoolConfig []wire.MachinePoolConfig `json:"machinePoolConfig"`
+	} `json:"spec"`
+}
+
+// clusterConfigOf is the clusterConfig of a cloud type's cloud config with
+// the region the agent reported ("" until it has): each property the spec
+// requires is there, empty when an imported cluster has no value for it
+// (Palette does not know an imported cluster's subscription or project).
+func clusterConfigOf(cloudType, region string) map[string]any {
+	switch cloudType {
+	case "azure", "aks":
+		return map[string]any{"location": region, "subscriptionId": "", "sshKey": ""}
+	case "gcp", "gke":
+		return map[string]any{"region": region, "project": ""}
+	case "aws", "eks":
+		return map[string]any{"region": region}
+	}
+	if region == "" {
+		return map[string]any{}
+	}
+	return map[string]any{"region": region}
 }
 
 // PUT /v1/cloudconfigs/{cloudType}/{configUid}/clusterConfig.

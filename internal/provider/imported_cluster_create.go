@@ -68,10 +68,11 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		// over; otherwise refuse and say why.
 		var why string
 		var verdict takeover
-		uid, why, verdict = r.interruptedImport(ctx, name, plan.CloudType.ValueString(), importReq.Spec.ClusterConfig.ImportMode,
+		var fingerprinted bool
+		uid, why, verdict, fingerprinted = r.interruptedImport(ctx, name, plan.CloudType.ValueString(), importReq.Spec.ClusterConfig.ImportMode,
 			fingerprint, access, false)
 		if verdict != takeoverAllowed {
-			nameInUse(name, uid, why, verdict == takeoverNeedsConsent).addTo(&resp.Diagnostics)
+			nameInUse(name, uid, why, verdict == takeoverNeedsConsent, fingerprinted).addTo(&resp.Diagnostics)
 			return
 		}
 		resp.Diagnostics.AddWarning("Took over a cluster left by an interrupted apply",
@@ -89,6 +90,10 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		if err != nil {
 			if v := importRejection(err); v != nil {
 				v.addTo(&resp.Diagnostics)
+				return
+			}
+			if errors.Is(err, palette.ErrConflict) {
+				nameTakenMeanwhile(name, err).addTo(&resp.Diagnostics)
 				return
 			}
 			resp.Diagnostics.AddError("Error importing cluster", err.Error())
@@ -187,7 +192,9 @@ const (
 // interruptedImport decides whether the cluster that holds name was
 // registered by an earlier apply of this same resource that ended (killed,
 // crashed, lost its state write) before Terraform could record it. It
-// returns that cluster's UID (also when refused, if known) and the reason.
+// returns that cluster's UID (also when refused, if known), the reason, and
+// whether the cluster carries a creation fingerprint of this provider (a
+// palette_imported_cluster registered it).
 // fingerprint is the creation fingerprint this apply computes ("" when it
 // cannot be computed yet); atPlan tells plan time from apply time. The
 // rules keep somebody else's cluster safe:
@@ -201,7 +208,7 @@ const (
 //   - and either it is still Pending (no agent has registered for it; its
 //     manifest may have been fetched), or the target cluster this resource
 //     is given access to runs that very cluster's agent.
-func (r *importedClusterResource) interruptedImport(ctx context.Context, name, cloudType, wireMode, fingerprint string, access kube.Access, atPlan bool) (uid, why string, verdict takeover) {
+func (r *importedClusterResource) interruptedImport(ctx context.Context, name, cloudType, wireMode, fingerprint string, access kube.Access, atPlan bool) (uid, why string, verdict takeover, fingerprinted bool) {
 	c := r.data.client
 	undecided := takeoverRefused
 	if atPlan {
@@ -209,38 +216,44 @@ func (r *importedClusterResource) interruptedImport(ctx context.Context, name, c
 	}
 	item, err := c.FindClusterByName(ctx, name)
 	if err != nil {
-		return "", fmt.Sprintf("looking it up failed: %s", err), undecided
+		return "", fmt.Sprintf("looking it up failed: %s", err), undecided, fingerprinted
 	}
 	cl, err := c.GetCluster(ctx, item.Metadata.UID)
 	if err != nil {
-		return item.Metadata.UID, fmt.Sprintf("reading cluster %s failed: %s", item.Metadata.UID, err), undecided
+		return item.Metadata.UID, fmt.Sprintf("reading cluster %s failed: %s", item.Metadata.UID, err), undecided, fingerprinted
 	}
 	uid = cl.Metadata.UID
 	stored := cl.Metadata.Annotations[creationFingerprintAnnotation]
+	fingerprinted = stored != ""
 	switch {
 	case r.data.keptCluster(uid):
-		return uid, fmt.Sprintf("cluster %s is in the state of a resource of this configuration", uid), undecided
+		return uid, fmt.Sprintf("cluster %s is in the state of a resource of this configuration", uid), undecided, fingerprinted
+	case r.data.managedCluster(uid):
+		// Destroyed by this plan: a deposed object (left by a failed
+		// create_before_destroy replacement), or a resource removed from
+		// the configuration. The name is free once it is deleted.
+		return uid, fmt.Sprintf("cluster %s is destroyed by this plan", uid), undecided, fingerprinted
 	case cl.Status.State == wire.StateDeleting || cl.Status.State == wire.StateDeleted:
-		return uid, fmt.Sprintf("cluster %s is being deleted; wait until it is gone", uid), takeoverRefused
+		return uid, fmt.Sprintf("cluster %s is being deleted; wait until it is gone", uid), takeoverRefused, fingerprinted
 	case stored == "":
 		return uid, fmt.Sprintf("cluster %s carries no creation fingerprint of this provider, so it was registered "+
-			"some other way (by hand, by another tool, or by an older provider version)", uid), takeoverRefused
+			"some other way (by hand, by another tool, or by an older provider version)", uid), takeoverRefused, fingerprinted
 	case fingerprint == "":
-		return uid, "the planned values are not all known yet", undecided
+		return uid, "the planned values are not all known yet", undecided, fingerprinted
 	case stored != fingerprint:
 		return uid, fmt.Sprintf("cluster %s was registered by another configuration (its creation fingerprint "+
 			"differs: the name, cloud type, import mode, labels, description, proxy or target cluster it was "+
-			"registered with are not the planned ones)", uid), takeoverRefused
+			"registered with are not the planned ones)", uid), takeoverRefused, fingerprinted
 	case cl.Spec.CloudType != wire.ImportCloudType(cloudType):
-		return uid, fmt.Sprintf("cluster %s has cloud type %q, not %q", uid, cl.Spec.CloudType, wire.ImportCloudType(cloudType)), takeoverRefused
+		return uid, fmt.Sprintf("cluster %s has cloud type %q, not %q", uid, cl.Spec.CloudType, wire.ImportCloudType(cloudType)), takeoverRefused, fingerprinted
 	}
 	mode, err := clusterImportMode(ctx, c, cl)
 	if err != nil {
-		return uid, fmt.Sprintf("reading its import mode failed: %s", err), undecided
+		return uid, fmt.Sprintf("reading its import mode failed: %s", err), undecided, fingerprinted
 	}
 	switch {
 	case mode != wireMode:
-		return uid, fmt.Sprintf("cluster %s was imported in another mode (%q)", uid, mode), takeoverRefused
+		return uid, fmt.Sprintf("cluster %s was imported in another mode (%q)", uid, mode), takeoverRefused, fingerprinted
 	case !adoptInterrupted(uid):
 		// The fingerprint proves the configuration, not the state: another
 		// workspace, a copied directory or a concurrent run of the same
@@ -249,25 +262,25 @@ func (r *importedClusterResource) interruptedImport(ctx context.Context, name, c
 		return uid, fmt.Sprintf("cluster %s carries this configuration's creation fingerprint, so an apply of this "+
 			"configuration registered it: an interrupted apply of this state, or an apply of another state of the same "+
 			"configuration (another workspace, a copied directory). The provider cannot tell which, and never takes over "+
-			"another state's cluster by itself", uid), takeoverNeedsConsent
+			"another state's cluster by itself", uid), takeoverNeedsConsent, fingerprinted
 	case cl.Status.State == wire.StatePending:
-		return uid, "it is still Pending: no agent has registered for it", takeoverAllowed
+		return uid, "it is still Pending: no agent has registered for it", takeoverAllowed, fingerprinted
 	case access.IsZero():
 		return uid, fmt.Sprintf("%s=%s says it is yours (without cluster access the provider cannot check that its "+
-			"agent runs in your cluster)", envAdoptInterrupted, os.Getenv(envAdoptInterrupted)), takeoverAllowed
+			"agent runs in your cluster)", envAdoptInterrupted, os.Getenv(envAdoptInterrupted)), takeoverAllowed, fingerprinted
 	}
 	kc, err := r.data.newKube(access)
 	if err != nil {
-		return uid, fmt.Sprintf("checking for its agent failed: %s", err), undecided
+		return uid, fmt.Sprintf("checking for its agent failed: %s", err), undecided, fingerprinted
 	}
 	in, err := manifest.Installed(ctx, kc, uid)
 	if err != nil {
-		return uid, fmt.Sprintf("checking for its agent failed: %s", err), undecided
+		return uid, fmt.Sprintf("checking for its agent failed: %s", err), undecided, fingerprinted
 	}
 	if in != nil && !in.Terminating {
-		return uid, fmt.Sprintf("the agent of cluster %s runs in the configured cluster (namespace %s)", uid, in.Namespace), takeoverAllowed
+		return uid, fmt.Sprintf("the agent of cluster %s runs in the configured cluster (namespace %s)", uid, in.Namespace), takeoverAllowed, fingerprinted
 	}
-	return uid, fmt.Sprintf("cluster %s is %s and its agent does not run in the configured cluster", uid, cl.Status.State), takeoverRefused
+	return uid, fmt.Sprintf("cluster %s is %s and its agent does not run in the configured cluster", uid, cl.Status.State), takeoverRefused, fingerprinted
 }
 
 // installAgent fetches the import manifest and applies it to the cluster

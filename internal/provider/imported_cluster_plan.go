@@ -71,8 +71,16 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 	if p.creating && known(p.plan.Name) {
 		// Two creates of one name in one configuration: the second would
 		// fail at apply, after the first registered its cluster.
-		if _, conflict := r.data.ownership().claim(phasePlan, nameClaimKey(p.plan.Name.ValueString()), ""); conflict {
-			nameRegisteredTwice(p.plan.Name.ValueString()).addAtPlanTo(&resp.Diagnostics)
+		name := p.plan.Name.ValueString()
+		if _, conflict := r.data.ownership().claim(phasePlan, nameClaimKey(name), ""); conflict {
+			nameRegisteredTwice(name).addAtPlanTo(&resp.Diagnostics)
+			return
+		}
+		// The same through another provider configuration (an alias) on
+		// this project: another process of this run.
+		if fp, ok := planFingerprint(ctx, &p.plan, "", &resp.Diagnostics); ok &&
+			siblingClaim(r.data.claimScope(), nameClaimKey(name), fp) {
+			nameRegisteredByAlias(name).addAtPlanTo(&resp.Diagnostics)
 			return
 		}
 	}
@@ -287,10 +295,15 @@ func (r *importedClusterResource) planName(ctx context.Context, plan *importedCl
 	if identityKnown {
 		fingerprint, _ = planFingerprint(ctx, plan, identity, diags)
 	}
-	uid, why, verdict := r.interruptedImport(ctx, name, plan.CloudType.ValueString(), wireImportMode(plan.ImportMode.ValueString()),
+	uid, why, verdict, fingerprinted := r.interruptedImport(ctx, name, plan.CloudType.ValueString(), wireImportMode(plan.ImportMode.ValueString()),
 		fingerprint, access, true)
-	if verdict == takeoverRefused || verdict == takeoverNeedsConsent {
-		nameInUse(name, uid, why, verdict == takeoverNeedsConsent).addTo(diags)
+	switch {
+	case verdict == takeoverRefused || verdict == takeoverNeedsConsent:
+		nameInUse(name, uid, why, verdict == takeoverNeedsConsent, fingerprinted).addTo(diags)
+	case uid != "" && r.data.keptCluster(uid):
+		// The create half of a replacement that keeps the name: the apply
+		// plans it again in another process, which must know it too.
+		r.data.noteReplaced(uid)
 	}
 }
 

@@ -211,12 +211,22 @@ func accessRules(k kubernetesAccessModel) []*ruleViolation {
 // it is not provably one an interrupted apply of this resource left (why
 // says what is missing). It names the ways out; adoptable says that only
 // the user's word is missing, and then the one command that gives it.
-func nameInUse(name, uid, why string, adoptable bool) *ruleViolation {
+func nameInUse(name, uid, why string, adoptable, fingerprinted bool) *ruleViolation {
 	ref := "<uid>"
 	if uid != "" {
 		ref = uid
 	}
 	adopt := ""
+	if fingerprinted {
+		// A palette_imported_cluster registered the holder: it may be the
+		// cluster this resource replaces, still there because the
+		// replacement is created first (the provider cannot see
+		// create_before_destroy, nor, at apply, the state it replaces).
+		adopt = "If this apply replaces this resource's cluster and the resource sets lifecycle { create_before_destroy = true }, " +
+			"that cluster holds the name until it is deleted, and a name is unique in a Palette project: remove " +
+			"create_before_destroy (the cluster is then deleted before its replacement is registered) or give the " +
+			"replacement another name; do not adopt or import it, for the replacement would then delete it. Nothing was changed. "
+	}
 	if adoptable {
 		adopt = fmt.Sprintf("If an apply of this state was interrupted (killed before it saved its state) and registered "+
 			"it, one command brings it into this state:\n\n  %s=1 terraform apply\n\n(%s=%s adopts this cluster only). "+
@@ -237,6 +247,25 @@ func nameRegisteredTwice(name string) *ruleViolation {
 	return &ruleViolation{path.Root("name"), "Cluster name already taken",
 		fmt.Sprintf("Another palette_imported_cluster of this configuration registers a cluster named %q in this "+
 			"apply: a name is unique in a project. Give one of the two resources another name.", name)}
+}
+
+// nameRegisteredByAlias: a resource of another provider configuration (an
+// alias on the same Palette project) registers the same name in this run.
+func nameRegisteredByAlias(name string) *ruleViolation {
+	return &ruleViolation{path.Root("name"), "Cluster name already taken",
+		fmt.Sprintf("A palette_imported_cluster of another provider configuration (an alias on the same Palette host "+
+			"and project) registers a cluster named %q in this apply: a name is unique in a project. Give one of the two "+
+			"resources another name.", name)}
+}
+
+// nameTakenMeanwhile: Palette refused the import with 409 although the
+// name was free when this apply checked it.
+func nameTakenMeanwhile(name string, err error) *ruleViolation {
+	return &ruleViolation{path.Root("name"), "Cluster name already taken",
+		fmt.Sprintf("Palette refused to register a cluster named %q: a cluster of that name was registered after this "+
+			"apply checked the name, by another resource of this run (through another provider configuration on the same "+
+			"project) or by another run. Nothing was registered for this resource. Give it another name, or, if the other "+
+			"cluster is meant to be this one, import it (terraform import palette_imported_cluster.<name> <uid>).\n\n%s", name, err)}
 }
 
 // targetImportedTwice: two resources of one configuration reach the same

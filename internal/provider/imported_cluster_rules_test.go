@@ -176,7 +176,7 @@ func TestRuleNameInUse(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			checkViolation(t, nameInUse("prod", tc.uid, "it is somebody else's", false),
+			checkViolation(t, nameInUse("prod", tc.uid, "it is somebody else's", false, false),
 				&wantViolation{path.Root("name"), "Cluster name already taken", tc.want})
 		})
 	}

@@ -71,7 +71,23 @@ func (pd *providerData) managedCluster(uid string) bool {
 // after the update), never a reason to take uid over.
 func (pd *providerData) keptCluster(uid string) bool {
 	kept, _ := pd.stateClusters.Load(uid)
-	return kept == true
+	return kept == true || siblingNoted(pd.claimScope(), replacedKey(uid))
+}
+
+// noteReplaced records, for the provider processes of this Terraform run,
+// that a replacement of cluster uid keeps its name: Terraform plans the
+// create half again at apply, in another process, without the prior state
+// (and under create_before_destroy before the old cluster is deleted).
+func (pd *providerData) noteReplaced(uid string) {
+	siblingNote(pd.claimScope(), replacedKey(uid))
+}
+
+func replacedKey(uid string) string { return "replaced-cluster/" + uid }
+
+// claimScope is the scope of the claims shared by the provider processes
+// of a run: the Palette host and project.
+func (pd *providerData) claimScope() string {
+	return pd.client.BaseURL() + "\x00" + pd.client.ProjectUID()
 }
 
 func newProviderData(client *palette.Client, version string) *providerData {

@@ -6,8 +6,10 @@ import (
 	"maps"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/localtest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
@@ -60,6 +62,10 @@ func TestAccReliability_ownership(t *testing.T) {
 		t.Run("lost_state_agent", func(t *testing.T) { ownershipLostState(t, env, &n, true) })
 		t.Run("two_workspaces", func(t *testing.T) { ownershipTwoWorkspaces(t, env, &n, false) })
 		t.Run("two_workspaces_agent", func(t *testing.T) { ownershipTwoWorkspaces(t, env, &n, true) })
+		t.Run("two_workspaces_concurrent", func(t *testing.T) { ownershipConcurrentWorkspaces(t, env, &n) })
+		t.Run("copied_directory", func(t *testing.T) { ownershipCopiedDirectory(t, env, &n) })
+		t.Run("two_aliases_one_name", func(t *testing.T) { ownershipTwoAliases(t, env, &n) })
+		t.Run("create_before_destroy", func(t *testing.T) { ownershipCreateBeforeDestroy(t, env, &n) })
 	})
 	t.Cleanup(func() {
 		if !t.Failed() {
@@ -445,5 +451,197 @@ func ownershipTwoWorkspaces(t *testing.T, env *testEnv, n *ownershipTally, withA
 	d.tf(t, nil, "destroy", "-auto-approve")
 	if got := liveClusters(t, env.Client, name); len(got) != 0 {
 		t.Fatalf("after w1's destroy: %d clusters", len(got))
+	}
+}
+
+// fixedNameCluster is a cluster of a fixed name without cluster access.
+func fixedNameCluster(label, name, extra string) string {
+	return fmt.Sprintf(`resource "palette_imported_cluster" %q {
+  name        = %q
+  cloud_type  = "generic"
+  import_mode = "read_only"
+  wait_for    = "none"
+%s}
+`, label, name, extra)
+}
+
+// ownershipConcurrentWorkspaces: two workspaces of one configuration apply
+// at once with -lock=false. One registers the cluster; the other is
+// refused, whether its plan or its POST comes second, and nothing is
+// registered twice or shared by two states.
+func ownershipConcurrentWorkspaces(t *testing.T, env *testEnv, n *ownershipTally) {
+	const name = "ws-concurrent"
+	d := env.ownershipDir(t, fixedNameCluster("c", name, ""))
+	d.tf(t, nil, "workspace", "new", "w1")
+	d.tf(t, nil, "workspace", "new", "w2")
+	type result struct {
+		out  string
+		code int
+	}
+	results := make([]result, 2)
+	var wg sync.WaitGroup
+	for i, ws := range []string{"w1", "w2"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			cmd := tfCommand(ctx, t, d.dir, []string{"PALETTE_API_KEY=" + env.API.APIKey, "TF_WORKSPACE=" + ws},
+				"apply", "-auto-approve", "-lock=false", "-no-color")
+			out, err := cmd.CombinedOutput()
+			if cmd.ProcessState == nil { // not started
+				results[i] = result{err.Error(), -1}
+				return
+			}
+			results[i] = result{string(out), cmd.ProcessState.ExitCode()}
+		}()
+	}
+	wg.Wait()
+	winners := 0
+	for i, r := range results {
+		switch r.code {
+		case 0:
+			winners++
+		case 1:
+			if !regexp.MustCompile(`(?s)Error: Cluster name already\s+taken`).MatchString(r.out) {
+				t.Errorf("w%d failed, but not with the name taken:\n%s", i+1, r.out)
+			}
+		default:
+			t.Errorf("w%d: exit %d\n%s", i+1, r.code, r.out)
+		}
+	}
+	if winners != 1 {
+		t.Fatalf("%d of the two concurrent applies succeeded, want 1:\nw1: %s\nw2: %s", winners, results[0].out, results[1].out)
+	}
+	n.refused.Add(1)
+	live := liveClusters(t, env.Client, name)
+	if len(live) != 1 {
+		t.Fatalf("%d clusters named %s after the concurrent applies, want 1", len(live), name)
+	}
+	// Exactly one state holds the cluster: the winner's.
+	holders := 0
+	for _, ws := range []string{"w1", "w2"} {
+		out := tfMust(t, d.dir, []string{"PALETTE_API_KEY=" + env.API.APIKey, "TF_WORKSPACE=" + ws}, nil, "show", "-json")
+		if strings.Contains(out, live[0].Metadata.UID) {
+			holders++
+		}
+	}
+	if holders != 1 {
+		n.takenOver.Add(1)
+		t.Fatalf("%d states hold cluster %s, want 1", holders, live[0].Metadata.UID)
+	}
+	// The loser's destroy skips the refresh: its plan would meet the
+	// winner's cluster again (the way out its error names).
+	for i, ws := range []string{"w1", "w2"} {
+		args := []string{"destroy", "-auto-approve"}
+		if results[i].code != 0 {
+			args = append(args, "-refresh=false")
+		}
+		tfMust(t, d.dir, []string{"PALETTE_API_KEY=" + env.API.APIKey, "TF_WORKSPACE=" + ws}, nil, args...)
+	}
+	if got := liveClusters(t, env.Client, name); len(got) != 0 {
+		t.Fatalf("after both destroys: %d clusters named %s", len(got), name)
+	}
+}
+
+// ownershipCopiedDirectory: a configuration copied to another directory
+// (a new state) is refused the first directory's cluster, at plan, and
+// leaves it alone.
+func ownershipCopiedDirectory(t *testing.T, env *testEnv, n *ownershipTally) {
+	const name = "copied-dir"
+	a := env.ownershipDir(t, fixedNameCluster("c", name, ""))
+	a.tf(t, nil, "apply", "-auto-approve")
+	t.Cleanup(func() { a.tf(t, nil, "destroy", "-auto-approve") })
+	live := liveClusters(t, env.Client, name)
+	if len(live) != 1 {
+		t.Fatalf("%d clusters named %s", len(live), name)
+	}
+	b := env.ownershipDir(t, fixedNameCluster("c", name, ""))
+	b.expectFails(t, adoptCommand, "plan")
+	b.expectFails(t, adoptCommand, "apply", "-auto-approve")
+	n.refused.Add(1)
+	n.atPlan.Add(1)
+	b.tf(t, nil, "destroy", "-auto-approve")
+	if got := liveClusters(t, env.Client, name); len(got) != 1 || got[0].Metadata.UID != live[0].Metadata.UID {
+		n.takenOver.Add(1)
+		t.Fatalf("clusters named %s after the copy's runs: %+v, want only %s", name, got, live[0].Metadata.UID)
+	}
+	if out := a.tf(t, nil, "plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Fatalf("the first directory plans changes after the copy's runs:\n%s", out)
+	}
+}
+
+// ownershipTwoAliases: two provider configurations (aliases) on one
+// project, each with a resource of one name. Terraform runs a provider
+// process for each: the plan still fails on name, and nothing is
+// registered.
+func ownershipTwoAliases(t *testing.T, env *testEnv, n *ownershipTally) {
+	const name = "alias-name"
+	aliases := fmt.Sprintf(`provider "palette" {
+  alias       = "a"
+  host        = %q
+  project_uid = %q
+}
+
+provider "palette" {
+  alias       = "b"
+  host        = %q
+  project_uid = %q
+}
+
+`, env.API.URL, env.API.ProjectUID, env.API.URL, env.API.ProjectUID)
+	d := env.ownershipDir(t, aliases+
+		fixedNameCluster("a", name, "  provider    = palette.a\n  description = \"a\"\n")+"\n"+
+		fixedNameCluster("b", name, "  provider    = palette.b\n  description = \"b\"\n"))
+	want := regexp.MustCompile(`(?s)Error: Cluster name already taken.*?\d+:\s+name\s+=.*?another\s+provider\s+configuration`)
+	d.expectFails(t, want, "plan")
+	d.expectFails(t, want, "apply", "-auto-approve")
+	n.refused.Add(1)
+	n.atPlan.Add(1)
+	if live := liveClusters(t, env.Client, name); len(live) != 0 {
+		t.Errorf("%s was registered: %+v", name, live)
+	}
+	// One alias alone plans and applies (the other's claims are gone
+	// with its process).
+	d.write(t, aliases+fixedNameCluster("a", name, "  provider    = palette.a\n  description = \"a\"\n"))
+	d.tf(t, nil, "apply", "-auto-approve")
+	d.tf(t, nil, "destroy", "-auto-approve")
+}
+
+// ownershipCreateBeforeDestroy: a replacement that keeps the name under
+// lifecycle { create_before_destroy = true } cannot register the new
+// cluster while the old one holds the name. The plan cannot know (a
+// provider is not told of lifecycle settings, and Terraform drops the
+// warnings of a replacement's create half); the apply stops before
+// changing anything, says to remove the setting, and the state still
+// holds the old cluster; without the setting the replacement goes
+// through.
+func ownershipCreateBeforeDestroy(t *testing.T, env *testEnv, n *ownershipTally) {
+	const name = "cbd-name"
+	cbd := "  lifecycle {\n    create_before_destroy = true\n  }\n"
+	d := env.ownershipDir(t, fixedNameCluster("c", name, cbd))
+	d.tf(t, nil, "apply", "-auto-approve")
+	t.Cleanup(func() { d.tf(t, nil, "destroy", "-auto-approve") })
+	live := liveClusters(t, env.Client, name)
+	if len(live) != 1 {
+		t.Fatalf("%d clusters named %s", len(live), name)
+	}
+	old := live[0].Metadata.UID
+	// cloud_type forces a replacement.
+	replaced := strings.Replace(fixedNameCluster("c", name, cbd), `"generic"`, `"aws"`, 1)
+	d.write(t, replaced)
+	d.expectFails(t, regexp.MustCompile(`(?s)Error: Cluster name already\s+taken.*?remove\s+create_before_destroy`), "apply", "-auto-approve")
+	n.refused.Add(1)
+	if got := liveClusters(t, env.Client, name); len(got) != 1 || got[0].Metadata.UID != old {
+		t.Fatalf("clusters named %s after the failed replacement: %+v, want only %s", name, got, old)
+	}
+	if st := d.tf(t, nil, "show", "-json"); !strings.Contains(st, old) {
+		t.Fatalf("the state lost cluster %s:\n%s", old, st)
+	}
+	d.write(t, strings.Replace(replaced, cbd, "", 1))
+	d.tf(t, nil, "apply", "-auto-approve")
+	got := liveClusters(t, env.Client, name)
+	if len(got) != 1 || got[0].Metadata.UID == old {
+		t.Fatalf("clusters named %s after the replacement: %+v, want one other than %s", name, got, old)
 	}
 }
