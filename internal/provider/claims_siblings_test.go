@@ -26,7 +26,7 @@ func TestSiblingClaim(t *testing.T) {
 
 	// The same claimant held by another live process conflicts; by an
 	// ended one (an earlier walk of the run) it does not.
-	child := exec.Command("sleep", "60")
+	child := exec.CommandContext(t.Context(), "sleep", "60")
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
 	}
