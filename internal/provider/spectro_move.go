@@ -1,0 +1,113 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+)
+
+// State moves from Spectro Cloud's own provider
+// (registry.terraform.io/spectrocloud/spectrocloud): a `moved` block from one
+// of its resources to one of ours (Terraform 1.8 or later) hands the source
+// resource's state, as JSON in the shape of the schema version it was saved
+// with, to our MoveResourceState. Its schemas are SDKv2 schemas; each
+// version's JSON shape is described beside the resource that takes it
+// (imported_cluster_move.go, addon_profile_attachment_move.go).
+
+// spectroProvider is the namespace/type of Spectro Cloud's provider; the
+// hostname is not compared (a mirror of the registry serves it under another).
+const spectroProvider = "spectrocloud/spectrocloud"
+
+// spectroSource tells whether a move request is from resource type typ of
+// Spectro Cloud's provider.
+func spectroSource(req resource.MoveStateRequest, typ string) bool {
+	addr := req.SourceProviderAddress
+	if i := strings.Index(addr, "/"); i >= 0 && strings.Count(addr, "/") == 2 {
+		addr = addr[i+1:]
+	}
+	return req.SourceTypeName == typ && addr == spectroProvider
+}
+
+// decodeSpectroState decodes the source state's JSON into v, after checking
+// that its schema version is one of versions (those the source provider has
+// published).
+func decodeSpectroState(req resource.MoveStateRequest, versions []int64, v any, diags *diag.Diagnostics) bool {
+	if !slices.Contains(versions, req.SourceSchemaVersion) {
+		known := make([]string, len(versions))
+		for i, n := range versions {
+			known[i] = fmt.Sprint(n)
+		}
+		diags.AddError("Unsupported source schema version",
+			fmt.Sprintf("The state of this %s was saved with schema version %d; this provider moves versions %s, those that %s has published. "+
+				"A newer version of this provider may know it; until then, bring the resource in with a `removed` block "+
+				"(lifecycle { destroy = false }) and an `import` block instead of the `moved` block.",
+				req.SourceTypeName, req.SourceSchemaVersion, strings.Join(known, ", "), spectroProvider))
+		return false
+	}
+	if req.SourceRawState == nil || len(req.SourceRawState.JSON) == 0 {
+		diags.AddError("Missing source state", fmt.Sprintf("Terraform sent no JSON state for the %s to move.", req.SourceTypeName))
+		return false
+	}
+	if err := json.Unmarshal(req.SourceRawState.JSON, v); err != nil {
+		diags.AddError("Unreadable source state",
+			fmt.Sprintf("The state of this %s (schema version %d) is not in the shape this provider knows: %s.",
+				req.SourceTypeName, req.SourceSchemaVersion, err))
+		return false
+	}
+	return true
+}
+
+// moveRefusal collects what a move cannot carry, each with what to do, and
+// reports them as one error.
+type moveRefusal struct {
+	source, target string
+	reasons        []string
+}
+
+func (m *moveRefusal) add(format string, args ...any) {
+	m.reasons = append(m.reasons, fmt.Sprintf(format, args...))
+}
+
+// report adds the error, when there is something to report, with recipe
+// (what to write instead of the moved block) after the reasons.
+func (m *moveRefusal) report(diags *diag.Diagnostics, recipe string) bool {
+	if len(m.reasons) == 0 {
+		return false
+	}
+	detail := fmt.Sprintf("This %s cannot be moved to %s:\n\n- %s", m.source, m.target, strings.Join(m.reasons, "\n- "))
+	if recipe != "" {
+		detail += "\n\n" + recipe
+	}
+	diags.AddError(fmt.Sprintf("Cannot move %s to %s", m.source, m.target), detail)
+	return true
+}
+
+// removedImportRecipe is the way in when a move is refused: forget the
+// source resource without destroying anything (a removed block), and import
+// the object with the target resource; Palette is left as it is.
+func removedImportRecipe(source, target, id string, more ...string) string {
+	s := fmt.Sprintf("Instead of the moved block, write (Terraform 1.7 or later):\n\n"+
+		"  removed {\n    from = %s.<name>\n    lifecycle {\n      destroy = false\n    }\n  }\n\n"+
+		"  import {\n    to = %s.<name>\n    id = %q\n  }\n\n"+
+		"The removed block makes Terraform forget the %s without changing anything in Palette; the import block "+
+		"brings the same object in. What this provider does not manage stays in Palette as it is, outside Terraform.",
+		source, target, id, source)
+	for _, m := range more {
+		s += "\n\n" + m
+	}
+	return s
+}
+
+// setMovedAttributes sets each value of attrs on the target state.
+func setMovedAttributes(ctx context.Context, resp *resource.MoveStateResponse, attrs map[string]attr.Value) {
+	for name, v := range attrs {
+		resp.Diagnostics.Append(resp.TargetState.SetAttribute(ctx, path.Root(name), v)...)
+	}
+}
