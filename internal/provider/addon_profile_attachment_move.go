@@ -28,9 +28,9 @@ var spectroAddonDeploymentVersions = []int64{2, 3}
 // November 2022: the cluster UID followed by the profile's name); the
 // profile's UID is also cluster_profile[0].id.
 type spectroAddonDeploymentState struct {
-	ID             string `json:"id"`
-	ClusterUID     string `json:"cluster_uid"`
-	Context        string `json:"context"`
+	ID             string                          `json:"id"`
+	ClusterUID     string                          `json:"cluster_uid"`
+	Context        string                          `json:"context"`
 	ClusterProfile []spectroAddonDeploymentProfile `json:"cluster_profile"`
 }
 

@@ -121,7 +121,9 @@ func TestMoveImportedCluster_fromBrownfield(t *testing.T) {
 		{"v2 after terraform import (<uid>:project)", 2, brownfieldState(2, map[string]any{"id": testMoveUID + ":project", "cloud_type": "vsphere"}),
 			with(func(w *want) { w.cloudType = "vsphere" })},
 		{"v2 force_delete and skip_completion", 2, brownfieldState(2, map[string]any{"force_delete": true, "skip_completion": true, "cloud_type": "openshift"}),
-			with(func(w *want) { w.deletionPolicy, w.waitFor, w.cloudType = deletionPolicyForce, waitForNone, "openshift" })},
+			with(func(w *want) {
+				w.deletionPolicy, w.waitFor, w.cloudType = deletionPolicyForce, waitForNone, "openshift"
+			})},
 		{"v1 eks-anywhere", 1, brownfieldState(1, map[string]any{"cloud_type": "eks-anywhere"}), with(func(w *want) { w.cloudType = "eks-anywhere" })},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
