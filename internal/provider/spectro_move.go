@@ -21,18 +21,26 @@ import (
 // version's JSON shape is described beside the resource that takes it
 // (imported_cluster_move.go, addon_profile_attachment_move.go).
 
-// spectroProvider is the namespace/type of Spectro Cloud's provider; the
-// hostname is not compared (a mirror of the registry serves it under another).
-const spectroProvider = "spectrocloud/spectrocloud"
+// spectroProvider is the namespace and type of Spectro Cloud's provider.
+const spectroNamespace, spectroProviderType = "spectrocloud", "spectrocloud"
 
 // spectroSource tells whether a move request is from resource type typ of
-// Spectro Cloud's provider.
+// Spectro Cloud's provider. Terraform sends the provider's full address;
+// the hostname is not compared (a mirror of the registry serves it under
+// another). OpenTofu before 1.12.4 sends the provider's type alone.
 func spectroSource(req resource.MoveStateRequest, typ string) bool {
-	addr := req.SourceProviderAddress
-	if i := strings.Index(addr, "/"); i >= 0 && strings.Count(addr, "/") == 2 {
-		addr = addr[i+1:]
+	if req.SourceTypeName != typ {
+		return false
 	}
-	return req.SourceTypeName == typ && addr == spectroProvider
+	parts := strings.Split(req.SourceProviderAddress, "/")
+	switch len(parts) {
+	case 1:
+		return parts[0] == spectroProviderType
+	case 2, 3:
+		n := len(parts)
+		return parts[n-2] == spectroNamespace && parts[n-1] == spectroProviderType
+	}
+	return false
 }
 
 // decodeSpectroState decodes the source state's JSON into v, after checking
@@ -48,7 +56,7 @@ func decodeSpectroState(req resource.MoveStateRequest, versions []int64, v any, 
 			fmt.Sprintf("The state of this %s was saved with schema version %d; this provider moves versions %s, those that %s has published. "+
 				"A newer version of this provider may know it; until then, bring the resource in with a `removed` block "+
 				"(lifecycle { destroy = false }) and an `import` block instead of the `moved` block.",
-				req.SourceTypeName, req.SourceSchemaVersion, strings.Join(known, ", "), spectroProvider))
+				req.SourceTypeName, req.SourceSchemaVersion, strings.Join(known, ", "), spectroNamespace+"/"+spectroProviderType))
 		return false
 	}
 	if req.SourceRawState == nil || len(req.SourceRawState.JSON) == 0 {

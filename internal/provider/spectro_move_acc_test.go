@@ -30,7 +30,9 @@ import (
 // dev_overrides, at a stand-in: this provider's own binary under the name
 // terraform-provider-spectrocloud. Users have Spectro's provider installed
 // anyway; once the move is applied the state no longer names it, and the
-// last plan here runs without the stand-in.
+// last plan here runs without the stand-in. OpenTofu (1.10 or later) moves
+// the same way; it looks the state's provider up as
+// registry.opentofu.org/spectrocloud/spectrocloud, hence two overrides.
 
 // moveCLIConfig returns a CLI config with this provider's binary as
 // terraform-palette/palette and as the spectrocloud/spectrocloud stand-in.
@@ -50,10 +52,11 @@ func moveCLIConfig(t *testing.T) string {
   dev_overrides {
     "terraform-palette/palette" = %q
     "registry.terraform.io/spectrocloud/spectrocloud" = %q
+    "registry.opentofu.org/spectrocloud/spectrocloud" = %q
   }
   direct {}
 }
-`, filepath.Dir(bin), stand)
+`, filepath.Dir(bin), stand, stand)
 	if err := os.WriteFile(rc, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -64,10 +67,11 @@ func moveCLIConfig(t *testing.T) string {
 func moveTestPrecheck(t *testing.T) {
 	t.Helper()
 	testAccPreCheck(t)
-	if usingOpenTofu() {
-		t.Skip("OpenTofu does not call a provider's MoveResourceState: a moved block between resource types of two providers fails there")
-	}
-	if major, minor := cliVersion(t); major == 1 && minor < 8 {
+	major, minor := cliVersion(t)
+	switch {
+	case usingOpenTofu() && major == 1 && minor < 10:
+		t.Skipf("moved blocks between resource types need OpenTofu 1.10 or later (have 1.%d)", minor)
+	case major == 1 && minor < 8:
 		t.Skipf("moved blocks between resource types need Terraform 1.8 or later (have 1.%d)", minor)
 	}
 }

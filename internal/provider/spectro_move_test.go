@@ -208,6 +208,7 @@ func TestMove_otherSources(t *testing.T) {
 	}{
 		{"other type", testSpectroAddress, "spectrocloud_cluster_aws", &importedClusterResource{}},
 		{"other provider", "registry.terraform.io/example/spectrocloud", spectroBrownfieldType, &importedClusterResource{}},
+		{"other provider's short name", "spectro", spectroBrownfieldType, &importedClusterResource{}},
 		{"attachment from brownfield", testSpectroAddress, spectroBrownfieldType, &addonProfileAttachmentResource{}},
 		{"cluster from addon deployment", testSpectroAddress, spectroAddonDeploymentType, &importedClusterResource{}},
 	} {
@@ -218,9 +219,12 @@ func TestMove_otherSources(t *testing.T) {
 			}
 		})
 	}
-	// A mirror of the registry serves the provider under another hostname.
-	if _, _, took, diags := runMove(t, &importedClusterResource{}, "terraform.example.com/spectrocloud/spectrocloud", spectroBrownfieldType, 2, brownfieldState(2, nil)); !took || diags.HasError() {
-		t.Errorf("a mirror's address: took %v, %v", took, diags)
+	// A mirror of the registry serves the provider under another hostname;
+	// OpenTofu before 1.12.4 sends the type alone.
+	for _, address := range []string{"terraform.example.com/spectrocloud/spectrocloud", "spectrocloud/spectrocloud", "spectrocloud"} {
+		if _, _, took, diags := runMove(t, &importedClusterResource{}, address, spectroBrownfieldType, 2, brownfieldState(2, nil)); !took || diags.HasError() {
+			t.Errorf("address %q: took %v, %v", address, took, diags)
+		}
 	}
 }
 
