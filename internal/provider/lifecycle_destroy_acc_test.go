@@ -14,9 +14,11 @@ import (
 
 // TestAccImportedCluster_lifecycleDestroyFalse: Terraform 1.16's
 // `lifecycle { destroy = false }` makes a destroy forget the resource
-// instead of deleting it. The provider's delete is never called, so even
-// deletion_policy = "force" leaves the cluster imported in Palette and its
-// agent in the cluster.
+// instead of deleting it. The provider's delete is never called, so with
+// each deletion_policy — even "force", which would remove the agent's
+// objects itself — the cluster stays imported (Running) in Palette and its
+// agent stays in the cluster: destroy = false wins, and deletion_policy
+// only matters once the lifecycle rule is gone.
 //
 // OpenTofu (1.12 and later) forgets it too, but its destroy then exits with
 // "Destroy was successful but left behind forgotten instances" unless given
@@ -31,26 +33,30 @@ func TestAccImportedCluster_lifecycleDestroyFalse(t *testing.T) {
 	if major, minor := cliVersion(t); major == 1 && minor < 16 {
 		t.Skipf("lifecycle { destroy = false } needs Terraform 1.16 or later (have %d.%d)", major, minor)
 	}
-	env := newTestEnv(t, testEnvOptions{flavor: "generic", leavesClusters: true})
-	var uid string
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			c, err := env.Client.GetCluster(context.Background(), uid)
-			if err != nil || c.Status.State != wire.StateRunning {
-				return fmt.Errorf("destroy = false must leave the cluster imported: %v %w", c, err)
-			}
-			if !hasObject(env.agentObjects(t, uid), "Deployment", manifest.AgentDeployment) {
-				return fmt.Errorf("destroy = false must leave the agent in place")
-			}
-			return nil
-		},
-		Steps: []resource.TestStep{{
-			Config: testAccImportedClusterConfig(env, "forget", "read_only", `  deletion_policy = "force"
+	for _, policy := range []string{deletionPolicyDeregister, deletionPolicyForce, deletionPolicyAbandon} {
+		t.Run(policy, func(t *testing.T) {
+			env := newTestEnv(t, testEnvOptions{flavor: "generic", leavesClusters: true})
+			var uid string
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy: func(*terraform.State) error {
+					c, err := env.Client.GetCluster(context.Background(), uid)
+					if err != nil || c.Status.State != wire.StateRunning {
+						return fmt.Errorf("destroy = false with deletion_policy = %q must leave the cluster imported: %v %w", policy, c, err)
+					}
+					if !hasObject(env.agentObjects(t, uid), "Deployment", manifest.AgentDeployment) {
+						return fmt.Errorf("destroy = false with deletion_policy = %q must leave the agent in place", policy)
+					}
+					return nil
+				},
+				Steps: []resource.TestStep{{
+					Config: testAccImportedClusterConfig(env, "forget-"+policy, "read_only", fmt.Sprintf(`  deletion_policy = %q
   lifecycle {
     destroy = false
-  }`),
-			Check: stateID(testResource, &uid),
-		}},
-	})
+  }`, policy)),
+					Check: stateID(testResource, &uid),
+				}},
+			})
+		})
+	}
 }
