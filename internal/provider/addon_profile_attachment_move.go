@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -46,31 +47,17 @@ type spectroAddonDeploymentProfile struct {
 	Variables map[string]string `json:"variables"`
 }
 
+// MoveState takes a spectrocloud_addon_deployment's state. Values are left
+// to the refresh that follows the move, as after `terraform import`:
+// Spectro's state holds each listed pack's whole values, while ours holds
+// overrides merged onto the profile's; the refresh shows a pack's whole
+// values where they differ from the profile's, and the plan takes a
+// configured override that merges to them as no change.
 func (r *addonProfileAttachmentResource) MoveState(context.Context) []resource.StateMover {
-	return []resource.StateMover{{StateMover: r.moveFromAddonDeployment}}
-}
-
-// moveFromAddonDeployment carries a spectrocloud_addon_deployment's state
-// over. Values are left to the refresh that follows the move, as after
-// `terraform import`: Spectro's state holds each listed pack's whole values,
-// while ours holds overrides merged onto the profile's; the refresh shows a
-// pack's whole values where they differ from the profile's, and the plan
-// takes a configured override that merges to them as no change.
-func (r *addonProfileAttachmentResource) moveFromAddonDeployment(ctx context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
-	if !spectroSource(req, spectroAddonDeploymentType) {
-		return
-	}
-	var src spectroAddonDeploymentState
-	if !decodeSpectroState(req, spectroAddonDeploymentVersions, &src, &resp.Diagnostics) {
-		return
-	}
-	attrs, ok := addonDeploymentTarget(src, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	setMovedAttributes(ctx, resp, attrs)
-	setAttachmentIdentity(ctx, resp.TargetIdentity, attrs["cluster_id"].(types.String).ValueString(),
-		attrs["profile_id"].(types.String).ValueString(), &resp.Diagnostics)
+	return []resource.StateMover{spectroMover(spectroAddonDeploymentType, spectroAddonDeploymentVersions, addonDeploymentTarget,
+		func(ctx context.Context, id *tfsdk.ResourceIdentity, attrs map[string]string, diags *diag.Diagnostics) {
+			setAttachmentIdentity(ctx, id, attrs["cluster_id"], attrs["profile_id"], diags)
+		})}
 }
 
 // addonDeploymentTarget maps an addon deployment's state to

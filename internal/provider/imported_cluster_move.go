@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
@@ -69,31 +70,18 @@ type spectroBrownfieldState struct {
 	MachinePool        []json.RawMessage `json:"machine_pool"`
 }
 
+// MoveState takes a spectrocloud_cluster_brownfield's state. What Palette
+// reads back (state, health, labels, the import mode when it shows) the
+// refresh that follows the move fills in; what only the state knew (the
+// proxy, the description it was given) comes from the source. Attributes
+// of ours without a counterpart get the values a configuration that does
+// not set them plans (wait_for, deletion_policy), so that a change there is
+// an in-place update of settings, never a new import.
 func (r *importedClusterResource) MoveState(context.Context) []resource.StateMover {
-	return []resource.StateMover{{StateMover: r.moveFromBrownfield}}
-}
-
-// moveFromBrownfield carries a spectrocloud_cluster_brownfield's state over.
-// What Palette reads back (state, health, labels, the import mode when it
-// shows) the refresh that follows the move fills in; what only the state
-// knew (the proxy, the description it was given) comes from the source.
-// Attributes of ours without a counterpart get the values a configuration
-// that does not set them plans (wait_for, deletion_policy), so that a
-// change there is an in-place update of settings, never a new import.
-func (r *importedClusterResource) moveFromBrownfield(ctx context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
-	if !spectroSource(req, spectroBrownfieldType) {
-		return
-	}
-	var src spectroBrownfieldState
-	if !decodeSpectroState(req, spectroBrownfieldVersions, &src, &resp.Diagnostics) {
-		return
-	}
-	attrs, ok := brownfieldTarget(src, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	setMovedAttributes(ctx, resp, attrs)
-	setClusterIdentity(ctx, resp.TargetIdentity, attrs["id"].(types.String).ValueString(), &resp.Diagnostics)
+	return []resource.StateMover{spectroMover(spectroBrownfieldType, spectroBrownfieldVersions, brownfieldTarget,
+		func(ctx context.Context, id *tfsdk.ResourceIdentity, attrs map[string]string, diags *diag.Diagnostics) {
+			setClusterIdentity(ctx, id, attrs["id"], diags)
+		})}
 }
 
 // brownfieldUID is the cluster UID of a brownfield state's ID.

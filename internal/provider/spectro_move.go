@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // State moves from Spectro Cloud's own provider
@@ -113,9 +115,34 @@ func removedImportRecipe(source, target, id string, more ...string) string {
 	return s
 }
 
-// setMovedAttributes sets each value of attrs on the target state.
-func setMovedAttributes(ctx context.Context, resp *resource.MoveStateResponse, attrs map[string]attr.Value) {
-	for name, v := range attrs {
-		resp.Diagnostics.Append(resp.TargetState.SetAttribute(ctx, path.Root(name), v)...)
-	}
+// spectroMover moves the state of resource type typ of Spectro's provider,
+// saved in one of versions, in the shape S: target maps it to the target
+// resource's attributes (or reports what cannot be moved), and identity
+// writes the target's identity from them. Requests from other types or
+// providers are left to the framework.
+func spectroMover[S any](typ string, versions []int64,
+	target func(S, *diag.Diagnostics) (map[string]attr.Value, bool),
+	identity func(context.Context, *tfsdk.ResourceIdentity, map[string]string, *diag.Diagnostics),
+) resource.StateMover {
+	return resource.StateMover{StateMover: func(ctx context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
+		if !spectroSource(req, typ) {
+			return
+		}
+		var src S
+		if !decodeSpectroState(req, versions, &src, &resp.Diagnostics) {
+			return
+		}
+		attrs, ok := target(src, &resp.Diagnostics)
+		if !ok {
+			return
+		}
+		strs := map[string]string{}
+		for name, v := range attrs {
+			resp.Diagnostics.Append(resp.TargetState.SetAttribute(ctx, path.Root(name), v)...)
+			if s, ok := v.(types.String); ok {
+				strs[name] = s.ValueString()
+			}
+		}
+		identity(ctx, resp.TargetIdentity, strs, &resp.Diagnostics)
+	}}
 }
