@@ -2,13 +2,16 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/manifest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
@@ -59,4 +62,50 @@ func TestAccImportedCluster_lifecycleDestroyFalse(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestAccImportedCluster_lifecycleDestroyFalseBlockRemoved: Terraform keeps
+// `destroy = false` in the configuration only, not in state. Deleting the
+// resource block deletes the rule with it: the plan destroys the cluster,
+// and deletion_policy (kept in state) decides what that does — here
+// "deregister", so the cluster leaves Palette. The docs tell users to write
+// a removed block with destroy = false instead.
+func TestAccImportedCluster_lifecycleDestroyFalseBlockRemoved(t *testing.T) {
+	t.Parallel()
+	testAccPreCheck(t)
+	if usingOpenTofu() {
+		t.Skip("OpenTofu's destroy fails on forgotten instances without -suppress-forget-errors, which terraform-plugin-testing cannot pass")
+	}
+	if major, minor := cliVersion(t); major == 1 && minor < 16 {
+		t.Skipf("lifecycle { destroy = false } needs Terraform 1.16 or later (have %d.%d)", major, minor)
+	}
+	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
+	var uid string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			_, err := findClusterByID(context.Background(), env.Client, uid)
+			switch {
+			case err == nil:
+				return fmt.Errorf("cluster %s is still in Palette: removing its block (and destroy = false with it) must deregister it", uid)
+			case !errors.Is(err, palette.ErrNotFound):
+				return err
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: testAccImportedClusterConfig(env, "forget-removed", "read_only", `  lifecycle {
+    destroy = false
+  }`),
+				Check: stateID(testResource, &uid),
+			},
+			{
+				Config: env.providerConfig(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionDestroy)},
+				},
+			},
+		},
+	})
 }

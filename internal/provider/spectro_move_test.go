@@ -77,7 +77,7 @@ func brownfieldState(v int64, changes map[string]any) map[string]any {
 		"force_delete": false, "force_delete_delay": 20, "timeouts": nil,
 	}
 	if v >= 2 {
-		// Added after schema version 2 was out (v0.29, May 2026).
+		// Added after schema version 2 was out (v0.29.3, May 2026).
 		s["renew_k8s_certificates_now"] = false
 	}
 	maps.Copy(s, changes)
