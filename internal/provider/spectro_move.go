@@ -17,13 +17,13 @@ import (
 
 // State moves from Spectro Cloud's own provider
 // (registry.terraform.io/spectrocloud/spectrocloud): a `moved` block from one
-// of its resources to one of ours (Terraform 1.8 or later) hands the source
+// of its resources to one of ours (Terraform 1.8, OpenTofu 1.10 or later) hands the source
 // resource's state, as JSON in the shape of the schema version it was saved
 // with, to our MoveResourceState. Its schemas are SDKv2 schemas; each
 // version's JSON shape is described beside the resource that takes it
 // (imported_cluster_move.go, addon_profile_attachment_move.go).
 
-// spectroProvider is the namespace and type of Spectro Cloud's provider.
+// spectroNamespace and spectroProviderType name Spectro Cloud's provider.
 const spectroNamespace, spectroProviderType = "spectrocloud", "spectrocloud"
 
 // spectroSource tells whether a move request is from resource type typ of
