@@ -64,19 +64,22 @@ func checkSchedule(sched map[string]string) error {
 	return nil
 }
 
-// scannableCluster refuses a cluster that cannot be scanned: Deleted (404),
-// read-only (400) or being deleted (409).
-func scannableCluster(c *call, row *clusterRow) error {
+// scannableCluster loads the cluster of the path, refusing one that cannot
+// be scanned: Deleted (404), read-only (400) or being deleted (409).
+func (s *Server) scannableCluster(r *http.Request, tx *sql.Tx, c *call) (*clusterRow, error) {
+	row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
 	switch {
+	case err != nil:
+		return nil, err
 	case row.State == wire.StateDeleted:
-		return clusterNotFound(c, row.UID)
+		return nil, clusterNotFound(c, row.UID)
 	case row.ImportMode == wire.ImportModeReadOnly:
-		return errf(http.StatusBadRequest, wire.CodeComplianceScanRequiresFullPermission,
+		return nil, errf(http.StatusBadRequest, wire.CodeComplianceScanRequiresFullPermission,
 			"cluster '%s' was imported read-only: compliance scans require Full Permission", row.UID)
 	case row.State == wire.StateDeleting:
-		return errf(http.StatusConflict, wire.CodeConflict, "cluster '%s' is %s", row.UID, row.State)
+		return nil, errf(http.StatusConflict, wire.CodeConflict, "cluster '%s' is %s", row.UID, row.State)
 	}
-	return nil
+	return row, nil
 }
 
 // GET /v1/spectroclusters/{uid}/features/complianceScan. A cluster with no
@@ -145,11 +148,8 @@ func (s *Server) writeComplianceScan(w http.ResponseWriter, r *http.Request, c *
 	}
 	var uid string
 	err = s.st.write(r.Context(), func(tx *sql.Tx) error {
-		row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
+		row, err := s.scannableCluster(r, tx, c)
 		if err != nil {
-			return err
-		}
-		if err := scannableCluster(c, row); err != nil {
 			return err
 		}
 		now := s.now().UnixNano()
@@ -221,11 +221,8 @@ func (s *Server) runComplianceScan(w http.ResponseWriter, r *http.Request, c *ca
 	slices.Sort(drivers)
 	requestUID := newUID()
 	err := s.st.write(r.Context(), func(tx *sql.Tx) error {
-		row, err := s.findCluster(r.Context(), tx, c, r.PathValue("uid"))
+		row, err := s.scannableCluster(r, tx, c)
 		if err != nil {
-			return err
-		}
-		if err := scannableCluster(c, row); err != nil {
 			return err
 		}
 		now := s.now().UnixNano()
