@@ -262,23 +262,33 @@ func kubeconfigServer(path string) string {
 var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:=,@+-]+$`)
 
 // grepPattern returns a grep pattern (safe unquoted in a shell) that matches
-// the `ps -ef` line of p and of no other process: one of p's arguments no
-// other process's command line contains, its first character made a "."
-// so that grep does not take a leading "-" for an option.
+// the `ps -ef` line of p and of no other process: one of p's arguments, or
+// two consecutive ones, that no other process's command line contains, with
+// "." for the space between two and for the first character (so that grep
+// does not take a leading "-" for an option).
 func grepPattern(p process, procs []process) (string, bool) {
-	for _, a := range p.args[1:] {
-		if len(a) < 8 || !shellSafe.MatchString(a) {
+	var singles, pairs []string
+	for i, a := range p.args[1:] {
+		if !shellSafe.MatchString(a) {
 			continue
 		}
+		if len(a) >= 8 {
+			singles = append(singles, a)
+		}
+		if i+2 < len(p.args) && shellSafe.MatchString(p.args[i+2]) {
+			pairs = append(pairs, a+" "+p.args[i+2])
+		}
+	}
+	for _, c := range append(singles, pairs...) {
 		unique := true
 		for _, o := range procs {
-			if o.pid != p.pid && strings.Contains(strings.Join(o.args, " "), a) {
+			if o.pid != p.pid && strings.Contains(strings.Join(o.args, " "), c) {
 				unique = false
 				break
 			}
 		}
 		if unique {
-			return "." + a[1:], true
+			return "." + strings.ReplaceAll(c[1:], " ", "."), true
 		}
 	}
 	return "", false
