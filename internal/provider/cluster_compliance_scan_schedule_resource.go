@@ -50,13 +50,6 @@ type clusterComplianceScanScheduleModel struct {
 	Sonobuoy   types.String `tfsdk:"sonobuoy"`
 }
 
-// scheduleDrivers are the schedule's attributes and the spec's driver names.
-var scheduleDrivers = []struct{ attr, driver string }{
-	{"kube_bench", wire.DriverKubeBench},
-	{"kube_hunter", wire.DriverKubeHunter},
-	{"sonobuoy", wire.DriverSonobuoy},
-}
-
 // cronRule checks a standard five-field cron expression, as Palette's
 // scheduler reads it.
 var cronRule = stringRule{

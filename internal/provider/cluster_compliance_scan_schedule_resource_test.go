@@ -38,7 +38,7 @@ func (e *testEnv) expectPaletteScanSchedule(t *testing.T, cid string, want map[s
 			if errors.Is(err, palette.ErrNotFound) {
 				return nil
 			}
-			return fmt.Errorf("the cluster still has a scan schedule: %+v, %v", scan, err)
+			return fmt.Errorf("the cluster still has a scan schedule: %+v, %w", scan, err)
 		}
 		if err != nil {
 			return err

@@ -86,7 +86,10 @@ type releasingServer struct {
 	next tfprotov6.ProviderServer
 }
 
-var _ tfprotov6.ProviderServerWithActions = releasingServer{}
+var (
+	_ tfprotov6.ProviderServer = releasingServer{}
+	_ tfprotov6.ActionServer   = releasingServer{}
+)
 
 func (s releasingServer) GetMetadata(ctx context.Context, req *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {
 	return serve(ctx, req, s.next.GetMetadata)
@@ -187,7 +190,7 @@ func (s releasingServer) CloseEphemeralResource(ctx context.Context, req *tfprot
 var errNoActions = errors.New("the provider server does not serve actions")
 
 func (s releasingServer) ValidateActionConfig(ctx context.Context, req *tfprotov6.ValidateActionConfigRequest) (*tfprotov6.ValidateActionConfigResponse, error) {
-	next, ok := s.next.(tfprotov6.ProviderServerWithActions)
+	next, ok := s.next.(tfprotov6.ActionServer)
 	if !ok {
 		return nil, errNoActions
 	}
@@ -195,7 +198,7 @@ func (s releasingServer) ValidateActionConfig(ctx context.Context, req *tfprotov
 }
 
 func (s releasingServer) PlanAction(ctx context.Context, req *tfprotov6.PlanActionRequest) (*tfprotov6.PlanActionResponse, error) {
-	next, ok := s.next.(tfprotov6.ProviderServerWithActions)
+	next, ok := s.next.(tfprotov6.ActionServer)
 	if !ok {
 		return nil, errNoActions
 	}
@@ -206,7 +209,7 @@ func (s releasingServer) PlanAction(ctx context.Context, req *tfprotov6.PlanActi
 // action while Terraform reads the stream's events, after the handler has
 // returned, so the request's context is released when the events end.
 func (s releasingServer) InvokeAction(ctx context.Context, req *tfprotov6.InvokeActionRequest) (*tfprotov6.InvokeActionServerStream, error) {
-	next, ok := s.next.(tfprotov6.ProviderServerWithActions)
+	next, ok := s.next.(tfprotov6.ActionServer)
 	if !ok {
 		return nil, errNoActions
 	}
