@@ -193,7 +193,9 @@ KUBECONFIG_FILE=$(sed -n 's/^export KUBECONFIG=//p' "$LOGS/kube-up.out")
 info "kubeconfig $KUBECONFIG_FILE"
 
 step "Starting the agent runner (it runs every agent Deployment: the kubelet's stand-in)"
-start agents "$BIN/palette-local" agents --kubeconfig "$KUBECONFIG_FILE"
+# kube-bench's checks (the module's cfg/) for the agents' compliance scans.
+start agents "$BIN/palette-local" agents --kubeconfig "$KUBECONFIG_FILE" \
+  --kube-bench-cfg "$(go list -m -f '{{.Dir}}' github.com/aquasecurity/kube-bench)/cfg"
 sleep 0.5
 alive agents || die "the agent runner exited: $(tail -n 3 "$LOGS/agents.log")"
 info "log $LOGS/agents.log"

@@ -85,6 +85,7 @@ type Agent struct {
 	prunedAt     time.Time
 
 	config configState
+	scans  scanState
 
 	removing atomic.Bool
 	removed  atomic.Bool
@@ -192,6 +193,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	defer func() {
 		stopHB()
 		hbDone.Wait()
+		a.scans.wg.Wait()
 	}()
 
 	ticker := time.NewTicker(a.cfg.PollInterval)
@@ -422,6 +424,7 @@ func (a *Agent) poll(ctx context.Context) (done bool, err error) {
 	if desired.ImportMode == wire.ImportModeReadOnly {
 		return false, nil
 	}
+	a.reconcileScans(ctx, desired.ComplianceScan)
 	// Namespaces first: packs and bindings may go into them.
 	cfgErr := a.reconcileConfig(ctx, desired.Namespaces, desired.Rbacs)
 	return false, errors.Join(cfgErr, a.reconcilePacks(ctx, desired.Profiles))

@@ -170,6 +170,9 @@ func (s *Server) agentDesired(w http.ResponseWriter, r *http.Request, c *call) e
 		if out.Namespaces, out.Rbacs, err = desiredConfig(r.Context(), s.st.db, c.agentCluster); err != nil {
 			return err
 		}
+		if out.ComplianceScan, err = desiredComplianceScan(r.Context(), s.st.db, c.agentCluster); err != nil {
+			return err
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

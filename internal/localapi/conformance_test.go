@@ -231,6 +231,57 @@ func TestConformance(t *testing.T) {
 
 	must("upgrade settings", c.Do(ctx, http.MethodPost, "/v1/spectroclusters/"+generic+"/upgrade/settings", map[string]string{"spectroComponents": "lock"}, nil))
 
+	// Compliance scans: the schedule, an on-demand run, the agent's report
+	// of it (exempt: extras.go) and the logs; none on a read-only cluster.
+	every := func(expr string) *wire.ClusterComplianceScanDriverScheduleConfig {
+		return &wire.ClusterComplianceScanDriverScheduleConfig{Schedule: &wire.ClusterFeatureSchedule{ScheduledRunTime: expr}}
+	}
+	must("create scan schedule", c.CreateComplianceScan(ctx, generic, wire.ClusterComplianceScheduleConfig{KubeBench: every("0 3 * * *")}))
+	must("update scan schedule", c.UpdateComplianceScan(ctx, generic, wire.ClusterComplianceScheduleConfig{
+		KubeBench: every("0 4 * * 1"), Sonobuoy: every("30 2 1 * *")}))
+	scan, err := c.GetComplianceScan(ctx, generic)
+	must("get scan schedule", err)
+	if len(scan.Spec.DriverSpec) != 2 || scan.Spec.DriverSpec[wire.DriverKubeBench].Config.Schedule.ScheduledRunTime != "0 4 * * 1" {
+		t.Fatalf("scan schedule %+v", scan.Spec)
+	}
+	if err := c.CreateComplianceScan(ctx, ro, wire.ClusterComplianceScheduleConfig{KubeBench: every("0 3 * * *")}); !palette.IsCode(err, wire.CodeComplianceScanRequiresFullPermission) {
+		t.Fatalf("a scan schedule on a read-only cluster: %v", err)
+	}
+	requestUID, err := c.RunComplianceScan(ctx, generic, wire.ClusterComplianceOnDemandConfig{
+		KubeBench: &wire.ClusterComplianceScanRunConfig{RunScan: true}, Sonobuoy: &wire.ClusterComplianceScanRunConfig{RunScan: true},
+		Syft: &wire.ClusterComplianceScanSyftConfig{RunScan: true, Config: &wire.ClusterComplianceScanSyftDriverConfig{Format: "spdx-json", Scope: "namespace", Namespace: "team-a"}},
+	})
+	must("on-demand scan", err)
+	now := time.Now().UTC()
+	must("agent kube-bench report", agents[generic].ReportScan(ctx, generic, wire.DriverKubeBench, wire.KubeBenchEntity{
+		RequestUID: requestUID, Status: wire.ScanCompleted, Message: "1 passed, 1 failed",
+		Reports: map[string]wire.KubeBenchReport{"master": {Name: "cis-1.11", Type: "master", Time: &now, Pass: 1, Fail: 1, Logs: []wire.KubeBenchLog{
+			{TestID: "1.2.15", Description: "profiling", State: "PASS"}, {TestID: "1.1.1", Description: "perms", State: "FAIL", Remediation: "chmod 600"}}}},
+	}))
+	must("agent sonobuoy report", agents[generic].ReportScan(ctx, generic, wire.DriverSonobuoy, wire.ScanDriverEntity{
+		RequestUID: requestUID, Status: wire.ScanFailed, Reports: map[string]any{}, Message: "unavailable"}))
+	must("agent syft report", agents[generic].ReportScan(ctx, generic, wire.DriverSyft, wire.SyftEntity{
+		RequestUID: requestUID, Status: wire.ScanFailed, Message: "unavailable"}))
+	logs, err := c.GetComplianceScanLogs(ctx, generic)
+	must("scan logs", err)
+	if len(logs.KubeBenchLogs) != 1 || len(logs.SonobuoyLogs) != 1 || len(logs.SyftLogs) != 1 || logs.KubeBenchLogs[0].Status.RequestUID != requestUID {
+		t.Fatalf("scan logs %+v", logs)
+	}
+	kb, err := c.GetKubeBenchLog(ctx, generic, logs.KubeBenchLogs[0].Metadata.UID)
+	must("kube-bench log", err)
+	if kb.Status.State != wire.ScanCompleted || kb.Status.Reports["master"].Fail != 1 {
+		t.Fatalf("kube-bench log %+v", kb.Status)
+	}
+	for _, d := range []string{wire.DriverSonobuoy, wire.DriverSyft} {
+		uid := logs.SonobuoyLogs[0].Metadata.UID
+		if d == wire.DriverSyft {
+			uid = logs.SyftLogs[0].Metadata.UID
+		}
+		must(d+" log", c.Do(ctx, http.MethodGet, "/v1/spectroclusters/"+generic+"/features/complianceScan/logs/"+uid+"/drivers/"+d, nil, nil))
+	}
+	must("delete scan log", c.Do(ctx, http.MethodDelete, "/v1/spectroclusters/"+generic+"/features/complianceScan/logs/"+kb.Metadata.UID, nil, nil))
+	must("remove scan schedule", c.UpdateComplianceScan(ctx, generic, wire.ClusterComplianceScheduleConfig{}))
+
 	// Migration, deletes.
 	must("upgrade", c.UpgradeToFullPermission(ctx, ro))
 	if err := c.UpgradeToFullPermission(ctx, ro); !palette.IsCode(err, wire.CodeAlreadyFullPermission) {
@@ -250,6 +301,11 @@ func TestConformance(t *testing.T) {
 		"GET /v1/spectroclusters/{uid}/config/namespaces/{namespaceUid}", "PUT /v1/spectroclusters/{uid}/config/namespaces/{namespaceUid}",
 		"GET /v1/spectroclusters/{uid}/config/rbacs", "PUT /v1/spectroclusters/{uid}/config/rbacs",
 		"GET /v1/spectroclusters/{uid}/config/rbacs/{rbacUid}", "PUT /v1/spectroclusters/{uid}/config/rbacs/{rbacUid}",
+		"GET /v1/spectroclusters/{uid}/features/complianceScan", "POST /v1/spectroclusters/{uid}/features/complianceScan",
+		"PUT /v1/spectroclusters/{uid}/features/complianceScan", "POST /v1/spectroclusters/{uid}/features/complianceScan/onDemand",
+		"GET /v1/spectroclusters/{uid}/features/complianceScan/logs/drivers",
+		"GET /v1/spectroclusters/{uid}/features/complianceScan/logs/{logUid}/drivers/kubeBench",
+		"DELETE /v1/spectroclusters/{uid}/features/complianceScan/logs/{logUid}",
 	} {
 		if !slices.Contains(sum.Operations, op) {
 			t.Errorf("the server side did not check %s (checked: %v)", op, sum.Operations)

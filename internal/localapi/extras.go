@@ -18,6 +18,12 @@ type Extra struct {
 	Why string
 }
 
+// whyScanReport is why the agent's scan reports are extras.
+const whyScanReport = "the agent's report of a scan run; the spec's path and entity (v1KubeBenchEntity, v1KubeHunterEntity, " +
+	"v1SonobuoyEntity, v1SyftEntity), served to palette-local's agent with its bearer credential, with a message field the " +
+	"entities do not have (why a run failed, e.g. a driver that cannot run without a kubelet), served as status.message of " +
+	"the run's log; a request UID palette-local did not issue is a scheduled run"
+
 // Extras lists palette-local's additions to the spec.
 var Extras = []Extra{
 	{"PATCH /v1/spectroclusters/{uid}/status/imported",
@@ -25,7 +31,11 @@ var Extras = []Extra{
 	{"PUT /v1/spectroclusters/{uid}/heartbeat",
 		"the agent's liveness and the cluster's facts (Kubernetes version, region, instance types, nodes), which palette-local serves where the spec has them; the spec's path (v1SpectroClustersUidHeartbeatUpdate), with the agent's bearer credential and a metadata field v1SpectroClusterHeartbeat does not have"},
 	{"GET /v1/spectroclusters/{uid}/agent/desired",
-		"what the agent must converge to: the import mode, whether to remove itself, the add-on packs with their content, and (Full Permission) the namespace and RBAC entries of GET …/config/namespaces and …/config/rbacs"},
+		"what the agent must converge to: the import mode, whether to remove itself, the add-on packs with their content, and (Full Permission) the namespace and RBAC entries of GET …/config/namespaces and …/config/rbacs and the compliance scan schedule of GET …/features/complianceScan with the on-demand runs not finished yet"},
+	{"PUT /v1/spectroclusters/{uid}/features/complianceScan/logs/drivers/kubeBench", whyScanReport},
+	{"PUT /v1/spectroclusters/{uid}/features/complianceScan/logs/drivers/kubeHunter", whyScanReport},
+	{"PUT /v1/spectroclusters/{uid}/features/complianceScan/logs/drivers/sonobuoy", whyScanReport},
+	{"PATCH /v1/spectroclusters/{uid}/features/complianceScan/logs/drivers/syft", whyScanReport},
 	{"PATCH /v1/spectroclusters/{uid}/packs/status",
 		"the state of the packs the agent deployed, served as status.packs; only the attached profiles' packs (409 otherwise); the spec's path (v1SpectroClustersUidPacksStatusPatch), with the agent's bearer credential and palette-local's own body"},
 	{"PATCH /v1/spectroclusters/{uid}/config/status",

@@ -97,6 +97,23 @@ func (s *Server) routes() {
 	s.handle("POST /v1/dashboard/spectroclusters/metadata/search", p, s.searchClusterMetadata)
 	s.handle("GET /v1/dashboard/projects/metadata", p, s.projectsMetadata)
 
+	// Compliance scans (compliance_scan.go); the agent reports its runs.
+	scan := "/v1/spectroclusters/{uid}/features/complianceScan"
+	s.handle("GET "+scan, p, s.getComplianceScan)
+	s.handle("POST "+scan, p, s.createComplianceScan)
+	s.handle("PUT "+scan, p, s.updateComplianceScan)
+	s.handle("POST "+scan+"/onDemand", p, s.runComplianceScan)
+	s.handle("GET "+scan+"/logs/drivers", p, s.getComplianceScanLogs)
+	s.handle("DELETE "+scan+"/logs/{logUid}", p, s.deleteComplianceScanLog)
+	s.handle("GET "+scan+"/logs/{logUid}/drivers/kubeBench", p, s.getKubeBenchLog)
+	for _, d := range []string{wire.DriverKubeHunter, wire.DriverSonobuoy, wire.DriverSyft} {
+		s.handle("GET "+scan+"/logs/{logUid}/drivers/"+d, p, s.getOtherScanLog(d))
+	}
+	for _, d := range []string{wire.DriverKubeBench, wire.DriverKubeHunter, wire.DriverSonobuoy} {
+		s.handle("PUT "+scan+"/logs/drivers/"+d, a, s.agentScanReport(d))
+	}
+	s.handle("PATCH "+scan+"/logs/drivers/"+wire.DriverSyft, a, s.agentScanReport(wire.DriverSyft))
+
 	// The import manifest, and palette-local's own agent endpoints (extras.go).
 	s.handle("GET /v1/spectroclusters/{uid}/import/manifest", m, s.importManifest)
 	s.handle("PATCH /v1/spectroclusters/{uid}/status/imported", a, s.agentImported)

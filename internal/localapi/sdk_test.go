@@ -525,6 +525,44 @@ func TestPaletteSDK(t *testing.T) {
 		t.Fatal("UpdatePauseAgentUpgradeSettingCluster without spectroComponents: no error")
 	}
 
+	// Compliance scans: the SDK's scan functions (a cluster with no schedule
+	// is a 404, which GetClusterScanConfig reads as nil; Apply creates,
+	// then updates), an on-demand run, and its logs.
+	if got, err := c.GetClusterScanConfig(genericUID); err != nil || got != nil {
+		t.Fatalf("GetClusterScanConfig before any schedule: %+v, %v; want nil, nil", got, err)
+	}
+	kubeBenchAt := func(expr string) *models.V1ClusterComplianceScheduleConfig {
+		return &models.V1ClusterComplianceScheduleConfig{KubeBench: &models.V1ClusterComplianceScanKubeBenchScheduleConfig{
+			Schedule: &models.V1ClusterFeatureSchedule{ScheduledRunTime: expr}}}
+	}
+	for _, expr := range []string{"0 3 * * *", "15 4 * * 1"} {
+		if err := c.ApplyClusterScanConfig(genericUID, kubeBenchAt(expr)); err != nil {
+			t.Fatalf("ApplyClusterScanConfig(%s): %v", expr, err)
+		}
+		got, err := c.GetClusterScanConfig(genericUID)
+		if err != nil || got == nil || got.Spec.DriverSpec["kubeBench"].Config.Schedule.ScheduledRunTime != expr {
+			t.Fatalf("GetClusterScanConfig after Apply(%s): %+v, %v", expr, got, err)
+		}
+	}
+	if err := c.CreateClusterScanConfig(genericUID, kubeBenchAt("0 3 * * *")); err == nil {
+		t.Fatal("CreateClusterScanConfig on a cluster with a schedule: no error")
+	}
+	if err := c.UpdateClusterScanConfig(genericUID, kubeBenchAt("61 * * * *")); err == nil {
+		t.Fatal("UpdateClusterScanConfig with a bad cron expression: no error")
+	}
+	if err := c.CreateComplianceScanOnDemandCreateClusterScanConfig(genericUID, &models.V1ClusterComplianceOnDemandConfig{
+		KubeBench: &models.V1ClusterComplianceScanKubeBenchConfig{RunScan: true}}); err != nil {
+		t.Fatalf("CreateComplianceScanOnDemandCreateClusterScanConfig: %v", err)
+	}
+	if logs, err := c.GetComplianceScanOnDemandScanLogs(genericUID); err != nil || len(logs.KubeBenchLogs) != 1 ||
+		logs.KubeBenchLogs[0].Status.State != wire.ScanInitiated {
+		t.Fatalf("GetComplianceScanOnDemandScanLogs: %+v, %v", logs, err)
+	}
+	if desired, err := ag.GetAgentDesired(ctx, genericUID); err != nil || desired.ComplianceScan == nil ||
+		len(desired.ComplianceScan.Requests) != 1 || desired.ComplianceScan.Schedules[wire.DriverKubeBench] != "15 4 * * 1" {
+		t.Fatalf("agent desired after the scan schedule and run: %+v, %v", desired, err)
+	}
+
 	// A Full Permission cluster takes them before its agent runs (the agent
 	// applies them once it does).
 	err = c.ApplyClusterRbacConfig(awsUID, []*models.V1ClusterRbacInputEntity{{Metadata: &models.V1ObjectMetaUpdateEntity{Name: "empty"}}})

@@ -118,6 +118,33 @@ var migrations = []string{
 	);
 	CREATE INDEX cluster_config_entries_list ON cluster_config_entries(cluster_uid, kind, position);
 	DELETE FROM cluster_extras WHERE kind IN ('namespaces', 'rbacs');`,
+	// 5: a cluster's compliance scan schedule (v1ClusterComplianceScheduleConfig
+	// as JSON; no row: nothing scheduled) and the runs of its scan drivers,
+	// each with the agent's last report (compliance_scan.go).
+	`CREATE TABLE compliance_scans (
+		cluster_uid TEXT PRIMARY KEY REFERENCES clusters(uid),
+		uid TEXT NOT NULL,
+		schedule TEXT NOT NULL,
+		created INTEGER NOT NULL,
+		modified INTEGER NOT NULL
+	);
+	CREATE TABLE compliance_scan_logs (
+		uid TEXT PRIMARY KEY,
+		cluster_uid TEXT NOT NULL REFERENCES clusters(uid),
+		driver TEXT NOT NULL,
+		request_uid TEXT NOT NULL,
+		actor TEXT NOT NULL,
+		state TEXT NOT NULL,
+		message TEXT NOT NULL DEFAULT '',
+		reports TEXT NOT NULL DEFAULT '',
+		syft_config TEXT NOT NULL DEFAULT '',
+		created INTEGER NOT NULL,
+		modified INTEGER NOT NULL,
+		started INTEGER,
+		ended INTEGER,
+		UNIQUE(cluster_uid, driver, request_uid)
+	);
+	CREATE INDEX compliance_scan_logs_cluster ON compliance_scan_logs(cluster_uid, created);`,
 }
 
 // queryer is what *sql.DB and *sql.Tx have in common.

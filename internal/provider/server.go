@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -78,14 +79,17 @@ func serve[Req, Resp any](ctx context.Context, req Req, handler func(context.Con
 }
 
 // releasingServer is the framework's server with every request of
-// tfprotov6.ProviderServer served through serve. (List resources, actions
-// and state stores, optional interfaces of terraform-plugin-go, are not
-// offered by this provider, so they are not passed on.)
+// tfprotov6.ProviderServer and of its actions served through serve. (List
+// resources and state stores, optional interfaces of terraform-plugin-go,
+// are not offered by this provider, so they are not passed on.)
 type releasingServer struct {
 	next tfprotov6.ProviderServer
 }
 
-var _ tfprotov6.ProviderServer = releasingServer{}
+var (
+	_ tfprotov6.ProviderServer = releasingServer{}
+	_ tfprotov6.ActionServer   = releasingServer{}
+)
 
 func (s releasingServer) GetMetadata(ctx context.Context, req *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {
 	return serve(ctx, req, s.next.GetMetadata)
@@ -179,4 +183,54 @@ func (s releasingServer) RenewEphemeralResource(ctx context.Context, req *tfprot
 
 func (s releasingServer) CloseEphemeralResource(ctx context.Context, req *tfprotov6.CloseEphemeralResourceRequest) (*tfprotov6.CloseEphemeralResourceResponse, error) {
 	return serve(ctx, req, s.next.CloseEphemeralResource)
+}
+
+// errNoActions is what the action requests answer when the wrapped server
+// has no actions (never: the framework's has).
+var errNoActions = errors.New("the provider server does not serve actions")
+
+func (s releasingServer) ValidateActionConfig(ctx context.Context, req *tfprotov6.ValidateActionConfigRequest) (*tfprotov6.ValidateActionConfigResponse, error) {
+	next, ok := s.next.(tfprotov6.ActionServer)
+	if !ok {
+		return nil, errNoActions
+	}
+	return serve(ctx, req, next.ValidateActionConfig)
+}
+
+func (s releasingServer) PlanAction(ctx context.Context, req *tfprotov6.PlanActionRequest) (*tfprotov6.PlanActionResponse, error) {
+	next, ok := s.next.(tfprotov6.ActionServer)
+	if !ok {
+		return nil, errNoActions
+	}
+	return serve(ctx, req, next.PlanAction)
+}
+
+// InvokeAction is serve for a streamed answer: the framework runs the
+// action while Terraform reads the stream's events, after the handler has
+// returned, so the request's context is released when the events end.
+func (s releasingServer) InvokeAction(ctx context.Context, req *tfprotov6.InvokeActionRequest) (*tfprotov6.InvokeActionServerStream, error) {
+	next, ok := s.next.(tfprotov6.ActionServer)
+	if !ok {
+		return nil, errNoActions
+	}
+	inflight.Add(1)
+	ctx = palette.MaskURLCredentials(ctx)
+	ctx, unbind := bindToProcess(ctx)
+	rc := newReleasableContext(ctx)
+	done := func() {
+		rc.release()
+		unbind()
+		inflight.Done()
+	}
+	stream, err := next.InvokeAction(rc, req)
+	if err != nil || stream == nil || stream.Events == nil {
+		done()
+		return stream, err
+	}
+	events := stream.Events
+	stream.Events = func(push func(tfprotov6.InvokeActionEvent) bool) {
+		defer done()
+		events(push)
+	}
+	return stream, nil
 }

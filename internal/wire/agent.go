@@ -43,6 +43,27 @@ type AgentDesired struct {
 	// clusters only).
 	Namespaces []ClusterNamespaceResource `json:"namespaces,omitempty"`
 	Rbacs      []ClusterRbac              `json:"rbacs,omitempty"`
+	// ComplianceScan is what the agent must scan (Full Permission
+	// clusters only).
+	ComplianceScan *AgentComplianceScan `json:"complianceScan,omitempty"`
+}
+
+// AgentComplianceScan is the cluster's scan schedule and the on-demand runs
+// not finished yet, for palette-local's agent.
+type AgentComplianceScan struct {
+	// Schedules are cron expressions by driver (kubeBench, kubeHunter,
+	// sonobuoy), as GET …/features/complianceScan shows them.
+	Schedules map[string]string `json:"schedules,omitempty"`
+	// Requests are the on-demand runs still Initiated or InProgress.
+	Requests []AgentScanRequest `json:"requests,omitempty"`
+}
+
+// AgentScanRequest is one on-demand run: its request UID and the drivers
+// to run, with syft's settings when syft is one of them.
+type AgentScanRequest struct {
+	RequestUID string                                 `json:"requestUid"`
+	Drivers    []string                               `json:"drivers"`
+	Syft       *ClusterComplianceScanSyftDriverConfig `json:"syft,omitempty"`
 }
 
 // ConfigEntryStatus is the agent's report on one namespace or RBAC entry:

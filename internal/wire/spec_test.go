@@ -62,6 +62,28 @@ func TestWireTypesMatchSpec(t *testing.T) {
 		{wire.CloudConfig{}, "v1GcpCloudConfig", "/spec/clusterConfig/location"},
 		// Azure names its region "location".
 		{wire.CloudConfig{}, "v1AzureCloudConfig", "/spec/clusterConfig/region"},
+		{wire.ClusterComplianceScan{}, "v1ClusterComplianceScan", ""},
+		{wire.ClusterComplianceScheduleConfig{}, "v1ClusterComplianceScheduleConfig", ""},
+		{wire.ClusterComplianceScanDriverScheduleConfig{}, "v1ClusterComplianceScanKubeBenchScheduleConfig", ""},
+		{wire.ClusterComplianceScanDriverScheduleConfig{}, "v1ClusterComplianceScanKubeHunterScheduleConfig", ""},
+		{wire.ClusterComplianceScanDriverScheduleConfig{}, "v1ClusterComplianceScanSonobuoyScheduleConfig", ""},
+		{wire.ClusterComplianceOnDemandConfig{}, "v1ClusterComplianceOnDemandConfig", ""},
+		{wire.ClusterComplianceScanRunConfig{}, "v1ClusterComplianceScanKubeBenchConfig", ""},
+		{wire.ClusterComplianceScanRunConfig{}, "v1ClusterComplianceScanKubeHunterConfig", ""},
+		{wire.ClusterComplianceScanRunConfig{}, "v1ClusterComplianceScanSonobuoyConfig", ""},
+		{wire.ClusterComplianceScanLogs{}, "v1ClusterComplianceScanLogs", ""},
+		{wire.ClusterScanLogKubeBench{}, "v1ClusterScanLogKubeBench", ""},
+		{wire.ClusterScanLog{}, "v1ClusterScanLogKubeHunter", ""},
+		{wire.ClusterScanLog{}, "v1ClusterScanLogSonobuoy", ""},
+		{wire.ClusterScanLog{}, "v1ClusterScanLogSyft", ""},
+		{wire.KubeBenchReport{}, "v1KubeBenchReport", ""},
+		{wire.KubeBenchReport{}, "v1KubeBenchReportEntity", ""},
+		// The agent's reports carry a message the spec's entities do not
+		// have (internal/localapi/extras.go).
+		{wire.KubeBenchEntity{}, "v1KubeBenchEntity", "/message"},
+		{wire.ScanDriverEntity{}, "v1KubeHunterEntity", "/message"},
+		{wire.ScanDriverEntity{}, "v1SonobuoyEntity", "/message"},
+		{wire.SyftEntity{}, "v1SyftEntity", "/message"},
 	}
 	// A wire type carries the name of the spec definition it stands for
 	// (v1SpectroCluster → SpectroCluster), unless it stands for several.
@@ -69,6 +91,10 @@ func TestWireTypesMatchSpec(t *testing.T) {
 		"ImportRequest": "one body for every cloud type's import entity",
 		"CloudConfig":   "one answer for every cloud type's cloud config",
 		"UIDResponse":   "v1Uid, with Go's initialism",
+		"ClusterComplianceScanDriverScheduleConfig": "one schedule for the three drivers' alike definitions",
+		"ClusterComplianceScanRunConfig":            "one on-demand config for the three drivers' alike definitions",
+		"ClusterScanLog":                            "one log for the kubeHunter, sonobuoy and syft logs, without their reports",
+		"ScanDriverEntity":                          "one report for kubeHunter and sonobuoy runs without reports",
 	}
 	named := map[string]bool{}
 	for _, tc := range cases {

@@ -33,7 +33,7 @@ Usage:
   palette-local project create --data-dir DIR NAME
   palette-local profile create --data-dir DIR [--project NAME] -f FILE.yaml
   palette-local cluster rotate-credentials --data-dir DIR CLUSTER_UID
-  palette-local agents --kubeconfig FILE [--log-level info]
+  palette-local agents --kubeconfig FILE [--kube-bench-cfg DIR] [--log-level info]
 `
 
 func main() {
@@ -314,11 +314,19 @@ func agents(args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the cluster whose agents to run")
 	logLevel := fs.String("log-level", "info", "log level")
+	kubeBench := fs.String("kube-bench-cfg", os.Getenv(agent.EnvKubeBenchConfig),
+		"kube-bench's checks: the cfg directory of the github.com/aquasecurity/kube-bench module "+
+			"(default $"+agent.EnvKubeBenchConfig+", else the Go module cache)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *kubeconfig == "" {
 		return errors.New("--kubeconfig is required")
+	}
+	if *kubeBench != "" {
+		if err := os.Setenv(agent.EnvKubeBenchConfig, *kubeBench); err != nil {
+			return err
+		}
 	}
 	logger, err := newLogger(*logLevel, stderr)
 	if err != nil {
