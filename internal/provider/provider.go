@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -30,6 +31,7 @@ import (
 var (
 	_ provider.Provider                       = &paletteProvider{}
 	_ provider.ProviderWithEphemeralResources = &paletteProvider{}
+	_ provider.ProviderWithListResources      = &paletteProvider{}
 )
 
 // Environment variables the provider reads when an attribute is not set.
@@ -235,6 +237,7 @@ func (p *paletteProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
 }
 
 func (p *paletteProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -243,6 +246,17 @@ func (p *paletteProvider) Resources(_ context.Context) []func() resource.Resourc
 		NewAddonProfileAttachmentResource,
 		NewClusterNamespaceResource,
 		NewClusterRoleBindingResource,
+	}
+}
+
+// ListResources are the resources `terraform query` lists (Terraform 1.14
+// or later), each under its resource's type name.
+func (p *paletteProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewImportedClusterListResource,
+		NewAddonProfileAttachmentListResource,
+		NewClusterNamespaceListResource,
+		NewClusterRoleBindingListResource,
 	}
 }
 
