@@ -41,7 +41,15 @@ func (l *addonProfileAttachmentListResource) Metadata(_ context.Context, req res
 func (l *addonProfileAttachmentListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the add-on profiles attached to the project's imported clusters (or to one of them), " +
-			"sorted by cluster name and profile UID, from Palette's paged cluster search.",
+			"for `terraform query` (Terraform 1.14 or later; OpenTofu has no `query`). The listing reads Palette's paged " +
+			"cluster search, which shows each cluster's attached profiles with their packs' values (50 clusters a request), " +
+			"and the metadata search; with the resources, also each attached profile once (`GET /v1/clusterprofiles/{uid}` " +
+			"and its variables) and, only for clusters whose profile defines variables, the cluster's variables.\n\n" +
+			"Each result carries the attachment's identity (`cluster_id`, `profile_id`) and, with `include_resource = true` " +
+			"or `terraform query -generate-config-out=FILE`, the resource as an import reads it (`values` holds each pack's " +
+			"whole values where they differ from the profile's), so that the generated configuration, applied with the " +
+			"generated `import` blocks, imports the attachments and then plans no changes. `packs`, the agent's pack " +
+			"status, is in no batched answer: it is null in results, and the import reads it.",
 		Attributes: map[string]schema.Attribute{
 			"cluster_id": schema.StringAttribute{
 				Optional:            true,

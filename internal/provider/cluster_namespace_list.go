@@ -41,7 +41,11 @@ func (l *clusterNamespaceListResource) ListResourceConfigSchema(_ context.Contex
 // entries: the cluster, required.
 func clusterEntriesListSchema(what, endpoint string) schema.Schema {
 	return schema.Schema{
-		MarkdownDescription: fmt.Sprintf("Lists the %s Palette configures on one imported cluster, from its list (`%s`, one request).", what, endpoint),
+		MarkdownDescription: fmt.Sprintf("Lists the %s Palette configures on one imported cluster, from its list (`%s`, one request), "+
+			"for `terraform query` (Terraform 1.14 or later; OpenTofu has no `query`). Each result carries the entry's identity "+
+			"(`cluster_id`, `name`) and, with `include_resource = true` or `terraform query -generate-config-out=FILE`, the "+
+			"resource as an import reads it: the generated configuration, applied with the generated `import` blocks, imports "+
+			"the entries and then plans no changes.", what, endpoint),
 		Attributes: map[string]schema.Attribute{
 			"cluster_id": schema.StringAttribute{
 				Required:            true,

@@ -44,7 +44,14 @@ func (l *importedClusterListResource) Metadata(_ context.Context, req resource.M
 func (l *importedClusterListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the imported clusters of the provider's project that match every filter given (none: all of " +
-			"them, except deleted ones), sorted by name, from Palette's paged cluster search and its metadata search.",
+			"them, except deleted ones), sorted by name, for `terraform query` (Terraform 1.14 or later; OpenTofu has no " +
+			"`query`). The listing reads Palette's paged cluster search (50 clusters a request) and its metadata search " +
+			"(one request), whatever the filters: about N/50 + 2 requests for N clusters.\n\n" +
+			"Each result carries the cluster's identity (`id`) and, with `include_resource = true` or " +
+			"`terraform query -generate-config-out=FILE`, the resource as an import reads it, so that the generated " +
+			"configuration, applied with the generated `import` blocks, imports the clusters and then plans no changes. " +
+			"The searches carry no Kubernetes version and no instance types: a result of a cloud-specific cluster has " +
+			"them empty (a generic cluster has neither), and the import reads them.",
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
 				Optional: true, MarkdownDescription: "Only the cluster of exactly this name.",

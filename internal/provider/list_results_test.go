@@ -37,7 +37,7 @@ func listAll(t *testing.T, srv tfprotov6.ProviderServer, sch *tfprotov6.GetProvi
 	if err != nil {
 		t.Fatal(err)
 	}
-	ls, ok := srv.(tfprotov6.ProviderServerWithListResource)
+	ls, ok := srv.(tfprotov6.ListResourceServer)
 	if !ok {
 		t.Fatal("the provider server does not serve list resources")
 	}

@@ -85,18 +85,18 @@ type releasingServer struct {
 	next tfprotov6.ProviderServer
 }
 
-var _ tfprotov6.ProviderServerWithListResource = releasingServer{}
+var _ tfprotov6.ListResourceServer = releasingServer{}
 
 // ValidateListResourceConfig and ListResource are passed on to the
 // framework's server, which serves every list resource. A list resource's
 // List reads everything before it returns: the results, pushed after the
 // request's context is released, only carry what was read.
 func (s releasingServer) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
-	return serve(ctx, req, s.next.(tfprotov6.ProviderServerWithListResource).ValidateListResourceConfig) //nolint:forcetypeassert // the framework's server has list resources
+	return serve(ctx, req, s.next.(tfprotov6.ListResourceServer).ValidateListResourceConfig) //nolint:forcetypeassert // the framework's server has list resources
 }
 
 func (s releasingServer) ListResource(ctx context.Context, req *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
-	return serve(ctx, req, s.next.(tfprotov6.ProviderServerWithListResource).ListResource) //nolint:forcetypeassert // the framework's server has list resources
+	return serve(ctx, req, s.next.(tfprotov6.ListResourceServer).ListResource) //nolint:forcetypeassert // the framework's server has list resources
 }
 
 func (s releasingServer) GetMetadata(ctx context.Context, req *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {
