@@ -18,17 +18,22 @@ import (
 const defaultQueryN = 300
 
 // queryConfig is the adoption figure's query file: every imported cluster
-// and every attachment, with their resource objects.
-const queryConfig = `list "palette_imported_cluster" "all" {
+// and every attachment of n, with their resource objects (Terraform stops a
+// list block at 100 results unless given a limit).
+func queryConfig(n int) string {
+	return fmt.Sprintf(`list "palette_imported_cluster" "all" {
   provider         = palette
   include_resource = true
+  limit            = %d
 }
 
 list "palette_addon_profile_attachment" "all" {
   provider         = palette
   include_resource = true
+  limit            = %d
 }
-`
+`, n, n)
+}
 
 // adoption is the adoption figure: against a local API of its own
 // (simulated agents, no rate limits) holding n clusters with an add-on
@@ -56,7 +61,7 @@ func (b *bench) adoption(ctx context.Context, n int) error {
 	if err := mustWrite(filepath.Join(dir, "main.tf"), fmt.Sprintf("terraform {\n  required_providers {\n    palette = { source = %q }\n  }\n}\n\nprovider \"palette\" {}\n", providerAddress)); err != nil {
 		return err
 	}
-	if err := mustWrite(filepath.Join(dir, "main.tfquery.hcl"), queryConfig); err != nil {
+	if err := mustWrite(filepath.Join(dir, "main.tfquery.hcl"), queryConfig(n)); err != nil {
 		return err
 	}
 	type step struct {

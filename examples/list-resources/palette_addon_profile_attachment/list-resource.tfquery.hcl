@@ -2,6 +2,7 @@
 list "palette_addon_profile_attachment" "all" {
   provider         = palette
   include_resource = true
+  limit            = 1000 # Terraform's default: 100
 }
 
 # The clusters one add-on profile version is attached to.

@@ -3,11 +3,13 @@
 #   terraform query                                      # lists them
 #   terraform query -generate-config-out=generated.tf    # resource and import blocks
 #   terraform apply                                      # imports them; the next plan has no changes
+# Terraform stops a list block at 100 results unless it has a larger limit.
 
 # Every Running production cluster whose name starts with "prod-".
 list "palette_imported_cluster" "prod" {
   provider         = palette
   include_resource = true
+  limit            = 1000
 
   config {
     name_regex = "^prod-"
