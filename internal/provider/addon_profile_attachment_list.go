@@ -43,7 +43,7 @@ func (l *addonProfileAttachmentListResource) ListResourceConfigSchema(_ context.
 		MarkdownDescription: "Lists the add-on profiles attached to the project's imported clusters (or to one of them), " +
 			"for `terraform query` (Terraform 1.14 or later; OpenTofu has no `query`). The listing reads Palette's paged " +
 			"cluster search, which shows each cluster's attached profiles with their packs' values (50 clusters a request), " +
-			"and the metadata search; with the resources, also each attached profile once (`GET /v1/clusterprofiles/{uid}` " +
+			"and the metadata search (once for all the list blocks of a query); with the resources, also each attached profile once (`GET /v1/clusterprofiles/{uid}` " +
 			"and its variables) and, only for clusters whose profile defines variables, the cluster's variables. Terraform stops a list block at 100 results unless it is given a larger `limit`.\n\n" +
 			"Each result carries the attachment's identity (`cluster_id`, `profile_id`) and, with `include_resource = true` " +
 			"or `terraform query -generate-config-out=FILE`, the resource as an import reads it (`values` holds each pack's " +
@@ -71,7 +71,7 @@ func (l *addonProfileAttachmentListResource) List(ctx context.Context, req list.
 		stream.Results = list.ListResultsStreamDiagnostics(d)
 		return
 	}
-	clusters, outcomes, err := listImportedClusters(ctx, l.data.client)
+	clusters, outcomes, err := listImportedClusters(ctx, l.data)
 	if err != nil {
 		stream.Results = streamResults(ctx, req, listError("Error listing add-on profile attachments", err.Error()))
 		return

@@ -118,6 +118,20 @@ func (c *clusterCache) lookup(ctx context.Context, uid string) (*wire.SpectroClu
 	}
 }
 
+// all returns every cluster of a fresh fill (made now when the last one is
+// not fresh, or waited for when one is under way), by UID: what the list
+// resources of one query share. ok is false when the cache cannot answer
+// (turned off, or the fill failed): the caller searches itself.
+func (c *clusterCache) all(ctx context.Context) (map[string]*wire.SpectroClusterSummary, map[string]*wire.SpectroClusterMetaSummary, bool) {
+	c.lookup(ctx, "") // fills the cache; no cluster has the UID ""
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.unsupported || c.filledAt.IsZero() || !c.failedAt.IsZero() || c.now().Sub(c.filledAt) >= c.ttl {
+		return nil, nil, false
+	}
+	return c.items, c.metas, true
+}
+
 // cacheFillTimeout bounds one fill of the cache.
 const cacheFillTimeout = 10 * time.Minute
 

@@ -46,7 +46,7 @@ func (l *importedClusterListResource) ListResourceConfigSchema(_ context.Context
 		MarkdownDescription: "Lists the imported clusters of the provider's project that match every filter given (none: all of " +
 			"them, except deleted ones), sorted by name, for `terraform query` (Terraform 1.14 or later; OpenTofu has no " +
 			"`query`). The listing reads Palette's paged cluster search (50 clusters a request) and its metadata search " +
-			"(one request), whatever the filters: about N/50 + 2 requests for N clusters. Terraform stops a list block at 100 results unless it is given a larger `limit`.\n\n" +
+			"(one request), whatever the filters, once for all the list blocks of a query: about N/50 + 2 requests for N clusters. Terraform stops a list block at 100 results unless it is given a larger `limit`.\n\n" +
 			"Each result carries the cluster's identity (`id`) and, with `include_resource = true` or " +
 			"`terraform query -generate-config-out=FILE`, the resource as an import reads it, so that the generated " +
 			"configuration, applied with the generated `import` blocks, imports the clusters and then plans no changes. " +
@@ -132,7 +132,7 @@ func (l *importedClusterListResource) List(ctx context.Context, req list.ListReq
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	clusters, outcomes, err := listImportedClusters(ctx, l.data.client)
+	clusters, outcomes, err := listImportedClusters(ctx, l.data)
 	if err != nil {
 		stream.Results = streamResults(ctx, req, listError("Error listing imported clusters", err.Error()))
 		return

@@ -125,22 +125,29 @@ type listedCluster struct {
 // listImportedClusters returns the project's imported clusters that are not
 // deleted, sorted by name (then UID), from the paged cluster search and the
 // metadata search: ceil(N/50) + 1 requests for N clusters, whatever the
-// filters (Palette's spec names no search filter properties). A cluster
+// filters (Palette's spec names no search filter properties), made once for
+// all the list blocks of a query (the provider's cluster cache). A cluster
 // the metadata search does not list yet (its index lags an import by a
 // moment) comes with a warning instead.
-func listImportedClusters(ctx context.Context, c *palette.Client) ([]listedCluster, []listOutcome, error) {
-	items, metas, err := searchAllClusters(ctx, c, palette.MaxSearchPageSize)
-	if err != nil {
-		return nil, nil, err
-	}
-	byUID := make(map[string]*wire.SpectroClusterMetaSummary, len(metas))
-	for i := range metas {
-		byUID[metas[i].Metadata.UID] = &metas[i]
+func listImportedClusters(ctx context.Context, pd *providerData) ([]listedCluster, []listOutcome, error) {
+	items, byUID, ok := pd.clusterCache().all(ctx)
+	if !ok {
+		found, metas, err := searchAllClusters(ctx, pd.client, palette.MaxSearchPageSize)
+		if err != nil {
+			return nil, nil, err
+		}
+		items = make(map[string]*wire.SpectroClusterSummary, len(found))
+		for i := range found {
+			items[found[i].Metadata.UID] = &found[i]
+		}
+		byUID = make(map[string]*wire.SpectroClusterMetaSummary, len(metas))
+		for i := range metas {
+			byUID[metas[i].Metadata.UID] = &metas[i]
+		}
 	}
 	var out []listedCluster
 	var warnings []listOutcome
-	for i := range items {
-		it := &items[i]
+	for _, it := range items {
 		if it.Status.State == wire.StateDeleted || it.Status.ClusterImport == nil {
 			continue // deleted, or not an imported cluster
 		}
@@ -153,7 +160,8 @@ func listImportedClusters(ctx context.Context, c *palette.Client) ([]listedClust
 		}
 		out = append(out, listedCluster{summary: it, meta: meta})
 	}
-	sort.SliceStable(out, func(i, j int) bool {
+	sort.Slice(warnings, func(i, j int) bool { return warnings[i].diags[0].Detail() < warnings[j].diags[0].Detail() })
+	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i].summary.Metadata, out[j].summary.Metadata
 		if a.Name != b.Name {
 			return a.Name < b.Name
