@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -39,9 +40,10 @@ func queryCLI(t *testing.T) {
 
 // queryFound is one list_resource_found message of `terraform query -json`.
 type queryFound struct {
-	Address     string            `json:"address"`
-	DisplayName string            `json:"display_name"`
-	Identity    map[string]string `json:"identity"`
+	Address        string            `json:"address"`
+	DisplayName    string            `json:"display_name"`
+	Identity       map[string]string `json:"identity"`
+	ResourceObject map[string]any    `json:"resource_object"`
 }
 
 // queryDir is a working directory with the provider's configuration, for
@@ -291,7 +293,8 @@ list "palette_imported_cluster" "bad" {
 // -generate-config-out` writes for a read-only cluster, a Full Permission
 // cluster and its attachment (made in Palette, never by Terraform) applies
 // as three imports, changes nothing in Palette, and the next plan has no
-// changes.
+// changes; each result's resource object is what the import then read
+// (the attachment's pack status aside, which no batched answer has).
 func TestAccImportedClusterList_generateConfig(t *testing.T) {
 	queryCLI(t)
 	env := newTestEnv(t, testEnvOptions{leavesClusters: true})
@@ -314,6 +317,7 @@ list "palette_addon_profile_attachment" "full" {
   config { cluster_id = "`+q.full+`" }
 }
 `)
+	listed := d.query(t)
 	tfMust(t, d.dir, d.vars, nil, "query", "-generate-config-out=generated.tf")
 	gen, err := os.ReadFile(filepath.Join(d.dir, "generated.tf"))
 	if err != nil {
@@ -338,6 +342,42 @@ list "palette_addon_profile_attachment" "full" {
 	}
 	if out, code := tfRun(t, d.dir, d.vars, "plan", "-detailed-exitcode"); code != 0 || !strings.Contains(out, "No changes") {
 		t.Errorf("the plan after the imports is not empty (exit %d):\n%s", code, out)
+	}
+	// Each result's resource object is what the import's Read made of it,
+	// but for what no batched answer has: the attachment's pack status.
+	show := tfMust(t, d.dir, d.vars, nil, "show", "-json")
+	var st struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Address string         `json:"address"`
+					Values  map[string]any `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal([]byte(show[strings.Index(show, "{"):]), &st); err != nil {
+		t.Fatalf("terraform show -json: %v\n%s", err, show)
+	}
+	imported := map[string]map[string]any{}
+	for _, r := range st.Values.RootModule.Resources {
+		imported[r.Address] = r.Values
+	}
+	for list, addr := range map[string]string{
+		"list.palette_imported_cluster.read_only":    "palette_imported_cluster.read_only_0",
+		"list.palette_imported_cluster.full":         "palette_imported_cluster.full_0",
+		"list.palette_addon_profile_attachment.full": "palette_addon_profile_attachment.full_0",
+	} {
+		f := listed[list]
+		if len(f) != 1 || imported[addr] == nil {
+			t.Errorf("%s: %d results; %s imported: %v", list, len(f), addr, imported[addr] != nil)
+			continue
+		}
+		for k, want := range imported[addr] {
+			if got := f[0].ResourceObject[k]; k != "packs" && fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: the list result's %s is %v, the import read %v", list, k, got, want)
+			}
+		}
 	}
 	if p, err := env.attachedProfile(q.full, q.profile); err != nil || p == nil || !strings.Contains(p.PackValues()["hello"], "made in the UI") {
 		t.Errorf("the attachment's values in Palette changed: %+v, %v", p, err)
