@@ -118,6 +118,20 @@ func (c *clusterCache) lookup(ctx context.Context, uid string) (*wire.SpectroClu
 	}
 }
 
+// all returns every cluster of a fresh fill (made now when the last one is
+// not fresh, or waited for when one is under way), by UID: what the list
+// resources of one query share. ok is false when the cache cannot answer
+// (turned off, or the fill failed): the caller searches itself.
+func (c *clusterCache) all(ctx context.Context) (map[string]*wire.SpectroClusterSummary, map[string]*wire.SpectroClusterMetaSummary, bool) {
+	c.lookup(ctx, "") // fills the cache; no cluster has the UID ""
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.unsupported || c.filledAt.IsZero() || !c.failedAt.IsZero() || c.now().Sub(c.filledAt) >= c.ttl {
+		return nil, nil, false
+	}
+	return c.items, c.metas, true
+}
+
 // cacheFillTimeout bounds one fill of the cache.
 const cacheFillTimeout = 10 * time.Minute
 
@@ -139,13 +153,7 @@ func (c *clusterCache) answer(uid string) (*wire.SpectroClusterSummary, *wire.Sp
 // fill runs the paged search and the metadata search and stores their
 // items; it is called with mu unlocked and c.inflight set.
 func (c *clusterCache) fill(ctx context.Context, started time.Time) error {
-	items, err := c.client.SearchClusters(ctx, wire.SearchFilterSummarySpec{
-		Sort: []wire.SearchFilterSortSpec{{Field: "creationTimestamp", Order: "asc"}},
-	}, c.pageSize)
-	var metas []wire.SpectroClusterMetaSummary
-	if err == nil {
-		metas, err = c.client.SearchClusterMetadata(ctx, wire.SearchFilterSummarySpec{})
-	}
+	items, metas, err := searchAllClusters(ctx, c.client, c.pageSize)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.inflight = nil
@@ -171,6 +179,23 @@ func (c *clusterCache) fill(ctx context.Context, started time.Time) error {
 	}
 	tflog.Debug(ctx, "cluster cache filled", map[string]any{"clusters": len(m)})
 	return nil
+}
+
+// searchAllClusters runs the paged cluster search (pageSize summaries a
+// request) and the metadata search (one request) over the whole project:
+// ceil(N/pageSize) + 1 requests for N clusters.
+func searchAllClusters(ctx context.Context, c *palette.Client, pageSize int) ([]wire.SpectroClusterSummary, []wire.SpectroClusterMetaSummary, error) {
+	items, err := c.SearchClusters(ctx, wire.SearchFilterSummarySpec{
+		Sort: []wire.SearchFilterSortSpec{{Field: "creationTimestamp", Order: "asc"}},
+	}, pageSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	metas, err := c.SearchClusterMetadata(ctx, wire.SearchFilterSummarySpec{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return items, metas, nil
 }
 
 // invalidate makes lookups of a cluster miss until a fill that started after

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -32,6 +33,7 @@ var (
 	_ provider.Provider                       = &paletteProvider{}
 	_ provider.ProviderWithEphemeralResources = &paletteProvider{}
 	_ provider.ProviderWithActions            = &paletteProvider{}
+	_ provider.ProviderWithListResources      = &paletteProvider{}
 )
 
 // Environment variables the provider reads when an attribute is not set.
@@ -238,6 +240,7 @@ func (p *paletteProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
 	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 func (p *paletteProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -254,6 +257,17 @@ func (p *paletteProvider) Resources(_ context.Context) []func() resource.Resourc
 func (p *paletteProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{
 		NewClusterComplianceScanAction,
+	}
+}
+
+// ListResources are the resources `terraform query` lists (Terraform 1.14
+// or later), each under its resource's type name.
+func (p *paletteProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewImportedClusterListResource,
+		NewAddonProfileAttachmentListResource,
+		NewClusterNamespaceListResource,
+		NewClusterRoleBindingListResource,
 	}
 }
 

@@ -79,17 +79,30 @@ func serve[Req, Resp any](ctx context.Context, req Req, handler func(context.Con
 }
 
 // releasingServer is the framework's server with every request of
-// tfprotov6.ProviderServer and of its actions served through serve. (List
-// resources and state stores, optional interfaces of terraform-plugin-go,
+// tfprotov6.ProviderServer, of its actions and of its list resources served
+// through serve. (State stores, an optional interface of terraform-plugin-go,
 // are not offered by this provider, so they are not passed on.)
 type releasingServer struct {
 	next tfprotov6.ProviderServer
 }
 
 var (
-	_ tfprotov6.ProviderServer = releasingServer{}
-	_ tfprotov6.ActionServer   = releasingServer{}
+	_ tfprotov6.ProviderServer     = releasingServer{}
+	_ tfprotov6.ActionServer       = releasingServer{}
+	_ tfprotov6.ListResourceServer = releasingServer{}
 )
+
+// ValidateListResourceConfig and ListResource are passed on to the
+// framework's server, which serves every list resource. A list resource's
+// List reads everything before it returns: the results, pushed after the
+// request's context is released, only carry what was read.
+func (s releasingServer) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
+	return serve(ctx, req, s.next.(tfprotov6.ListResourceServer).ValidateListResourceConfig) //nolint:forcetypeassert // the framework's server has list resources
+}
+
+func (s releasingServer) ListResource(ctx context.Context, req *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
+	return serve(ctx, req, s.next.(tfprotov6.ListResourceServer).ListResource) //nolint:forcetypeassert // the framework's server has list resources
+}
 
 func (s releasingServer) GetMetadata(ctx context.Context, req *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {
 	return serve(ctx, req, s.next.GetMetadata)

@@ -430,3 +430,15 @@ func paletteHostValidator() stringRule {
 }
 
 var uidRegexp = regexp.MustCompile(`^[0-9a-f]{24}$`)
+
+// regexValidator checks that a string is a regular expression of Go's RE2
+// syntax.
+func regexValidator() stringRule {
+	return stringRule{summary: "Invalid regular expression", description: "must be a regular expression (RE2 syntax)",
+		problem: func(s string) string {
+			if _, err := regexp.Compile(s); err != nil {
+				return fmt.Sprintf("%q is not a regular expression (RE2 syntax): %s", s, err)
+			}
+			return ""
+		}}
+}

@@ -4,7 +4,8 @@
 // and Terraform's own floor of terraform_data resources), the refresh with a
 // SaaS round trip of latency on every request, the same plan under the API's
 // default rate limits, the refresh of clusters' namespaces and role bindings
-// (Day-2), and the import latency of one real import against a local
+// (Day-2), the adoption of clusters made in Palette with terraform query,
+// and the import latency of one real import against a local
 // kube-apiserver. It prints a table and writes it, with the command
 // that made it, to docs/benchmarks.md.
 //
@@ -12,6 +13,7 @@
 //	go run ./tools/bench -quick     # N = 20, 50, no file written unless -out is given
 //	go run ./tools/bench -saas-only # only the refresh at N = 300 with 50 ms on every request
 //	go run ./tools/bench -day2-only # only the Day-2 refresh at N = 300 (namespaces, role bindings)
+//	go run ./tools/bench -query-only # only the adoption with terraform query at N = 300
 package main
 
 import (
@@ -77,6 +79,8 @@ func main() {
 	day2N := flag.Int("day2-n", defaultDay2N, "N of the Day-2 refresh: N clusters with 2 namespaces and 2 role bindings each (0: skip it; -quick: the largest N)")
 	skipDay2 := flag.Bool("skip-day2", false, "skip the Day-2 refresh (namespaces and role bindings)")
 	day2Only := flag.Bool("day2-only", false, "only the Day-2 refresh, at -day2-n (no floors, no SaaS latency, no rate limits, no import latency)")
+	queryN := flag.Int("query-n", defaultQueryN, "N of the adoption figure: terraform query -generate-config-out, apply and plan over N clusters with an attachment each made in Palette (0: skip it; -quick: the largest N)")
+	queryOnly := flag.Bool("query-only", false, "only the adoption figure, at -query-n (no refresh, no Day-2, no import latency)")
 	flag.Parse()
 	sizes := []int{100, 300, 1000}
 	if *quick {
@@ -86,6 +90,9 @@ func main() {
 		}
 		if !flagSet("day2-n") {
 			*day2N = sizes[len(sizes)-1]
+		}
+		if !flagSet("query-n") {
+			*queryN = sizes[len(sizes)-1]
 		}
 	}
 	if *ns != "" {
@@ -98,7 +105,7 @@ func main() {
 			sizes = append(sizes, n)
 		}
 	}
-	if *out == "" && !*quick && !*saasOnly && !*day2Only {
+	if *out == "" && !*quick && !*saasOnly && !*day2Only && !*queryOnly {
 		*out = "docs/benchmarks.md"
 	}
 	if *repeat < 1 {
@@ -110,12 +117,23 @@ func main() {
 	if *day2N < 0 || (*day2Only && (*day2N == 0 || *skipDay2 || *saasOnly)) {
 		fatalf("bad -day2-n %d, or -day2-only with -skip-day2 or -saas-only", *day2N)
 	}
+	if *queryN < 0 || (*queryOnly && (*queryN == 0 || *saasOnly || *day2Only)) {
+		fatalf("bad -query-n %d, or -query-only with -saas-only or -day2-only", *queryN)
+	}
+	if *queryOnly {
+		sizes = nil
+		*saasN = 0
+		*skipDay2 = true
+		*skipLatency = true
+	}
 	if *saasOnly {
+		*queryN = 0
 		sizes = nil
 		*skipLatency = true
 		*skipDay2 = true
 	}
 	if *day2Only {
+		*queryN = 0
 		sizes = nil
 		*saasN = 0
 		*skipLatency = true
@@ -154,6 +172,11 @@ func main() {
 	if !*skipDay2 && *day2N > 0 {
 		if err := b.day2Refresh(ctx, *day2N); err != nil {
 			fatalf("Day-2 refresh at N = %d: %v", *day2N, err)
+		}
+	}
+	if *queryN > 0 {
+		if err := b.adoption(ctx, *queryN); err != nil {
+			fatalf("adoption with terraform query at N = %d: %v", *queryN, err)
 		}
 	}
 	if !*skipLatency {
@@ -314,6 +337,14 @@ How it is measured:
   (` + "`GET …/config/namespaces`, `…/config/rbacs`" + `) once per refresh, shared by the cluster's four resources: the
   goal is at most 1 API request per namespace or binding (≤ 4N in all, the clusters' own refresh included; 2N + a
   few expected). The wall time is the median of ` + "`-repeat`" + ` rounds (informative); ` + "`-skip-day2`" + ` skips the figure.
+- **Adoption with terraform query.** A local API of its own (simulated agents, no rate limits) holds N
+  generic clusters (N = 300, ` + "`-query-n`" + `) with ` + "`examples/profiles/hello-addon.yaml`" + ` attached to each, made
+  through the API, never by Terraform. A configuration with only the provider block and a query file with two
+  list blocks (every ` + "`palette_imported_cluster`" + ` and every ` + "`palette_addon_profile_attachment`" + `, with their resources):
+  ` + "`terraform query -generate-config-out=generated.tf`" + ` (required: 2N import blocks), ` + "`terraform apply`" + ` (required:
+  2N imported, nothing added, changed or destroyed), ` + "`terraform plan -detailed-exitcode`" + ` (required: no changes).
+  Each step's API requests (the difference of the server's counts around it) and wall time; the goal is the
+  query, both lists and the provider's configure, in at most N/25 + 10 requests, like the refresh.
 - **Rate limits.** The same plan at the largest N with the API's default per-key limits on; the client absorbs
   429s (Retry-After); the figure passes when the plan succeeds.
 - **Import latency.** One real import of a local kube-apiserver (etcd, kube-apiserver, controller-manager on
