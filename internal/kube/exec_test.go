@@ -136,16 +136,30 @@ func TestExecPlugin_killedWhenTheRequestEnds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := kc.Ping(ctx); err == nil {
-		t.Fatal("Ping succeeded with a plugin that never answers")
+	pinged := make(chan error, 1)
+	go func() {
+		_, err := kc.Ping(ctx)
+		pinged <- err
+	}()
+	// The request ends once the plugin and its child run (a loaded
+	// machine may take a while to start them).
+	deadline := time.Now().Add(30 * time.Second)
+	for !fileHasLine(pidFile) || !fileHasLine(childFile) {
+		if time.Now().After(deadline) {
+			t.Fatal("the plugin did not start")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	cancel()
+	if err := <-pinged; err == nil {
+		t.Fatal("Ping succeeded with a plugin that never answers")
+	}
 	for _, f := range []string{pidFile, childFile} {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			t.Fatalf("the plugin did not start: %v", err)
+			t.Fatal(err)
 		}
 		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
 		if err != nil {
@@ -155,16 +169,36 @@ func TestExecPlugin_killedWhenTheRequestEnds(t *testing.T) {
 	}
 }
 
-// waitGone fails unless process pid is gone (and reaped) soon.
+// fileHasLine tells whether file holds a whole line.
+func fileHasLine(file string) bool {
+	b, err := os.ReadFile(file)
+	return err == nil && strings.HasSuffix(string(b), "\n")
+}
+
+// waitGone fails unless process pid is gone soon: it no longer exists, or
+// it is a zombie (killed, and waiting for a parent that may not reap it:
+// the plugin's child is reparented to PID 1).
 func waitGone(t *testing.T, pid int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for syscall.Kill(pid, 0) == nil {
+	for syscall.Kill(pid, 0) == nil && !zombie(pid) {
 		if time.Now().After(deadline) {
 			t.Fatalf("process %d of the plugin still runs after the request ended", pid)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// zombie tells whether process pid has exited and awaits its parent (state
+// Z in /proc/<pid>/stat; false where there is no /proc).
+func zombie(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i >= 0 && strings.HasPrefix(strings.TrimSpace(s[i+1:]), "Z")
 }
 
 // TestExecPlugin_clientCertificate: a plugin that returns a client

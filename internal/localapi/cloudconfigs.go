@@ -118,6 +118,8 @@ func clusterConfigOf(cloudType, region string) map[string]any {
 		return map[string]any{"region": region, "project": ""}
 	case "aws", "eks":
 		return map[string]any{"region": region}
+	case "vsphere":
+		return map[string]any{"placement": map[string]any{}}
 	}
 	if region == "" {
 		return map[string]any{}

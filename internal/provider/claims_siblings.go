@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -24,19 +25,23 @@ import (
 // Terraform closes a provider process when the resources of its
 // configuration are planned, and starts new ones for the apply, which plans
 // every resource again: a claim outlives its process. So a claim of the
-// same key conflicts when its claimant differs (another resource: the same
-// resource plans the same values in every walk of a run), or when it is
-// the same but held by another live process (two resources with equal
-// values planned at once). Two resources with equal values whose plans do
-// not overlap in time are not told apart: the apply refuses the second
-// (Palette answers 409, nameTakenMeanwhile) before it registers anything.
+// same key by another process conflicts when its claimant differs (another
+// resource: the same resource plans the same values in every walk of a
+// run), or when it is the same but its process still lives (two resources
+// with equal values planned at once). Two resources with equal values whose
+// plans do not overlap in time are not told apart: the apply refuses the
+// second (Palette answers 409, nameTakenMeanwhile) before it registers
+// anything. A name is claimed only while it is free in Palette (a
+// replacement keeping its name, a later `terraform test` run over a cluster
+// that exists, claim nothing), and a process's own claims never conflict
+// here (in-process providers, as in tests, are ownershipClaims' business).
 //
 // The claims are a courtesy to the plan: where they cannot be made (no
 // process information on this system, an unwritable temporary directory)
 // the plan goes on, and the apply still refuses.
 
 // claimsRoot is the directory of every run's claims directory.
-var claimsRoot = filepath.Join(os.TempDir(), "terraform-provider-palette-claims")
+var claimsRoot = filepath.Join(os.TempDir(), "terraform-provider-palette-claims-"+strconv.Itoa(os.Getuid()))
 
 var siblingsCleanup sync.Once
 
@@ -49,8 +54,7 @@ func siblingClaim(scope, key, claimant string) (conflict bool) {
 	if !ok || !ok2 {
 		return false
 	}
-	siblingsCleanup.Do(removeEndedRuns)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if !privateRunDir(dir) {
 		return false
 	}
 	holder, err := linkClaim(dir, file, me+" "+claimant)
@@ -58,10 +62,10 @@ func siblingClaim(scope, key, claimant string) (conflict bool) {
 		return false
 	}
 	stamp, held, _ := strings.Cut(holder, " ")
-	if held != claimant {
-		return true
+	if stamp == me {
+		return false // this process's own claims are ownershipClaims' business
 	}
-	return stamp != me && processLives(stamp)
+	return held != claimant || processLives(stamp)
 }
 
 // siblingNote records key (within scope) for the provider processes of this
@@ -73,8 +77,7 @@ func siblingNote(scope, key string) {
 	if !ok || !ok2 {
 		return
 	}
-	siblingsCleanup.Do(removeEndedRuns)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if !privateRunDir(dir) {
 		return
 	}
 	_, _ = linkClaim(dir, file, me)
@@ -100,6 +103,17 @@ func claimPath(scope, key string) (dir, file string, ok bool) {
 	dir = filepath.Join(claimsRoot, run)
 	sum := sha256.Sum256([]byte(scope + "\x00" + key))
 	return dir, filepath.Join(dir, hex.EncodeToString(sum[:16])), true
+}
+
+// privateRunDir makes the run's directory, and tells whether it and the
+// claims root are this user's alone (a directory another user made, or a
+// link, would let them plant claims).
+func privateRunDir(dir string) bool {
+	siblingsCleanup.Do(removeEndedRuns)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return false
+	}
+	return ownDir(claimsRoot) && ownDir(dir)
 }
 
 // linkClaim makes file hold stamp unless it exists; it returns the stamp

@@ -4,7 +4,19 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 )
+
+// ownDir tells whether dir is a directory (not a link) of this user that
+// nobody else may write to.
+func ownDir(dir string) bool {
+	fi, err := os.Lstat(dir)
+	if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o022 != 0 {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Getuid()
+}
 
 // processStamp names process pid by its PID and its start time (clock ticks
 // after boot, /proc/<pid>/stat field 22), so that a PID used again by a

@@ -10,15 +10,20 @@ import (
 )
 
 func TestSiblingClaim(t *testing.T) {
+	root := claimsRoot
+	t.Cleanup(func() { claimsRoot = root })
 	claimsRoot = t.TempDir()
+	if err := os.Chmod(claimsRoot, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	if siblingClaim("scope", "name/a", "fp1") {
 		t.Fatal("a first claim conflicts")
 	}
 	if siblingClaim("scope", "name/a", "fp1") {
 		t.Error("the same claimant's second claim in one process conflicts")
 	}
-	if !siblingClaim("scope", "name/a", "fp2") {
-		t.Error("another claimant's claim of a held key does not conflict")
+	if siblingClaim("scope", "name/a", "fp2") {
+		t.Error("a claim of this process's own conflicts (ownershipClaims' business)")
 	}
 	if siblingClaim("other-scope", "name/a", "fp2") {
 		t.Error("a claim in another scope conflicts")
@@ -56,5 +61,17 @@ func TestSiblingClaim(t *testing.T) {
 	plant("name/c", strconv.Itoa(child.Process.Pid)+"-1")
 	if siblingClaim("scope", "name/c", "fp3") {
 		t.Error("a claim with an equal claimant held by an ended process conflicts")
+	}
+	// Another resource's (another claimant) conflicts, its process ended
+	// or not (Terraform closes a provider when its resources are planned).
+	if !siblingClaim("scope", "name/c", "fp4") {
+		t.Error("another claimant's claim, held by an ended process, does not conflict")
+	}
+	// A claims directory others may write to is not trusted.
+	if err := os.Chmod(claimsRoot, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if siblingClaim("scope", "name/c", "fp4") {
+		t.Error("a claim in a directory others may write to conflicts")
 	}
 }

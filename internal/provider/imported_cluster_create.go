@@ -72,7 +72,7 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		uid, why, verdict, fingerprinted = r.interruptedImport(ctx, name, plan.CloudType.ValueString(), importReq.Spec.ClusterConfig.ImportMode,
 			fingerprint, access, false)
 		if verdict != takeoverAllowed {
-			nameInUse(name, uid, why, verdict == takeoverNeedsConsent, fingerprinted).addTo(&resp.Diagnostics)
+			nameInUse(name, uid, why, verdict == takeoverNeedsConsent, fingerprinted && r.data.keptCluster(uid)).addTo(&resp.Diagnostics)
 			return
 		}
 		resp.Diagnostics.AddWarning("Took over a cluster left by an interrupted apply",

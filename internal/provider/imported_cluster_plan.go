@@ -76,13 +76,6 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 			nameRegisteredTwice(name).addAtPlanTo(&resp.Diagnostics)
 			return
 		}
-		// The same through another provider configuration (an alias) on
-		// this project: another process of this run.
-		if fp, ok := planFingerprint(ctx, &p.plan, "", &resp.Diagnostics); ok &&
-			siblingClaim(r.data.claimScope(), nameClaimKey(name), fp) {
-			nameRegisteredByAlias(name).addAtPlanTo(&resp.Diagnostics)
-			return
-		}
 	}
 	if !p.accessKnown || p.access.IsZero() {
 		if p.creating {
@@ -288,7 +281,15 @@ func (r *importedClusterResource) planName(ctx context.Context, plan *importedCl
 	}
 	name := plan.Name.ValueString()
 	err := r.data.client.ValidateClusterName(ctx, name)
-	if err == nil || !errors.Is(err, palette.ErrConflict) {
+	if err == nil {
+		// Free in Palette: but another provider configuration (an alias
+		// on this project, another process of this run) may plan it too.
+		if fp, ok := planFingerprint(ctx, plan, "", diags); ok && siblingClaim(r.data.claimScope(), nameClaimKey(name), fp) {
+			nameRegisteredByAlias(name).addAtPlanTo(diags)
+		}
+		return
+	}
+	if !errors.Is(err, palette.ErrConflict) {
 		return
 	}
 	fingerprint := ""
@@ -299,7 +300,7 @@ func (r *importedClusterResource) planName(ctx context.Context, plan *importedCl
 		fingerprint, access, true)
 	switch {
 	case verdict == takeoverRefused || verdict == takeoverNeedsConsent:
-		nameInUse(name, uid, why, verdict == takeoverNeedsConsent, fingerprinted).addTo(diags)
+		nameInUse(name, uid, why, verdict == takeoverNeedsConsent, fingerprinted && r.data.keptCluster(uid)).addTo(diags)
 	case uid != "" && r.data.keptCluster(uid):
 		// The create half of a replacement that keeps the name: the apply
 		// plans it again in another process, which must know it too.

@@ -211,21 +211,22 @@ func accessRules(k kubernetesAccessModel) []*ruleViolation {
 // it is not provably one an interrupted apply of this resource left (why
 // says what is missing). It names the ways out; adoptable says that only
 // the user's word is missing, and then the one command that gives it.
-func nameInUse(name, uid, why string, adoptable, fingerprinted bool) *ruleViolation {
+func nameInUse(name, uid, why string, adoptable, replaced bool) *ruleViolation {
 	ref := "<uid>"
 	if uid != "" {
 		ref = uid
 	}
 	adopt := ""
-	if fingerprinted {
-		// A palette_imported_cluster registered the holder: it may be the
-		// cluster this resource replaces, still there because the
-		// replacement is created first (the provider cannot see
-		// create_before_destroy, nor, at apply, the state it replaces).
-		adopt = "If this apply replaces this resource's cluster and the resource sets lifecycle { create_before_destroy = true }, " +
-			"that cluster holds the name until it is deleted, and a name is unique in a Palette project: remove " +
-			"create_before_destroy (the cluster is then deleted before its replacement is registered) or give the " +
-			"replacement another name; do not adopt or import it, for the replacement would then delete it. Nothing was changed. "
+	if replaced {
+		// The holder is the cluster this run replaces, still there
+		// because the replacement is created first: the provider cannot
+		// see create_before_destroy, only that this happened.
+		return &ruleViolation{path.Root("name"), "Cluster name already taken",
+			fmt.Sprintf("Cluster %s, which this apply replaces, still holds the name %q: the replacement is registered "+
+				"before it is deleted, as lifecycle { create_before_destroy = true } asks, and a name is unique in a Palette "+
+				"project. Remove create_before_destroy from this resource (the cluster is then deleted before its replacement "+
+				"is registered) or give the replacement another name. Do not adopt or import cluster %s: the replacement would "+
+				"then delete it. Nothing was registered.", ref, name, ref)}
 	}
 	if adoptable {
 		adopt = fmt.Sprintf("If an apply of this state was interrupted (killed before it saved its state) and registered "+

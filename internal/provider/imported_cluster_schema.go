@@ -217,7 +217,8 @@ func kubernetesAccessSchema() schema.SingleNestedAttribute {
 				MarkdownDescription: "Path of a kubeconfig file (`~` is expanded): a regular file of at most 4 MiB. The files it names " +
 					"(`certificate-authority`, `client-certificate`, `client-key`, `tokenFile`; relative to the kubeconfig) are read " +
 					"with it, at plan time, and must be regular files of at most 1 MiB each: a device, a named pipe or a directory " +
-					"fails the plan on this attribute.",
+					"fails the plan on this attribute. They are read once per provider run: a `tokenFile` rotated during a long " +
+					"apply (a projected service account token) is not read again until the next run.",
 			},
 			"config_context": schema.StringAttribute{
 				Optional:            true,

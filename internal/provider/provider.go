@@ -358,8 +358,9 @@ func checkProjectScope(ctx context.Context, client *palette.Client, host, projec
 	err := client.ValidateClusterName(ctx, projectProbeName)
 	if errors.Is(err, palette.ErrForbidden) || errors.Is(err, palette.ErrUnauthorized) {
 		diags.AddAttributeError(path.Root("project_uid"), "The API key cannot use this Palette project",
-			fmt.Sprintf("%s refused the API key in project %s: %s. The key may belong to another project: use a key of "+
-				"this project, or the project_uid of the key's project.", host, projectUID, err))
+			fmt.Sprintf("%s refused the API key in project %s: %s. The key may belong to another project (use a key of "+
+				"this project, or the project_uid of the key's project), or its role may lack the permission to read clusters "+
+				"in it, which every resource of this provider needs.", host, projectUID, err))
 		return false
 	}
 	if err != nil && !errors.Is(err, palette.ErrConflict) {

@@ -630,7 +630,7 @@ func ownershipCreateBeforeDestroy(t *testing.T, env *testEnv, n *ownershipTally)
 	// cloud_type forces a replacement.
 	replaced := strings.Replace(fixedNameCluster("c", name, cbd), `"generic"`, `"aws"`, 1)
 	d.write(t, replaced)
-	d.expectFails(t, regexp.MustCompile(`(?s)Error: Cluster name already\s+taken.*?remove\s+create_before_destroy`), "apply", "-auto-approve")
+	d.expectFails(t, regexp.MustCompile(`(?s)Error: Cluster name already\s+taken.*?Remove\s+create_before_destroy`), "apply", "-auto-approve")
 	n.refused.Add(1)
 	if got := liveClusters(t, env.Client, name); len(got) != 1 || got[0].Metadata.UID != old {
 		t.Fatalf("clusters named %s after the failed replacement: %+v, want only %s", name, got, old)
