@@ -231,6 +231,8 @@ func TestConformance(t *testing.T) {
 
 	must("upgrade settings", c.Do(ctx, http.MethodPost, "/v1/spectroclusters/"+generic+"/upgrade/settings", map[string]string{"spectroComponents": "lock"}, nil))
 
+	conformanceBackups(ctx, t, c, agents[generic], generic, ro)
+
 	// Migration, deletes.
 	must("upgrade", c.UpgradeToFullPermission(ctx, ro))
 	if err := c.UpgradeToFullPermission(ctx, ro); !palette.IsCode(err, wire.CodeAlreadyFullPermission) {
@@ -250,6 +252,15 @@ func TestConformance(t *testing.T) {
 		"GET /v1/spectroclusters/{uid}/config/namespaces/{namespaceUid}", "PUT /v1/spectroclusters/{uid}/config/namespaces/{namespaceUid}",
 		"GET /v1/spectroclusters/{uid}/config/rbacs", "PUT /v1/spectroclusters/{uid}/config/rbacs",
 		"GET /v1/spectroclusters/{uid}/config/rbacs/{rbacUid}", "PUT /v1/spectroclusters/{uid}/config/rbacs/{rbacUid}",
+		"POST /v1/users/assets/locations/s3", "POST /v1/users/assets/locations/minio", "GET /v1/users/assets/locations",
+		"GET /v1/users/assets/locations/minio/{uid}", "PUT /v1/users/assets/locations/minio/{uid}",
+		"GET /v1/users/assets/locations/s3/{uid}", "PUT /v1/users/assets/locations/s3/{uid}",
+		"DELETE /v1/users/assets/locations/{uid}", "DELETE /v1/users/assets/locations/s3/{uid}",
+		"GET /v1/spectroclusters/{uid}/features/backup", "POST /v1/spectroclusters/{uid}/features/backup",
+		"PUT /v1/spectroclusters/{uid}/features/backup", "DELETE /v1/spectroclusters/{uid}/features/backup",
+		"POST /v1/spectroclusters/{uid}/features/backup/onDemand",
+		"DELETE /v1/spectroclusters/{uid}/features/backup/{backupName}/request/{requestUid}",
+		"GET /v1/spectroclusters/{uid}/features/restore", "POST /v1/spectroclusters/{uid}/features/restore/onDemand",
 	} {
 		if !slices.Contains(sum.Operations, op) {
 			t.Errorf("the server side did not check %s (checked: %v)", op, sum.Operations)

@@ -101,6 +101,8 @@ const (
 	CodeAddonProfilesRequireFullPermission = "AddonProfilesRequireFullPermission"
 	CodeNamespacesRequireFullPermission    = "NamespacesRequireFullPermission"
 	CodeRbacsRequireFullPermission         = "RbacsRequireFullPermission"
+	CodeBackupsRequireFullPermission       = "BackupsRequireFullPermission"
+	CodeBackupNotConfigured                = "BackupNotConfigured"
 	CodeClusterNotRunning                  = "ClusterNotRunning"
 	CodeAlreadyFullPermission              = "AlreadyFullPermission"
 	CodeNotSupportedForImportedCluster     = "NotSupportedForImportedCluster"

@@ -1,0 +1,208 @@
+package agent_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubelocal"
+	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubetest"
+	"github.com/terraform-palette/terraform-provider-palette/internal/backup"
+	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
+)
+
+// createShop creates the namespace shop with a ConfigMap, a Secret and a
+// Deployment.
+func (e *env) createShop() {
+	e.t.Helper()
+	ctx, kc := e.ctx, e.kc
+	if _, err := kc.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop",
+		Labels: map[string]string{"team": "shop"}}}, metav1.CreateOptions{}); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := kc.CoreV1().ConfigMaps("shop").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "settings"},
+		Data: map[string]string{"currency": "EUR"}}, metav1.CreateOptions{}); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := kc.CoreV1().Secrets("shop").Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "db"},
+		StringData: map[string]string{"password": "hunter2"}}, metav1.CreateOptions{}); err != nil {
+		e.t.Fatal(err)
+	}
+	one := int32(1)
+	labels := map[string]string{"app": "web"}
+	if _, err := kc.AppsV1().Deployments("shop").Create(ctx, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web"},
+		Spec: appsv1.DeploymentSpec{Replicas: &one, Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx:1.27"}}}}}}, metav1.CreateOptions{}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// shopIsBack reports why the objects of createShop are not all there.
+func (e *env) shopIsBack() error {
+	ctx, kc := e.ctx, e.kc
+	if _, err := e.namespaceLive("shop"); err != nil {
+		return err
+	}
+	cm, err := kc.CoreV1().ConfigMaps("shop").Get(ctx, "settings", metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	if cm.Data["currency"] != "EUR" {
+		return fmt.Errorf("configmap data %v", cm.Data)
+	}
+	sec, err := kc.CoreV1().Secrets("shop").Get(ctx, "db", metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	if string(sec.Data["password"]) != "hunter2" {
+		return errors.New("secret data differs")
+	}
+	dep, err := kc.AppsV1().Deployments("shop").Get(ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	if dep.Spec.Template.Spec.Containers[0].Image != "nginx:1.27" {
+		return fmt.Errorf("deployment image %s", dep.Spec.Template.Spec.Containers[0].Image)
+	}
+	return nil
+}
+
+// backupOf is the status of a backup request of the cluster.
+func (e *env) backupOf(uid, requestUID string) (wire.ClusterBackupStatusMeta, error) {
+	b, err := e.pc.GetClusterBackup(e.ctx, uid)
+	if err != nil {
+		return wire.ClusterBackupStatusMeta{}, err
+	}
+	for _, s := range b.Status.ClusterBackupStatuses {
+		if s.BackupRequestUID == requestUID {
+			return s, nil
+		}
+	}
+	return wire.ClusterBackupStatusMeta{}, fmt.Errorf("no backup request %s", requestUID)
+}
+
+// An on-demand backup of a namespace lands in the S3 server's bucket; the
+// namespace deleted with client-go comes back, objects and data, from a
+// restore; deleting the backup removes its objects from the bucket; a
+// read-only cluster takes no backup.
+func TestRunner_backupAndRestore(t *testing.T) {
+	skipUnlessKube(t)
+	s3 := kubetest.StartS3(t, "backups")
+	e := newEnv(t, kubelocal.FlavorGeneric)
+	ctx := e.ctx
+	uid := e.importAndApply("bk", wire.CloudTypeGeneric, wire.ImportModeFullPermission)
+	e.waitState(uid, wire.StateRunning)
+	e.createShop()
+
+	loc := s3.Location("backups")
+	locUID, err := e.pc.CreateBackupLocation(ctx, wire.LocationTypeMinio, wire.UserAssetsLocationS3{
+		Metadata: wire.ObjectMetaInputEntity{Name: "local"},
+		Spec:     &wire.UserAssetsLocationS3Spec{Config: &loc, Type: wire.LocationTypeMinio},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.pc.GetBackupLocation(ctx, wire.LocationTypeMinio, locUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Spec.Config.Credentials.SecretKey != "" || got.Spec.Config.Credentials.AccessKey != loc.Credentials.AccessKey {
+		t.Fatalf("GET location shows credentials %+v: want the access key only", got.Spec.Config.Credentials)
+	}
+
+	reqUID, err := e.pc.CreateClusterBackupOnDemand(ctx, uid, wire.ClusterBackupConfig{
+		BackupName: "shop-1", BackupLocationUID: locUID, DurationInHours: 24, Namespaces: []string{"shop"},
+		IncludeClusterResourceMode: wire.IncludeClusterResourcesNever,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	e.eventually("backup completed", time.Minute, func() error {
+		st, err := e.backupOf(uid, reqUID)
+		if err != nil {
+			return err
+		}
+		if st.State != wire.BackupStateCompleted {
+			return fmt.Errorf("state %s (%+v)", st.State, st.BackupStatusMeta)
+		}
+		meta := st.BackupStatusMeta[0]
+		if meta.BackupState.BackupTime == nil || meta.ExpiryDate == nil ||
+			meta.ExpiryDate.Sub(*meta.BackupState.BackupTime) != 24*time.Hour {
+			return fmt.Errorf("times %+v, expiry %v", meta.BackupState, meta.ExpiryDate)
+		}
+		if !slices.Equal(meta.BackupedNamespaces, []string{"shop"}) {
+			return fmt.Errorf("namespaces %v", meta.BackupedNamespaces)
+		}
+		return nil
+	})
+	t.Logf("backup completed in %s", time.Since(start).Round(time.Millisecond))
+	key := backup.ResourcesObject(uid, "shop-1")
+	if keys := s3.Objects(t, "backups", ""); !slices.Equal(keys, []string{key}) {
+		t.Fatalf("bucket holds %v, want [%s]", keys, key)
+	}
+
+	if err := e.kc.CoreV1().Namespaces().Delete(ctx, "shop", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.eventually("namespace shop gone", 2*time.Minute, func() error {
+		if _, err := e.kc.CoreV1().Namespaces().Get(ctx, "shop", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("still there: %v", err)
+		}
+		return nil
+	})
+	rsUID, err := e.pc.CreateClusterRestoreOnDemand(ctx, uid, wire.ClusterRestoreConfig{
+		BackupName: "shop-1", BackupRequestUID: reqUID, DestinationClusterUID: uid, IncludeNamespaces: []string{"shop"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	e.eventually("restore completed", time.Minute, func() error {
+		r, err := e.pc.GetClusterRestore(ctx, uid, rsUID)
+		if err != nil {
+			return err
+		}
+		if len(r.Status.ClusterRestoreStatuses) != 1 {
+			return fmt.Errorf("restores %+v", r.Status.ClusterRestoreStatuses)
+		}
+		st := r.Status.ClusterRestoreStatuses[0]
+		if st.State != wire.BackupStateCompleted || !st.RestoreStatusMeta.IsSucceeded {
+			return fmt.Errorf("state %s: %s", st.State, st.RestoreStatusMeta.Msg)
+		}
+		return nil
+	})
+	t.Logf("restore completed in %s", time.Since(start).Round(time.Millisecond))
+	if err := e.shopIsBack(); err != nil {
+		t.Fatalf("after the restore: %v", err)
+	}
+
+	if err := e.pc.DeleteClusterBackup(ctx, uid, "shop-1", reqUID); err != nil {
+		t.Fatal(err)
+	}
+	e.eventually("backup deleted", time.Minute, func() error {
+		if _, err := e.backupOf(uid, reqUID); err == nil {
+			return errors.New("the backup is still listed")
+		}
+		if keys := s3.Objects(t, "backups", ""); len(keys) > 0 {
+			return fmt.Errorf("bucket still holds %v", keys)
+		}
+		return nil
+	})
+
+	ro := e.importAndApply("bk-ro", wire.CloudTypeGeneric, wire.ImportModeReadOnly)
+	_, err = e.pc.CreateClusterBackupOnDemand(ctx, ro, wire.ClusterBackupConfig{BackupName: "x", BackupLocationUID: locUID, DurationInHours: 1})
+	var apiErr *palette.APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != wire.CodeBackupsRequireFullPermission {
+		t.Fatalf("backup of a read-only cluster: %v, want %s", err, wire.CodeBackupsRequireFullPermission)
+	}
+}
