@@ -243,6 +243,8 @@ func (p *paletteProvider) Resources(_ context.Context) []func() resource.Resourc
 		NewAddonProfileAttachmentResource,
 		NewClusterNamespaceResource,
 		NewClusterRoleBindingResource,
+		NewBackupLocationResource,
+		NewClusterBackupPolicyResource,
 	}
 }
 
