@@ -153,6 +153,9 @@ var cronRule = stringRule{
 	},
 }
 
+// backupNameRule checks the name of a backup: a DNS-1123 label.
+var backupNameRule = k8sRule("Invalid backup name", "DNS-1123 label", "must be a DNS-1123 label", k8svalidation.IsDNS1123Label)
+
 // backupPrefixRule checks the prefix of scheduled backups' names.
 var backupPrefixRule = stringRule{
 	summary:     "Invalid backup prefix",

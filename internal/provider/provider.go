@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -30,6 +31,7 @@ import (
 var (
 	_ provider.Provider                       = &paletteProvider{}
 	_ provider.ProviderWithEphemeralResources = &paletteProvider{}
+	_ provider.ProviderWithActions            = &paletteProvider{}
 )
 
 // Environment variables the provider reads when an attribute is not set.
@@ -235,6 +237,7 @@ func (p *paletteProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ActionData = data
 }
 
 func (p *paletteProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -245,6 +248,14 @@ func (p *paletteProvider) Resources(_ context.Context) []func() resource.Resourc
 		NewClusterRoleBindingResource,
 		NewBackupLocationResource,
 		NewClusterBackupPolicyResource,
+	}
+}
+
+// Actions are Terraform 1.14's actions: on-demand backups and restores.
+func (p *paletteProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewClusterBackupAction,
+		NewClusterRestoreAction,
 	}
 }
 
@@ -260,6 +271,7 @@ func (p *paletteProvider) DataSources(_ context.Context) []func() datasource.Dat
 		NewImportedClusterDataSource,
 		NewImportedClustersDataSource,
 		NewImportManifestDataSource,
+		NewClusterBackupsDataSource,
 	}
 }
 

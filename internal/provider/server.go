@@ -78,14 +78,38 @@ func serve[Req, Resp any](ctx context.Context, req Req, handler func(context.Con
 }
 
 // releasingServer is the framework's server with every request of
-// tfprotov6.ProviderServer served through serve. (List resources, actions
-// and state stores, optional interfaces of terraform-plugin-go, are not
-// offered by this provider, so they are not passed on.)
+// tfprotov6.ProviderServer served through serve, and its actions
+// (tfprotov6.ActionServer). (List resources and state stores, optional
+// interfaces of terraform-plugin-go, are not offered by this provider, so
+// they are not passed on.)
 type releasingServer struct {
 	next tfprotov6.ProviderServer
 }
 
-var _ tfprotov6.ProviderServer = releasingServer{}
+var (
+	_ tfprotov6.ProviderServer = releasingServer{}
+	_ tfprotov6.ActionServer   = releasingServer{}
+)
+
+// actions is the framework's action server.
+func (s releasingServer) actions() tfprotov6.ActionServer {
+	a, _ := s.next.(tfprotov6.ActionServer) //nolint:forcetypeassert // the framework's server implements it
+	return a
+}
+
+func (s releasingServer) ValidateActionConfig(ctx context.Context, req *tfprotov6.ValidateActionConfigRequest) (*tfprotov6.ValidateActionConfigResponse, error) {
+	return serve(ctx, req, s.actions().ValidateActionConfig)
+}
+
+func (s releasingServer) PlanAction(ctx context.Context, req *tfprotov6.PlanActionRequest) (*tfprotov6.PlanActionResponse, error) {
+	return serve(ctx, req, s.actions().PlanAction)
+}
+
+// InvokeAction is passed on with the request's own context: the action
+// runs while Terraform reads the answer's stream, after this returns.
+func (s releasingServer) InvokeAction(ctx context.Context, req *tfprotov6.InvokeActionRequest) (*tfprotov6.InvokeActionServerStream, error) {
+	return s.actions().InvokeAction(ctx, req)
+}
 
 func (s releasingServer) GetMetadata(ctx context.Context, req *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {
 	return serve(ctx, req, s.next.GetMetadata)
