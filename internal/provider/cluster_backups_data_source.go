@@ -47,7 +47,9 @@ func (d *clusterBackupsDataSource) Metadata(_ context.Context, req datasource.Me
 }
 
 func (d *clusterBackupsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	str := func(d string) schema.StringAttribute { return schema.StringAttribute{MarkdownDescription: d, Computed: true} }
+	str := func(d string) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: d, Computed: true}
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The backups of an imported cluster (scheduled and on-demand; `…/features/backup` in Palette's API), " +
 			"oldest first, with their state, time and expiry. A restore (`palette_cluster_restore`) names one by `name` and `request_uid`.",
