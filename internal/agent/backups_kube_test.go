@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -18,63 +16,6 @@ import (
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
-
-// createShop creates the namespace shop with a ConfigMap, a Secret and a
-// Deployment.
-func (e *env) createShop() {
-	e.t.Helper()
-	ctx, kc := e.ctx, e.kc
-	if _, err := kc.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop",
-		Labels: map[string]string{"team": "shop"}}}, metav1.CreateOptions{}); err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := kc.CoreV1().ConfigMaps("shop").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "settings"},
-		Data: map[string]string{"currency": "EUR"}}, metav1.CreateOptions{}); err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := kc.CoreV1().Secrets("shop").Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "db"},
-		StringData: map[string]string{"password": "hunter2"}}, metav1.CreateOptions{}); err != nil {
-		e.t.Fatal(err)
-	}
-	one := int32(1)
-	labels := map[string]string{"app": "web"}
-	if _, err := kc.AppsV1().Deployments("shop").Create(ctx, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web"},
-		Spec: appsv1.DeploymentSpec{Replicas: &one, Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx:1.27"}}}}}}, metav1.CreateOptions{}); err != nil {
-		e.t.Fatal(err)
-	}
-}
-
-// shopIsBack reports why the objects of createShop are not all there.
-func (e *env) shopIsBack() error {
-	ctx, kc := e.ctx, e.kc
-	if _, err := e.namespaceLive("shop"); err != nil {
-		return err
-	}
-	cm, err := kc.CoreV1().ConfigMaps("shop").Get(ctx, "settings", metav1.GetOptions{})
-	if err != nil {
-		return err
-	}
-	if cm.Data["currency"] != "EUR" {
-		return fmt.Errorf("configmap data %v", cm.Data)
-	}
-	sec, err := kc.CoreV1().Secrets("shop").Get(ctx, "db", metav1.GetOptions{})
-	if err != nil {
-		return err
-	}
-	if string(sec.Data["password"]) != "hunter2" {
-		return errors.New("secret data differs")
-	}
-	dep, err := kc.AppsV1().Deployments("shop").Get(ctx, "web", metav1.GetOptions{})
-	if err != nil {
-		return err
-	}
-	if dep.Spec.Template.Spec.Containers[0].Image != "nginx:1.27" {
-		return fmt.Errorf("deployment image %s", dep.Spec.Template.Spec.Containers[0].Image)
-	}
-	return nil
-}
 
 // backupOf is the status of a backup request of the cluster.
 func (e *env) backupOf(uid, requestUID string) (wire.ClusterBackupStatusMeta, error) {
@@ -101,7 +42,7 @@ func TestRunner_backupAndRestore(t *testing.T) {
 	ctx := e.ctx
 	uid := e.importAndApply("bk", wire.CloudTypeGeneric, wire.ImportModeFullPermission)
 	e.waitState(uid, wire.StateRunning)
-	e.createShop()
+	kubetest.CreateShop(ctx, t, e.kc)
 
 	loc := s3.Location("backups")
 	locUID, err := e.pc.CreateBackupLocation(ctx, wire.LocationTypeMinio, wire.UserAssetsLocationS3{
@@ -156,7 +97,7 @@ func TestRunner_backupAndRestore(t *testing.T) {
 	}
 	e.eventually("namespace shop gone", 2*time.Minute, func() error {
 		if _, err := e.kc.CoreV1().Namespaces().Get(ctx, "shop", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-			return fmt.Errorf("still there: %v", err)
+			return fmt.Errorf("still there: %w", err)
 		}
 		return nil
 	})
@@ -182,7 +123,7 @@ func TestRunner_backupAndRestore(t *testing.T) {
 		return nil
 	})
 	t.Logf("restore completed in %s", time.Since(start).Round(time.Millisecond))
-	if err := e.shopIsBack(); err != nil {
+	if err := kubetest.ShopIsBack(ctx, e.kc); err != nil {
 		t.Fatalf("after the restore: %v", err)
 	}
 

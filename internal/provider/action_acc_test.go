@@ -3,21 +3,16 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubetest"
 	"github.com/terraform-palette/terraform-provider-palette/internal/backup"
@@ -37,54 +32,19 @@ func invokeAction(t *testing.T, workdir string, address string, env []string) (s
 	return out, nil
 }
 
-// createShop creates the namespace shop with a ConfigMap, a Secret and a
-// Deployment.
-func createShop(t *testing.T, cs kubernetes.Interface) {
+// tfOutput decodes `terraform output -json <name>` (its standard output
+// alone: a TF_LOG log goes to standard error) into v.
+func tfOutput(t *testing.T, dir string, env []string, name string, v any) {
 	t.Helper()
-	ctx := testCtx(t)
-	must := func(_ any, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop"}}, metav1.CreateOptions{}))
-	must(cs.CoreV1().ConfigMaps("shop").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "settings"},
-		Data: map[string]string{"currency": "EUR"}}, metav1.CreateOptions{}))
-	must(cs.CoreV1().Secrets("shop").Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "db"},
-		StringData: map[string]string{"password": "hunter2"}}, metav1.CreateOptions{}))
-	one, labels := int32(1), map[string]string{"app": "web"}
-	must(cs.AppsV1().Deployments("shop").Create(ctx, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web"},
-		Spec: appsv1.DeploymentSpec{Replicas: &one, Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx:1.27"}}}}}}, metav1.CreateOptions{}))
-}
-
-// shopIsBack reports why the objects of createShop are not all there.
-func shopIsBack(ctx context.Context, cs kubernetes.Interface) error {
-	ns, err := cs.CoreV1().Namespaces().Get(ctx, "shop", metav1.GetOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := tfCommand(ctx, t, dir, env, "output", "-json", name).Output()
 	if err != nil {
-		return err
+		t.Fatalf("terraform output %s: %v", name, err)
 	}
-	if ns.DeletionTimestamp != nil {
-		return errors.New("namespace shop is terminating")
+	if err := json.Unmarshal(out, v); err != nil {
+		t.Fatalf("terraform output %s: %v\n%s", name, err, out)
 	}
-	cm, err := cs.CoreV1().ConfigMaps("shop").Get(ctx, "settings", metav1.GetOptions{})
-	if err != nil {
-		return err
-	}
-	if cm.Data["currency"] != "EUR" {
-		return fmt.Errorf("configmap data %v", cm.Data)
-	}
-	sec, err := cs.CoreV1().Secrets("shop").Get(ctx, "db", metav1.GetOptions{})
-	if err != nil {
-		return err
-	}
-	if string(sec.Data["password"]) != "hunter2" {
-		return errors.New("secret data differs")
-	}
-	_, err = cs.AppsV1().Deployments("shop").Get(ctx, "web", metav1.GetOptions{})
-	return err
 }
 
 // TestAccClusterBackupAndRestore_actions: an imported cluster's namespace is
@@ -99,7 +59,7 @@ func TestAccClusterBackupAndRestore_actions(t *testing.T) {
 	s3 := kubetest.StartS3(t, "backups")
 	registerSecret("backup location secret key", s3.SecretKey)
 	cs := env.Kube.Clientset()
-	createShop(t, cs)
+	kubetest.CreateShop(testCtx(t), t, cs)
 	ro := env.importClusterDirect(t, "actions-ro", wire.CloudTypeGeneric, wire.ImportModeReadOnly, nil)
 
 	dir := cliWorkDir(t)
@@ -152,7 +112,8 @@ output "cluster_id" {
 	writeCLIConfig(t, dir, env.API.URL, env.API.ProjectUID, base)
 	tfEnv := []string{"PALETTE_API_KEY=" + env.API.APIKey}
 	tfMust(t, dir, tfEnv, nil, "apply", "-auto-approve")
-	cid := strings.Trim(strings.TrimSpace(tfMust(t, dir, tfEnv, nil, "output", "-raw", "cluster_id")), `"`)
+	var cid string
+	tfOutput(t, dir, tfEnv, "cluster_id", &cid)
 
 	start := time.Now()
 	out, err := invokeAction(t, dir, "action.palette_cluster_backup.b", tfEnv)
@@ -179,9 +140,7 @@ output "cluster_id" {
 		ExpiryTime string   `json:"expiry_time"`
 		Namespaces []string `json:"namespaces"`
 	}
-	if err := json.Unmarshal([]byte(tfMust(t, dir, tfEnv, nil, "output", "-json", "backups")), &backups); err != nil {
-		t.Fatal(err)
-	}
+	tfOutput(t, dir, tfEnv, "backups", &backups)
 	if len(backups) != 1 || backups[0].Name != "shop-1" || backups[0].State != wire.BackupStateCompleted ||
 		backups[0].Actor != "onDemand" || !slices.Equal(backups[0].Namespaces, []string{"shop"}) {
 		t.Fatalf("palette_cluster_backups: %+v", backups)
@@ -199,7 +158,7 @@ output "cluster_id" {
 	}
 	if err := eventually("namespace shop deleted", func() error {
 		if _, err := cs.CoreV1().Namespaces().Get(ctx, "shop", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-			return fmt.Errorf("still there (%v)", err)
+			return fmt.Errorf("still there (%w)", err)
 		}
 		return nil
 	}); err != nil {
@@ -225,7 +184,7 @@ action "palette_cluster_restore" %q {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	t.Logf("restore action: %s", time.Since(start).Round(time.Millisecond))
-	if err := shopIsBack(ctx, cs); err != nil {
+	if err := kubetest.ShopIsBack(ctx, cs); err != nil {
 		t.Fatalf("after the restore: %v", err)
 	}
 

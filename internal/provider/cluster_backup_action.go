@@ -38,7 +38,19 @@ func NewClusterBackupAction() action.Action {
 }
 
 type clusterBackupAction struct {
+	actionBase
+}
+
+// actionBase is what every action of the provider has: the provider's data.
+type actionBase struct {
 	data *providerData
+}
+
+// Configure takes the provider's data.
+func (a *actionBase) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics, "Action"); pd != nil {
+		a.data = pd
+	}
 }
 
 type clusterBackupActionModel struct {
@@ -54,12 +66,6 @@ type clusterBackupActionModel struct {
 
 func (a *clusterBackupAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_cluster_backup"
-}
-
-func (a *clusterBackupAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics, "Action"); pd != nil {
-		a.data = pd
-	}
 }
 
 // actionClusterID is the cluster_id attribute of the actions.
@@ -237,7 +243,7 @@ func waitClusterBackupDone(ctx context.Context, pd *providerData, cid, reqUID st
 			}
 			return false, nil
 		}
-		return false, errors.New("Palette does not list the backup request")
+		return false, errors.New("the backup request is not listed")
 	})
 	return state, err
 }

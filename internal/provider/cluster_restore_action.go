@@ -25,7 +25,7 @@ func NewClusterRestoreAction() action.Action {
 }
 
 type clusterRestoreAction struct {
-	data *providerData
+	actionBase
 }
 
 type clusterRestoreActionModel struct {
@@ -40,12 +40,6 @@ type clusterRestoreActionModel struct {
 
 func (a *clusterRestoreAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_cluster_restore"
-}
-
-func (a *clusterRestoreAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics, "Action"); pd != nil {
-		a.data = pd
-	}
 }
 
 func (a *clusterRestoreAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
