@@ -3,6 +3,7 @@ package agent_test
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"testing"
 	"time"
@@ -145,5 +146,51 @@ func TestRunner_backupAndRestore(t *testing.T) {
 	var apiErr *palette.APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != wire.CodeBackupsRequireFullPermission {
 		t.Fatalf("backup of a read-only cluster: %v, want %s", err, wire.CodeBackupsRequireFullPermission)
+	}
+}
+
+// The agent runs a cluster's schedule: a backup named <prefix>-<time>
+// appears, taken by the schedule, with its objects in the bucket.
+func TestRunner_scheduledBackup(t *testing.T) {
+	skipUnlessKube(t)
+	s3 := kubetest.StartS3(t, "backups")
+	e := newEnv(t, kubelocal.FlavorGeneric)
+	ctx := e.ctx
+	uid := e.importAndApply("sched", wire.CloudTypeGeneric, wire.ImportModeFullPermission)
+	e.waitState(uid, wire.StateRunning)
+	kubetest.CreateShop(ctx, t, e.kc)
+	loc := s3.Location("backups")
+	locUID, err := e.pc.CreateBackupLocation(ctx, wire.LocationTypeMinio, wire.UserAssetsLocationS3{
+		Metadata: wire.ObjectMetaInputEntity{Name: "sched"}, Spec: &wire.UserAssetsLocationS3Spec{Config: &loc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.pc.CreateClusterBackupSchedule(ctx, uid, wire.ClusterBackupConfig{BackupLocationUID: locUID, BackupPrefix: "every",
+		DurationInHours: 1, Namespaces: []string{"shop"}, Schedule: &wire.ClusterFeatureSchedule{ScheduledRunTime: "@every 2s"}}); err != nil {
+		t.Fatal(err)
+	}
+	var name string
+	e.eventually("a scheduled backup", time.Minute, func() error {
+		b, err := e.pc.GetClusterBackup(ctx, uid)
+		if err != nil {
+			return err
+		}
+		for _, s := range b.Status.ClusterBackupStatuses {
+			if s.Actor != nil && s.Actor.ActorType == "schedule" && s.State == wire.BackupStateCompleted {
+				name = s.BackupStatusMeta[0].BackupName
+				return nil
+			}
+		}
+		return fmt.Errorf("no completed scheduled backup: %+v", b.Status.ClusterBackupStatuses)
+	})
+	if !regexp.MustCompile(`^every-\d{14}$`).MatchString(name) {
+		t.Fatalf("scheduled backup named %q, want every-<yyyymmddhhmmss>", name)
+	}
+	if keys := s3.Objects(t, "backups", backup.ObjectPrefix(uid, name)); len(keys) != 1 {
+		t.Fatalf("the bucket holds %v under %s", keys, backup.ObjectPrefix(uid, name))
+	}
+	// DELETE …/features/backup removes the schedule.
+	if err := e.pc.DeleteClusterBackupSchedule(ctx, uid); err != nil {
+		t.Fatal(err)
 	}
 }
