@@ -191,6 +191,8 @@ step "Starting a local Kubernetes cluster (flavour aws, 3 nodes)"
 KUBECONFIG_FILE=$(sed -n 's/^export KUBECONFIG=//p' "$LOGS/kube-up.out")
 [ -s "$KUBECONFIG_FILE" ] || die "kube-local printed no kubeconfig (see $LOGS/kube-up.out)"
 info "kubeconfig $KUBECONFIG_FILE"
+S3_ENDPOINT=$(sed -n 's/^export PALETTE_S3_ENDPOINT=\([^ ]*\).*/\1/p' "$LOGS/kube-up.out")
+info "S3 server (versitygw, the agent's backup location) $S3_ENDPOINT, bucket palette-backups"
 
 step "Starting the agent runner (it runs every agent Deployment: the kubelet's stand-in)"
 # kube-bench's checks (the module's cfg/) for the agents' compliance scans.

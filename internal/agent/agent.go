@@ -87,6 +87,11 @@ type Agent struct {
 	config configState
 	scans  scanState
 
+	// snap exports and restores the objects of backups; backups is what
+	// the agent remembers of them between polls.
+	snap    snapshotOps
+	backups backupState
+
 	removing atomic.Bool
 	removed  atomic.Bool
 
@@ -137,6 +142,7 @@ func New(cfg Config) (*Agent, error) {
 		log:        log.With("namespace", cfg.Namespace),
 		kc:         kc.Kubernetes(),
 		ops:        kc,
+		snap:       kc,
 		packs:      map[packKey]*packState{},
 		newPalette: newPaletteClient,
 	}
@@ -427,7 +433,8 @@ func (a *Agent) poll(ctx context.Context) (done bool, err error) {
 	a.reconcileScans(ctx, desired.ComplianceScan)
 	// Namespaces first: packs and bindings may go into them.
 	cfgErr := a.reconcileConfig(ctx, desired.Namespaces, desired.Rbacs)
-	return false, errors.Join(cfgErr, a.reconcilePacks(ctx, desired.Profiles))
+	packErr := a.reconcilePacks(ctx, desired.Profiles)
+	return false, errors.Join(cfgErr, packErr, a.runBackups(ctx))
 }
 
 func isGone(err error) bool { return apierrors.IsNotFound(err) }

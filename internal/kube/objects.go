@@ -114,28 +114,9 @@ func (c *Client) ListByLabel(ctx context.Context, selector string) ([]ObjectRef,
 	if _, err := labels.Parse(selector); err != nil {
 		return nil, fmt.Errorf("kube: label selector %q: %w", selector, err)
 	}
-	c.discovery.Invalidate()
-	lists, err := c.discovery.ServerPreferredResources()
-	if err != nil && !discovery.IsGroupDiscoveryFailedError(err) {
-		return nil, fmt.Errorf("kube: discover resource types: %w", Classify(err))
-	}
-	type target struct {
-		gvr  schema.GroupVersionResource
-		kind string
-	}
-	var targets []target
-	for _, l := range lists {
-		gv, err := schema.ParseGroupVersion(l.GroupVersion)
-		if err != nil {
-			continue
-		}
-		for _, r := range l.APIResources {
-			if strings.Contains(r.Name, "/") || !hasVerb(r.Verbs, "list") ||
-				(gv.Group == "" && r.Name == "componentstatuses") { // synthesized, deprecated
-				continue
-			}
-			targets = append(targets, target{gvr: gv.WithResource(r.Name), kind: r.Kind})
-		}
+	targets, err := c.resourceTypes("list")
+	if err != nil {
+		return nil, err
 	}
 
 	var (
@@ -180,6 +161,44 @@ func (c *Client) ListByLabel(ctx context.Context, selector string) ([]ObjectRef,
 	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
 	if len(errs) > 0 {
 		return out, fmt.Errorf("kube: list objects labelled %q: %w", selector, errors.Join(errs...))
+	}
+	return out, nil
+}
+
+// resourceType is a resource type the server serves.
+type resourceType struct {
+	gvr        schema.GroupVersionResource
+	kind       string
+	namespaced bool
+}
+
+// resourceTypes discovers (afresh) the preferred version of each resource
+// type that has all the verbs. Groups whose discovery fails (an unavailable
+// aggregated API) are skipped.
+func (c *Client) resourceTypes(verbs ...string) ([]resourceType, error) {
+	c.discovery.Invalidate()
+	lists, err := c.discovery.ServerPreferredResources()
+	if err != nil && !discovery.IsGroupDiscoveryFailedError(err) {
+		return nil, fmt.Errorf("kube: discover resource types: %w", Classify(err))
+	}
+	var out []resourceType
+	for _, l := range lists {
+		gv, err := schema.ParseGroupVersion(l.GroupVersion)
+		if err != nil {
+			continue
+		}
+	resources:
+		for _, r := range l.APIResources {
+			if strings.Contains(r.Name, "/") || (gv.Group == "" && r.Name == "componentstatuses") { // synthesized, deprecated
+				continue
+			}
+			for _, v := range verbs {
+				if !hasVerb(r.Verbs, v) {
+					continue resources
+				}
+			}
+			out = append(out, resourceType{gvr: gv.WithResource(r.Name), kind: r.Kind, namespaced: r.Namespaced})
+		}
 	}
 	return out, nil
 }

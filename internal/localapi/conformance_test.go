@@ -281,6 +281,7 @@ func TestConformance(t *testing.T) {
 	}
 	must("delete scan log", c.Do(ctx, http.MethodDelete, "/v1/spectroclusters/"+generic+"/features/complianceScan/logs/"+kb.Metadata.UID, nil, nil))
 	must("remove scan schedule", c.UpdateComplianceScan(ctx, generic, wire.ClusterComplianceScheduleConfig{}))
+	conformanceBackups(ctx, t, c, agents[generic], generic, ro)
 
 	// Migration, deletes.
 	must("upgrade", c.UpgradeToFullPermission(ctx, ro))
@@ -306,6 +307,15 @@ func TestConformance(t *testing.T) {
 		"GET /v1/spectroclusters/{uid}/features/complianceScan/logs/drivers",
 		"GET /v1/spectroclusters/{uid}/features/complianceScan/logs/{logUid}/drivers/kubeBench",
 		"DELETE /v1/spectroclusters/{uid}/features/complianceScan/logs/{logUid}",
+		"POST /v1/users/assets/locations/s3", "POST /v1/users/assets/locations/minio", "GET /v1/users/assets/locations",
+		"GET /v1/users/assets/locations/minio/{uid}", "PUT /v1/users/assets/locations/minio/{uid}",
+		"GET /v1/users/assets/locations/s3/{uid}", "PUT /v1/users/assets/locations/s3/{uid}",
+		"DELETE /v1/users/assets/locations/{uid}", "DELETE /v1/users/assets/locations/s3/{uid}",
+		"GET /v1/spectroclusters/{uid}/features/backup", "POST /v1/spectroclusters/{uid}/features/backup",
+		"PUT /v1/spectroclusters/{uid}/features/backup", "DELETE /v1/spectroclusters/{uid}/features/backup",
+		"POST /v1/spectroclusters/{uid}/features/backup/onDemand",
+		"DELETE /v1/spectroclusters/{uid}/features/backup/{backupName}/request/{requestUid}",
+		"GET /v1/spectroclusters/{uid}/features/restore", "POST /v1/spectroclusters/{uid}/features/restore/onDemand",
 	} {
 		if !slices.Contains(sum.Operations, op) {
 			t.Errorf("the server side did not check %s (checked: %v)", op, sum.Operations)

@@ -44,6 +44,10 @@ var Extras = []Extra{
 		"the agent removed itself after a delete (the cluster becomes Deleted); 409 unless the cluster is Deleting"},
 	{"GET /v1/spectroclusters/{uid}/import/manifest?token=",
 		"the token of importLink, so that `kubectl apply -f <importLink>` works without an API key (rate-limited per cluster, wrong tokens limited per client like wrong keys; palette-local cluster rotate-credentials replaces it); with an ApiKey header the operation is the spec's, and both at once are refused"},
+	{"GET /v1/spectroclusters/{uid}/agent/backups",
+		"the backup work of the agent: the cluster's schedule (the agent runs it) and the on-demand backups, backup deletions and restores to run, with their locations' secret keys (which no answer of the spec shows)"},
+	{"PATCH /v1/spectroclusters/{uid}/agent/backups/status",
+		"the end of the agent's backups and restores (state, message, time, namespaces), served as status of GET …/features/backup and …/features/restore; a scheduled run, which has no request yet, creates its request"},
 	{"GET /debug/requests", "request counts by route and status, for tests and benchmarks (tenant admin ApiKey, loopback, same origin: debug.go)"},
 	{"POST /debug/faults", "turns fault injection on and off at run time, for tests and benchmarks (tenant admin ApiKey, loopback, same origin, JSON body: debug.go)"},
 }

@@ -92,6 +92,22 @@ func (s *Server) routes() {
 	s.handle("GET /v1/spectroclusters/{uid}/variables", p, s.getVariables)
 	s.handle("PATCH /v1/spectroclusters/{uid}/variables", p, s.patchVariables)
 	s.handle("PUT /v1/spectroclusters/{uid}/location", p, s.putLocation)
+	s.handle("GET /v1/users/assets/locations", p, s.listBackupLocations)
+	for _, t := range []string{wire.LocationTypeS3, wire.LocationTypeMinio} {
+		s.handle("POST /v1/users/assets/locations/"+t, p, s.createBackupLocation(t))
+		s.handle("GET /v1/users/assets/locations/"+t+"/{uid}", p, s.getBackupLocation(t))
+		s.handle("PUT /v1/users/assets/locations/"+t+"/{uid}", p, s.putBackupLocation(t))
+	}
+	s.handle("DELETE /v1/users/assets/locations/s3/{uid}", p, s.deleteBackupLocation(wire.LocationTypeS3))
+	s.handle("DELETE /v1/users/assets/locations/{uid}", p, s.deleteBackupLocation(""))
+	s.handle("GET /v1/spectroclusters/{uid}/features/backup", p, s.getClusterBackup)
+	s.handle("POST /v1/spectroclusters/{uid}/features/backup", p, s.postBackupSchedule)
+	s.handle("PUT /v1/spectroclusters/{uid}/features/backup", p, s.putBackupSchedule)
+	s.handle("DELETE /v1/spectroclusters/{uid}/features/backup", p, s.deleteBackupSchedule)
+	s.handle("POST /v1/spectroclusters/{uid}/features/backup/onDemand", p, s.postBackupOnDemand)
+	s.handle("DELETE /v1/spectroclusters/{uid}/features/backup/{backupName}/request/{requestUid}", p, s.deleteBackup)
+	s.handle("GET /v1/spectroclusters/{uid}/features/restore", p, s.getClusterRestore)
+	s.handle("POST /v1/spectroclusters/{uid}/features/restore/onDemand", p, s.postRestoreOnDemand)
 	s.handle("GET /v1/dashboard/spectroclusters/{uid}/overview", p, s.overview)
 	s.handle("POST /v1/dashboard/spectroclusters/search", p, s.searchClusters)
 	s.handle("POST /v1/dashboard/spectroclusters/metadata/search", p, s.searchClusterMetadata)
@@ -122,6 +138,8 @@ func (s *Server) routes() {
 	s.handle("PATCH /v1/spectroclusters/{uid}/packs/status", a, s.agentPacksStatus)
 	s.handle("PATCH /v1/spectroclusters/{uid}/config/status", a, s.agentConfigStatus)
 	s.handle("PATCH /v1/spectroclusters/{uid}/status/agentRemoved", a, s.agentRemoved)
+	s.handle("GET /v1/spectroclusters/{uid}/agent/backups", a, s.agentBackups)
+	s.handle("PATCH /v1/spectroclusters/{uid}/agent/backups/status", a, s.agentBackupsStatus)
 
 	// Cluster profiles, and the profiles attached to a cluster.
 	s.handle("POST /v1/clusterprofiles", p, s.createProfileHandler)

@@ -145,6 +145,47 @@ var migrations = []string{
 		UNIQUE(cluster_uid, driver, request_uid)
 	);
 	CREATE INDEX compliance_scan_logs_cluster ON compliance_scan_logs(cluster_uid, created);`,
+	// 6: backup locations (tenant-wide, with their secret key, which no
+	// answer shows), the backups of clusters (on-demand and scheduled, by
+	// request) and the restores into clusters (store_backups.go). A
+	// cluster's backup schedule is its cluster_extras row of kind 'backup'.
+	`CREATE TABLE backup_locations (
+		uid TEXT PRIMARY KEY,
+		name TEXT NOT NULL UNIQUE,
+		type TEXT NOT NULL,
+		config TEXT NOT NULL,
+		is_default INTEGER NOT NULL DEFAULT 0,
+		created INTEGER NOT NULL,
+		modified INTEGER NOT NULL
+	);
+	CREATE TABLE backup_requests (
+		uid TEXT PRIMARY KEY,
+		cluster_uid TEXT NOT NULL REFERENCES clusters(uid),
+		backup_name TEXT NOT NULL,
+		actor TEXT NOT NULL,
+		location_uid TEXT NOT NULL,
+		config TEXT NOT NULL,
+		state TEXT NOT NULL,
+		msg TEXT NOT NULL DEFAULT '',
+		backup_time INTEGER,
+		expiry INTEGER,
+		namespaces TEXT NOT NULL DEFAULT '[]',
+		delete_state TEXT NOT NULL DEFAULT '',
+		created INTEGER NOT NULL,
+		UNIQUE(cluster_uid, backup_name)
+	);
+	CREATE TABLE restore_requests (
+		uid TEXT PRIMARY KEY,
+		cluster_uid TEXT NOT NULL REFERENCES clusters(uid),
+		source_cluster_uid TEXT NOT NULL REFERENCES clusters(uid),
+		backup_request_uid TEXT NOT NULL,
+		backup_name TEXT NOT NULL,
+		config TEXT NOT NULL,
+		state TEXT NOT NULL,
+		msg TEXT NOT NULL DEFAULT '',
+		restore_time INTEGER,
+		created INTEGER NOT NULL
+	);`,
 }
 
 // queryer is what *sql.DB and *sql.Tx have in common.

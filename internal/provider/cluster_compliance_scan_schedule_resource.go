@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/robfig/cron/v3"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/palette"
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
@@ -48,20 +47,6 @@ type clusterComplianceScanScheduleModel struct {
 	KubeBench  types.String `tfsdk:"kube_bench"`
 	KubeHunter types.String `tfsdk:"kube_hunter"`
 	Sonobuoy   types.String `tfsdk:"sonobuoy"`
-}
-
-// cronRule checks a standard five-field cron expression, as Palette's
-// scheduler reads it.
-var cronRule = stringRule{
-	summary:     "Invalid cron expression",
-	description: "a standard cron expression: minute hour day-of-month month day-of-week (e.g. \"0 3 * * 0\")",
-	problem: func(s string) string {
-		if _, err := cron.ParseStandard(s); err != nil {
-			return fmt.Sprintf("%q is not a cron expression of five fields (minute hour day-of-month month day-of-week, "+
-				"e.g. \"0 3 * * 0\" for Sundays at 03:00): %s", s, err)
-		}
-		return ""
-	},
 }
 
 func (r *clusterComplianceScanScheduleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {

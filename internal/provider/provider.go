@@ -250,13 +250,18 @@ func (p *paletteProvider) Resources(_ context.Context) []func() resource.Resourc
 		NewClusterNamespaceResource,
 		NewClusterRoleBindingResource,
 		NewClusterComplianceScanScheduleResource,
+		NewBackupLocationResource,
+		NewClusterBackupPolicyResource,
 	}
 }
 
-// Actions are the provider's actions (Terraform 1.14 or later).
+// Actions are the provider's actions (Terraform 1.14 or later): on-demand
+// compliance scans, backups and restores.
 func (p *paletteProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{
 		NewClusterComplianceScanAction,
+		NewClusterBackupAction,
+		NewClusterRestoreAction,
 	}
 }
 
@@ -284,6 +289,7 @@ func (p *paletteProvider) DataSources(_ context.Context) []func() datasource.Dat
 		NewClusterComplianceScanReportDataSource,
 		NewImportedClustersDataSource,
 		NewImportManifestDataSource,
+		NewClusterBackupsDataSource,
 	}
 }
 

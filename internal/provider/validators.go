@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -441,4 +443,19 @@ func regexValidator() stringRule {
 			}
 			return ""
 		}}
+}
+
+// cronRule checks a schedule: a standard five-field cron expression (or a
+// descriptor: @daily, @every 6h), as Palette's scheduler and the agent
+// (robfig/cron's ParseStandard) read it: scans and backups.
+var cronRule = stringRule{
+	summary:     "Invalid cron expression",
+	description: "a standard cron expression: minute hour day-of-month month day-of-week (e.g. \"0 3 * * 0\")",
+	problem: func(s string) string {
+		if _, err := cron.ParseStandard(s); err != nil {
+			return fmt.Sprintf("%q is not a cron expression of five fields (minute hour day-of-month month day-of-week, "+
+				"e.g. \"0 3 * * 0\" for Sundays at 03:00): %s", s, err)
+		}
+		return ""
+	},
 }

@@ -26,11 +26,6 @@ const (
 	ScanFailed     = "Failed"
 )
 
-// ClusterFeatureSchedule is v1ClusterFeatureSchedule: a cron expression.
-type ClusterFeatureSchedule struct {
-	ScheduledRunTime string `json:"scheduledRunTime"`
-}
-
 // ClusterComplianceScanDriverScheduleConfig is the schedule of one driver:
 // v1ClusterComplianceScanKubeBenchScheduleConfig and its kubeHunter and
 // sonobuoy twins, which are alike.
@@ -108,13 +103,6 @@ type ClusterComplianceOnDemandConfig struct {
 type ClusterComplianceScanLogSpec struct {
 	ClusterUID string `json:"clusterUid"`
 	DriverType string `json:"driverType"`
-}
-
-// ClusterFeatureActor is v1ClusterFeatureActor: who started a run
-// ("user" for an on-demand run, "schedule" for a scheduled one).
-type ClusterFeatureActor struct {
-	ActorType string `json:"actorType,omitempty"`
-	UID       string `json:"uid,omitempty"`
 }
 
 // ClusterScanTime is v1ClusterScanTime.

@@ -102,6 +102,8 @@ const (
 	CodeNamespacesRequireFullPermission      = "NamespacesRequireFullPermission"
 	CodeRbacsRequireFullPermission           = "RbacsRequireFullPermission"
 	CodeComplianceScanRequiresFullPermission = "ComplianceScanRequiresFullPermission"
+	CodeBackupsRequireFullPermission         = "BackupsRequireFullPermission"
+	CodeBackupNotConfigured                  = "BackupNotConfigured"
 	CodeClusterNotRunning                    = "ClusterNotRunning"
 	CodeAlreadyFullPermission                = "AlreadyFullPermission"
 	CodeNotSupportedForImportedCluster       = "NotSupportedForImportedCluster"

@@ -1,5 +1,7 @@
 // Command kube-local runs a real local Kubernetes control plane (etcd,
-// kube-apiserver, kube-controller-manager) on 127.0.0.1.
+// kube-apiserver, kube-controller-manager) on 127.0.0.1, and beside it an
+// S3-compatible server (versitygw) with the bucket palette-backups, the
+// backup location of the cluster's agent.
 //
 //	go run ./tools/kube-local build
 //	go run ./tools/kube-local up --dir DIR [--flavor aws|azure|gcp|vsphere|openshift|eks-anywhere|generic] [--nodes N] [--name NAME]
@@ -21,12 +23,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/minio/minio-go/v7"
+
 	"github.com/terraform-palette/terraform-provider-palette/internal/acctest/kubelocal"
+	"github.com/terraform-palette/terraform-provider-palette/internal/backup"
+	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
 
 func usage() {
 	fmt.Fprintf(os.Stderr, `usage:
-  kube-local build                       build etcd, kube-apiserver, kube-controller-manager into %s
+  kube-local build                       build etcd, kube-apiserver, kube-controller-manager into %s, and versitygw
   kube-local up --dir DIR [--flavor F] [--nodes N] [--name NAME] [--timeout D]
   kube-local env --dir DIR               print export KUBECONFIG=...
   kube-local down --dir DIR              stop the cluster (idempotent)
@@ -65,13 +71,18 @@ func run(ctx context.Context, cmd string, args []string) error {
 		if err != nil {
 			return err
 		}
-		logf("binaries ready in %s (%s):\n  %s\n  %s\n  %s", kubelocal.CacheDir(), time.Since(start).Round(time.Second), bins.Etcd, bins.APIServer, bins.ControllerManager)
+		s3bin, err := kubelocal.EnsureS3Binary(ctx, logf)
+		if err != nil {
+			return err
+		}
+		logf("binaries ready in %s (%s):\n  %s\n  %s\n  %s\n  %s", kubelocal.CacheDir(), time.Since(start).Round(time.Second), bins.Etcd, bins.APIServer, bins.ControllerManager, s3bin)
 		return nil
 	case "up":
 		flavor := fs.String("flavor", "generic", fmt.Sprintf("one of %v", kubelocal.Flavors()))
 		nodes := fs.Int("nodes", 1, "number of fake Node objects (0 for none)")
 		name := fs.String("name", "", "cluster / kubeconfig context name (default: base name of --dir)")
 		timeout := fs.Duration("timeout", 90*time.Second, "start-up timeout (after binaries exist)")
+		withS3 := fs.Bool("s3", true, "also start the S3 server (versitygw) with the bucket "+s3Bucket)
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
@@ -98,6 +109,12 @@ func run(ctx context.Context, cmd string, args []string) error {
 			return err
 		}
 		fmt.Printf("export KUBECONFIG=%s\n", st.Kubeconfig)
+		if *withS3 {
+			if err := startS3(ctx, abs); err != nil {
+				return err
+			}
+			printS3Env(abs)
+		}
 		return nil
 	case "env":
 		if err := fs.Parse(args); err != nil {
@@ -111,6 +128,7 @@ func run(ctx context.Context, cmd string, args []string) error {
 			return err
 		}
 		fmt.Printf("export KUBECONFIG=%s\n", kubelocal.KubeconfigPath(abs))
+		printS3Env(abs)
 		return nil
 	case "down":
 		grace := fs.Duration("grace", 15*time.Second, "time between SIGTERM and SIGKILL")
@@ -120,6 +138,11 @@ func run(ctx context.Context, cmd string, args []string) error {
 		if *dir == "" {
 			return errors.New("down: --dir is required")
 		}
+		if s3, err := kubelocal.LoadS3(filepath.Join(*dir, "s3")); err == nil {
+			if err := s3.Stop(); err != nil {
+				return err
+			}
+		}
 		return kubelocal.Down(ctx, *dir, *grace)
 	case "-h", "--help", "help":
 		usage()
@@ -128,6 +151,38 @@ func run(ctx context.Context, cmd string, args []string) error {
 		usage()
 		return fmt.Errorf("unknown command %q", cmd)
 	}
+}
+
+// s3Bucket is the bucket kube-local up creates.
+const s3Bucket = "palette-backups"
+
+// startS3 starts the S3 server in DIR/s3 and creates its bucket.
+func startS3(ctx context.Context, dir string) error {
+	s3, err := kubelocal.StartS3(ctx, kubelocal.S3Options{Dir: filepath.Join(dir, "s3"), Logf: logf})
+	if err != nil {
+		return err
+	}
+	pathStyle := true
+	c, err := backup.NewS3Client(wire.S3StorageConfig{Region: s3.Region, S3URL: s3.Endpoint, S3ForcePathStyle: &pathStyle,
+		Credentials: &wire.AwsCloudAccount{AccessKey: s3.AccessKey, SecretKey: s3.SecretKey}})
+	if err != nil {
+		return err
+	}
+	if err := c.MakeBucket(ctx, s3Bucket, minio.MakeBucketOptions{Region: s3.Region}); err != nil {
+		return fmt.Errorf("creating the bucket %s: %w", s3Bucket, err)
+	}
+	return nil
+}
+
+// printS3Env prints the S3 server's endpoint, bucket and credentials as
+// shell exports (nothing when the cluster has no S3 server).
+func printS3Env(dir string) {
+	s3, err := kubelocal.LoadS3(filepath.Join(dir, "s3"))
+	if err != nil {
+		return
+	}
+	fmt.Printf("export PALETTE_S3_ENDPOINT=%s PALETTE_S3_REGION=%s PALETTE_S3_BUCKET=%s\n", s3.Endpoint, s3.Region, s3Bucket)
+	fmt.Printf("export PALETTE_S3_ACCESS_KEY=%s PALETTE_S3_SECRET_KEY=%s\n", s3.AccessKey, s3.SecretKey)
 }
 
 // sanitizeName turns a directory name into a DNS label.

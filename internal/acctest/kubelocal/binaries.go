@@ -88,13 +88,15 @@ func isExecutable(p string) bool {
 
 type buildTarget struct {
 	out string // file name in the cache
-	pkg string // package path, relative to tools/kubebin
+	pkg string // package path, relative to the module built
+	// ldflags are the linker flags (LDFlags() when empty).
+	ldflags string
 }
 
 var buildTargets = []buildTarget{
-	{"etcd", "./etcd"},
-	{"kube-apiserver", "k8s.io/kubernetes/cmd/kube-apiserver"},
-	{"kube-controller-manager", "k8s.io/kubernetes/cmd/kube-controller-manager"},
+	{out: "etcd", pkg: "./etcd"},
+	{out: "kube-apiserver", pkg: "k8s.io/kubernetes/cmd/kube-apiserver"},
+	{out: "kube-controller-manager", pkg: "k8s.io/kubernetes/cmd/kube-controller-manager"},
 }
 
 // LDFlags are the linker flags that stamp the Kubernetes version (without
@@ -110,17 +112,21 @@ func LDFlags() string {
 // KubebinDir locates the tools/kubebin module: $PALETTE_KUBEBIN_DIR, the
 // source tree this package was compiled from, or a parent of the working
 // directory.
-func KubebinDir() (string, error) {
-	if d := os.Getenv(EnvKubebinDir); d != "" {
+func KubebinDir() (string, error) { return toolsModuleDir("kubebin", EnvKubebinDir) }
+
+// toolsModuleDir locates the nested module tools/<name>: $env, the source
+// tree this package was compiled from, or a parent of the working directory.
+func toolsModuleDir(name, env string) (string, error) {
+	if d := os.Getenv(env); d != "" {
 		return d, nil
 	}
 	var candidates []string
 	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
-		candidates = append(candidates, filepath.Join(filepath.Dir(file), "..", "..", "..", "tools", "kubebin"))
+		candidates = append(candidates, filepath.Join(filepath.Dir(file), "..", "..", "..", "tools", name))
 	}
 	if wd, err := os.Getwd(); err == nil {
 		for d := wd; ; d = filepath.Dir(d) {
-			candidates = append(candidates, filepath.Join(d, "tools", "kubebin"))
+			candidates = append(candidates, filepath.Join(d, "tools", name))
 			if filepath.Dir(d) == d {
 				break
 			}
@@ -131,10 +137,11 @@ func KubebinDir() (string, error) {
 			return filepath.Clean(c), nil
 		}
 	}
-	return "", fmt.Errorf("kubelocal: cannot find tools/kubebin/go.mod (set %s)", EnvKubebinDir)
+	return "", fmt.Errorf("kubelocal: cannot find tools/%s/go.mod (set %s)", name, env)
 }
 
-var ensureMu sync.Mutex
+// buildMu serialises this process's builds (the file lock, other processes').
+var buildMu sync.Mutex
 
 // EnsureBinaries returns the cached binaries, building any that are missing
 // (once; concurrent callers, also in other processes, wait on a file lock).
@@ -145,51 +152,62 @@ func EnsureBinaries(ctx context.Context, logf Logf) (Binaries, error) {
 	if bins.Present() {
 		return bins, nil
 	}
-	ensureMu.Lock()
-	defer ensureMu.Unlock()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return bins, fmt.Errorf("kubelocal: create cache %s: %w", dir, err)
-	}
-	lock, err := os.OpenFile(filepath.Join(dir, ".build.lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return bins, fmt.Errorf("kubelocal: open build lock: %w", err)
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		logf.printf("kubelocal: another process is building the binaries into %s; waiting", dir)
-		if err := flockCtx(ctx, lock); err != nil {
-			return bins, err
-		}
-	}
-	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck
-	if bins.Present() {
-		return bins, nil
-	}
 	src, err := KubebinDir()
 	if err != nil {
 		return bins, err
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		return bins, fmt.Errorf("kubelocal: building the binaries needs the go command on PATH: %w", err)
-	}
-	start := time.Now()
-	logf.printf("kubelocal: building Kubernetes %s control plane into %s (cold build: ~10 min on 2 cores)", KubernetesVersion, dir)
-	for i, t := range buildTargets {
-		out := filepath.Join(dir, t.out)
-		if isExecutable(out) {
-			continue
-		}
-		logf.printf("kubelocal: [%d/%d] go build %s", i+1, len(buildTargets), t.pkg)
-		if err := goBuild(ctx, goBin, src, t, out, logf); err != nil {
-			return bins, err
-		}
-		logf.printf("kubelocal: [%d/%d] built %s (%s elapsed)", i+1, len(buildTargets), t.out, time.Since(start).Round(time.Second))
+	what := fmt.Sprintf("Kubernetes %s control plane (cold build: ~10 min on 2 cores)", KubernetesVersion)
+	if err := ensureBuilt(ctx, logf, what, dir, src, buildTargets, bins.Present); err != nil {
+		return bins, err
 	}
 	if !bins.Present() {
 		return bins, errors.New("kubelocal: build finished but binaries are missing")
 	}
 	return bins, nil
+}
+
+// ensureBuilt builds the targets of the module in src that are missing from
+// dir, under a file lock in dir (another process building waits), unless
+// present reports them there once the lock is held.
+func ensureBuilt(ctx context.Context, logf Logf, what, dir, src string, targets []buildTarget, present func() bool) error {
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("kubelocal: create cache %s: %w", dir, err)
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, ".build.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return fmt.Errorf("kubelocal: open build lock: %w", err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		logf.printf("kubelocal: another process is building into %s; waiting", dir)
+		if err := flockCtx(ctx, lock); err != nil {
+			return err
+		}
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck
+	if present() {
+		return nil
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		return fmt.Errorf("kubelocal: building the binaries needs the go command on PATH: %w", err)
+	}
+	start := time.Now()
+	logf.printf("kubelocal: building the %s into %s", what, dir)
+	for i, t := range targets {
+		out := filepath.Join(dir, t.out)
+		if isExecutable(out) {
+			continue
+		}
+		logf.printf("kubelocal: [%d/%d] go build %s", i+1, len(targets), t.pkg)
+		if err := goBuild(ctx, goBin, src, t, out, logf); err != nil {
+			return err
+		}
+		logf.printf("kubelocal: [%d/%d] built %s (%s elapsed)", i+1, len(targets), t.out, time.Since(start).Round(time.Second))
+	}
+	return nil
 }
 
 func flockCtx(ctx context.Context, f *os.File) error {
@@ -207,7 +225,11 @@ func flockCtx(ctx context.Context, f *os.File) error {
 
 func goBuild(ctx context.Context, goBin, src string, t buildTarget, out string, logf Logf) error {
 	tmp := out + ".tmp"
-	cmd := exec.CommandContext(ctx, goBin, "build", "-p", "2", "-trimpath", "-ldflags", LDFlags(), "-o", tmp, t.pkg)
+	ldflags := t.ldflags
+	if ldflags == "" {
+		ldflags = LDFlags()
+	}
+	cmd := exec.CommandContext(ctx, goBin, "build", "-p", "2", "-trimpath", "-ldflags", ldflags, "-o", tmp, t.pkg)
 	cmd.Dir = src
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
 	pr, pw := io.Pipe()

@@ -75,10 +75,11 @@ func startOnLockedThread(cmd *exec.Cmd) error {
 	return <-res
 }
 
-// startProcess starts bin with args in its own session, stdout/stderr going
-// to logPath. With dieWithParent the process is killed when this process
-// exits (used by tests); otherwise it outlives the caller.
-func startProcess(bin string, args []string, logPath string, dieWithParent bool) (int, error) {
+// startProcess starts bin with args (and env added to this process's
+// environment) in its own session, stdout/stderr going to logPath. With
+// dieWithParent the process is killed when this process exits (used by
+// tests); otherwise it outlives the caller.
+func startProcess(bin string, args []string, logPath string, dieWithParent bool, env ...string) (int, error) {
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return 0, err
@@ -89,6 +90,9 @@ func startProcess(bin string, args []string, logPath string, dieWithParent bool)
 	cmd := exec.Command(bin, args...) //nolint:noctx
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Dir = filepath.Dir(logPath)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if dieWithParent {
 		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
