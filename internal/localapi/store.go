@@ -221,7 +221,10 @@ func openStore(dataDir string, maxPages int) (*store, error) {
 		q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", maxPages))
 	}
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	// In a URI, "?" and "#" would end the path ("#" in a test's temporary
+	// directory once made every run share /tmp/TestName): escape them.
+	uriPath := strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
+	db, err := sql.Open("sqlite", "file:"+uriPath+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
