@@ -70,8 +70,10 @@ func (pd *providerData) managedCluster(uid string) bool {
 // then the second half of a replacement (Terraform plans its create right
 // after the update), never a reason to take uid over.
 func (pd *providerData) keptCluster(uid string) bool {
-	kept, _ := pd.stateClusters.Load(uid)
-	return kept == true || siblingNoted(pd.claimScope(), replacedKey(uid))
+	if kept, _ := pd.stateClusters.Load(uid); kept == true {
+		return true
+	}
+	return pd.client != nil && siblingNoted(pd.claimScope(), replacedKey(uid))
 }
 
 // noteReplaced records, for the provider processes of this Terraform run,
