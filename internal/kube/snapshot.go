@@ -91,7 +91,7 @@ func (c *Client) Export(ctx context.Context, opts ExportOptions) ([]unstructured
 			continue
 		}
 		if !t.namespaced && t.gvr.Resource != "namespaces" && opts.ClusterResources != ClusterResourcesAlways &&
-			!(t.gvr.Group == "" && t.gvr.Resource == "persistentvolumes") {
+			(t.gvr.Group != "" || t.gvr.Resource != "persistentvolumes") {
 			continue
 		}
 		wg.Add(1)
