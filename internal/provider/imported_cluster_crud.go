@@ -231,6 +231,10 @@ func (r *importedClusterResource) Update(ctx context.Context, req resource.Updat
 	}
 	if plan.AgentInstalled.IsUnknown() {
 		plan.AgentInstalled = state.AgentInstalled
+		if ca.execEnvWO {
+			// The refresh no longer runs the plugin: the plans check.
+			plan.AgentInstalled = types.BoolNull()
+		}
 	}
 	// From now on the state's proxy is the configured one.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProxyUnread, nil)...)

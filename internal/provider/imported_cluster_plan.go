@@ -60,6 +60,9 @@ func (r *importedClusterResource) ModifyPlan(ctx context.Context, req resource.M
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
+	if !req.State.Raw.IsNull() {
+		planExecEnvWOFlag(ctx, req, resp)
+	}
 	if !req.State.Raw.IsNull() && !r.planNeedsRules(ctx, req) {
 		keepComputedForSettings(ctx, req, resp)
 		return
@@ -153,6 +156,24 @@ func (r *importedClusterResource) readPlan(ctx context.Context, req resource.Mod
 	p.upgrading = !p.creating && isUpgrade(p.state.ImportMode, p.plan.ImportMode)
 	p.access, p.accessKnown = clusterAccess(ctx, p.cfg.Kubernetes, p.cfg.KubeconfigWO, diags)
 	return p, !diags.HasError()
+}
+
+// planExecEnvWOFlag plans an update when kubernetes.exec.env_wo is added or
+// removed and nothing else changes: write-only values make no diff, and
+// only an apply records, in private state, whether refresh and destroy may
+// run the plugin (stateAccess). agent_installed, which the refresh then
+// checks or not, is known after apply.
+func planExecEnvWOFlag(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var k8s types.Object
+	if req.Config.GetAttribute(ctx, path.Root("kubernetes"), &k8s).HasError() || k8s.IsUnknown() {
+		return
+	}
+	want := execEnvWO(ctx, k8s, &resp.Diagnostics)
+	flag, d := req.Private.GetKey(ctx, privateExecEnvWO)
+	if d.HasError() || want == (string(flag) == "true") {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("agent_installed"), types.BoolUnknown())...)
 }
 
 // planAgentReinstall plans, for a cluster that exists, the reinstall of an

@@ -791,3 +791,58 @@ resource "palette_imported_cluster" "test" {
 		}},
 	})
 }
+
+// TestAccImportedCluster_execEnvWriteOnlyAdded: env_wo added to an exec
+// plugin that ran without it (write-only values make no diff) plans an
+// update, whose apply records that refresh and destroy must not run the
+// plugin without them: agent_installed is null after it, and the next plan
+// is empty.
+func TestAccImportedCluster_execEnvWriteOnlyAdded(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, testEnvOptions{flavor: "generic"})
+	host, ca, token := env.serviceAccountCredentials(t, "exec-added", "cluster-admin")
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	config := func(envWO string) string {
+		return env.providerConfig() + fmt.Sprintf(`
+resource "palette_imported_cluster" "test" {
+  name            = "exec-env-wo-added"
+  import_mode     = "read_only"
+  deletion_policy = "force"
+  kubernetes = {
+    host                   = %q
+    cluster_ca_certificate = %q
+    exec = {
+      api_version = "client.authentication.k8s.io/v1"
+      command     = "/bin/sh"
+      args        = ["-c", "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%%s\"}}' \"$${SA_TOKEN:-$(cat %s)}\""]
+%s    }
+  }
+}
+`, host, ca, tokenFile, envWO)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		CheckDestroy:             env.testAccCheckImportedClusterDestroy,
+		Steps: []resource.TestStep{{
+			Config: config(""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("agent_installed"), knownvalue.Bool(true)),
+			},
+		}, {
+			Config: config(fmt.Sprintf("      env_wo      = { SA_TOKEN = file(%q) }\n", tokenFile)),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(testResource, tfjsonpath.New("agent_installed")),
+				},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("agent_installed"), knownvalue.Null()),
+			},
+		}},
+	})
+}
