@@ -3,11 +3,14 @@
 #
 # Starts, in the background, the local Palette import API (palette-local), a
 # real local Kubernetes control plane (kube-local, flavour aws, 3 nodes) and
-# the agent runner (the kubelet's stand-in), then runs examples/quickstart as
-# four applies — import read-only, migrate to full permission, attach an
-# add-on profile, add a team namespace with a quota and a role binding —
-# prints a summary and the objects in the cluster, destroys, and shows that
-# the cluster is as it was before the import.
+# the agent runner (the kubelet's stand-in) with a local S3 server, then runs
+# examples/quickstart as four applies — import read-only, migrate to full
+# permission, attach an add-on profile, add a team namespace with a quota and
+# a role binding — prints a summary and the objects in the cluster; then
+# (Terraform 1.14 or later: actions) runs a CIS scan on demand and prints its
+# report, backs the team's namespace up to the S3 server, deletes it with
+# client-go and restores it, all with `terraform apply -invoke=action.…`;
+# destroys, and shows that the cluster is as it was before the import.
 #
 #   make demo                  # or scripts/demo.sh
 #   KEEP=1 make demo           # keep everything running (and the cluster imported)
@@ -223,6 +226,15 @@ export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
 cp examples/quickstart/*.tf "$WORK/"
 cd "$WORK"
 
+# Step 5 needs actions: Terraform 1.14 or later (OpenTofu has none).
+ACTIONS=0
+tf_version=$("$TFBIN" version 2>/dev/null | sed -n '1s/^Terraform v\([0-9]*\)\.\([0-9]*\)\..*/\1 \2/p')
+if [ -n "$tf_version" ]; then
+  read -r tf_major tf_minor <<<"$tf_version"
+  if [ "$tf_major" -gt 1 ] || [ "$tf_minor" -ge 14 ]; then ACTIONS=1; fi
+fi
+[ "$ACTIONS" = 1 ] || rm -f "$WORK/protect.tf"
+
 tfvars=(-var "cluster_name=$CLUSTER_NAME" -var "kubeconfig=$KUBECONFIG_FILE" -var "cloud_type=aws" -var "addon_profile=$PROFILE_NAME")
 nocolor=()
 [ -t 1 ] || nocolor=(-no-color)
@@ -268,23 +280,23 @@ apply() {
   info "${green}done in $(($(date +%s) - t))s$reset"
 }
 
-step "Step 1/4: import the cluster read-only ($TFNAME apply -var import_mode=read_only)"
+step "Step 1/5: import the cluster read-only ($TFNAME apply -var import_mode=read_only)"
 apply -var import_mode=read_only
 CLUSTER_UID=$(tf output -raw cluster_id)
 
-step "Step 2/4: migrate it to full permission, in place ($TFNAME apply -var import_mode=full_permission)"
+step "Step 2/5: migrate it to full permission, in place ($TFNAME apply -var import_mode=full_permission)"
 apply -var import_mode=full_permission
 
 if [ "$ADDON" = 1 ]; then
-  step "Step 3/4: attach the $PROFILE_NAME add-on profile with a values override ($TFNAME apply -var attach_addon=true)"
+  step "Step 3/5: attach the $PROFILE_NAME add-on profile with a values override ($TFNAME apply -var attach_addon=true)"
   apply -var import_mode=full_permission -var attach_addon=true
   tfvars+=(-var import_mode=full_permission -var attach_addon=true)
 else
-  step "Step 3/4: skipped (no palette_addon_profile_attachment in this provider build)"
+  step "Step 3/5: skipped (no palette_addon_profile_attachment in this provider build)"
   tfvars+=(-var import_mode=full_permission)
 fi
 
-step "Step 4/4: a team namespace with a quota, and a role binding for the team's group ($TFNAME apply -var team_access=true)"
+step "Step 4/5: a team namespace with a quota, and a role binding for the team's group ($TFNAME apply -var team_access=true)"
 apply -var team_access=true
 tfvars+=(-var team_access=true)
 
@@ -306,6 +318,82 @@ echo
 info "The team's namespace as the cluster has it (quota and binding made by Palette's agent):"
 "$BIN/demolist" access --kubeconfig "$KUBECONFIG_FILE" --namespace demo-team | sed 's/^/    /'
 
+# --- 4. scan, backup, restore (Terraform actions) ----------------------------
+
+if [ "$ACTIONS" = 1 ]; then
+  # The S3 server's secret key goes to Terraform in a file of its own: the
+  # backup location sends it as the write-only secret_key_wo, never stored in
+  # the plan or the state.
+  S3_ACCESS_KEY=$(sed -n 's/^export PALETTE_S3_ACCESS_KEY=\([^ ]*\).*/\1/p' "$LOGS/kube-up.out")
+  S3_REGION=$(sed -n 's/^export .*PALETTE_S3_REGION=\([^ ]*\).*/\1/p' "$LOGS/kube-up.out")
+  S3_BUCKET=$(sed -n 's/^export .*PALETTE_S3_BUCKET=\([^ ]*\).*/\1/p' "$LOGS/kube-up.out")
+  (umask 077 && sed -n 's/^export .*PALETTE_S3_SECRET_KEY=\([^ ]*\).*/\1/p' "$LOGS/kube-up.out" | tr -d '\n' >"$STATE/s3-secret-key")
+  [ -n "$S3_ENDPOINT" ] && [ -n "$S3_ACCESS_KEY" ] && [ -s "$STATE/s3-secret-key" ] ||
+    die "kube-local printed no S3 server (see $LOGS/kube-up.out)"
+  TEAM_NS=demo-team
+
+  step "Step 5/5: a CIS scan on demand, and the team's namespace backed up, deleted and restored ($TFNAME apply -invoke=action.…)"
+  info "the team's application in namespace $TEAM_NS (a ConfigMap, a Secret, a Deployment: nothing of Palette's makes them again)"
+  "$BIN/demolist" team-app --kubeconfig "$KUBECONFIG_FILE" --namespace "$TEAM_NS"
+  info "a backup location on the local S3 server $S3_ENDPOINT, bucket $S3_BUCKET ($TFNAME apply -var protect=true)"
+  tfvars+=(-var protect=true -var "backup_endpoint=$S3_ENDPOINT" -var "backup_region=$S3_REGION" -var "backup_bucket=$S3_BUCKET"
+    -var "backup_access_key=$S3_ACCESS_KEY" -var "backup_secret_key_file=$STATE/s3-secret-key")
+  apply
+  if grep -qF -- "$(cat "$STATE/s3-secret-key")" terraform.tfstate; then
+    die "the S3 secret key is in terraform.tfstate"
+  fi
+  info "the S3 secret key is not in terraform.tfstate: secret_key_wo is write-only, never in the plan or state"
+
+  # invoke ACTION: terraform apply -invoke=action.ACTION, showing the
+  # action's progress (the whole output is in terraform.log, and shown when
+  # it fails).
+  invoke() {
+    local t out
+    t=$(date +%s)
+    info "$TFNAME apply -invoke=action.$1"
+    out=$STATE/invoke.out
+    if ! tf apply -auto-approve -invoke="action.$1" -no-color "${tfvars[@]}" >"$out" 2>&1; then
+      cat "$out" >>"$LOGS/terraform.log"
+      quiet <"$out"
+      die "$TFNAME apply -invoke=action.$1 failed"
+    fi
+    cat "$out" >>"$LOGS/terraform.log"
+    grep -E '^(Action |Warning: |Apply complete)' "$out" | grep -v 'development overrides' | sed 's/ (triggered by CLI)//; s/^/    /' || true
+    info "${green}done in $(($(date +%s) - t))s$reset"
+  }
+  # refresh: the data sources read again (the scan report, the backups).
+  refresh() {
+    tf apply -refresh-only -auto-approve -no-color "${tfvars[@]}" >>"$LOGS/terraform.log" 2>&1 || die "$TFNAME apply -refresh-only failed (see $LOGS/terraform.log)"
+  }
+
+  step "Step 5a: kube-bench's CIS checks on the cluster's control plane (failing checks only warn here)"
+  invoke palette_cluster_compliance_scan.cis
+  refresh
+  echo
+  tf output -raw cis_text | sed 's/^/    /'
+  echo
+
+  step "Step 5b: back up namespace $TEAM_NS to the S3 server"
+  "$BIN/demolist" namespace --kubeconfig "$KUBECONFIG_FILE" --namespace "$TEAM_NS" --out "$STATE/team-before.txt" \
+    --title "What the backup takes from namespace $TEAM_NS" | sed 's/^/    /'
+  invoke palette_cluster_backup.team
+  refresh
+  tf output -raw backups_text | sed 's/^/    /'
+  echo
+
+  step "Step 5c: delete namespace $TEAM_NS (client-go)"
+  "$BIN/demolist" delete-namespace --kubeconfig "$KUBECONFIG_FILE" --namespace "$TEAM_NS" | sed 's/^/  /'
+  "$BIN/demolist" namespace --kubeconfig "$KUBECONFIG_FILE" --namespace "$TEAM_NS" \
+    --title "Namespace $TEAM_NS after the deletion" | sed 's/^/    /'
+
+  step "Step 5d: restore it from the backup"
+  invoke palette_cluster_restore.team
+  "$BIN/demolist" namespace --kubeconfig "$KUBECONFIG_FILE" --namespace "$TEAM_NS" --want "$STATE/team-before.txt" \
+    --title "Namespace $TEAM_NS after the restore" | sed 's/^/    /'
+else
+  step "Step 5/5: skipped (scans, backups and restores on demand are Terraform actions: Terraform 1.14 or later, not $("$TFBIN" version 2>/dev/null | head -n 1))"
+fi
+
 if [ "$KEEP" = 1 ]; then
   step "KEEP=1: everything keeps running"
   cat <<EOF
@@ -317,7 +405,7 @@ EOF
   exit 0
 fi
 
-# --- 4. destroy -------------------------------------------------------------
+# --- 5. destroy -------------------------------------------------------------
 
 step "$TFNAME destroy: remove the team's access, detach the add-on, deregister the cluster (the agent removes itself)"
 t=$(date +%s)

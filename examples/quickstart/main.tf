@@ -1,11 +1,19 @@
-# The quickstart that `make demo` runs in three applies:
+# The quickstart that `make demo` runs:
 #
 #   1. import the cluster read-only:
 #        terraform apply -var import_mode=read_only
 #   2. migrate it to full permission (in place):
 #        terraform apply -var import_mode=full_permission
-#   3. attach an add-on profile with a values override:
+#   3. attach an add-on profile with a values override (addon.tf):
 #        terraform apply -var import_mode=full_permission -var attach_addon=true
+#   4. a team namespace with a quota and a role binding (day2.tf):
+#        ... -var team_access=true
+#   5. a CIS scan on demand, and a backup of the team's namespace restored
+#      after its deletion (protect.tf; Terraform 1.14 or later: actions):
+#        ... -var protect=true -var backup_endpoint=... (see protect.tf)
+#        terraform apply -invoke=action.palette_cluster_compliance_scan.cis
+#        terraform apply -invoke=action.palette_cluster_backup.team
+#        terraform apply -invoke=action.palette_cluster_restore.team
 #
 # The provider reads PALETTE_HOST, PALETTE_API_KEY and PALETTE_PROJECT_UID
 # from the environment (`source <palette-local data dir>/env` for the local

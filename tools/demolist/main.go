@@ -9,6 +9,9 @@
 //	demolist compare --kubeconfig FILE --before FILE [--wait 90s]
 //	demolist configmap --kubeconfig FILE --namespace NS --name NAME
 //	demolist access --kubeconfig FILE --namespace NS
+//	demolist team-app --kubeconfig FILE --namespace NS [--wait 90s]
+//	demolist namespace --kubeconfig FILE --namespace NS [--title TEXT] [--out FILE | --want FILE]
+//	demolist delete-namespace --kubeconfig FILE --namespace NS [--wait 90s]
 package main
 
 import (
@@ -63,7 +66,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 	before := fs.String("before", "", "snapshot file to compare with (compare)")
 	namespace := fs.String("namespace", "", "namespace (configmap)")
 	name := fs.String("name", "", "name (configmap)")
-	wait := fs.Duration("wait", 90*time.Second, "how long compare waits for the cluster to settle")
+	wait := fs.Duration("wait", 90*time.Second, "how long compare, team-app and delete-namespace wait")
+	want := fs.String("want", "", "listing (namespace --out) whose objects must all be there (namespace)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -109,6 +113,12 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return nil
 	case "access":
 		return access(ctx, c, *namespace)
+	case "team-app":
+		return teamApp(ctx, c, *namespace, *wait)
+	case "namespace":
+		return listNamespace(ctx, c, *namespace, *title, *out, *want)
+	case "delete-namespace":
+		return deleteNamespace(ctx, c, *namespace, *wait)
 	case "snapshot":
 		if *out == "" {
 			return errors.New("snapshot: --out is required")
