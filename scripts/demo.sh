@@ -327,7 +327,9 @@ if [ "$ACTIONS" = 1 ]; then
   S3_ACCESS_KEY=$(sed -n 's/^export PALETTE_S3_ACCESS_KEY=\([^ ]*\).*/\1/p' "$LOGS/kube-up.out")
   S3_REGION=$(sed -n 's/^export .*PALETTE_S3_REGION=\([^ ]*\).*/\1/p' "$LOGS/kube-up.out")
   S3_BUCKET=$(sed -n 's/^export .*PALETTE_S3_BUCKET=\([^ ]*\).*/\1/p' "$LOGS/kube-up.out")
-  (umask 077 && sed -n 's/^export .*PALETTE_S3_SECRET_KEY=\([^ ]*\).*/\1/p' "$LOGS/kube-up.out" | tr -d '\n' >"$STATE/s3-secret-key")
+  # (kube-local prints the path of a 0600 file that holds it, never the key.)
+  S3_SECRET_FILE=$(sed -n 's/^export .*PALETTE_S3_SECRET_KEY_FILE=\([^ ]*\).*/\1/p' "$LOGS/kube-up.out")
+  [ -n "$S3_SECRET_FILE" ] && (umask 077 && cp "$S3_SECRET_FILE" "$STATE/s3-secret-key")
   [ -n "$S3_ENDPOINT" ] && [ -n "$S3_ACCESS_KEY" ] && [ -s "$STATE/s3-secret-key" ] ||
     die "kube-local printed no S3 server (see $LOGS/kube-up.out)"
   TEAM_NS=demo-team

@@ -174,15 +174,21 @@ func startS3(ctx context.Context, dir string) error {
 	return nil
 }
 
-// printS3Env prints the S3 server's endpoint, bucket and credentials as
-// shell exports (nothing when the cluster has no S3 server).
+// printS3Env prints the S3 server's endpoint, bucket and access key as
+// shell exports, and the path of a file (mode 0600) that holds its secret
+// key, which is never printed (nothing when the cluster has no S3 server).
 func printS3Env(dir string) {
 	s3, err := kubelocal.LoadS3(filepath.Join(dir, "s3"))
 	if err != nil {
 		return
 	}
+	secretFile := filepath.Join(dir, "s3", "secret-key")
+	if err := os.WriteFile(secretFile, []byte(s3.SecretKey), 0o600); err != nil {
+		fmt.Fprintf(os.Stderr, "kube-local: writing the S3 secret key file: %v\n", err)
+		return
+	}
 	fmt.Printf("export PALETTE_S3_ENDPOINT=%s PALETTE_S3_REGION=%s PALETTE_S3_BUCKET=%s\n", s3.Endpoint, s3.Region, s3Bucket)
-	fmt.Printf("export PALETTE_S3_ACCESS_KEY=%s PALETTE_S3_SECRET_KEY=%s\n", s3.AccessKey, s3.SecretKey)
+	fmt.Printf("export PALETTE_S3_ACCESS_KEY=%s PALETTE_S3_SECRET_KEY_FILE=%s\n", s3.AccessKey, secretFile)
 }
 
 // sanitizeName turns a directory name into a DNS label.
