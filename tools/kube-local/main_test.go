@@ -56,12 +56,23 @@ func TestUpSurvivesExitAndDown(t *testing.T) {
 		return string(out)
 	}
 	out := kube("up", "--dir", dir, "--flavor", "openshift", "--nodes", "2", "--name", "cli")
+	// The kubeconfig, then the S3 server's endpoint, bucket, access key
+	// and the path of a file (mode 0600) with its secret key, which is
+	// never printed.
 	want := "export KUBECONFIG=" + filepath.Join(dir, "kubeconfig") + "\n"
-	if out != want {
-		t.Fatalf("up printed %q, want %q", out, want)
+	secretFile := filepath.Join(dir, "s3", "secret-key")
+	if !strings.HasPrefix(out, want) || !strings.Contains(out, "PALETTE_S3_SECRET_KEY_FILE="+secretFile+"\n") {
+		t.Fatalf("up printed %q, want %q and the S3 server's settings", out, want)
 	}
-	if got := kube("env", "--dir", dir); got != want {
-		t.Fatalf("env printed %q", got)
+	secret, err := os.ReadFile(secretFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(secretFile); err != nil || fi.Mode().Perm() != 0o600 || len(secret) == 0 || strings.Contains(out, string(secret)) {
+		t.Fatalf("the S3 secret key file %s (%v, %v): want mode 0600, a key, and the key not printed", secretFile, fi, err)
+	}
+	if got := kube("env", "--dir", dir); got != out {
+		t.Fatalf("env printed %q, want what up printed, %q", got, out)
 	}
 	st, err := kubelocal.LoadState(dir)
 	if err != nil || !st.Running() {
