@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
@@ -77,6 +78,19 @@ func actionClusterID(what string) schema.StringAttribute {
 	}
 }
 
+// actionNamespaces is the namespaces attribute of the backup actions.
+func actionNamespaces(what string) schema.ListAttribute {
+	return schema.ListAttribute{
+		MarkdownDescription: what + " (DNS-1123 labels); all of them when unset.",
+		Optional:            true,
+		ElementType:         types.StringType,
+		Validators: []validator.List{
+			listvalidator.SizeAtLeast(1), listvalidator.UniqueValues(),
+			listvalidator.ValueStringsAre(dns1123LabelValidator{}),
+		},
+	}
+}
+
 // actionTimeout is the timeout attribute of the actions.
 var actionTimeout = schema.StringAttribute{
 	MarkdownDescription: "How long to wait for the end, as a Go duration (`30m`). Default `10m`.",
@@ -114,15 +128,7 @@ func (a *clusterBackupAction) Schema(_ context.Context, _ action.SchemaRequest, 
 				Required:            true,
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
-			"namespaces": schema.ListAttribute{
-				MarkdownDescription: "Namespaces to back up (DNS-1123 labels); all of them when unset.",
-				Optional:            true,
-				ElementType:         types.StringType,
-				Validators: []validator.List{
-					listvalidator.SizeAtLeast(1), listvalidator.UniqueValues(),
-					listvalidator.ValueStringsAre(dns1123LabelValidator{}),
-				},
-			},
+			"namespaces":                actionNamespaces("Namespaces to back up"),
 			"include_cluster_resources": actionIncludeClusterResources,
 			"include_disks": schema.BoolAttribute{
 				MarkdownDescription: "Back up the volumes' data too. Default `false`.",
@@ -135,7 +141,7 @@ func (a *clusterBackupAction) Schema(_ context.Context, _ action.SchemaRequest, 
 
 // planActionCluster checks at plan time that the cluster at attr exists
 // and has Full Permission.
-func planActionCluster(ctx context.Context, pd *providerData, cfg tfsdk.Config, attr string, diags *diag.Diagnostics) {
+func planActionCluster(ctx context.Context, pd *providerData, cfg tfsdk.Config, attr string, feature clusterFeature, diags *diag.Diagnostics) {
 	if pd == nil {
 		return
 	}
@@ -144,7 +150,7 @@ func planActionCluster(ctx context.Context, pd *providerData, cfg tfsdk.Config, 
 	if !known(cid) {
 		return
 	}
-	v, err := planClusterRule(ctx, pd, cid.ValueString(), featureBackupActions)
+	v, err := planClusterRule(ctx, pd, cid.ValueString(), feature)
 	switch {
 	case err != nil:
 		diags.AddAttributeError(path.Root(attr), "Error reading imported cluster", fmt.Sprintf("%s: cluster %s: %s", attr, cid.ValueString(), err))
@@ -156,7 +162,7 @@ func planActionCluster(ctx context.Context, pd *providerData, cfg tfsdk.Config, 
 }
 
 func (a *clusterBackupAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
-	planActionCluster(ctx, a.data, req.Config, "cluster_id", &resp.Diagnostics)
+	planActionCluster(ctx, a.data, req.Config, "cluster_id", featureBackupActions, &resp.Diagnostics)
 }
 
 // actionContext bounds an action by its timeout attribute.
@@ -196,19 +202,21 @@ func (a *clusterBackupAction) Invoke(ctx context.Context, req action.InvokeReque
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("Backup %q of cluster %s: %s", name, cid, err))
 		return
 	}
-	progress(resp.SendProgress, fmt.Sprintf("backup %q of cluster %s started (request %s)", name, cid, reqUID))
+	progress(ctx, resp.SendProgress, fmt.Sprintf("backup %q of cluster %s started (request %s)", name, cid, reqUID))
 	st, err := waitClusterBackupDone(ctx, a.data, cid, reqUID, func(state string) {
-		progress(resp.SendProgress, fmt.Sprintf("backup %q: %s", name, state))
+		progress(ctx, resp.SendProgress, fmt.Sprintf("backup %q: %s", name, state))
 	})
 	if err != nil {
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("Backup %q (request %s) of cluster %s: %s", name, reqUID, cid, err))
 		return
 	}
-	progress(resp.SendProgress, fmt.Sprintf("backup %q completed: %s (request %s)", name, st.Msg, reqUID))
+	progress(ctx, resp.SendProgress, fmt.Sprintf("backup %q completed: %s (request %s)", name, st.Msg, reqUID))
 }
 
-// progress sends an action's progress (shown by the CLI, logged at INFO).
-func progress(send func(action.InvokeProgressEvent), msg string) {
+// progress sends an action's progress (shown by the CLI) and logs it at
+// INFO.
+func progress(ctx context.Context, send func(action.InvokeProgressEvent), msg string) {
+	tflog.Info(ctx, msg)
 	if send != nil {
 		send(action.InvokeProgressEvent{Message: msg})
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -14,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-palette/terraform-provider-palette/internal/wire"
 )
@@ -24,16 +22,13 @@ var (
 	_ action.ActionWithModifyPlan = &clusterComplianceScanAction{}
 )
 
-// defaultScanTimeout bounds an on-demand scan when timeout is not set.
-const defaultScanTimeout = 10 * time.Minute
-
 // NewClusterComplianceScanAction returns the palette_cluster_compliance_scan action.
 func NewClusterComplianceScanAction() action.Action {
 	return &clusterComplianceScanAction{}
 }
 
 type clusterComplianceScanAction struct {
-	data *providerData
+	actionBase
 }
 
 type clusterComplianceScanActionModel struct {
@@ -50,12 +45,6 @@ type clusterComplianceScanActionModel struct {
 
 func (a *clusterComplianceScanAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_cluster_compliance_scan"
-}
-
-func (a *clusterComplianceScanAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics, "Action"); pd != nil {
-		a.data = pd
-	}
 }
 
 func (a *clusterComplianceScanAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
@@ -100,11 +89,7 @@ func (a *clusterComplianceScanAction) Schema(_ context.Context, _ action.SchemaR
 				MarkdownDescription: "When true, failing kube-bench checks do not fail the action (they are reported as a warning). Default false.",
 				Optional:            true,
 			},
-			"timeout": schema.StringAttribute{
-				MarkdownDescription: "How long to wait for the scan, a Go duration (default `10m`).",
-				Optional:            true,
-				Validators:          []validator.String{durationValidator{}},
-			},
+			"timeout": actionTimeout,
 		},
 	}
 }
@@ -175,18 +160,7 @@ func (a *clusterComplianceScanAction) ModifyPlan(ctx context.Context, req action
 			resp.Diagnostics.AddAttributeError(p, "Invalid syft settings", problem+".")
 		}
 	}
-	if a.data == nil || m.ClusterID.IsUnknown() || m.ClusterID.IsNull() {
-		return
-	}
-	// An action blocks no destroy: its violation is a plain error.
-	cid := m.ClusterID.ValueString()
-	v, err := planClusterRule(ctx, a.data, cid, featureScans)
-	switch {
-	case err != nil:
-		resp.Diagnostics.AddAttributeError(path.Root("cluster_id"), "Error reading imported cluster", fmt.Sprintf("Cluster %s: %s", cid, err))
-	case v != nil:
-		v.addTo(&resp.Diagnostics)
-	}
+	planActionCluster(ctx, a.data, req.Config, "cluster_id", featureScans, &resp.Diagnostics)
 }
 
 func (m clusterComplianceScanActionModel) request(drivers []string) wire.ClusterComplianceOnDemandConfig {
@@ -219,31 +193,19 @@ func (a *clusterComplianceScanAction) Invoke(ctx context.Context, req action.Inv
 		resp.Diagnostics.AddAttributeError(path.Root("drivers"), summary, err.Error())
 		return
 	}
-	timeout := defaultScanTimeout
-	if !m.Timeout.IsNull() {
-		if timeout, err = time.ParseDuration(m.Timeout.ValueString()); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("timeout"), summary, err.Error())
-			return
-		}
-	}
 	if !applyConfigCluster(ctx, a.data, cid, featureScans, true, summary, &resp.Diagnostics) {
 		return
 	}
-	progress := func(msg string) {
-		tflog.Info(ctx, msg, map[string]any{"cluster_id": cid})
-		if resp.SendProgress != nil {
-			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
-		}
-	}
+	tell := func(msg string) { progress(ctx, resp.SendProgress, msg) }
 	requestUID, err := a.data.client.RunComplianceScan(ctx, cid, m.request(drivers))
 	if err != nil {
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("Cluster %s: %s", cid, err))
 		return
 	}
-	progress(fmt.Sprintf("compliance scan %s started on cluster %s: %s", requestUID, cid, strings.Join(drivers, ", ")))
-	wctx, cancel := context.WithTimeout(ctx, timeout)
+	tell(fmt.Sprintf("compliance scan %s started on cluster %s: %s", requestUID, cid, strings.Join(drivers, ", ")))
+	wctx, cancel := actionContext(ctx, m.Timeout)
 	defer cancel()
-	runs, err := waitScanRequest(wctx, a.data.client, cid, requestUID, drivers, progress)
+	runs, err := waitScanRequest(wctx, a.data.client, cid, requestUID, drivers, tell)
 	if err != nil {
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("Cluster %s, scan %s: %s", cid, requestUID, err))
 		return
@@ -255,7 +217,7 @@ func (a *clusterComplianceScanAction) Invoke(ctx context.Context, req action.Inv
 			continue
 		}
 		if d != wire.DriverKubeBench {
-			progress(fmt.Sprintf("%s: %s %s", d, r.State, r.Message))
+			tell(fmt.Sprintf("%s: %s %s", d, r.State, r.Message))
 			continue
 		}
 		kb, err := a.data.client.GetKubeBenchLog(ctx, cid, r.UID)
@@ -267,7 +229,7 @@ func (a *clusterComplianceScanAction) Invoke(ctx context.Context, req action.Inv
 		for _, rep := range kb.Status.Reports {
 			pass, fail, warn = pass+rep.Pass, fail+rep.Fail, warn+rep.Warn
 		}
-		progress(fmt.Sprintf("kubeBench: %d passed, %d failed, %d warnings", pass, fail, warn))
+		tell(fmt.Sprintf("kubeBench: %d passed, %d failed, %d warnings", pass, fail, warn))
 		checks := failingChecks(kb)
 		if len(checks) == 0 {
 			continue

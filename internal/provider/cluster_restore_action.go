@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -66,15 +65,7 @@ func (a *clusterRestoreAction) Schema(_ context.Context, _ action.SchemaRequest,
 				Optional:            true,
 				Validators:          []validator.String{paletteUIDValidator()},
 			},
-			"namespaces": schema.ListAttribute{
-				MarkdownDescription: "Namespaces of the backup to restore (DNS-1123 labels); all of them when unset.",
-				Optional:            true,
-				ElementType:         types.StringType,
-				Validators: []validator.List{
-					listvalidator.SizeAtLeast(1), listvalidator.UniqueValues(),
-					listvalidator.ValueStringsAre(dns1123LabelValidator{}),
-				},
-			},
+			"namespaces":                actionNamespaces("Namespaces of the backup to restore"),
 			"include_cluster_resources": actionIncludeClusterResources,
 			"timeout":                   actionTimeout,
 		},
@@ -87,10 +78,10 @@ func (a *clusterRestoreAction) ModifyPlan(ctx context.Context, req action.Modify
 	var dst types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("destination_cluster_id"), &dst)...)
 	if dst.IsNull() {
-		planActionCluster(ctx, a.data, req.Config, "cluster_id", &resp.Diagnostics)
+		planActionCluster(ctx, a.data, req.Config, "cluster_id", featureBackupActions, &resp.Diagnostics)
 		return
 	}
-	planActionCluster(ctx, a.data, req.Config, "destination_cluster_id", &resp.Diagnostics)
+	planActionCluster(ctx, a.data, req.Config, "destination_cluster_id", featureBackupActions, &resp.Diagnostics)
 }
 
 func (a *clusterRestoreAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
@@ -122,7 +113,7 @@ func (a *clusterRestoreAction) Invoke(ctx context.Context, req action.InvokeRequ
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("Backup %q of cluster %s into cluster %s: %s", name, src, dst, err))
 		return
 	}
-	progress(resp.SendProgress, fmt.Sprintf("restore of backup %q into cluster %s started (request %s)", name, dst, rsUID))
+	progress(ctx, resp.SendProgress, fmt.Sprintf("restore of backup %q into cluster %s started (request %s)", name, dst, rsUID))
 	var last string
 	err = poll(ctx, "the restore to end", func() (bool, error) {
 		r, err := a.data.client.GetClusterRestore(ctx, dst, rsUID)
@@ -135,7 +126,7 @@ func (a *clusterRestoreAction) Invoke(ctx context.Context, req action.InvokeRequ
 			}
 			if s.State != last {
 				last = s.State
-				progress(resp.SendProgress, fmt.Sprintf("restore of backup %q: %s", name, last))
+				progress(ctx, resp.SendProgress, fmt.Sprintf("restore of backup %q: %s", name, last))
 			}
 			msg := ""
 			if s.RestoreStatusMeta != nil {
@@ -143,7 +134,7 @@ func (a *clusterRestoreAction) Invoke(ctx context.Context, req action.InvokeRequ
 			}
 			switch s.State {
 			case wire.BackupStateCompleted:
-				progress(resp.SendProgress, fmt.Sprintf("restore of backup %q completed: %s", name, msg))
+				progress(ctx, resp.SendProgress, fmt.Sprintf("restore of backup %q completed: %s", name, msg))
 				return true, nil
 			case wire.BackupStateFailed:
 				return false, fmt.Errorf("the restore failed: %s", msg)
