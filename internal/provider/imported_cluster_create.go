@@ -68,11 +68,10 @@ func (r *importedClusterResource) Create(ctx context.Context, req resource.Creat
 		// over; otherwise refuse and say why.
 		var why string
 		var verdict takeover
-		var fingerprinted bool
-		uid, why, verdict, fingerprinted = r.interruptedImport(ctx, name, plan.CloudType.ValueString(), importReq.Spec.ClusterConfig.ImportMode,
+		uid, why, verdict = r.interruptedImport(ctx, name, plan.CloudType.ValueString(), importReq.Spec.ClusterConfig.ImportMode,
 			fingerprint, access, false)
 		if verdict != takeoverAllowed {
-			nameInUse(name, uid, why, verdict == takeoverNeedsConsent, fingerprinted && r.data.keptCluster(uid)).addTo(&resp.Diagnostics)
+			nameInUse(name, uid, why, verdict == takeoverNeedsConsent, r.data.keptCluster(uid)).addTo(&resp.Diagnostics)
 			return
 		}
 		resp.Diagnostics.AddWarning("Took over a cluster left by an interrupted apply",
@@ -192,9 +191,7 @@ const (
 // interruptedImport decides whether the cluster that holds name was
 // registered by an earlier apply of this same resource that ended (killed,
 // crashed, lost its state write) before Terraform could record it. It
-// returns that cluster's UID (also when refused, if known), the reason, and
-// whether the cluster carries a creation fingerprint of this provider (a
-// palette_imported_cluster registered it).
+// returns that cluster's UID (also when refused, if known) and the reason.
 // fingerprint is the creation fingerprint this apply computes ("" when it
 // cannot be computed yet); atPlan tells plan time from apply time. The
 // rules keep somebody else's cluster safe:
@@ -208,7 +205,7 @@ const (
 //   - and either it is still Pending (no agent has registered for it; its
 //     manifest may have been fetched), or the target cluster this resource
 //     is given access to runs that very cluster's agent.
-func (r *importedClusterResource) interruptedImport(ctx context.Context, name, cloudType, wireMode, fingerprint string, access kube.Access, atPlan bool) (uid, why string, verdict takeover, fingerprinted bool) {
+func (r *importedClusterResource) interruptedImport(ctx context.Context, name, cloudType, wireMode, fingerprint string, access kube.Access, atPlan bool) (uid, why string, verdict takeover) {
 	c := r.data.client
 	undecided := takeoverRefused
 	if atPlan {
@@ -216,44 +213,43 @@ func (r *importedClusterResource) interruptedImport(ctx context.Context, name, c
 	}
 	item, err := c.FindClusterByName(ctx, name)
 	if err != nil {
-		return "", fmt.Sprintf("looking it up failed: %s", err), undecided, fingerprinted
+		return "", fmt.Sprintf("looking it up failed: %s", err), undecided
 	}
 	cl, err := c.GetCluster(ctx, item.Metadata.UID)
 	if err != nil {
-		return item.Metadata.UID, fmt.Sprintf("reading cluster %s failed: %s", item.Metadata.UID, err), undecided, fingerprinted
+		return item.Metadata.UID, fmt.Sprintf("reading cluster %s failed: %s", item.Metadata.UID, err), undecided
 	}
 	uid = cl.Metadata.UID
 	stored := cl.Metadata.Annotations[creationFingerprintAnnotation]
-	fingerprinted = stored != ""
 	switch {
 	case r.data.keptCluster(uid):
-		return uid, fmt.Sprintf("cluster %s is in the state of a resource of this configuration", uid), undecided, fingerprinted
+		return uid, fmt.Sprintf("cluster %s is in the state of a resource of this configuration", uid), undecided
 	case r.data.managedCluster(uid):
 		// Destroyed by this plan: a deposed object (left by a failed
 		// create_before_destroy replacement), or a resource removed from
 		// the configuration. The name is free once it is deleted.
-		return uid, fmt.Sprintf("cluster %s is destroyed by this plan", uid), undecided, fingerprinted
+		return uid, fmt.Sprintf("cluster %s is destroyed by this plan", uid), undecided
 	case cl.Status.State == wire.StateDeleting || cl.Status.State == wire.StateDeleted:
-		return uid, fmt.Sprintf("cluster %s is being deleted; wait until it is gone", uid), takeoverRefused, fingerprinted
+		return uid, fmt.Sprintf("cluster %s is being deleted; wait until it is gone", uid), takeoverRefused
 	case stored == "":
 		return uid, fmt.Sprintf("cluster %s carries no creation fingerprint of this provider, so it was registered "+
-			"some other way (by hand, by another tool, or by an older provider version)", uid), takeoverRefused, fingerprinted
+			"some other way (by hand, by another tool, or by an older provider version)", uid), takeoverRefused
 	case fingerprint == "":
-		return uid, "the planned values are not all known yet", undecided, fingerprinted
+		return uid, "the planned values are not all known yet", undecided
 	case stored != fingerprint:
 		return uid, fmt.Sprintf("cluster %s was registered by another configuration (its creation fingerprint "+
 			"differs: the name, cloud type, import mode, labels, description, proxy or target cluster it was "+
-			"registered with are not the planned ones)", uid), takeoverRefused, fingerprinted
+			"registered with are not the planned ones)", uid), takeoverRefused
 	case cl.Spec.CloudType != wire.ImportCloudType(cloudType):
-		return uid, fmt.Sprintf("cluster %s has cloud type %q, not %q", uid, cl.Spec.CloudType, wire.ImportCloudType(cloudType)), takeoverRefused, fingerprinted
+		return uid, fmt.Sprintf("cluster %s has cloud type %q, not %q", uid, cl.Spec.CloudType, wire.ImportCloudType(cloudType)), takeoverRefused
 	}
 	mode, err := clusterImportMode(ctx, c, cl)
 	if err != nil {
-		return uid, fmt.Sprintf("reading its import mode failed: %s", err), undecided, fingerprinted
+		return uid, fmt.Sprintf("reading its import mode failed: %s", err), undecided
 	}
 	switch {
 	case mode != wireMode:
-		return uid, fmt.Sprintf("cluster %s was imported in another mode (%q)", uid, mode), takeoverRefused, fingerprinted
+		return uid, fmt.Sprintf("cluster %s was imported in another mode (%q)", uid, mode), takeoverRefused
 	case !adoptInterrupted(uid):
 		// The fingerprint proves the configuration, not the state: another
 		// workspace, a copied directory or a concurrent run of the same
@@ -262,25 +258,25 @@ func (r *importedClusterResource) interruptedImport(ctx context.Context, name, c
 		return uid, fmt.Sprintf("cluster %s carries this configuration's creation fingerprint, so an apply of this "+
 			"configuration registered it: an interrupted apply of this state, or an apply of another state of the same "+
 			"configuration (another workspace, a copied directory). The provider cannot tell which, and never takes over "+
-			"another state's cluster by itself", uid), takeoverNeedsConsent, fingerprinted
+			"another state's cluster by itself", uid), takeoverNeedsConsent
 	case cl.Status.State == wire.StatePending:
-		return uid, "it is still Pending: no agent has registered for it", takeoverAllowed, fingerprinted
+		return uid, "it is still Pending: no agent has registered for it", takeoverAllowed
 	case access.IsZero():
 		return uid, fmt.Sprintf("%s=%s says it is yours (without cluster access the provider cannot check that its "+
-			"agent runs in your cluster)", envAdoptInterrupted, os.Getenv(envAdoptInterrupted)), takeoverAllowed, fingerprinted
+			"agent runs in your cluster)", envAdoptInterrupted, os.Getenv(envAdoptInterrupted)), takeoverAllowed
 	}
 	kc, err := r.data.newKube(access)
 	if err != nil {
-		return uid, fmt.Sprintf("checking for its agent failed: %s", err), undecided, fingerprinted
+		return uid, fmt.Sprintf("checking for its agent failed: %s", err), undecided
 	}
 	in, err := manifest.Installed(ctx, kc, uid)
 	if err != nil {
-		return uid, fmt.Sprintf("checking for its agent failed: %s", err), undecided, fingerprinted
+		return uid, fmt.Sprintf("checking for its agent failed: %s", err), undecided
 	}
 	if in != nil && !in.Terminating {
-		return uid, fmt.Sprintf("the agent of cluster %s runs in the configured cluster (namespace %s)", uid, in.Namespace), takeoverAllowed, fingerprinted
+		return uid, fmt.Sprintf("the agent of cluster %s runs in the configured cluster (namespace %s)", uid, in.Namespace), takeoverAllowed
 	}
-	return uid, fmt.Sprintf("cluster %s is %s and its agent does not run in the configured cluster", uid, cl.Status.State), takeoverRefused, fingerprinted
+	return uid, fmt.Sprintf("cluster %s is %s and its agent does not run in the configured cluster", uid, cl.Status.State), takeoverRefused
 }
 
 // installAgent fetches the import manifest and applies it to the cluster

@@ -317,11 +317,11 @@ func (r *importedClusterResource) planName(ctx context.Context, plan *importedCl
 	if identityKnown {
 		fingerprint, _ = planFingerprint(ctx, plan, identity, diags)
 	}
-	uid, why, verdict, fingerprinted := r.interruptedImport(ctx, name, plan.CloudType.ValueString(), wireImportMode(plan.ImportMode.ValueString()),
+	uid, why, verdict := r.interruptedImport(ctx, name, plan.CloudType.ValueString(), wireImportMode(plan.ImportMode.ValueString()),
 		fingerprint, access, true)
 	switch {
 	case verdict == takeoverRefused || verdict == takeoverNeedsConsent:
-		nameInUse(name, uid, why, verdict == takeoverNeedsConsent, fingerprinted && r.data.keptCluster(uid)).addTo(diags)
+		nameInUse(name, uid, why, verdict == takeoverNeedsConsent, r.data.keptCluster(uid)).addTo(diags)
 	case uid != "" && r.data.keptCluster(uid):
 		// The create half of a replacement that keeps the name: the apply
 		// plans it again in another process, which must know it too.
